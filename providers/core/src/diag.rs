@@ -1,0 +1,148 @@
+//! Diagnostics with a file, line and column, so every input error points at its cause.
+//!
+//! Readers collect all the problems of a file before giving up, because a user fixing a
+//! zone file wants the whole list at once, not one error per run.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A place in an input file; lines and columns count from 1.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    pub path: PathBuf,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Location {
+    pub fn new(path: impl Into<PathBuf>, line: u32, column: u32) -> Self {
+        Location {
+            path: path.into(),
+            line,
+            column,
+        }
+    }
+
+    /// The start of a file, for problems that belong to the whole file (it cannot be read).
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        Location::new(path, 1, 1)
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.path.display(), self.line, self.column)
+    }
+}
+
+/// How serious a diagnostic is: errors make `nsync check` fail, warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in an input file, with what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub location: Location,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(location: Location, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            location,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn warning(location: Location, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(location, message)
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{}: {level}: {}", self.location, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Maps byte offsets of a source text to 1-based line and column numbers.
+///
+/// Columns count characters, not bytes, so a caret under a non-ASCII name lines up.
+pub struct LineIndex<'a> {
+    path: &'a Path,
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(path: &'a Path, text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex {
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn location(&self, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self.text[start..offset].chars().count() + 1;
+        Location::new(self.path, line as u32 + 1, column as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_map_to_lines_and_columns() {
+        let text = "ab\ncdé\nf";
+        let index = LineIndex::new(Path::new("z"), text);
+        assert_eq!(index.location(0), Location::new("z", 1, 1));
+        assert_eq!(index.location(3), Location::new("z", 2, 1));
+        assert_eq!(index.location(text.find('f').unwrap()), Location::new("z", 3, 1));
+        let after_e = text.find('é').unwrap() + 'é'.len_utf8();
+        assert_eq!(index.location(after_e), Location::new("z", 2, 4));
+    }
+
+    #[test]
+    fn display_names_file_line_column_and_hint() {
+        let d = Diagnostic::error(Location::new("zones/a.zone", 4, 9), "bad A record")
+            .with_hint("write an IPv4 address");
+        assert_eq!(
+            d.to_string(),
+            "zones/a.zone:4:9: error: bad A record\n  hint: write an IPv4 address"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! nsync-core: what every part of nsync shares. The record model, zone files, diagnostics
+//! and the provider contract; no network code, so every provider crate can depend on it.
+
+pub mod diag;
+pub mod masterfile;
+pub mod name;
+pub mod rdata;
+
+pub use hickory_proto::rr::{Name, RData, RecordType};

@@ -131,7 +131,10 @@ mod tests {
         let index = LineIndex::new(Path::new("z"), text);
         assert_eq!(index.location(0), Location::new("z", 1, 1));
         assert_eq!(index.location(3), Location::new("z", 2, 1));
-        assert_eq!(index.location(text.find('f').unwrap()), Location::new("z", 3, 1));
+        assert_eq!(
+            index.location(text.find('f').unwrap()),
+            Location::new("z", 3, 1)
+        );
         let after_e = text.find('é').unwrap() + 'é'.len_utf8();
         assert_eq!(index.location(after_e), Location::new("z", 2, 4));
     }

@@ -73,9 +73,7 @@ fn check_wildcard(name: &Name) -> Result<(), String> {
 pub fn check_hostname(name: &Name) -> Result<(), String> {
     for label in name.iter() {
         let body = label.strip_prefix(b"_").unwrap_or(label);
-        let ok_chars = body
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'-');
+        let ok_chars = body.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-');
         if !ok_chars || body.first() == Some(&b'-') || body.last() == Some(&b'-') {
             let label = String::from_utf8_lossy(label);
             return Err(format!(
@@ -116,7 +114,9 @@ mod tests {
             "www.example.test."
         );
         assert_eq!(
-            parse_name("mail.other.test.", &origin()).unwrap().to_ascii(),
+            parse_name("mail.other.test.", &origin())
+                .unwrap()
+                .to_ascii(),
             "mail.other.test."
         );
         assert_eq!(

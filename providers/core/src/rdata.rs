@@ -85,8 +85,8 @@ pub fn parse_rdata(rtype: RecordType, tokens: &[Token], origin: &Name) -> Result
     check_arity(rtype, tokens.len())?;
     let mut parts: Vec<String> = tokens.iter().map(|t| t.raw.clone()).collect();
     if let Some(i) = name_position(rtype) {
-        let name = parse_name(&tokens[i].text(), origin)
-            .map_err(|e| format!("{rtype} target: {e}"))?;
+        let name =
+            parse_name(&tokens[i].text(), origin).map_err(|e| format!("{rtype} target: {e}"))?;
         if matches!(
             rtype,
             RecordType::CNAME | RecordType::NS | RecordType::MX | RecordType::SRV
@@ -108,8 +108,12 @@ pub fn parse_rdata(rtype: RecordType, tokens: &[Token], origin: &Name) -> Result
         let hex: String = parts.drain(from..).collect();
         parts.push(hex);
     }
-    let rdata = RData::try_from_str(rtype, &join_adjacent(tokens, &parts))
-        .map_err(|e| format!("{rtype} record data `{}` does not parse: {e}", join_raw(tokens)))?;
+    let rdata = RData::try_from_str(rtype, &join_adjacent(tokens, &parts)).map_err(|e| {
+        format!(
+            "{rtype} record data `{}` does not parse: {e}",
+            join_raw(tokens)
+        )
+    })?;
     Ok(rdata)
 }
 
@@ -156,11 +160,23 @@ fn check_arity(rtype: RecordType, n: usize) -> Result<(), String> {
         RecordType::AAAA => (1, 1, "an IPv6 address"),
         RecordType::CNAME | RecordType::NS | RecordType::PTR => (1, 1, "one domain name"),
         RecordType::MX => (2, 2, "a preference and a mail server name, e.g. `10 mail`"),
-        RecordType::SRV => (4, 4, "priority, weight, port and target, e.g. `10 5 5060 sip`"),
+        RecordType::SRV => (
+            4,
+            4,
+            "priority, weight, port and target, e.g. `10 5 5060 sip`",
+        ),
         RecordType::CAA => (3, 3, "flags, tag and value, e.g. `0 issue \"ca.example\"`"),
-        RecordType::SSHFP => (3, usize::MAX, "algorithm, fingerprint type and hex fingerprint"),
+        RecordType::SSHFP => (
+            3,
+            usize::MAX,
+            "algorithm, fingerprint type and hex fingerprint",
+        ),
         RecordType::TLSA => (4, usize::MAX, "usage, selector, matching type and hex data"),
-        RecordType::DS => (4, usize::MAX, "key tag, algorithm, digest type and hex digest"),
+        RecordType::DS => (
+            4,
+            usize::MAX,
+            "key tag, algorithm, digest type and hex digest",
+        ),
         RecordType::NAPTR => (
             6,
             6,
@@ -171,7 +187,11 @@ fn check_arity(rtype: RecordType, n: usize) -> Result<(), String> {
     };
     if n < min || n > max {
         let got = if n == 1 { "1 field" } else { "fields" };
-        let got = if n == 1 { got.to_string() } else { format!("{n} {got}") };
+        let got = if n == 1 {
+            got.to_string()
+        } else {
+            format!("{n} {got}")
+        };
         return Err(format!("{rtype} record needs {fields}; found {got}"));
     }
     Ok(())
@@ -337,19 +357,43 @@ mod tests {
             (RecordType::CNAME, "www"),
             (RecordType::MX, "10 mail"),
             (RecordType::MX, "0 ."),
-            (RecordType::TXT, r#""v=spf1 -all" "two; \"quoted\" \\ and \200""#),
+            (
+                RecordType::TXT,
+                r#""v=spf1 -all" "two; \"quoted\" \\ and \200""#,
+            ),
             (RecordType::SRV, "10 5 5060 sip.example.test."),
-            (RecordType::CAA, r#"0 issue "letsencrypt.org; accounturi=x""#),
+            (
+                RecordType::CAA,
+                r#"0 issue "letsencrypt.org; accounturi=x""#,
+            ),
             (RecordType::CAA, r#"128 iodef "mailto:sec@example.test""#),
             (RecordType::NS, "ns1.example.test."),
             (RecordType::PTR, "host.example.test."),
-            (RecordType::SSHFP, "4 2 123456789abcdef67890123456789abcdef67890123456789abcdef123456789"),
-            (RecordType::TLSA, "3 1 1 d2abde240d7cd3ee6b4b28c54df034b97983a1d16e8a410e4561cb106618e971"),
-            (RecordType::HTTPS, r#"1 . alpn="h2,h3" port=8443 ipv4hint=192.0.2.1,192.0.2.2"#),
+            (
+                RecordType::SSHFP,
+                "4 2 123456789abcdef67890123456789abcdef67890123456789abcdef123456789",
+            ),
+            (
+                RecordType::TLSA,
+                "3 1 1 d2abde240d7cd3ee6b4b28c54df034b97983a1d16e8a410e4561cb106618e971",
+            ),
+            (
+                RecordType::HTTPS,
+                r#"1 . alpn="h2,h3" port=8443 ipv4hint=192.0.2.1,192.0.2.2"#,
+            ),
             (RecordType::SVCB, "0 svc.example.test."),
-            (RecordType::SVCB, r#"16 foo.example.test. mandatory=alpn alpn="h2" no-default-alpn ipv6hint=2001:db8::1"#),
-            (RecordType::NAPTR, r#"100 50 "s" "SIP+D2U" "!^.*$!sip:info@example.test!" _sip._udp"#),
-            (RecordType::DS, "12345 13 2 8d5aa8f1e2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d"),
+            (
+                RecordType::SVCB,
+                r#"16 foo.example.test. mandatory=alpn alpn="h2" no-default-alpn ipv6hint=2001:db8::1"#,
+            ),
+            (
+                RecordType::NAPTR,
+                r#"100 50 "s" "SIP+D2U" "!^.*$!sip:info@example.test!" _sip._udp"#,
+            ),
+            (
+                RecordType::DS,
+                "12345 13 2 8d5aa8f1e2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d",
+            ),
         ];
         for (rtype, text) in cases {
             let first = parse_rdata_text(rtype, text, &origin())

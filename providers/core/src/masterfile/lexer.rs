@@ -126,7 +126,9 @@ fn quoted(text: &str, start: usize) -> Result<(Token, usize), LexError> {
                 return Err(LexError {
                     offset: start,
                     message: "quoted string is never closed".into(),
-                    hint: Some("end it with `\"` on the same line; write `\\\"` for a quote inside".into()),
+                    hint: Some(
+                        "end it with `\"` on the same line; write `\\\"` for a quote inside".into(),
+                    ),
                 });
             }
             Some(b'"') => break,
@@ -172,7 +174,11 @@ fn unquoted(text: &str, start: usize) -> Result<(Token, usize), LexError> {
 /// Resolves the escape at `at` (a backslash) into `out`; returns the offset after it.
 fn escape(text: &str, at: usize, out: &mut Vec<u8>) -> Result<usize, LexError> {
     let rest = &text.as_bytes()[at + 1..];
-    let digits = rest.iter().take(3).take_while(|b| b.is_ascii_digit()).count();
+    let digits = rest
+        .iter()
+        .take(3)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
     if digits == 3 {
         let value: u32 = text[at + 1..at + 4].parse().unwrap_or(256);
         if value > 255 {

@@ -1,0 +1,365 @@
+//! Reads RFC 1035 master files (§5.1) into the zone model, with file:line:column on every
+//! problem. Written for nsync rather than taken from hickory's parser, which has no line
+//! numbers, lets an `$INCLUDE`d `$ORIGIN` leak into the including file, and rejects
+//! `$INCLUDE file origin`.
+
+use std::path::{Path, PathBuf};
+
+use hickory_proto::rr::{Name, RecordType};
+
+use super::lexer::{self, Entry, Token};
+use crate::builder::ZoneBuilder;
+use crate::diag::{Diagnostic, LineIndex, Location};
+use crate::name::parse_name;
+use crate::rdata::{parse_rdata, parse_type, supported_list};
+use crate::zone::{Zone, parse_ttl};
+
+/// How deep `$INCLUDE` may nest before nsync assumes a loop.
+const MAX_INCLUDE_DEPTH: usize = 16;
+
+/// What carries from one entry to the next (RFC 1035 §5.1); an `$INCLUDE` gets a copy,
+/// so nothing it changes leaks back into the including file.
+#[derive(Clone)]
+struct State {
+    origin: Name,
+    default_ttl: Option<u32>,
+    last_owner: Option<Name>,
+    last_ttl: Option<u32>,
+}
+
+/// Reads the master file at `path` for the zone `origin`.
+pub fn read_master_file(path: &Path, origin: &Name) -> (Zone, Vec<Diagnostic>) {
+    let mut builder = ZoneBuilder::new(origin.clone());
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let mut state = new_state(origin);
+            read_text(&mut builder, path, &text, &mut state, &mut vec![path.to_path_buf()]);
+        }
+        Err(e) => builder.report(
+            Diagnostic::error(Location::file(path), format!("cannot read zone file: {e}"))
+                .with_hint("check the `file` path in nsync.toml; relative paths start at nsync.toml's folder"),
+        ),
+    }
+    builder.finish()
+}
+
+/// Reads master file text (already in memory) for the zone `origin`; `path` names it in
+/// diagnostics and anchors relative `$INCLUDE`s.
+pub fn parse_master_text(path: &Path, text: &str, origin: &Name) -> (Zone, Vec<Diagnostic>) {
+    let mut builder = ZoneBuilder::new(origin.clone());
+    let mut state = new_state(origin);
+    read_text(
+        &mut builder,
+        path,
+        text,
+        &mut state,
+        &mut vec![path.to_path_buf()],
+    );
+    builder.finish()
+}
+
+fn new_state(origin: &Name) -> State {
+    State {
+        origin: origin.to_lowercase(),
+        default_ttl: None,
+        last_owner: None,
+        last_ttl: None,
+    }
+}
+
+fn read_text(
+    builder: &mut ZoneBuilder,
+    path: &Path,
+    text: &str,
+    state: &mut State,
+    stack: &mut Vec<PathBuf>,
+) {
+    let index = LineIndex::new(path, text);
+    let entries = match lexer::lex(text) {
+        Ok(entries) => entries,
+        Err(e) => {
+            let mut d = Diagnostic::error(index.location(e.offset), e.message);
+            d.hint = e.hint;
+            builder.report(d);
+            return;
+        }
+    };
+    for entry in entries {
+        let first = &entry.tokens[0];
+        if !entry.blank_owner && first.raw.starts_with('$') {
+            directive(builder, path, &index, &entry, state, stack);
+        } else if let Err(d) = record(builder, &index, &entry, state) {
+            builder.report(*d);
+        }
+    }
+}
+
+fn directive(
+    builder: &mut ZoneBuilder,
+    path: &Path,
+    index: &LineIndex,
+    entry: &Entry,
+    state: &mut State,
+    stack: &mut Vec<PathBuf>,
+) {
+    let tokens = &entry.tokens;
+    let at = |t: &Token| index.location(t.offset);
+    let name = tokens[0].raw.to_ascii_uppercase();
+    let arg = tokens.get(1);
+    let Some(arg) = arg else {
+        builder.report(Diagnostic::error(
+            at(&tokens[0]),
+            format!("{name} needs an argument"),
+        ));
+        return;
+    };
+    match name.as_str() {
+        "$ORIGIN" => match parse_name(&arg.text(), &state.origin) {
+            Ok(origin) => {
+                state.origin = origin;
+                state.last_owner = None;
+            }
+            Err(e) => builder.report(Diagnostic::error(at(arg), e)),
+        },
+        "$TTL" => match parse_ttl(&arg.text()) {
+            Ok(ttl) => state.default_ttl = Some(ttl),
+            Err(e) => builder.report(Diagnostic::error(at(arg), e)),
+        },
+        "$INCLUDE" => {
+            let base = path.parent().unwrap_or(Path::new("."));
+            let file = base.join(arg.text());
+            if stack.len() >= MAX_INCLUDE_DEPTH || stack.contains(&file) {
+                builder.report(
+                    Diagnostic::error(
+                        at(arg),
+                        format!("$INCLUDE of {} loops back on itself", file.display()),
+                    )
+                    .with_hint("remove the $INCLUDE that leads back to a file already being read"),
+                );
+                return;
+            }
+            let mut inner = state.clone();
+            if let Some(origin) = tokens.get(2) {
+                match parse_name(&origin.text(), &state.origin) {
+                    Ok(o) => inner.origin = o,
+                    Err(e) => {
+                        builder.report(Diagnostic::error(at(origin), e));
+                        return;
+                    }
+                }
+            }
+            match std::fs::read_to_string(&file) {
+                Ok(text) => {
+                    stack.push(file.clone());
+                    read_text(builder, &file, &text, &mut inner, stack);
+                    stack.pop();
+                }
+                Err(e) => builder.report(
+                    Diagnostic::error(
+                        at(arg),
+                        format!("cannot read $INCLUDE file {}: {e}", file.display()),
+                    )
+                    .with_hint("$INCLUDE paths are relative to the including file's folder"),
+                ),
+            }
+        }
+        _ => builder.report(
+            Diagnostic::error(
+                at(&tokens[0]),
+                format!("unknown directive {}", tokens[0].raw),
+            )
+            .with_hint("master files know $ORIGIN, $TTL and $INCLUDE"),
+        ),
+    }
+}
+
+fn is_class(text: &str) -> bool {
+    matches!(
+        text.to_ascii_uppercase().as_str(),
+        "IN" | "CH" | "CS" | "HS"
+    )
+}
+
+/// One record entry: `[owner] [ttl] [class] type rdata`, TTL and class in either order.
+fn record(
+    builder: &mut ZoneBuilder,
+    index: &LineIndex,
+    entry: &Entry,
+    state: &mut State,
+) -> Result<(), Box<Diagnostic>> {
+    let tokens = &entry.tokens;
+    let at = |t: &Token| index.location(t.offset);
+    let err = |t: &Token, msg: String| Box::new(Diagnostic::error(at(t), msg));
+    let (owner, mut i) = if entry.blank_owner {
+        let owner = state.last_owner.clone().ok_or_else(|| {
+            Box::new(
+                Diagnostic::error(at(&tokens[0]), "record without an owner name: the line starts with blank space but no record came before")
+                    .with_hint("write the owner name (or @) at the very start of the line"),
+            )
+        })?;
+        (owner, 0)
+    } else {
+        let owner = parse_name(&tokens[0].text(), &state.origin).map_err(|e| err(&tokens[0], e))?;
+        (owner, 1)
+    };
+    state.last_owner = Some(owner.clone());
+    let mut ttl = None;
+    for _ in 0..2 {
+        let Some(t) = tokens.get(i) else { break };
+        let text = t.text();
+        if is_class(&text) {
+            if !text.eq_ignore_ascii_case("IN") {
+                return Err(err(
+                    t,
+                    format!("class {text} is not supported; nsync manages class IN only"),
+                ));
+            }
+            i += 1;
+        } else if text.starts_with(|c: char| c.is_ascii_digit()) {
+            ttl = Some(parse_ttl(&text).map_err(|e| err(t, e))?);
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let type_token = tokens.get(i).ok_or_else(|| {
+        err(
+            tokens.last().unwrap_or(&tokens[0]),
+            "record has no type".into(),
+        )
+    })?;
+    let rtype = parse_type(&type_token.text()).ok_or_else(|| {
+        Box::new(
+            Diagnostic::error(
+                at(type_token),
+                format!("unknown record type `{}`", type_token.raw),
+            )
+            .with_hint(format!("supported types: {}", supported_list())),
+        )
+    })?;
+    let ttl = match ttl.or(state.default_ttl).or(state.last_ttl) {
+        Some(ttl) => ttl,
+        None => {
+            return Err(Box::new(
+                Diagnostic::error(
+                    at(type_token),
+                    "record has no TTL and no $TTL came before it",
+                )
+                .with_hint("add `$TTL 3600` at the top of the file, or a TTL on this record"),
+            ));
+        }
+    };
+    state.last_ttl = Some(ttl);
+    let data = &tokens[i + 1..];
+    if rtype == RecordType::SOA {
+        if owner != *builder.origin() {
+            return Err(err(
+                type_token,
+                format!("SOA at {} is not the zone apex", owner.to_ascii()),
+            ));
+        }
+        // Each provider owns its apex SOA (PRODUCT.md): a zone file may carry one; it is ignored.
+        return Ok(());
+    }
+    let data_at = data.first().unwrap_or(type_token);
+    let rdata = parse_rdata(rtype, data, &state.origin).map_err(|e| err(data_at, e))?;
+    builder.add_record(owner, rtype, ttl, rdata, at(&tokens[0]));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Name {
+        Name::from_ascii("example.test.").unwrap()
+    }
+
+    fn parse(text: &str) -> (Zone, Vec<Diagnostic>) {
+        parse_master_text(Path::new("t.zone"), text, &origin())
+    }
+
+    #[test]
+    fn reads_the_usual_forms() {
+        let text = r#"$ORIGIN example.test.
+$TTL 1h
+@ IN SOA ns1 hostmaster ( 1 ; serial
+   60 30 86400 60 )
+@ 300 IN A 192.0.2.1
+  IN 300 A 192.0.2.2
+  MX 10 mail
+mail A 192.0.2.25
+www CNAME @
+txt TXT "v=spf1 -all" "a \"b\" ; c"
+$ORIGIN sub.example.test.
+deep A 192.0.2.3
+"#;
+        let (zone, diags) = parse(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let apex = zone.get(&origin(), RecordType::A).unwrap();
+        assert_eq!(apex.ttl, 300);
+        assert_eq!(apex.values(), ["192.0.2.1", "192.0.2.2"]);
+        let mx = zone.get(&origin(), RecordType::MX).unwrap();
+        assert_eq!(mx.ttl, 3600, "$TTL applies to records without a TTL");
+        assert_eq!(mx.values(), ["10 mail.example.test."]);
+        let www = Name::from_ascii("www.example.test.").unwrap();
+        assert_eq!(
+            zone.get(&www, RecordType::CNAME).unwrap().values(),
+            ["example.test."]
+        );
+        let deep = Name::from_ascii("deep.sub.example.test.").unwrap();
+        assert!(zone.get(&deep, RecordType::A).is_some());
+        assert!(
+            zone.get(&origin(), RecordType::SOA).is_none(),
+            "the SOA is ignored"
+        );
+        assert_eq!(zone.len(), 6);
+    }
+
+    #[test]
+    fn include_is_relative_and_keeps_origin_to_itself() {
+        let dir = std::env::temp_dir().join(format!("nsync-inc-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("parts")).unwrap();
+        std::fs::write(
+            dir.join("parts/hosts.zone"),
+            "$ORIGIN hosts.example.test.\nh1 A 192.0.2.7\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("parts/lab.zone"), "x A 192.0.2.8\n").unwrap();
+        let main =
+            "$TTL 60\n$INCLUDE parts/hosts.zone\nafter A 192.0.2.9\n$INCLUDE parts/lab.zone lab\n";
+        std::fs::write(dir.join("main.zone"), main).unwrap();
+        let (zone, diags) = read_master_file(&dir.join("main.zone"), &origin());
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(diags.is_empty(), "{diags:?}");
+        let names: Vec<String> = zone.rrsets().map(|r| r.name.to_ascii()).collect();
+        assert!(names.contains(&"h1.hosts.example.test.".to_string()));
+        assert!(
+            names.contains(&"after.example.test.".to_string()),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&"x.lab.example.test.".to_string()),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn every_problem_has_a_line_and_all_are_reported() {
+        let text = "$TTL 60\nok A 192.0.2.1\nbad A 192.0.2\nmx MX mail\nweird FOO x\n";
+        let (_, diags) = parse(text);
+        let lines: Vec<(u32, u32)> = diags
+            .iter()
+            .map(|d| (d.location.line, d.location.column))
+            .collect();
+        assert_eq!(lines, [(3, 7), (4, 7), (5, 7)], "{diags:?}");
+    }
+
+    #[test]
+    fn missing_ttl_and_blank_owner_first() {
+        let (_, diags) = parse("a A 192.0.2.1\n");
+        assert!(diags[0].message.contains("no TTL"));
+        let (_, diags) = parse("$TTL 1\n  A 192.0.2.1\n");
+        assert!(diags[0].message.contains("without an owner"));
+    }
+}

@@ -17,6 +17,21 @@ struct Pending {
     rdata: Vec<(RData, Location)>,
 }
 
+/// A zone read from a file: the zone, what is wrong with it, and where each rrset was
+/// defined (so later checks, such as a provider's capabilities, can point at a line).
+#[derive(Debug)]
+pub struct ZoneRead {
+    pub zone: Zone,
+    pub diagnostics: Vec<Diagnostic>,
+    pub locations: BTreeMap<RrsetKey, Location>,
+}
+
+impl ZoneRead {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
 pub struct ZoneBuilder {
     origin: Name,
     pending: BTreeMap<RrsetKey, Pending>,
@@ -167,17 +182,23 @@ impl ZoneBuilder {
     }
 
     /// Runs the checks across rrsets and returns the zone with every diagnostic found.
-    pub fn finish(mut self) -> (Zone, Vec<Diagnostic>) {
+    pub fn finish(mut self) -> ZoneRead {
         self.check_cname();
         self.check_delegations();
         let mut zone = Zone::new(self.origin.clone());
+        let mut locations = BTreeMap::new();
         for (key, pending) in self.pending {
             let rdata = pending.rdata.into_iter().map(|(r, _)| r).collect();
-            zone.insert(Rrset::new(key.name, key.rtype, pending.ttl, rdata));
+            zone.insert(Rrset::new(key.name.clone(), key.rtype, pending.ttl, rdata));
+            locations.insert(key, pending.location);
         }
         let mut diagnostics = self.diagnostics;
         diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
-        (zone, diagnostics)
+        ZoneRead {
+            zone,
+            diagnostics,
+            locations,
+        }
     }
 
     fn check_cname(&mut self) {
@@ -280,7 +301,7 @@ mod tests {
 
     fn messages(b: ZoneBuilder) -> Vec<String> {
         b.finish()
-            .1
+            .diagnostics
             .into_iter()
             .map(|d| format!("{}: {}", d.location.line, d.message))
             .collect()

@@ -1,11 +1,13 @@
-//! nsync-core: what every part of nsync shares. The record model, zone files, diagnostics
-//! and the provider contract; no network code, so every provider crate can depend on it.
+//! nsync-core: what every part of nsync shares. The record model, zone files, diagnostics,
+//! secrets and the provider contract; no network code, so every provider crate can depend on it.
 
 pub mod builder;
 pub mod diag;
 pub mod masterfile;
 pub mod name;
+pub mod provider;
 pub mod rdata;
+pub mod secret;
 pub mod zone;
 
 pub use hickory_proto::rr::{Name, RData, RecordType};

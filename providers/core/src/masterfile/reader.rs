@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use hickory_proto::rr::{Name, RecordType};
 
 use super::lexer::{self, Entry, Token};
-use crate::builder::ZoneBuilder;
+use crate::builder::{ZoneBuilder, ZoneRead};
 use crate::diag::{Diagnostic, LineIndex, Location};
 use crate::name::parse_name;
 use crate::rdata::{parse_rdata, parse_type, supported_list};
-use crate::zone::{Zone, parse_ttl};
+use crate::zone::parse_ttl;
 
 /// How deep `$INCLUDE` may nest before nsync assumes a loop.
 const MAX_INCLUDE_DEPTH: usize = 16;
@@ -28,7 +28,7 @@ struct State {
 }
 
 /// Reads the master file at `path` for the zone `origin`.
-pub fn read_master_file(path: &Path, origin: &Name) -> (Zone, Vec<Diagnostic>) {
+pub fn read_master_file(path: &Path, origin: &Name) -> ZoneRead {
     let mut builder = ZoneBuilder::new(origin.clone());
     match std::fs::read_to_string(path) {
         Ok(text) => {
@@ -45,7 +45,7 @@ pub fn read_master_file(path: &Path, origin: &Name) -> (Zone, Vec<Diagnostic>) {
 
 /// Reads master file text (already in memory) for the zone `origin`; `path` names it in
 /// diagnostics and anchors relative `$INCLUDE`s.
-pub fn parse_master_text(path: &Path, text: &str, origin: &Name) -> (Zone, Vec<Diagnostic>) {
+pub fn parse_master_text(path: &Path, text: &str, origin: &Name) -> ZoneRead {
     let mut builder = ZoneBuilder::new(origin.clone());
     let mut state = new_state(origin);
     read_text(
@@ -275,8 +275,9 @@ mod tests {
         Name::from_ascii("example.test.").unwrap()
     }
 
-    fn parse(text: &str) -> (Zone, Vec<Diagnostic>) {
-        parse_master_text(Path::new("t.zone"), text, &origin())
+    fn parse(text: &str) -> (crate::zone::Zone, Vec<Diagnostic>) {
+        let read = parse_master_text(Path::new("t.zone"), text, &origin());
+        (read.zone, read.diagnostics)
     }
 
     #[test]
@@ -329,7 +330,8 @@ deep A 192.0.2.3
         let main =
             "$TTL 60\n$INCLUDE parts/hosts.zone\nafter A 192.0.2.9\n$INCLUDE parts/lab.zone lab\n";
         std::fs::write(dir.join("main.zone"), main).unwrap();
-        let (zone, diags) = read_master_file(&dir.join("main.zone"), &origin());
+        let read = read_master_file(&dir.join("main.zone"), &origin());
+        let (zone, diags) = (read.zone, read.diagnostics);
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(diags.is_empty(), "{diags:?}");
         let names: Vec<String> = zone.rrsets().map(|r| r.name.to_ascii()).collect();

@@ -1,0 +1,202 @@
+//! The provider contract: what nsync asks of every DNS provider (read a zone, apply
+//! changes, say what it can store) and the kinds of failure the rest of nsync acts on.
+//!
+//! The trait returns boxed futures so providers can be chosen at run time from nsync.toml
+//! (`Box<dyn Provider>`) without an async-trait macro.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use hickory_proto::rr::{Name, RecordType};
+
+use crate::rdata::SUPPORTED_TYPES;
+use crate::zone::{MAX_TTL, Rrset, Zone};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a provider can store, declared up front so `nsync check` rejects what a provider
+/// cannot hold before anything is written anywhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    pub record_types: &'static [RecordType],
+    /// The lowest TTL the provider stores as given; lower ones are raised (clamped).
+    pub min_ttl: u32,
+    pub max_ttl: u32,
+    /// Whether nsync may write the apex NS rrset (hosted providers often own it).
+    pub apex_ns: bool,
+    /// The most records one write request may carry, where the API has such a limit.
+    pub max_batch_records: Option<usize>,
+}
+
+impl Capabilities {
+    /// Everything the zone model holds: servers nsync talks to over DNS or files.
+    pub const FULL: Capabilities = Capabilities {
+        record_types: SUPPORTED_TYPES,
+        min_ttl: 0,
+        max_ttl: MAX_TTL,
+        apex_ns: true,
+        max_batch_records: None,
+    };
+
+    pub fn supports(&self, rtype: RecordType) -> bool {
+        self.record_types.contains(&rtype)
+    }
+}
+
+/// What kind of failure a provider call met: this decides retry, exit code and advice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Credentials rejected (HTTP 401/403, TSIG BADSIG/BADKEY): fix the secret.
+    AuthFailed,
+    /// The provider does not have the zone (deleted, or the account cancelled).
+    ZoneMissing,
+    /// The provider asked us to slow down, maybe saying for how long.
+    RateLimited { retry_after: Option<Duration> },
+    /// Worth retrying: timeouts, connection errors, 5xx.
+    Temporary,
+    /// Retrying will not help: the request itself was refused.
+    Permanent,
+    /// The provider cannot do this at all (a record type, an operation).
+    Unsupported,
+}
+
+impl ErrorKind {
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, ErrorKind::RateLimited { .. } | ErrorKind::Temporary)
+    }
+
+    /// A stable short word for tables and JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ErrorKind::AuthFailed => "auth_failed",
+            ErrorKind::ZoneMissing => "zone_missing",
+            ErrorKind::RateLimited { .. } => "rate_limited",
+            ErrorKind::Temporary => "temporary",
+            ErrorKind::Permanent => "permanent",
+            ErrorKind::Unsupported => "unsupported",
+        }
+    }
+}
+
+/// A failed provider call: which provider, doing what, and the server's own words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderError {
+    pub kind: ErrorKind,
+    pub provider: String,
+    pub operation: String,
+    pub message: String,
+}
+
+impl ProviderError {
+    pub fn new(
+        kind: ErrorKind,
+        provider: &str,
+        operation: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        ProviderError {
+            kind,
+            provider: provider.to_string(),
+            operation: operation.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "provider {}: {}: {}",
+            self.provider, self.operation, self.message
+        )
+    }
+}
+
+impl std::error::Error for ProviderError {}
+
+/// What a provider holds for one zone.
+#[derive(Clone, Debug)]
+pub struct ZoneState {
+    pub zone: Zone,
+    /// The names this provider serves the zone on, as it reports them (may be empty).
+    pub nameservers: Vec<Name>,
+}
+
+/// One change to one rrset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Create(Rrset),
+    Update { from: Rrset, to: Rrset },
+    Delete(Rrset),
+}
+
+/// The ordered changes for one zone at one provider.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChangeSet {
+    pub changes: Vec<Change>,
+}
+
+/// A DNS provider nsync can sync a zone to.
+pub trait Provider: Send + Sync {
+    /// The provider's name in nsync.toml.
+    fn name(&self) -> &str;
+
+    fn capabilities(&self) -> &Capabilities;
+
+    /// Reads the zone as the provider holds it; the apex SOA is left out.
+    fn read_zone<'a>(&'a self, origin: &'a Name)
+    -> BoxFuture<'a, Result<ZoneState, ProviderError>>;
+
+    /// Applies the changes, in order.
+    fn apply<'a>(
+        &'a self,
+        origin: &'a Name,
+        changes: &'a ChangeSet,
+    ) -> BoxFuture<'a, Result<(), ProviderError>>;
+
+    /// Creates a missing zone (only with `--create-missing`). Most providers cannot.
+    fn create_zone<'a>(
+        &'a self,
+        origin: &'a Name,
+        _nameservers: &'a [Name],
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            Err(ProviderError::new(
+                ErrorKind::Unsupported,
+                self.name(),
+                format!("create zone {}", origin.to_ascii()),
+                "this provider cannot create zones; create it with the provider's own tools",
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryable_kinds() {
+        assert!(ErrorKind::Temporary.is_retryable());
+        assert!(ErrorKind::RateLimited { retry_after: None }.is_retryable());
+        assert!(!ErrorKind::AuthFailed.is_retryable());
+        assert!(!ErrorKind::ZoneMissing.is_retryable());
+    }
+
+    #[test]
+    fn errors_name_provider_and_operation() {
+        let e = ProviderError::new(
+            ErrorKind::AuthFailed,
+            "pdns",
+            "GET zone example.test.",
+            "401 Unauthorized",
+        );
+        assert_eq!(
+            e.to_string(),
+            "provider pdns: GET zone example.test.: 401 Unauthorized"
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! Secrets are referenced from nsync.toml (`env:NAME`, `file:PATH`), never written in it,
+//! and never printed: `Debug` and `Display` of a resolved secret show only where it came from.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where a secret lives. The reference itself is not secret and may be printed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretRef {
+    Env(String),
+    File(PathBuf),
+}
+
+impl SecretRef {
+    /// Reads `env:NAME` or `file:PATH`; anything else is taken to be a literal secret.
+    /// A relative `file:` path is relative to `base` (nsync.toml's folder).
+    pub fn parse(text: &str, base: &Path) -> Option<SecretRef> {
+        if let Some(name) = text.strip_prefix("env:") {
+            let valid = !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && !name.as_bytes()[0].is_ascii_digit();
+            return valid.then(|| SecretRef::Env(name.to_string()));
+        }
+        if let Some(path) = text.strip_prefix("file:") {
+            return (!path.is_empty()).then(|| SecretRef::File(base.join(path)));
+        }
+        None
+    }
+
+    /// Fetches the secret. The error names the reference, never a value.
+    pub fn resolve(&self) -> Result<Secret, String> {
+        match self {
+            SecretRef::Env(name) => match std::env::var(name) {
+                Ok(v) if !v.is_empty() => Ok(Secret {
+                    value: v,
+                    source: self.clone(),
+                }),
+                Ok(_) => Err(format!("environment variable {name} is empty")),
+                Err(_) => Err(format!("environment variable {name} is not set")),
+            },
+            SecretRef::File(path) => match std::fs::read_to_string(path) {
+                // A trailing newline from `echo secret > file` is not part of the secret.
+                Ok(v) => Ok(Secret {
+                    value: v.trim_end_matches(['\n', '\r']).to_string(),
+                    source: self.clone(),
+                }),
+                Err(e) => Err(format!("cannot read secret file {}: {e}", path.display())),
+            },
+        }
+    }
+}
+
+impl fmt::Display for SecretRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretRef::Env(name) => write!(f, "env:{name}"),
+            SecretRef::File(path) => write!(f, "file:{}", path.display()),
+        }
+    }
+}
+
+/// A resolved secret. Only `expose()` gives the value, so every use is easy to find.
+#[derive(Clone)]
+pub struct Secret {
+    value: String,
+    source: SecretRef,
+}
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.value
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret(from {}, hidden)", self.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_parse_and_literals_do_not() {
+        let base = Path::new("/etc/nsync");
+        assert_eq!(
+            SecretRef::parse("env:PDNS_KEY", base),
+            Some(SecretRef::Env("PDNS_KEY".into()))
+        );
+        assert_eq!(
+            SecretRef::parse("file:keys/tsig", base),
+            Some(SecretRef::File("/etc/nsync/keys/tsig".into()))
+        );
+        assert_eq!(SecretRef::parse("hunter2", base), None);
+        assert_eq!(SecretRef::parse("env:", base), None);
+        assert_eq!(SecretRef::parse("env:1BAD", base), None);
+    }
+
+    #[test]
+    fn debug_never_shows_the_value() {
+        let dir = std::env::temp_dir().join(format!("nsync-secret-{}", std::process::id()));
+        std::fs::write(&dir, "s3cr3t-value\n").unwrap();
+        let secret = SecretRef::File(dir.clone()).resolve().unwrap();
+        std::fs::remove_file(&dir).unwrap();
+        assert_eq!(secret.expose(), "s3cr3t-value");
+        let shown = format!("{secret:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("hidden"));
+    }
+
+    #[test]
+    fn unset_variable_is_named() {
+        let e = SecretRef::Env("NSYNC_TEST_SURELY_UNSET_VAR".into())
+            .resolve()
+            .unwrap_err();
+        assert!(e.contains("NSYNC_TEST_SURELY_UNSET_VAR is not set"));
+    }
+}

@@ -8,6 +8,7 @@ pub mod name;
 pub mod provider;
 pub mod rdata;
 pub mod secret;
+pub mod settings;
 pub mod zone;
 
 pub use hickory_proto::rr::{Name, RData, RecordType};

@@ -1,0 +1,80 @@
+//! A provider's own keys from nsync.toml, checked against its kind's schema by the config
+//! reader and handed to the provider crate, which builds its typed config from them.
+//! Each value keeps where it was written so a provider's own checks can point at a line.
+
+use std::collections::BTreeMap;
+
+use crate::diag::Location;
+use crate::secret::SecretRef;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Setting {
+    Str(String),
+    Secret(SecretRef),
+    Bool(bool),
+    Int(i64),
+    Strings(Vec<String>),
+    Table(Settings),
+}
+
+/// The keys of one provider table (or of a table inside it, such as `tsig`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    values: BTreeMap<String, (Setting, Location)>,
+}
+
+impl Settings {
+    pub fn insert(&mut self, key: &str, value: Setting, location: Location) {
+        self.values.insert(key.to_string(), (value, location));
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Setting> {
+        self.values.get(key).map(|(v, _)| v)
+    }
+
+    pub fn location(&self, key: &str) -> Option<&Location> {
+        self.values.get(key).map(|(_, l)| l)
+    }
+
+    pub fn str(&self, key: &str) -> Option<&str> {
+        match self.get(key) {
+            Some(Setting::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn secret(&self, key: &str) -> Option<&SecretRef> {
+        match self.get(key) {
+            Some(Setting::Secret(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn bool(&self, key: &str) -> Option<bool> {
+        match self.get(key) {
+            Some(Setting::Bool(b)) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn int(&self, key: &str) -> Option<i64> {
+        match self.get(key) {
+            Some(Setting::Int(i)) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn strings(&self, key: &str) -> Option<&[String]> {
+        match self.get(key) {
+            Some(Setting::Strings(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn table(&self, key: &str) -> Option<&Settings> {
+        match self.get(key) {
+            Some(Setting::Table(t)) => Some(t),
+            _ => None,
+        }
+    }
+}

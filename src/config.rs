@@ -1,0 +1,508 @@
+//! nsync.toml -> a resolved, validated `Config`. Reads files, touches no network.
+//!
+//! Every problem is collected with its file:line:column; a config with any error yields
+//! no `Config`, so nothing downstream ever acts on a half-understood file.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use nsync_core::Name;
+use nsync_core::diag::{Diagnostic, Location};
+use nsync_core::name::parse_name;
+use nsync_core::secret::SecretRef;
+use nsync_core::settings::{Setting, Settings};
+use toml::de::{DeTable, DeValue};
+
+use crate::kinds::{self, KeySpec, KeyType, KindSpec};
+use crate::tomlspan::{Doc, TableReader, did_you_mean};
+
+pub const DEFAULT_CONFIG: &str = "nsync.toml";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Safety {
+    pub max_delete_percent: u32,
+    pub max_update_percent: u32,
+}
+
+impl Default for Safety {
+    fn default() -> Self {
+        Safety {
+            max_delete_percent: 30,
+            max_update_percent: 30,
+        }
+    }
+}
+
+/// How nsync finds nameserver addresses: iteratively from root hints, or by asking a
+/// recursive resolver. Always IP addresses, so nsync never depends on the system resolver.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resolver {
+    pub root_hints: Vec<IpAddr>,
+    pub recursive: Vec<SocketAddr>,
+}
+
+/// A nameserver a provider serves a zone on, with addresses pinned or to be resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Nameserver {
+    pub name: Name,
+    pub addresses: Vec<IpAddr>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProviderConfig {
+    pub name: String,
+    pub kind: &'static KindSpec,
+    pub nameservers: Vec<Nameserver>,
+    pub settings: Settings,
+    pub location: Location,
+}
+
+/// An owner name nsync never creates, changes or deletes: exact, or `*.suffix` for
+/// every name below the suffix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IgnorePattern {
+    Exact(Name),
+    Below(Name),
+}
+
+impl IgnorePattern {
+    pub fn matches(&self, name: &Name) -> bool {
+        match self {
+            IgnorePattern::Exact(n) => n == name,
+            IgnorePattern::Below(suffix) => suffix.zone_of(name) && suffix != name,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ZoneConfig {
+    pub origin: Name,
+    pub file: PathBuf,
+    pub providers: Vec<String>,
+    pub ignore: Vec<IgnorePattern>,
+    pub location: Location,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub path: PathBuf,
+    pub safety: Safety,
+    pub resolver: Resolver,
+    pub providers: BTreeMap<String, ProviderConfig>,
+    pub zones: Vec<ZoneConfig>,
+}
+
+/// Finds the config file: `--config`, else `NSYNC_CONFIG` (clap fills both into one
+/// option), else nsync.toml in the working directory.
+pub fn config_path(flag: Option<&Path>) -> PathBuf {
+    flag.map_or_else(|| PathBuf::from(DEFAULT_CONFIG), Path::to_path_buf)
+}
+
+/// Reads and validates nsync.toml. Returns the config only when there is no error;
+/// diagnostics (errors and warnings) come back either way.
+pub fn read_config(path: &Path) -> (Option<Config>, Vec<Diagnostic>) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let hint = if path == Path::new(DEFAULT_CONFIG) {
+                "run nsync in the folder that holds nsync.toml, or pass --config FILE (or set NSYNC_CONFIG)"
+            } else {
+                "check the path given with --config or NSYNC_CONFIG"
+            };
+            let d = Diagnostic::error(Location::file(path), format!("cannot read config: {e}")).with_hint(hint);
+            return (None, vec![d]);
+        }
+    };
+    parse_config(path, &text)
+}
+
+pub fn parse_config(path: &Path, text: &str) -> (Option<Config>, Vec<Diagnostic>) {
+    let doc = match Doc::parse(path, text) {
+        Ok(doc) => doc,
+        Err(d) => return (None, vec![d]),
+    };
+    let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut diags = Vec::new();
+    let mut top = TableReader::new(&doc, doc.root.get_ref(), "nsync.toml");
+    let safety = match top.table("safety", &mut diags) {
+        Some((t, _)) => read_safety(&doc, t, &mut diags),
+        None => Safety::default(),
+    };
+    let resolver = match top.table("resolver", &mut diags) {
+        Some((t, _)) => read_resolver(&doc, t, &mut diags),
+        None => Resolver::default(),
+    };
+    let mut providers = BTreeMap::new();
+    if let Some((table, _)) = top.table("providers", &mut diags) {
+        for (name, value) in table.iter() {
+            let name = name.get_ref().to_string();
+            if let Some(p) = read_provider(&doc, &name, value, &base, &mut diags) {
+                providers.insert(name, p);
+            }
+        }
+    }
+    let mut zones = Vec::new();
+    match top.table("zones", &mut diags) {
+        Some((table, _)) => {
+            for (name, value) in table.iter() {
+                let at = doc.at(name.span());
+                if let Some(z) = read_zone(&doc, name.get_ref(), at, value, &base, &providers, &mut diags) {
+                    zones.push(z);
+                }
+            }
+        }
+        None => diags.push(
+            Diagnostic::error(Location::new(path, 1, 1), "nsync.toml defines no zones")
+                .with_hint("add a [zones.\"example.com.\"] table with `file` and `providers`"),
+        ),
+    }
+    top.finish(&mut diags);
+    diags.sort_by(|a, b| a.location.cmp(&b.location));
+    let config = (!diags.iter().any(Diagnostic::is_error)).then(|| Config {
+        path: path.to_path_buf(),
+        safety,
+        resolver,
+        providers,
+        zones,
+    });
+    (config, diags)
+}
+
+fn read_safety(doc: &Doc<'_>, table: &DeTable<'_>, diags: &mut Vec<Diagnostic>) -> Safety {
+    let mut t = TableReader::new(doc, table, "[safety]");
+    let mut safety = Safety::default();
+    for (key, slot) in [
+        ("max_delete_percent", &mut safety.max_delete_percent),
+        ("max_update_percent", &mut safety.max_update_percent),
+    ] {
+        if let Some((n, at)) = t.integer(key, diags) {
+            match u32::try_from(n) {
+                Ok(v) if v <= 100 => *slot = v,
+                _ => diags.push(
+                    Diagnostic::error(at, format!("`{key} = {n}` is not a percentage"))
+                        .with_hint("use a whole number from 0 to 100"),
+                ),
+            }
+        }
+    }
+    t.finish(diags);
+    safety
+}
+
+fn read_resolver(doc: &Doc<'_>, table: &DeTable<'_>, diags: &mut Vec<Diagnostic>) -> Resolver {
+    let mut t = TableReader::new(doc, table, "[resolver]");
+    let mut resolver = Resolver::default();
+    let ip_hint = "give IP addresses, not host names: resolving a name here would need the very resolver being configured";
+    for (text, at) in t.strings("root_hints", diags).unwrap_or_default() {
+        match text.parse::<IpAddr>() {
+            Ok(ip) => resolver.root_hints.push(ip),
+            Err(_) => diags.push(Diagnostic::error(at, format!("root hint `{text}` is not an IP address")).with_hint(ip_hint)),
+        }
+    }
+    for (text, at) in t.strings("recursive", diags).unwrap_or_default() {
+        let parsed = text
+            .parse::<SocketAddr>()
+            .or_else(|_| text.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)));
+        match parsed {
+            Ok(addr) => resolver.recursive.push(addr),
+            Err(_) => diags.push(Diagnostic::error(at, format!("recursive resolver `{text}` is not an IP address")).with_hint(ip_hint)),
+        }
+    }
+    t.finish(diags);
+    resolver
+}
+
+fn read_provider(doc: &Doc<'_>, name: &str, value: &crate::tomlspan::Value<'_>, base: &Path, diags: &mut Vec<Diagnostic>) -> Option<ProviderConfig> {
+    let what = format!("[providers.{name}]");
+    let at = doc.at(value.span());
+    let Some(table) = value.get_ref().as_table() else {
+        diags.push(Diagnostic::error(at, format!("{what} must be a table")).with_hint("write it as a [providers.NAME] section with `kind = ...`"));
+        return None;
+    };
+    let mut t = TableReader::new(doc, table, what.clone());
+    let kind_names = kinds::names();
+    let Some((kind_name, kind_at)) = t.string("kind", diags) else {
+        diags.push(t.missing("kind", &at, &format!("\"{}\"", kind_names[0])).with_hint(format!("add `kind = ...`, one of: {}", kind_names.join(", "))));
+        return None;
+    };
+    let Some(kind) = kinds::find(&kind_name) else {
+        let hint = match did_you_mean(&kind_name, &kind_names) {
+            Some(s) => format!("did you mean `{s}`? known kinds: {}", kind_names.join(", ")),
+            None => format!("known kinds: {}", kind_names.join(", ")),
+        };
+        diags.push(Diagnostic::error(kind_at, format!("unknown provider kind `{kind_name}` in {what}")).with_hint(hint));
+        return None;
+    };
+    let nameservers = read_nameservers(&mut t, diags);
+    let settings = read_settings(&mut t, kind.keys, name, "", &at, base, diags);
+    t.finish(diags);
+    kinds::check_values(kind.kind, name, &settings, diags);
+    Some(ProviderConfig {
+        name: name.to_string(),
+        kind,
+        nameservers,
+        settings,
+        location: at,
+    })
+}
+
+/// Reads the keys of `specs` from a table; `prefix` names nested tables (`tsig.`).
+fn read_settings(t: &mut TableReader<'_, '_, '_>, specs: &[KeySpec], provider: &str, prefix: &str, at: &Location, base: &Path, diags: &mut Vec<Diagnostic>) -> Settings {
+    let mut settings = Settings::default();
+    for spec in specs {
+        let value = match spec.ty {
+            KeyType::Str => t.string(spec.key, diags).map(|(s, l)| (Setting::Str(s), l)),
+            KeyType::Bool => t.boolean(spec.key, diags).map(|(b, l)| (Setting::Bool(b), l)),
+            KeyType::Int => t.integer(spec.key, diags).map(|(i, l)| (Setting::Int(i), l)),
+            KeyType::Strings => t.strings(spec.key, diags).map(|v| {
+                let l = v.first().map_or_else(|| at.clone(), |(_, l)| l.clone());
+                (Setting::Strings(v.into_iter().map(|(s, _)| s).collect()), l)
+            }),
+            KeyType::Secret => t.string(spec.key, diags).and_then(|(s, l)| match SecretRef::parse(&s, base) {
+                Some(r) => Some((Setting::Secret(r), l)),
+                None => {
+                    diags.push(literal_secret(provider, &format!("{prefix}{}", spec.key), &s, l));
+                    None
+                }
+            }),
+            KeyType::Table(inner) => t.table(spec.key, diags).map(|(table, l)| {
+                let what = format!("`{}` of [providers.{provider}]", spec.key);
+                let mut sub = TableReader::new(t.doc(), table, what);
+                let nested = read_settings(&mut sub, inner, provider, &format!("{}.", spec.key), &l, base, diags);
+                sub.finish(diags);
+                (Setting::Table(nested), l)
+            }),
+        };
+        match value {
+            Some((v, l)) => settings.insert(spec.key, v, l),
+            None if spec.required && t.value(spec.key).is_none() => {
+                diags.push(t.missing(spec.key, at, spec.example));
+            }
+            None => {}
+        }
+    }
+    settings
+}
+
+/// The message for a secret written into nsync.toml. It never repeats the value.
+fn literal_secret(provider: &str, key: &str, value: &str, at: Location) -> Diagnostic {
+    let var = format!("NSYNC_{}_{}", provider, key.replace('.', "_"))
+        .to_ascii_uppercase()
+        .replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "_");
+    let what = if value.starts_with("env:") || value.starts_with("file:") {
+        "is not a valid secret reference"
+    } else {
+        "holds a literal secret; secrets must not be written in nsync.toml"
+    };
+    Diagnostic::error(at, format!("provider {provider}: `{key}` {what}")).with_hint(format!(
+        "put the secret in an environment variable and refer to it: `export {var}=...`, then `{} = \"env:{var}\"` (or \"file:PATH\" for a file that holds it)",
+        key.rsplit('.').next().unwrap_or(key)
+    ))
+}
+
+/// `nameservers = ["ns1.example.", { name = "ns2.example.", addresses = ["192.0.2.2"] }]`
+fn read_nameservers(t: &mut TableReader<'_, '_, '_>, diags: &mut Vec<Diagnostic>) -> Vec<Nameserver> {
+    let Some(value) = t.value("nameservers") else {
+        return Vec::new();
+    };
+    let Some(items) = value.get_ref().as_array() else {
+        diags.push(Diagnostic::error(t.loc(value), format!("`nameservers` in {} must be an array", t.what)));
+        return Vec::new();
+    };
+    let root = Name::root();
+    let mut out = Vec::new();
+    for item in items.iter() {
+        let at = t.loc(item);
+        let (name_text, addresses) = match item.get_ref() {
+            DeValue::String(s) => (s.to_string(), Vec::new()),
+            DeValue::Table(table) => {
+                let mut sub = TableReader::new(t.doc(), table, format!("a nameserver of {}", t.what));
+                let name = sub.string("name", diags);
+                let addrs = sub.strings("addresses", diags).unwrap_or_default();
+                sub.finish(diags);
+                let Some((name, _)) = name else {
+                    diags.push(sub_missing(&at, &t.what));
+                    continue;
+                };
+                let mut ips = Vec::new();
+                for (a, a_at) in addrs {
+                    match a.parse::<IpAddr>() {
+                        Ok(ip) => ips.push(ip),
+                        Err(_) => diags.push(Diagnostic::error(a_at, format!("nameserver address `{a}` is not an IP address")).with_hint("write IPv4 or IPv6 addresses, e.g. \"192.0.2.1\"")),
+                    }
+                }
+                (name, ips)
+            }
+            other => {
+                diags.push(Diagnostic::error(at, format!("a nameserver must be a name or {{ name, addresses }}, not {}", other.type_str())));
+                continue;
+            }
+        };
+        if !name_text.ends_with('.') {
+            diags.push(
+                Diagnostic::error(at, format!("nameserver `{name_text}` must be an absolute name"))
+                    .with_hint(format!("end it with a dot: \"{name_text}.\"")),
+            );
+            continue;
+        }
+        match parse_name(&name_text, &root) {
+            Ok(name) => out.push(Nameserver { name, addresses }),
+            Err(e) => diags.push(Diagnostic::error(at, e)),
+        }
+    }
+    out
+}
+
+fn sub_missing(at: &Location, what: &str) -> Diagnostic {
+    Diagnostic::error(at.clone(), format!("a nameserver of {what} has no `name`"))
+        .with_hint("write { name = \"ns1.example.com.\", addresses = [\"192.0.2.1\"] }")
+}
+
+fn read_zone(
+    doc: &Doc<'_>,
+    zone_name: &str,
+    key_at: Location,
+    value: &crate::tomlspan::Value<'_>,
+    base: &Path,
+    providers: &BTreeMap<String, ProviderConfig>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ZoneConfig> {
+    let what = format!("[zones.\"{zone_name}\"]");
+    let Some(table) = value.get_ref().as_table() else {
+        diags.push(Diagnostic::error(key_at, format!("{what} must be a table")));
+        return None;
+    };
+    let origin = match parse_name(zone_name.trim_end_matches('.'), &Name::root()) {
+        Ok(o) if !o.is_root() => Some(o),
+        Ok(_) => {
+            diags.push(Diagnostic::error(key_at.clone(), "the root zone cannot be managed by nsync"));
+            None
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error(key_at.clone(), format!("zone name: {e}")));
+            None
+        }
+    };
+    let mut t = TableReader::new(doc, table, what.clone());
+    let file = t.string("file", diags);
+    if file.is_none() && t.value("file").is_none() {
+        diags.push(t.missing("file", &key_at, "\"zones/example.com.toml\""));
+    }
+    let mut names = Vec::new();
+    match t.strings("providers", diags) {
+        Some(list) if list.is_empty() => {
+            diags.push(Diagnostic::error(key_at.clone(), format!("{what} lists no providers")).with_hint("name at least one [providers.NAME]; two or more give redundancy"));
+        }
+        Some(list) => {
+            for (p, at) in list {
+                if providers.contains_key(&p) || names.contains(&p) {
+                    if names.contains(&p) {
+                        diags.push(Diagnostic::error(at, format!("provider `{p}` is listed twice")));
+                    } else {
+                        names.push(p);
+                    }
+                    continue;
+                }
+                let known: Vec<&str> = providers.keys().map(String::as_str).collect();
+                let hint = match did_you_mean(&p, &known) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None if known.is_empty() => "define it in a [providers.NAME] section".to_string(),
+                    None => format!("configured providers: {}", known.join(", ")),
+                };
+                diags.push(Diagnostic::error(at, format!("zone {zone_name} names provider `{p}`, which is not configured")).with_hint(hint));
+            }
+        }
+        None if t.value("providers").is_none() => {
+            diags.push(t.missing("providers", &key_at, "[\"primary\", \"secondary\"]"));
+        }
+        None => {}
+    }
+    let mut ignore = Vec::new();
+    if let Some(origin) = &origin {
+        for (text, at) in t.strings("ignore", diags).unwrap_or_default() {
+            let (below, rest) = match text.strip_prefix("*.") {
+                Some(rest) => (true, rest),
+                None => (false, text.as_str()),
+            };
+            match parse_name(rest, origin) {
+                Ok(n) if origin.zone_of(&n) => ignore.push(if below { IgnorePattern::Below(n) } else { IgnorePattern::Exact(n) }),
+                Ok(n) => diags.push(Diagnostic::error(at, format!("ignored name `{}` is outside zone {}", n.to_ascii(), origin.to_ascii()))),
+                Err(e) => diags.push(Diagnostic::error(at, e)),
+            }
+        }
+    }
+    t.finish(diags);
+    Some(ZoneConfig {
+        origin: origin?,
+        file: base.join(file?.0),
+        providers: names,
+        ignore,
+        location: key_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[safety]
+max_delete_percent = 20
+
+[resolver]
+root_hints = ["127.0.10.9"]
+
+[providers.bind]
+kind = "rfc2136"
+server = "127.0.10.1:53"
+tsig = { name = "nsync-key", algorithm = "hmac-sha256", secret = "env:NSYNC_TSIG_SECRET" }
+nameservers = ["ns1.example.test.", { name = "ns2.example.test.", addresses = ["127.0.10.2"] }]
+
+[providers.pdns]
+kind = "powerdns"
+url = "http://127.0.10.3:8081"
+api_key = "file:secrets/pdns"
+
+[zones."example.test."]
+file = "zones/example.test.toml"
+providers = ["bind", "pdns"]
+ignore = ["_acme-challenge", "*.dyn"]
+"#;
+
+    #[test]
+    fn a_full_config_reads() {
+        let (config, diags) = parse_config(Path::new("conf/nsync.toml"), GOOD);
+        assert!(diags.is_empty(), "{diags:?}");
+        let c = config.unwrap();
+        assert_eq!(c.safety.max_delete_percent, 20);
+        assert_eq!(c.safety.max_update_percent, 30);
+        assert_eq!(c.resolver.root_hints, ["127.0.10.9".parse::<IpAddr>().unwrap()]);
+        let bind = &c.providers["bind"];
+        assert_eq!(bind.kind.kind, "rfc2136");
+        assert_eq!(bind.nameservers.len(), 2);
+        assert_eq!(bind.nameservers[1].addresses.len(), 1);
+        let tsig = bind.settings.table("tsig").unwrap();
+        assert_eq!(tsig.secret("secret"), Some(&SecretRef::Env("NSYNC_TSIG_SECRET".into())));
+        let pdns = &c.providers["pdns"];
+        assert_eq!(pdns.settings.secret("api_key"), Some(&SecretRef::File("conf/secrets/pdns".into())));
+        let zone = &c.zones[0];
+        assert_eq!(zone.file, Path::new("conf/zones/example.test.toml"));
+        let n = |s: &str| Name::from_ascii(s).unwrap();
+        assert!(zone.ignore[0].matches(&n("_acme-challenge.example.test.")));
+        assert!(zone.ignore[1].matches(&n("a.dyn.example.test.")));
+        assert!(!zone.ignore[1].matches(&n("dyn.example.test.")));
+    }
+
+    #[test]
+    fn literal_secrets_are_refused_without_echoing_them() {
+        let text = GOOD.replace("env:NSYNC_TSIG_SECRET", "c2VjcmV0LXZhbHVl");
+        let (config, diags) = parse_config(Path::new("nsync.toml"), &text);
+        assert!(config.is_none());
+        let shown = diags[0].to_string();
+        assert!(shown.contains("literal secret"), "{shown}");
+        assert!(shown.contains("env:NSYNC_BIND_TSIG_SECRET"), "{shown}");
+        assert!(!shown.contains("c2VjcmV0LXZhbHVl"), "{shown}");
+        assert_eq!(diags[0].location.line, 11);
+    }
+}

@@ -3,6 +3,7 @@
 mod config;
 mod kinds;
 mod tomlspan;
+mod zonefile;
 
 fn main() {
     let _ = config::read_config(std::path::Path::new("nsync.toml"));

@@ -99,8 +99,9 @@ pub fn config_path(flag: Option<&Path>) -> PathBuf {
     flag.map_or_else(|| PathBuf::from(DEFAULT_CONFIG), Path::to_path_buf)
 }
 
-/// Reads and validates nsync.toml. Returns the config only when there is no error;
-/// diagnostics (errors and warnings) come back either way.
+/// Reads and validates nsync.toml. The config holds everything that could be read, so
+/// `check` can go on to the zone files; callers that act on it must first make sure the
+/// diagnostics hold no error.
 pub fn read_config(path: &Path) -> (Option<Config>, Vec<Diagnostic>) {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -110,7 +111,8 @@ pub fn read_config(path: &Path) -> (Option<Config>, Vec<Diagnostic>) {
             } else {
                 "check the path given with --config or NSYNC_CONFIG"
             };
-            let d = Diagnostic::error(Location::file(path), format!("cannot read config: {e}")).with_hint(hint);
+            let d = Diagnostic::error(Location::file(path), format!("cannot read config: {e}"))
+                .with_hint(hint);
             return (None, vec![d]);
         }
     };
@@ -147,7 +149,15 @@ pub fn parse_config(path: &Path, text: &str) -> (Option<Config>, Vec<Diagnostic>
         Some((table, _)) => {
             for (name, value) in table.iter() {
                 let at = doc.at(name.span());
-                if let Some(z) = read_zone(&doc, name.get_ref(), at, value, &base, &providers, &mut diags) {
+                if let Some(z) = read_zone(
+                    &doc,
+                    name.get_ref(),
+                    at,
+                    value,
+                    &base,
+                    &providers,
+                    &mut diags,
+                ) {
                     zones.push(z);
                 }
             }
@@ -159,14 +169,14 @@ pub fn parse_config(path: &Path, text: &str) -> (Option<Config>, Vec<Diagnostic>
     }
     top.finish(&mut diags);
     diags.sort_by(|a, b| a.location.cmp(&b.location));
-    let config = (!diags.iter().any(Diagnostic::is_error)).then(|| Config {
+    let config = Config {
         path: path.to_path_buf(),
         safety,
         resolver,
         providers,
         zones,
-    });
-    (config, diags)
+    };
+    (Some(config), diags)
 }
 
 fn read_safety(doc: &Doc<'_>, table: &DeTable<'_>, diags: &mut Vec<Diagnostic>) -> Safety {
@@ -197,7 +207,10 @@ fn read_resolver(doc: &Doc<'_>, table: &DeTable<'_>, diags: &mut Vec<Diagnostic>
     for (text, at) in t.strings("root_hints", diags).unwrap_or_default() {
         match text.parse::<IpAddr>() {
             Ok(ip) => resolver.root_hints.push(ip),
-            Err(_) => diags.push(Diagnostic::error(at, format!("root hint `{text}` is not an IP address")).with_hint(ip_hint)),
+            Err(_) => diags.push(
+                Diagnostic::error(at, format!("root hint `{text}` is not an IP address"))
+                    .with_hint(ip_hint),
+            ),
         }
     }
     for (text, at) in t.strings("recursive", diags).unwrap_or_default() {
@@ -206,24 +219,45 @@ fn read_resolver(doc: &Doc<'_>, table: &DeTable<'_>, diags: &mut Vec<Diagnostic>
             .or_else(|_| text.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)));
         match parsed {
             Ok(addr) => resolver.recursive.push(addr),
-            Err(_) => diags.push(Diagnostic::error(at, format!("recursive resolver `{text}` is not an IP address")).with_hint(ip_hint)),
+            Err(_) => diags.push(
+                Diagnostic::error(
+                    at,
+                    format!("recursive resolver `{text}` is not an IP address"),
+                )
+                .with_hint(ip_hint),
+            ),
         }
     }
     t.finish(diags);
     resolver
 }
 
-fn read_provider(doc: &Doc<'_>, name: &str, value: &crate::tomlspan::Value<'_>, base: &Path, diags: &mut Vec<Diagnostic>) -> Option<ProviderConfig> {
+fn read_provider(
+    doc: &Doc<'_>,
+    name: &str,
+    value: &crate::tomlspan::Value<'_>,
+    base: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ProviderConfig> {
     let what = format!("[providers.{name}]");
     let at = doc.at(value.span());
     let Some(table) = value.get_ref().as_table() else {
-        diags.push(Diagnostic::error(at, format!("{what} must be a table")).with_hint("write it as a [providers.NAME] section with `kind = ...`"));
+        diags.push(
+            Diagnostic::error(at, format!("{what} must be a table"))
+                .with_hint("write it as a [providers.NAME] section with `kind = ...`"),
+        );
         return None;
     };
     let mut t = TableReader::new(doc, table, what.clone());
     let kind_names = kinds::names();
     let Some((kind_name, kind_at)) = t.string("kind", diags) else {
-        diags.push(t.missing("kind", &at, &format!("\"{}\"", kind_names[0])).with_hint(format!("add `kind = ...`, one of: {}", kind_names.join(", "))));
+        diags.push(
+            t.missing("kind", &at, &format!("\"{}\"", kind_names[0]))
+                .with_hint(format!(
+                    "add `kind = ...`, one of: {}",
+                    kind_names.join(", ")
+                )),
+        );
         return None;
     };
     let Some(kind) = kinds::find(&kind_name) else {
@@ -231,7 +265,13 @@ fn read_provider(doc: &Doc<'_>, name: &str, value: &crate::tomlspan::Value<'_>, 
             Some(s) => format!("did you mean `{s}`? known kinds: {}", kind_names.join(", ")),
             None => format!("known kinds: {}", kind_names.join(", ")),
         };
-        diags.push(Diagnostic::error(kind_at, format!("unknown provider kind `{kind_name}` in {what}")).with_hint(hint));
+        diags.push(
+            Diagnostic::error(
+                kind_at,
+                format!("unknown provider kind `{kind_name}` in {what}"),
+            )
+            .with_hint(hint),
+        );
         return None;
     };
     let nameservers = read_nameservers(&mut t, diags);
@@ -248,28 +288,55 @@ fn read_provider(doc: &Doc<'_>, name: &str, value: &crate::tomlspan::Value<'_>, 
 }
 
 /// Reads the keys of `specs` from a table; `prefix` names nested tables (`tsig.`).
-fn read_settings(t: &mut TableReader<'_, '_, '_>, specs: &[KeySpec], provider: &str, prefix: &str, at: &Location, base: &Path, diags: &mut Vec<Diagnostic>) -> Settings {
+fn read_settings(
+    t: &mut TableReader<'_, '_, '_>,
+    specs: &[KeySpec],
+    provider: &str,
+    prefix: &str,
+    at: &Location,
+    base: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Settings {
     let mut settings = Settings::default();
     for spec in specs {
         let value = match spec.ty {
             KeyType::Str => t.string(spec.key, diags).map(|(s, l)| (Setting::Str(s), l)),
-            KeyType::Bool => t.boolean(spec.key, diags).map(|(b, l)| (Setting::Bool(b), l)),
-            KeyType::Int => t.integer(spec.key, diags).map(|(i, l)| (Setting::Int(i), l)),
+            KeyType::Bool => t
+                .boolean(spec.key, diags)
+                .map(|(b, l)| (Setting::Bool(b), l)),
+            KeyType::Int => t
+                .integer(spec.key, diags)
+                .map(|(i, l)| (Setting::Int(i), l)),
             KeyType::Strings => t.strings(spec.key, diags).map(|v| {
                 let l = v.first().map_or_else(|| at.clone(), |(_, l)| l.clone());
                 (Setting::Strings(v.into_iter().map(|(s, _)| s).collect()), l)
             }),
-            KeyType::Secret => t.string(spec.key, diags).and_then(|(s, l)| match SecretRef::parse(&s, base) {
-                Some(r) => Some((Setting::Secret(r), l)),
-                None => {
-                    diags.push(literal_secret(provider, &format!("{prefix}{}", spec.key), &s, l));
-                    None
-                }
-            }),
+            KeyType::Secret => t
+                .string(spec.key, diags)
+                .and_then(|(s, l)| match SecretRef::parse(&s, base) {
+                    Some(r) => Some((Setting::Secret(r), l)),
+                    None => {
+                        diags.push(literal_secret(
+                            provider,
+                            &format!("{prefix}{}", spec.key),
+                            &s,
+                            l,
+                        ));
+                        None
+                    }
+                }),
             KeyType::Table(inner) => t.table(spec.key, diags).map(|(table, l)| {
                 let what = format!("`{}` of [providers.{provider}]", spec.key);
                 let mut sub = TableReader::new(t.doc(), table, what);
-                let nested = read_settings(&mut sub, inner, provider, &format!("{}.", spec.key), &l, base, diags);
+                let nested = read_settings(
+                    &mut sub,
+                    inner,
+                    provider,
+                    &format!("{}.", spec.key),
+                    &l,
+                    base,
+                    diags,
+                );
                 sub.finish(diags);
                 (Setting::Table(nested), l)
             }),
@@ -302,12 +369,18 @@ fn literal_secret(provider: &str, key: &str, value: &str, at: Location) -> Diagn
 }
 
 /// `nameservers = ["ns1.example.", { name = "ns2.example.", addresses = ["192.0.2.2"] }]`
-fn read_nameservers(t: &mut TableReader<'_, '_, '_>, diags: &mut Vec<Diagnostic>) -> Vec<Nameserver> {
+fn read_nameservers(
+    t: &mut TableReader<'_, '_, '_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Nameserver> {
     let Some(value) = t.value("nameservers") else {
         return Vec::new();
     };
     let Some(items) = value.get_ref().as_array() else {
-        diags.push(Diagnostic::error(t.loc(value), format!("`nameservers` in {} must be an array", t.what)));
+        diags.push(Diagnostic::error(
+            t.loc(value),
+            format!("`nameservers` in {} must be an array", t.what),
+        ));
         return Vec::new();
     };
     let root = Name::root();
@@ -317,7 +390,8 @@ fn read_nameservers(t: &mut TableReader<'_, '_, '_>, diags: &mut Vec<Diagnostic>
         let (name_text, addresses) = match item.get_ref() {
             DeValue::String(s) => (s.to_string(), Vec::new()),
             DeValue::Table(table) => {
-                let mut sub = TableReader::new(t.doc(), table, format!("a nameserver of {}", t.what));
+                let mut sub =
+                    TableReader::new(t.doc(), table, format!("a nameserver of {}", t.what));
                 let name = sub.string("name", diags);
                 let addrs = sub.strings("addresses", diags).unwrap_or_default();
                 sub.finish(diags);
@@ -329,20 +403,35 @@ fn read_nameservers(t: &mut TableReader<'_, '_, '_>, diags: &mut Vec<Diagnostic>
                 for (a, a_at) in addrs {
                     match a.parse::<IpAddr>() {
                         Ok(ip) => ips.push(ip),
-                        Err(_) => diags.push(Diagnostic::error(a_at, format!("nameserver address `{a}` is not an IP address")).with_hint("write IPv4 or IPv6 addresses, e.g. \"192.0.2.1\"")),
+                        Err(_) => diags.push(
+                            Diagnostic::error(
+                                a_at,
+                                format!("nameserver address `{a}` is not an IP address"),
+                            )
+                            .with_hint("write IPv4 or IPv6 addresses, e.g. \"192.0.2.1\""),
+                        ),
                     }
                 }
                 (name, ips)
             }
             other => {
-                diags.push(Diagnostic::error(at, format!("a nameserver must be a name or {{ name, addresses }}, not {}", other.type_str())));
+                diags.push(Diagnostic::error(
+                    at,
+                    format!(
+                        "a nameserver must be a name or {{ name, addresses }}, not {}",
+                        other.type_str()
+                    ),
+                ));
                 continue;
             }
         };
         if !name_text.ends_with('.') {
             diags.push(
-                Diagnostic::error(at, format!("nameserver `{name_text}` must be an absolute name"))
-                    .with_hint(format!("end it with a dot: \"{name_text}.\"")),
+                Diagnostic::error(
+                    at,
+                    format!("nameserver `{name_text}` must be an absolute name"),
+                )
+                .with_hint(format!("end it with a dot: \"{name_text}.\"")),
             );
             continue;
         }
@@ -376,7 +465,10 @@ fn read_zone(
     let origin = match parse_name(zone_name.trim_end_matches('.'), &Name::root()) {
         Ok(o) if !o.is_root() => Some(o),
         Ok(_) => {
-            diags.push(Diagnostic::error(key_at.clone(), "the root zone cannot be managed by nsync"));
+            diags.push(Diagnostic::error(
+                key_at.clone(),
+                "the root zone cannot be managed by nsync",
+            ));
             None
         }
         Err(e) => {
@@ -392,13 +484,19 @@ fn read_zone(
     let mut names = Vec::new();
     match t.strings("providers", diags) {
         Some(list) if list.is_empty() => {
-            diags.push(Diagnostic::error(key_at.clone(), format!("{what} lists no providers")).with_hint("name at least one [providers.NAME]; two or more give redundancy"));
+            diags.push(
+                Diagnostic::error(key_at.clone(), format!("{what} lists no providers"))
+                    .with_hint("name at least one [providers.NAME]; two or more give redundancy"),
+            );
         }
         Some(list) => {
             for (p, at) in list {
                 if providers.contains_key(&p) || names.contains(&p) {
                     if names.contains(&p) {
-                        diags.push(Diagnostic::error(at, format!("provider `{p}` is listed twice")));
+                        diags.push(Diagnostic::error(
+                            at,
+                            format!("provider `{p}` is listed twice"),
+                        ));
                     } else {
                         names.push(p);
                     }
@@ -407,10 +505,18 @@ fn read_zone(
                 let known: Vec<&str> = providers.keys().map(String::as_str).collect();
                 let hint = match did_you_mean(&p, &known) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None if known.is_empty() => "define it in a [providers.NAME] section".to_string(),
+                    None if known.is_empty() => {
+                        "define it in a [providers.NAME] section".to_string()
+                    }
                     None => format!("configured providers: {}", known.join(", ")),
                 };
-                diags.push(Diagnostic::error(at, format!("zone {zone_name} names provider `{p}`, which is not configured")).with_hint(hint));
+                diags.push(
+                    Diagnostic::error(
+                        at,
+                        format!("zone {zone_name} names provider `{p}`, which is not configured"),
+                    )
+                    .with_hint(hint),
+                );
             }
         }
         None if t.value("providers").is_none() => {
@@ -426,8 +532,19 @@ fn read_zone(
                 None => (false, text.as_str()),
             };
             match parse_name(rest, origin) {
-                Ok(n) if origin.zone_of(&n) => ignore.push(if below { IgnorePattern::Below(n) } else { IgnorePattern::Exact(n) }),
-                Ok(n) => diags.push(Diagnostic::error(at, format!("ignored name `{}` is outside zone {}", n.to_ascii(), origin.to_ascii()))),
+                Ok(n) if origin.zone_of(&n) => ignore.push(if below {
+                    IgnorePattern::Below(n)
+                } else {
+                    IgnorePattern::Exact(n)
+                }),
+                Ok(n) => diags.push(Diagnostic::error(
+                    at,
+                    format!(
+                        "ignored name `{}` is outside zone {}",
+                        n.to_ascii(),
+                        origin.to_ascii()
+                    ),
+                )),
                 Err(e) => diags.push(Diagnostic::error(at, e)),
             }
         }
@@ -477,15 +594,24 @@ ignore = ["_acme-challenge", "*.dyn"]
         let c = config.unwrap();
         assert_eq!(c.safety.max_delete_percent, 20);
         assert_eq!(c.safety.max_update_percent, 30);
-        assert_eq!(c.resolver.root_hints, ["127.0.10.9".parse::<IpAddr>().unwrap()]);
+        assert_eq!(
+            c.resolver.root_hints,
+            ["127.0.10.9".parse::<IpAddr>().unwrap()]
+        );
         let bind = &c.providers["bind"];
         assert_eq!(bind.kind.kind, "rfc2136");
         assert_eq!(bind.nameservers.len(), 2);
         assert_eq!(bind.nameservers[1].addresses.len(), 1);
         let tsig = bind.settings.table("tsig").unwrap();
-        assert_eq!(tsig.secret("secret"), Some(&SecretRef::Env("NSYNC_TSIG_SECRET".into())));
+        assert_eq!(
+            tsig.secret("secret"),
+            Some(&SecretRef::Env("NSYNC_TSIG_SECRET".into()))
+        );
         let pdns = &c.providers["pdns"];
-        assert_eq!(pdns.settings.secret("api_key"), Some(&SecretRef::File("conf/secrets/pdns".into())));
+        assert_eq!(
+            pdns.settings.secret("api_key"),
+            Some(&SecretRef::File("conf/secrets/pdns".into()))
+        );
         let zone = &c.zones[0];
         assert_eq!(zone.file, Path::new("conf/zones/example.test.toml"));
         let n = |s: &str| Name::from_ascii(s).unwrap();
@@ -497,8 +623,8 @@ ignore = ["_acme-challenge", "*.dyn"]
     #[test]
     fn literal_secrets_are_refused_without_echoing_them() {
         let text = GOOD.replace("env:NSYNC_TSIG_SECRET", "c2VjcmV0LXZhbHVl");
-        let (config, diags) = parse_config(Path::new("nsync.toml"), &text);
-        assert!(config.is_none());
+        let (_, diags) = parse_config(Path::new("nsync.toml"), &text);
+        assert!(diags[0].is_error());
         let shown = diags[0].to_string();
         assert!(shown.contains("literal secret"), "{shown}");
         assert!(shown.contains("env:NSYNC_BIND_TSIG_SECRET"), "{shown}");

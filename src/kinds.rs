@@ -5,7 +5,6 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use nsync_core::RecordType;
 use nsync_core::diag::Diagnostic;
 use nsync_core::provider::Capabilities;
 use nsync_core::rdata::SUPPORTED_TYPES;
@@ -81,7 +80,12 @@ pub const KINDS: &[KindSpec] = &[
         summary: "any server that takes TSIG-signed RFC 2136 UPDATE and serves AXFR (BIND, Knot, PowerDNS)",
         keys: &[
             key("server", KeyType::Str, true, "\"127.0.10.1:53\""),
-            key("tsig", KeyType::Table(TSIG_KEYS), true, "{ name = \"nsync-key\", algorithm = \"hmac-sha256\", secret = \"env:NSYNC_TSIG_SECRET\" }"),
+            key(
+                "tsig",
+                KeyType::Table(TSIG_KEYS),
+                true,
+                "{ name = \"nsync-key\", algorithm = \"hmac-sha256\", secret = \"env:NSYNC_TSIG_SECRET\" }",
+            ),
             key("timeout_seconds", KeyType::Int, false, "10"),
         ],
         capabilities: Capabilities::FULL,
@@ -101,9 +105,24 @@ pub const KINDS: &[KindSpec] = &[
         kind: "route53",
         summary: "Amazon Route 53",
         keys: &[
-            key("access_key_id", KeyType::Secret, true, "\"env:AWS_ACCESS_KEY_ID\""),
-            key("secret_access_key", KeyType::Secret, true, "\"env:AWS_SECRET_ACCESS_KEY\""),
-            key("session_token", KeyType::Secret, false, "\"env:AWS_SESSION_TOKEN\""),
+            key(
+                "access_key_id",
+                KeyType::Secret,
+                true,
+                "\"env:AWS_ACCESS_KEY_ID\"",
+            ),
+            key(
+                "secret_access_key",
+                KeyType::Secret,
+                true,
+                "\"env:AWS_SECRET_ACCESS_KEY\"",
+            ),
+            key(
+                "session_token",
+                KeyType::Secret,
+                false,
+                "\"env:AWS_SESSION_TOKEN\"",
+            ),
             key("endpoint", KeyType::Str, false, "\"http://127.0.0.1:5000\""),
             key("hosted_zone_id", KeyType::Str, false, "\"Z0123456789ABC\""),
         ],
@@ -113,9 +132,19 @@ pub const KINDS: &[KindSpec] = &[
         kind: "cloudflare",
         summary: "Cloudflare DNS",
         keys: &[
-            key("api_token", KeyType::Secret, true, "\"env:CLOUDFLARE_API_TOKEN\""),
+            key(
+                "api_token",
+                KeyType::Secret,
+                true,
+                "\"env:CLOUDFLARE_API_TOKEN\"",
+            ),
             key("account_id", KeyType::Str, false, "\"0123456789abcdef\""),
-            key("endpoint", KeyType::Str, false, "\"https://api.cloudflare.com/client/v4\""),
+            key(
+                "endpoint",
+                KeyType::Str,
+                false,
+                "\"https://api.cloudflare.com/client/v4\"",
+            ),
         ],
         capabilities: CLOUDFLARE,
     },
@@ -125,7 +154,12 @@ pub const KINDS: &[KindSpec] = &[
         keys: &[
             key("directory", KeyType::Str, true, "\"/var/lib/nsync/zones\""),
             key("filename", KeyType::Str, false, "\"{zone}zone\""),
-            key("reload_command", KeyType::Str, false, "\"rndc reload {zone}\""),
+            key(
+                "reload_command",
+                KeyType::Str,
+                false,
+                "\"rndc reload {zone}\"",
+            ),
         ],
         capabilities: Capabilities::FULL,
     },
@@ -133,7 +167,12 @@ pub const KINDS: &[KindSpec] = &[
         kind: "builtin",
         summary: "nsync's own authoritative server (`nsync serve`) on a folder of zones",
         keys: &[
-            key("directory", KeyType::Str, true, "\"/var/lib/nsync/builtin\""),
+            key(
+                "directory",
+                KeyType::Str,
+                true,
+                "\"/var/lib/nsync/builtin\"",
+            ),
             key("listen", KeyType::Strings, false, "[\"127.0.0.1:5353\"]"),
         ],
         capabilities: Capabilities::FULL,
@@ -152,7 +191,10 @@ pub fn names() -> Vec<&'static str> {
 pub fn check_values(kind: &str, provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
     let mut bad = |key: &str, message: String, hint: &str| {
         if let Some(at) = settings.location(key) {
-            diags.push(Diagnostic::error(at.clone(), format!("provider {provider}: {message}")).with_hint(hint));
+            diags.push(
+                Diagnostic::error(at.clone(), format!("provider {provider}: {message}"))
+                    .with_hint(hint),
+            );
         }
     };
     match kind {
@@ -163,7 +205,9 @@ pub fn check_values(kind: &str, provider: &str, settings: &Settings, diags: &mut
             {
                 bad(
                     "server",
-                    format!("`server = \"{server}\"` is not an IP address (with an optional :port)"),
+                    format!(
+                        "`server = \"{server}\"` is not an IP address (with an optional :port)"
+                    ),
                     "give the primary's IP address, e.g. \"192.0.2.53:53\" or \"[2001:db8::53]:53\"; host names are not resolved, so nsync never depends on a resolver to reach a primary",
                 );
             }
@@ -173,8 +217,14 @@ pub fn check_values(kind: &str, provider: &str, settings: &Settings, diags: &mut
                 && let Some(at) = tsig.location("algorithm")
             {
                 diags.push(
-                    Diagnostic::error(at.clone(), format!("provider {provider}: TSIG algorithm `{alg}` is not supported"))
-                        .with_hint(format!("use one of {}; hmac-md5 and hmac-sha1 are too weak to offer", TSIG_ALGORITHMS.join(", "))),
+                    Diagnostic::error(
+                        at.clone(),
+                        format!("provider {provider}: TSIG algorithm `{alg}` is not supported"),
+                    )
+                    .with_hint(format!(
+                        "use one of {}; hmac-md5 and hmac-sha1 are too weak to offer",
+                        TSIG_ALGORITHMS.join(", ")
+                    )),
                 );
             }
         }
@@ -196,9 +246,13 @@ pub fn check_values(kind: &str, provider: &str, settings: &Settings, diags: &mut
 /// API URLs must be http(s); plain http only to loopback (an emulator, a local PowerDNS)
 /// unless the user says so, because the API key would cross the network in clear.
 fn check_url(key: &str, url: &str, insecure_ok: bool, bad: &mut impl FnMut(&str, String, &str)) {
-    let mut complain = |what: &str, hint: &str| bad(key, format!("`{key} = \"{url}\"` {what}"), hint);
+    let mut complain =
+        |what: &str, hint: &str| bad(key, format!("`{key} = \"{url}\"` {what}"), hint);
     let Some((scheme, rest)) = url.split_once("://") else {
-        complain("is not a URL", "write it as http://HOST:PORT or https://HOST");
+        complain(
+            "is not a URL",
+            "write it as http://HOST:PORT or https://HOST",
+        );
         return;
     };
     match scheme {
@@ -207,7 +261,8 @@ fn check_url(key: &str, url: &str, insecure_ok: bool, bad: &mut impl FnMut(&str,
             let host = rest.split(['/', '?']).next().unwrap_or("");
             let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
             let host = host.trim_start_matches('[').trim_end_matches(']');
-            let loopback = host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+            let loopback =
+                host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
             if !loopback && !insecure_ok {
                 complain(
                     "uses plain http to a host that is not loopback: the API key would travel in clear",
@@ -215,11 +270,9 @@ fn check_url(key: &str, url: &str, insecure_ok: bool, bad: &mut impl FnMut(&str,
                 );
             }
         }
-        _ => complain("must start with http:// or https://", "write it as https://HOST"),
+        _ => complain(
+            "must start with http:// or https://",
+            "write it as https://HOST",
+        ),
     }
-}
-
-/// True when the provider can hold this record type.
-pub fn supports(spec: &KindSpec, rtype: RecordType) -> bool {
-    spec.capabilities.supports(rtype)
 }

@@ -1,10 +1,17 @@
 //! nsync: keep one DNS zone identical on several providers, and prove it.
+//! main only parses, dispatches and maps the outcome to the exit code.
 
-mod config;
-mod kinds;
-mod tomlspan;
-mod zonefile;
+use std::process::ExitCode;
 
-fn main() {
-    let _ = config::read_config(std::path::Path::new("nsync.toml"));
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = nsync::cli::Cli::parse();
+    match nsync::commands::run(cli) {
+        Ok(outcome) => ExitCode::from(outcome.exit_code()),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }

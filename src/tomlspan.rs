@@ -24,8 +24,10 @@ impl<'a> Doc<'a> {
             Err(e) => {
                 let at = e.span().map_or(0, |s| s.start);
                 let message = e.message().trim().to_string();
-                Err(Diagnostic::error(index.location(at), format!("TOML syntax: {message}"))
-                    .with_hint("see https://toml.io for the syntax"))
+                Err(
+                    Diagnostic::error(index.location(at), format!("TOML syntax: {message}"))
+                        .with_hint("see https://toml.io for the syntax"),
+                )
             }
         }
     }
@@ -40,7 +42,10 @@ pub type Value<'i> = Spanned<DeValue<'i>>;
 
 /// Looks up `key` in a table.
 pub fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t Value<'i>> {
-    table.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v)
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref() == key)
+        .map(|(_, v)| v)
 }
 
 /// Collects typed reads from one table, and at the end reports keys nobody asked for.
@@ -79,11 +84,19 @@ impl<'d, 't, 'i> TableReader<'d, 't, 'i> {
     fn wrong_type(&self, key: &str, v: &Value<'_>, want: &str) -> Diagnostic {
         Diagnostic::error(
             self.loc(v),
-            format!("`{key}` in {} must be {want}, not {}", self.what, v.get_ref().type_str()),
+            format!(
+                "`{key}` in {} must be {want}, not {}",
+                self.what,
+                v.get_ref().type_str()
+            ),
         )
     }
 
-    pub fn string(&mut self, key: &'static str, diags: &mut Vec<Diagnostic>) -> Option<(String, Location)> {
+    pub fn string(
+        &mut self,
+        key: &'static str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<(String, Location)> {
         let v = self.value(key)?;
         match v.get_ref().as_str() {
             Some(s) => Some((s.to_string(), self.loc(v))),
@@ -94,7 +107,11 @@ impl<'d, 't, 'i> TableReader<'d, 't, 'i> {
         }
     }
 
-    pub fn integer(&mut self, key: &'static str, diags: &mut Vec<Diagnostic>) -> Option<(i64, Location)> {
+    pub fn integer(
+        &mut self,
+        key: &'static str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<(i64, Location)> {
         let v = self.value(key)?;
         let parsed = v
             .get_ref()
@@ -109,7 +126,11 @@ impl<'d, 't, 'i> TableReader<'d, 't, 'i> {
         }
     }
 
-    pub fn boolean(&mut self, key: &'static str, diags: &mut Vec<Diagnostic>) -> Option<(bool, Location)> {
+    pub fn boolean(
+        &mut self,
+        key: &'static str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<(bool, Location)> {
         let v = self.value(key)?;
         match v.get_ref().as_bool() {
             Some(b) => Some((b, self.loc(v))),
@@ -121,7 +142,11 @@ impl<'d, 't, 'i> TableReader<'d, 't, 'i> {
     }
 
     /// An array of strings; each item keeps its own location.
-    pub fn strings(&mut self, key: &'static str, diags: &mut Vec<Diagnostic>) -> Option<Vec<(String, Location)>> {
+    pub fn strings(
+        &mut self,
+        key: &'static str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Vec<(String, Location)>> {
         let v = self.value(key)?;
         let Some(items) = v.get_ref().as_array() else {
             diags.push(self.wrong_type(key, v, "an array of strings"));
@@ -137,7 +162,11 @@ impl<'d, 't, 'i> TableReader<'d, 't, 'i> {
         Some(out)
     }
 
-    pub fn table(&mut self, key: &'static str, diags: &mut Vec<Diagnostic>) -> Option<(&'t DeTable<'i>, Location)> {
+    pub fn table(
+        &mut self,
+        key: &'static str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<(&'t DeTable<'i>, Location)> {
         let v = self.value(key)?;
         match v.get_ref().as_table() {
             Some(t) => Some((t, self.loc(v))),
@@ -161,7 +190,10 @@ impl<'d, 't, 'i> TableReader<'d, 't, 'i> {
             if self.known.contains(&name) {
                 continue;
             }
-            let mut d = Diagnostic::error(self.doc.at(key.span()), format!("unknown key `{name}` in {}", self.what));
+            let mut d = Diagnostic::error(
+                self.doc.at(key.span()),
+                format!("unknown key `{name}` in {}", self.what),
+            );
             d = match did_you_mean(name, &self.known) {
                 Some(s) => d.with_hint(format!("did you mean `{s}`?")),
                 None => d.with_hint(format!("known keys: {}", self.known.join(", "))),
@@ -187,7 +219,10 @@ mod tests {
 
     #[test]
     fn suggestions_only_when_close() {
-        assert_eq!(did_you_mean("provders", &["providers", "zones"]), Some("providers"));
+        assert_eq!(
+            did_you_mean("provders", &["providers", "zones"]),
+            Some("providers")
+        );
         assert_eq!(did_you_mean("xyz", &["providers", "zones"]), None);
     }
 
@@ -203,13 +238,23 @@ mod tests {
         t.value("be");
         t.finish(&mut diags);
         let got: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
-        assert_eq!(got[0], "n.toml:3:6: error: `c` in the top level must be a string, not integer");
-        assert!(got[1].starts_with("n.toml:2:1: error: unknown key `bee` in the top level\n  hint: did you mean `be`?"), "{got:?}");
+        assert_eq!(
+            got[0],
+            "n.toml:3:6: error: `c` in the top level must be a string, not integer"
+        );
+        assert!(
+            got[1].starts_with(
+                "n.toml:2:1: error: unknown key `bee` in the top level\n  hint: did you mean `be`?"
+            ),
+            "{got:?}"
+        );
     }
 
     #[test]
     fn syntax_errors_have_a_location() {
-        let d = Doc::parse(Path::new("n.toml"), "a = 1\nb = = 2\n").err().unwrap();
+        let d = Doc::parse(Path::new("n.toml"), "a = 1\nb = = 2\n")
+            .err()
+            .unwrap();
         assert_eq!(d.location.line, 2, "{d}");
     }
 }

@@ -8,8 +8,7 @@ use std::path::Path;
 use nsync_core::Name;
 use nsync_core::builder::ZoneRead;
 use nsync_core::diag::{Diagnostic, Location};
-use nsync_core::masterfile::{parse_master_text, write_master_file};
-use nsync_core::zone::Zone;
+use nsync_core::masterfile::parse_master_text;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ZoneFormat {
@@ -48,16 +47,18 @@ pub fn parse_zone_text(path: &Path, text: &str, origin: &Name) -> ZoneRead {
     }
 }
 
-pub fn write_zone(zone: &Zone, format: ZoneFormat, header: &[&str]) -> String {
-    match format {
-        ZoneFormat::Toml => toml_format::write_toml_zone(zone, header),
-        ZoneFormat::Master => write_master_file(zone, header),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nsync_core::masterfile::write_master_file;
+    use nsync_core::zone::Zone;
+
+    fn write_zone(zone: &Zone, format: ZoneFormat, header: &[&str]) -> String {
+        match format {
+            ZoneFormat::Toml => toml_format::write_toml_zone(zone, header),
+            ZoneFormat::Master => write_master_file(zone, header),
+        }
+    }
 
     fn origin() -> Name {
         Name::from_ascii("example.test.").unwrap()
@@ -134,7 +135,11 @@ values = ["12345 13 2 8d5aa8f1e2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a
 
     fn read(path: &str, text: &str) -> Zone {
         let read = parse_zone_text(Path::new(path), text, &origin());
-        assert!(read.diagnostics.is_empty(), "{path}: {:?}", read.diagnostics);
+        assert!(
+            read.diagnostics.is_empty(),
+            "{path}: {:?}",
+            read.diagnostics
+        );
         read.zone
     }
 
@@ -147,7 +152,11 @@ values = ["12345 13 2 8d5aa8f1e2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a
     fn both_writers_round_trip() {
         let zone = read("a.zone", MASTER);
         for format in [ZoneFormat::Toml, ZoneFormat::Master] {
-            let path = if format == ZoneFormat::Toml { "w.toml" } else { "w.zone" };
+            let path = if format == ZoneFormat::Toml {
+                "w.toml"
+            } else {
+                "w.zone"
+            };
             let text = write_zone(&zone, format, &["written by a test"]);
             assert_eq!(read(path, &text), zone, "{text}");
         }
@@ -156,10 +165,15 @@ values = ["12345 13 2 8d5aa8f1e2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a
     #[test]
     fn long_txt_is_split_and_written_back_as_plain_text() {
         let long = "k=".to_string() + &"A".repeat(400);
-        let text = format!("origin = \"example.test.\"\n[[rrset]]\nname = \"dkim\"\ntype = \"TXT\"\nvalues = [\"{long}\"]\n");
+        let text = format!(
+            "origin = \"example.test.\"\n[[rrset]]\nname = \"dkim\"\ntype = \"TXT\"\nvalues = [\"{long}\"]\n"
+        );
         let zone = read("a.toml", &text);
         let rrset = zone.rrsets().next().unwrap();
-        assert_eq!(rrset.values()[0], format!("\"k={}\" \"{}\"", "A".repeat(253), "A".repeat(147)));
+        assert_eq!(
+            rrset.values()[0],
+            format!("\"k={}\" \"{}\"", "A".repeat(253), "A".repeat(147))
+        );
         let written = write_zone(&zone, ZoneFormat::Toml, &[]);
         assert!(written.contains(&long), "{written}");
         assert_eq!(read("w.toml", &written), zone);

@@ -12,7 +12,9 @@ use std::path::Path;
 use nsync_core::builder::{ZoneBuilder, ZoneRead};
 use nsync_core::diag::{Diagnostic, Location};
 use nsync_core::name::{parse_name, relative_to};
-use nsync_core::rdata::{format_rdata, parse_rdata_text, parse_type, supported_list, txt_from_long_text};
+use nsync_core::rdata::{
+    format_rdata, parse_rdata_text, parse_type, supported_list, txt_from_long_text,
+};
 use nsync_core::zone::{Zone, check_ttl};
 use nsync_core::{Name, RData, RecordType};
 use toml::de::DeValue;
@@ -57,13 +59,26 @@ pub fn parse_toml_zone(path: &Path, text: &str, origin: &Name) -> ZoneRead {
                     match item.get_ref().as_table() {
                         Some(table) => {
                             let t = TableReader::new(&doc, table, "[[rrset]]");
-                            read_rrset(t, doc.at(item.span()), origin, default_ttl, &mut builder, &mut diags);
+                            read_rrset(
+                                t,
+                                doc.at(item.span()),
+                                origin,
+                                default_ttl,
+                                &mut builder,
+                                &mut diags,
+                            );
                         }
-                        None => diags.push(Diagnostic::error(doc.at(item.span()), "each rrset must be a table").with_hint("write [[rrset]] sections")),
+                        None => diags.push(
+                            Diagnostic::error(doc.at(item.span()), "each rrset must be a table")
+                                .with_hint("write [[rrset]] sections"),
+                        ),
                     }
                 }
             }
-            None => diags.push(Diagnostic::error(doc.at(value.span()), "`rrset` must be an array of tables").with_hint("write each as a [[rrset]] section")),
+            None => diags.push(
+                Diagnostic::error(doc.at(value.span()), "`rrset` must be an array of tables")
+                    .with_hint("write each as a [[rrset]] section"),
+            ),
         }
     }
     top.finish(&mut diags);
@@ -73,7 +88,14 @@ pub fn parse_toml_zone(path: &Path, text: &str, origin: &Name) -> ZoneRead {
     builder.finish()
 }
 
-fn read_rrset(mut t: TableReader<'_, '_, '_>, at: Location, origin: &Name, default_ttl: u32, builder: &mut ZoneBuilder, diags: &mut Vec<Diagnostic>) {
+fn read_rrset(
+    mut t: TableReader<'_, '_, '_>,
+    at: Location,
+    origin: &Name,
+    default_ttl: u32,
+    builder: &mut ZoneBuilder,
+    diags: &mut Vec<Diagnostic>,
+) {
     let name = t.string("name", diags);
     let rtype = t.string("type", diags);
     let ttl = t.integer("ttl", diags);
@@ -81,12 +103,25 @@ fn read_rrset(mut t: TableReader<'_, '_, '_>, at: Location, origin: &Name, defau
     let values = values.and_then(|v| match v.get_ref() {
         DeValue::Array(items) => Some(items.iter().collect::<Vec<_>>()),
         other => {
-            diags.push(Diagnostic::error(t.loc(v), format!("`values` must be an array of strings, not {}", other.type_str())).with_hint("write `values = [\"...\"]`, a list even for one value"));
+            diags.push(
+                Diagnostic::error(
+                    t.loc(v),
+                    format!(
+                        "`values` must be an array of strings, not {}",
+                        other.type_str()
+                    ),
+                )
+                .with_hint("write `values = [\"...\"]`, a list even for one value"),
+            );
             None
         }
     });
     let mut missing = false;
-    for (key, present, example) in [("name", name.is_some(), "\"www\""), ("type", rtype.is_some(), "\"A\""), ("values", values.is_some(), "[\"192.0.2.1\"]")] {
+    for (key, present, example) in [
+        ("name", name.is_some(), "\"www\""),
+        ("type", rtype.is_some(), "\"A\""),
+        ("values", values.is_some(), "[\"192.0.2.1\"]"),
+    ] {
         if !present && t.value(key).is_none() {
             diags.push(t.missing(key, &at, example));
             missing = true;
@@ -94,7 +129,8 @@ fn read_rrset(mut t: TableReader<'_, '_, '_>, at: Location, origin: &Name, defau
     }
     let doc = t.doc();
     t.finish(diags);
-    let (Some((name, name_at)), Some((rtype_text, type_at)), Some(values)) = (name, rtype, values) else {
+    let (Some((name, name_at)), Some((rtype_text, type_at)), Some(values)) = (name, rtype, values)
+    else {
         return;
     };
     if missing {
@@ -108,18 +144,27 @@ fn read_rrset(mut t: TableReader<'_, '_, '_>, at: Location, origin: &Name, defau
         }
     };
     let Some(rtype) = parse_type(&rtype_text) else {
-        let types: Vec<String> = nsync_core::rdata::SUPPORTED_TYPES.iter().map(|t| t.to_string()).collect();
+        let types: Vec<String> = nsync_core::rdata::SUPPORTED_TYPES
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
         let refs: Vec<&str> = types.iter().map(String::as_str).collect();
         let hint = match did_you_mean(&rtype_text.to_ascii_uppercase(), &refs) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("supported types: {}", supported_list()),
         };
-        diags.push(Diagnostic::error(type_at, format!("unknown record type `{rtype_text}`")).with_hint(hint));
+        diags.push(
+            Diagnostic::error(type_at, format!("unknown record type `{rtype_text}`"))
+                .with_hint(hint),
+        );
         return;
     };
     if rtype == RecordType::SOA {
         if owner != *origin {
-            diags.push(Diagnostic::error(type_at, format!("SOA at {} is not the zone apex", owner.to_ascii())));
+            diags.push(Diagnostic::error(
+                type_at,
+                format!("SOA at {} is not the zone apex", owner.to_ascii()),
+            ));
         }
         // Each provider owns its apex SOA (PRODUCT.md): accepted and ignored.
         return;
@@ -135,14 +180,24 @@ fn read_rrset(mut t: TableReader<'_, '_, '_>, at: Location, origin: &Name, defau
         None => default_ttl,
     };
     if values.is_empty() {
-        diags.push(Diagnostic::error(at, format!("{} {rtype} has no values", owner.to_ascii())).with_hint("give at least one value, or remove the [[rrset]] to have nsync delete it"));
+        diags.push(
+            Diagnostic::error(at, format!("{} {rtype} has no values", owner.to_ascii())).with_hint(
+                "give at least one value, or remove the [[rrset]] to have nsync delete it",
+            ),
+        );
         return;
     }
     let mut rdata = Vec::new();
     for v in values {
         let v_at = doc.at(v.span());
         let Some(text) = v.get_ref().as_str() else {
-            diags.push(Diagnostic::error(v_at, format!("a value must be a string, not {}", v.get_ref().type_str())).with_hint("quote it: values = [\"10 mail\"]"));
+            diags.push(
+                Diagnostic::error(
+                    v_at,
+                    format!("a value must be a string, not {}", v.get_ref().type_str()),
+                )
+                .with_hint("quote it: values = [\"10 mail\"]"),
+            );
             continue;
         };
         let parsed = if rtype == RecordType::TXT && !text.starts_with('"') {
@@ -166,7 +221,10 @@ pub fn write_toml_zone(zone: &Zone, header: &[&str]) -> String {
     for r in zone.rrsets() {
         *counts.entry(r.ttl).or_default() += 1;
     }
-    let default_ttl = counts.iter().max_by_key(|(ttl, n)| (**n, std::cmp::Reverse(**ttl))).map_or(DEFAULT_TTL, |(t, _)| *t);
+    let default_ttl = counts
+        .iter()
+        .max_by_key(|(ttl, n)| (**n, std::cmp::Reverse(**ttl)))
+        .map_or(DEFAULT_TTL, |(t, _)| *t);
     let mut out = String::new();
     for line in header {
         let _ = writeln!(out, "# {line}");
@@ -175,12 +233,20 @@ pub fn write_toml_zone(zone: &Zone, header: &[&str]) -> String {
     let _ = writeln!(out, "ttl = {default_ttl}");
     for rrset in zone.rrsets() {
         let _ = writeln!(out, "\n[[rrset]]");
-        let _ = writeln!(out, "name = {}", toml_str(&relative_to(&rrset.name, &zone.origin)));
+        let _ = writeln!(
+            out,
+            "name = {}",
+            toml_str(&relative_to(&rrset.name, &zone.origin))
+        );
         let _ = writeln!(out, "type = {}", toml_str(&rrset.rtype.to_string()));
         if rrset.ttl != default_ttl {
             let _ = writeln!(out, "ttl = {}", rrset.ttl);
         }
-        let values: Vec<String> = rrset.rdata().iter().map(|r| toml_str(&value_text(r))).collect();
+        let values: Vec<String> = rrset
+            .rdata()
+            .iter()
+            .map(|r| toml_str(&value_text(r)))
+            .collect();
         let one_line = format!("values = [{}]", values.join(", "));
         if one_line.len() <= 100 {
             let _ = writeln!(out, "{one_line}");
@@ -199,7 +265,11 @@ pub fn write_toml_zone(zone: &Zone, header: &[&str]) -> String {
 /// everything else (and TXT with chosen string boundaries) in presentation format.
 fn value_text(rdata: &RData) -> String {
     if let RData::TXT(txt) = rdata {
-        let joined: Vec<u8> = txt.txt_data.iter().flat_map(|s| s.iter().copied()).collect();
+        let joined: Vec<u8> = txt
+            .txt_data
+            .iter()
+            .flat_map(|s| s.iter().copied())
+            .collect();
         if let Ok(text) = String::from_utf8(joined)
             && !text.starts_with('"')
             && let RData::TXT(again) = txt_from_long_text(&text)

@@ -1,0 +1,165 @@
+//! The command line, as clap derive definitions only: every command of PRODUCT.md with a
+//! one-line description and real examples. Behaviour lives in `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  nsync check                          validate nsync.toml and every zone file, offline
+  nsync plan --zone example.com.       show what sync would change at each provider
+  nsync sync --yes && nsync verify     apply, then prove every nameserver answers the same";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "nsync",
+    version,
+    about = "Keep one DNS zone identical on several providers, and prove it nameserver by nameserver",
+    after_help = EXAMPLES
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes, before or after the command name.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// The config file [default: nsync.toml in the working directory]
+    #[arg(long, global = true, env = "NSYNC_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only this zone (repeatable)
+    #[arg(long = "zone", global = true, value_name = "ZONE")]
+    pub zones: Vec<String>,
+    /// Only this provider (repeatable)
+    #[arg(long = "provider", global = true, value_name = "NAME")]
+    pub providers: Vec<String>,
+    /// Output format; verify and audit also take junit, import takes toml or zone
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// Write results to FILE instead of standard output
+    #[arg(long, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// More detail on standard error (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on standard error
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Colors: auto uses them on a terminal unless NO_COLOR is set
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Junit,
+    Toml,
+    Zone,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Validate config and zone files offline, including what each provider can store
+    #[command(
+        after_help = "Examples:\n  nsync check\n  nsync check --config ci/nsync.toml --format json\n  nsync check --zone example.com."
+    )]
+    Check,
+    /// Read every provider and print the changes sync would make
+    #[command(
+        after_help = "Examples:\n  nsync plan\n  nsync plan --zone example.com. --provider route53\n  nsync plan --format json > plan.json"
+    )]
+    Plan,
+    /// Plan, run all safety checks, then apply to every provider
+    #[command(
+        after_help = "Examples:\n  nsync sync            (asks before writing)\n  nsync sync --yes      (in CI)\n  nsync sync --yes --create-missing --provider pdns"
+    )]
+    Sync(SyncArgs),
+    /// Query every address of every nameserver of every provider and compare with the zone file
+    #[command(
+        after_help = "Examples:\n  nsync verify\n  nsync verify --format junit --output verify.xml\n  nsync verify --watch 60 --metrics 127.0.0.1:9153"
+    )]
+    Verify(VerifyArgs),
+    /// Provider health, drift, delegation and redundancy findings
+    #[command(
+        after_help = "Examples:\n  nsync audit\n  nsync audit --format json | jq '.findings[] | select(.severity == \"critical\")'"
+    )]
+    Audit,
+    /// Write a provider's current zone as a zone file
+    #[command(
+        after_help = "Examples:\n  nsync import --provider pdns --zone example.com. --output zones/example.com.toml\n  nsync import --provider bind --zone example.com. --format zone"
+    )]
+    Import,
+    /// Put a backup written by sync back on a provider
+    #[command(
+        after_help = "Examples:\n  nsync restore --provider pdns .nsync/backups/example.com./pdns/20261129T101500Z.zone"
+    )]
+    Restore(RestoreArgs),
+    /// Run the built-in authoritative nameserver on a folder of zones
+    #[command(
+        after_help = "Examples:\n  nsync serve --directory /var/lib/nsync/zones --listen 127.0.0.1:5353"
+    )]
+    Serve(ServeArgs),
+    /// The whole workflow on built-in local nameservers, no accounts needed
+    #[command(after_help = "Examples:\n  nsync demo")]
+    Demo,
+    /// Print shell completions
+    #[command(
+        after_help = "Examples:\n  nsync completions bash > /etc/bash_completion.d/nsync\n  nsync completions zsh > ~/.zfunc/_nsync"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct SyncArgs {
+    /// Do not ask for confirmation
+    #[arg(long)]
+    pub yes: bool,
+    /// Apply even when a plan exceeds the [safety] thresholds
+    #[arg(long)]
+    pub force: bool,
+    /// Create the zone at a provider that does not have it (it may get new nameservers)
+    #[arg(long)]
+    pub create_missing: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// Repeat every SECONDS and log only changes
+    #[arg(long, value_name = "SECONDS")]
+    pub watch: Option<u64>,
+    /// Serve Prometheus metrics on ADDR while watching
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// The backup file written by sync
+    pub backup: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The folder of zone files to serve
+    #[arg(long, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+    /// Address to listen on (repeatable)
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Vec<String>,
+}

@@ -1,0 +1,362 @@
+//! `nsync check`: validates nsync.toml and every zone file offline, and checks each zone
+//! against what each of its providers can store, so CI rejects a pull request before any
+//! provider is touched. Exit 0 valid, 2 invalid.
+
+use std::path::Path;
+
+use anyhow::bail;
+use nsync_core::builder::ZoneRead;
+use nsync_core::diag::{Diagnostic, Location};
+use nsync_core::{Name, RecordType};
+use serde_json::json;
+
+use crate::cli::{Format, Global};
+use crate::config::{Config, ProviderConfig, ZoneConfig, config_path, read_config};
+use crate::report::style::Style;
+use crate::report::{Outcome, write_result};
+use crate::tomlspan::did_you_mean;
+use crate::zonefile::{ZoneFormat, read_zone_file};
+
+/// What one zone file held, for the summary.
+struct ZoneSummary {
+    origin: Name,
+    file: String,
+    format: ZoneFormat,
+    rrsets: usize,
+    records: usize,
+    providers: Vec<String>,
+    defined_at: String,
+}
+
+pub fn run(global: &Global) -> anyhow::Result<Outcome> {
+    let format = match global.format {
+        None | Some(Format::Table) => Format::Table,
+        Some(Format::Json) => Format::Json,
+        Some(other) => {
+            bail!("nsync check: --format {other:?} is not available here; use table or json")
+        }
+    };
+    let path = config_path(global.config.as_deref());
+    let (config, mut diags) = read_config(&path);
+    let mut summaries = Vec::new();
+    if let Some(config) = &config {
+        let zones = selected_zones(config, &global.zones)?;
+        let providers = selected_providers(config, &global.providers)?;
+        for zone in zones {
+            let read = read_zone_file(&zone.file, &zone.origin);
+            check_zone(zone, &read, &providers, &mut diags);
+            summaries.push(ZoneSummary {
+                origin: zone.origin.clone(),
+                file: zone.file.display().to_string(),
+                format: ZoneFormat::of(&zone.file),
+                rrsets: read.zone.len(),
+                records: read.zone.record_count(),
+                providers: zone.providers.clone(),
+                defined_at: zone.location.to_string(),
+            });
+            diags.extend(read.diagnostics);
+        }
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let outcome = if errors > 0 {
+        Outcome::Failed
+    } else {
+        Outcome::Ok
+    };
+    match format {
+        Format::Json => write_result(
+            global.output.as_deref(),
+            &json_report(&path, config.as_ref(), &diags, &summaries),
+        )?,
+        _ => table_report(global, &path, &diags, &summaries)?,
+    }
+    Ok(outcome)
+}
+
+/// `--zone` filters; a zone that is not configured is an error, not an empty success.
+fn selected_zones<'c>(
+    config: &'c Config,
+    wanted: &[String],
+) -> anyhow::Result<Vec<&'c ZoneConfig>> {
+    if wanted.is_empty() {
+        return Ok(config.zones.iter().collect());
+    }
+    let mut out = Vec::new();
+    for w in wanted {
+        let fqdn = if w.ends_with('.') {
+            w.to_ascii_lowercase()
+        } else {
+            format!("{}.", w.to_ascii_lowercase())
+        };
+        match config.zones.iter().find(|z| z.origin.to_ascii() == fqdn) {
+            Some(z) => out.push(z),
+            None => {
+                let names: Vec<String> = config.zones.iter().map(|z| z.origin.to_ascii()).collect();
+                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                let hint = did_you_mean(&fqdn, &refs).map_or_else(
+                    || format!("configured zones: {}", names.join(", ")),
+                    |s| format!("did you mean {s}?"),
+                );
+                bail!(
+                    "--zone {w}: no such zone in {}; {hint}",
+                    config.path.display()
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn selected_providers<'c>(
+    config: &'c Config,
+    wanted: &[String],
+) -> anyhow::Result<Vec<&'c ProviderConfig>> {
+    for w in wanted {
+        if !config.providers.contains_key(w) {
+            let names: Vec<&str> = config.providers.keys().map(String::as_str).collect();
+            let hint = did_you_mean(w, &names).map_or_else(
+                || format!("configured providers: {}", names.join(", ")),
+                |s| format!("did you mean {s}?"),
+            );
+            bail!(
+                "--provider {w}: no such provider in {}; {hint}",
+                config.path.display()
+            );
+        }
+    }
+    Ok(config
+        .providers
+        .values()
+        .filter(|p| wanted.is_empty() || wanted.contains(&p.name))
+        .collect())
+}
+
+/// Checks the zone against its providers' capabilities and its own ignore list.
+fn check_zone(
+    zone: &ZoneConfig,
+    read: &ZoneRead,
+    providers: &[&ProviderConfig],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let location = |rrset: &nsync_core::zone::Rrset| {
+        read.locations
+            .get(&rrset.key())
+            .cloned()
+            .unwrap_or_else(|| Location::file(&zone.file))
+    };
+    for rrset in read.zone.rrsets() {
+        let at = location(rrset);
+        if let Some(pattern) = zone.ignore.iter().find(|p| p.matches(&rrset.name)) {
+            diags.push(
+                Diagnostic::warning(
+                    at.clone(),
+                    format!(
+                        "{} {} is at an ignored name ({pattern:?}); nsync will never sync it",
+                        rrset.name.to_ascii(),
+                        rrset.rtype
+                    ),
+                )
+                .with_hint("remove it from the zone file, or from `ignore` in nsync.toml"),
+            );
+            continue;
+        }
+        for p in providers
+            .iter()
+            .filter(|p| zone.providers.contains(&p.name))
+        {
+            let caps = &p.kind.capabilities;
+            if !caps.supports(rrset.rtype) {
+                diags.push(
+                    Diagnostic::error(
+                        at.clone(),
+                        format!(
+                            "provider {} ({}) cannot store {} records",
+                            p.name, p.kind.kind, rrset.rtype
+                        ),
+                    )
+                    .with_hint("remove the record, or take this provider off the zone"),
+                );
+            }
+            if rrset.ttl < caps.min_ttl {
+                diags.push(
+                    Diagnostic::warning(
+                        at.clone(),
+                        format!(
+                            "{} {}: TTL {} is below provider {}'s minimum; it will store {}",
+                            rrset.name.to_ascii(),
+                            rrset.rtype,
+                            rrset.ttl,
+                            p.name,
+                            caps.min_ttl
+                        ),
+                    )
+                    .with_hint(format!(
+                        "use a TTL of {} or more so every provider serves the same TTL",
+                        caps.min_ttl
+                    )),
+                );
+            } else if rrset.ttl > caps.max_ttl {
+                diags.push(
+                    Diagnostic::warning(
+                        at.clone(),
+                        format!(
+                            "{} {}: TTL {} is above provider {}'s maximum; it will store {}",
+                            rrset.name.to_ascii(),
+                            rrset.rtype,
+                            rrset.ttl,
+                            p.name,
+                            caps.max_ttl
+                        ),
+                    )
+                    .with_hint(format!(
+                        "use a TTL of {} or less so every provider serves the same TTL",
+                        caps.max_ttl
+                    )),
+                );
+            }
+            if rrset.rtype == RecordType::NS && rrset.name == zone.origin && !caps.apex_ns {
+                diags.push(
+                    Diagnostic::warning(at.clone(), format!("provider {} ({}) manages its own apex NS; nsync will not write these there", p.name, p.kind.kind))
+                        .with_hint("list every provider's nameservers here, or leave apex NS out and let nsync write the union"),
+                );
+            }
+        }
+    }
+}
+
+fn diag_json(d: &Diagnostic) -> serde_json::Value {
+    json!({
+        "file": d.location.path.display().to_string(),
+        "line": d.location.line,
+        "column": d.location.column,
+        "message": d.message,
+        "hint": d.hint,
+    })
+}
+
+/// The resolved providers, so CI logs show what nsync understood (never secrets).
+fn providers_json(config: &Config) -> Vec<serde_json::Value> {
+    config
+        .providers
+        .values()
+        .map(|p| {
+            let caps = &p.kind.capabilities;
+            json!({
+                "name": p.name,
+                "kind": p.kind.kind,
+                "kind_summary": p.kind.summary,
+                "defined_at": p.location.to_string(),
+                "nameservers": p.nameservers.iter().map(|ns| json!({
+                    "name": ns.name.to_ascii(),
+                    "addresses": ns.addresses.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "capabilities": {
+                    "record_types": caps.record_types.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+                    "min_ttl": caps.min_ttl,
+                    "max_ttl": caps.max_ttl,
+                    "apex_ns": caps.apex_ns,
+                    "max_batch_records": caps.max_batch_records,
+                },
+            })
+        })
+        .collect()
+}
+
+fn json_report(
+    path: &Path,
+    config: Option<&Config>,
+    diags: &[Diagnostic],
+    zones: &[ZoneSummary],
+) -> String {
+    let errors: Vec<_> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(diag_json)
+        .collect();
+    let warnings: Vec<_> = diags
+        .iter()
+        .filter(|d| !d.is_error())
+        .map(diag_json)
+        .collect();
+    let zones: Vec<_> = zones
+        .iter()
+        .map(|z| {
+            json!({
+                "zone": z.origin.to_ascii(),
+                "file": z.file,
+                "format": if z.format == ZoneFormat::Toml { "toml" } else { "zone" },
+                "rrsets": z.rrsets,
+                "records": z.records,
+                "providers": z.providers,
+                "defined_at": z.defined_at,
+            })
+        })
+        .collect();
+    let mut report = json!({
+        "valid": errors.is_empty(),
+        "config": path.display().to_string(),
+        "errors": errors,
+        "warnings": warnings,
+        "zones": zones,
+    });
+    if let Some(config) = config {
+        report["providers"] = json!(providers_json(config));
+        report["safety"] = json!({
+            "max_delete_percent": config.safety.max_delete_percent,
+            "max_update_percent": config.safety.max_update_percent,
+        });
+        report["resolver"] = json!({
+            "root_hints": config.resolver.root_hints.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+            "recursive": config.resolver.recursive.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        });
+    }
+    format!("{report:#}\n")
+}
+
+/// Diagnostics go to standard error as `file:line:col: error: ...`, the summary to
+/// standard output.
+fn table_report(
+    global: &Global,
+    path: &Path,
+    diags: &[Diagnostic],
+    zones: &[ZoneSummary],
+) -> anyhow::Result<()> {
+    let err_style = Style::stderr(global.color);
+    for d in diags {
+        if global.quiet && !d.is_error() {
+            continue;
+        }
+        let level = if d.is_error() {
+            err_style.red("error")
+        } else {
+            err_style.yellow("warning")
+        };
+        eprintln!("{}: {level}: {}", d.location, d.message);
+        if let Some(hint) = &d.hint {
+            eprintln!("  hint: {hint}");
+        }
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let out_style = Style::stdout(global.color);
+    let mut text = String::new();
+    for z in zones {
+        text.push_str(&format!(
+            "{}  {} rrsets, {} records from {} -> {}\n",
+            z.origin.to_ascii(),
+            z.rrsets,
+            z.records,
+            z.file,
+            z.providers.join(", ")
+        ));
+    }
+    let verdict = if errors == 0 {
+        out_style.green(&format!("{}: valid", path.display()))
+    } else {
+        out_style.red(&format!("{}: invalid", path.display()))
+    };
+    text.push_str(&format!(
+        "{verdict} ({errors} errors, {warnings} warnings)\n"
+    ));
+    write_result(global.output.as_deref(), &text)
+}

@@ -1,0 +1,41 @@
+//! Where results go and how they look: results to standard output (or `--output FILE`),
+//! everything else to standard error, so `nsync ... --format json | jq` always works.
+
+pub mod style;
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+/// What a command found, mapped once to the exit code at the end (PRODUCT.md):
+/// 0 all good, 2 could not do the job. (1, pending changes or findings, comes with
+/// plan, verify and audit.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Failed,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Ok => 0,
+            Outcome::Failed => 2,
+        }
+    }
+}
+
+/// Writes a command's result to `--output FILE` or to standard output.
+pub fn write_result(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("writing results to {}", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .context("writing to standard output")?;
+            out.flush().context("writing to standard output")
+        }
+    }
+}

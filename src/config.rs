@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use nsync_core::Name;
 use nsync_core::diag::{Diagnostic, Location};
-use nsync_core::name::parse_name;
+use nsync_core::name::{NAME_HINT, parse_name};
 use nsync_core::secret::SecretRef;
 use nsync_core::settings::{Setting, Settings};
 use toml::de::{DeTable, DeValue};
@@ -136,36 +136,40 @@ pub fn parse_config(path: &Path, text: &str) -> (Option<Config>, Vec<Diagnostic>
         None => Resolver::default(),
     };
     let mut providers = BTreeMap::new();
+    // Every provider named in the file, valid or not: a zone that lists a provider whose
+    // table has an error must not also be told the provider does not exist.
+    let mut declared = Vec::new();
     if let Some((table, _)) = top.table("providers", &mut diags) {
         for (name, value) in table.iter() {
             let name = name.get_ref().to_string();
+            declared.push(name.clone());
             if let Some(p) = read_provider(&doc, &name, value, &base, &mut diags) {
                 providers.insert(name, p);
             }
         }
     }
     let mut zones = Vec::new();
-    match top.table("zones", &mut diags) {
-        Some((table, _)) => {
-            for (name, value) in table.iter() {
-                let at = doc.at(name.span());
-                if let Some(z) = read_zone(
-                    &doc,
-                    name.get_ref(),
-                    at,
-                    value,
-                    &base,
-                    &providers,
-                    &mut diags,
-                ) {
-                    zones.push(z);
-                }
-            }
+    let zones_table = top.table("zones", &mut diags);
+    for (name, value) in zones_table.iter().flat_map(|(t, _)| t.iter()) {
+        let at = doc.at(name.span());
+        if let Some(z) = read_zone(
+            &doc,
+            name.get_ref(),
+            at,
+            value,
+            &base,
+            &declared,
+            &mut diags,
+        ) {
+            zones.push(z);
         }
-        None => diags.push(
-            Diagnostic::error(Location::new(path, 1, 1), "nsync.toml defines no zones")
+    }
+    if zones_table.as_ref().is_none_or(|(t, _)| t.is_empty()) {
+        let at = zones_table.map_or_else(|| Location::new(path, 1, 1), |(_, at)| at);
+        diags.push(
+            Diagnostic::error(at, "nsync.toml defines no zones")
                 .with_hint("add a [zones.\"example.com.\"] table with `file` and `providers`"),
-        ),
+        );
     }
     top.finish(&mut diags);
     diags.sort_by(|a, b| a.location.cmp(&b.location));
@@ -380,7 +384,7 @@ fn read_nameservers(
         diags.push(Diagnostic::error(
             t.loc(value),
             format!("`nameservers` in {} must be an array", t.what),
-        ));
+        ).with_hint("write nameservers = [\"ns1.example.com.\", { name = \"ns2.example.com.\", addresses = [\"192.0.2.2\"] }]"));
         return Vec::new();
     };
     let root = Name::root();
@@ -421,7 +425,7 @@ fn read_nameservers(
                         "a nameserver must be a name or {{ name, addresses }}, not {}",
                         other.type_str()
                     ),
-                ));
+                ).with_hint("write nameservers = [\"ns1.example.com.\", { name = \"ns2.example.com.\", addresses = [\"192.0.2.2\"] }]"));
                 continue;
             }
         };
@@ -437,7 +441,7 @@ fn read_nameservers(
         }
         match parse_name(&name_text, &root) {
             Ok(name) => out.push(Nameserver { name, addresses }),
-            Err(e) => diags.push(Diagnostic::error(at, e)),
+            Err(e) => diags.push(Diagnostic::error(at, e).with_hint(NAME_HINT)),
         }
     }
     out
@@ -454,25 +458,31 @@ fn read_zone(
     key_at: Location,
     value: &crate::tomlspan::Value<'_>,
     base: &Path,
-    providers: &BTreeMap<String, ProviderConfig>,
+    declared: &[String],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<ZoneConfig> {
     let what = format!("[zones.\"{zone_name}\"]");
     let Some(table) = value.get_ref().as_table() else {
-        diags.push(Diagnostic::error(key_at, format!("{what} must be a table")));
+        diags.push(
+            Diagnostic::error(key_at, format!("{what} must be a table")).with_hint(
+                "write it as a [zones.\"example.com.\"] section with `file` and `providers`",
+            ),
+        );
         return None;
     };
     let origin = match parse_name(zone_name.trim_end_matches('.'), &Name::root()) {
         Ok(o) if !o.is_root() => Some(o),
         Ok(_) => {
-            diags.push(Diagnostic::error(
-                key_at.clone(),
-                "the root zone cannot be managed by nsync",
-            ));
+            diags.push(
+                Diagnostic::error(key_at.clone(), "the root zone cannot be managed by nsync")
+                    .with_hint("name the zone itself, e.g. [zones.\"example.com.\"]"),
+            );
             None
         }
         Err(e) => {
-            diags.push(Diagnostic::error(key_at.clone(), format!("zone name: {e}")));
+            diags.push(
+                Diagnostic::error(key_at.clone(), format!("zone name: {e}")).with_hint(NAME_HINT),
+            );
             None
         }
     };
@@ -491,18 +501,18 @@ fn read_zone(
         }
         Some(list) => {
             for (p, at) in list {
-                if providers.contains_key(&p) || names.contains(&p) {
+                if declared.contains(&p) || names.contains(&p) {
                     if names.contains(&p) {
-                        diags.push(Diagnostic::error(
-                            at,
-                            format!("provider `{p}` is listed twice"),
-                        ));
+                        diags.push(
+                            Diagnostic::error(at, format!("provider `{p}` is listed twice"))
+                                .with_hint("list each provider once"),
+                        );
                     } else {
                         names.push(p);
                     }
                     continue;
                 }
-                let known: Vec<&str> = providers.keys().map(String::as_str).collect();
+                let known: Vec<&str> = declared.iter().map(String::as_str).collect();
                 let hint = match did_you_mean(&p, &known) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None if known.is_empty() => {
@@ -537,15 +547,20 @@ fn read_zone(
                 } else {
                     IgnorePattern::Exact(n)
                 }),
-                Ok(n) => diags.push(Diagnostic::error(
-                    at,
-                    format!(
-                        "ignored name `{}` is outside zone {}",
-                        n.to_ascii(),
-                        origin.to_ascii()
+                Ok(n) => diags.push(
+                    Diagnostic::error(
+                        at,
+                        format!(
+                            "ignored name `{}` is outside zone {}",
+                            n.to_ascii(),
+                            origin.to_ascii()
+                        ),
+                    )
+                    .with_hint(
+                        "write ignored names relative to the zone, e.g. \"_acme-challenge\"",
                     ),
-                )),
-                Err(e) => diags.push(Diagnostic::error(at, e)),
+                ),
+                Err(e) => diags.push(Diagnostic::error(at, e).with_hint(NAME_HINT)),
             }
         }
     }

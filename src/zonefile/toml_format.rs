@@ -11,11 +11,11 @@ use std::path::Path;
 
 use nsync_core::builder::{ZoneBuilder, ZoneRead};
 use nsync_core::diag::{Diagnostic, Location};
-use nsync_core::name::{parse_name, relative_to};
+use nsync_core::name::{NAME_HINT, parse_name, relative_to};
 use nsync_core::rdata::{
-    format_rdata, parse_rdata_text, parse_type, supported_list, txt_from_long_text,
+    format_rdata, hint, parse_rdata_text, parse_type, supported_list, txt_from_long_text,
 };
-use nsync_core::zone::{Zone, check_ttl};
+use nsync_core::zone::{TTL_HINT, Zone, check_ttl};
 use nsync_core::{Name, RData, RecordType};
 use toml::de::DeValue;
 
@@ -42,12 +42,12 @@ pub fn parse_toml_zone(path: &Path, text: &str, origin: &Name) -> ZoneRead {
                 Diagnostic::error(at, format!("origin `{}` does not match zone {} in nsync.toml", n.to_ascii(), origin.to_ascii()))
                     .with_hint("make the zone file's origin and the [zones.\"...\"] name in nsync.toml the same"),
             ),
-            Err(e) => diags.push(Diagnostic::error(at, e)),
+            Err(e) => diags.push(Diagnostic::error(at, e).with_hint(NAME_HINT)),
         }
     }
     let default_ttl = match top.integer("ttl", &mut diags) {
         Some((n, at)) => check_ttl(n).unwrap_or_else(|e| {
-            diags.push(Diagnostic::error(at, e));
+            diags.push(Diagnostic::error(at, e).with_hint(TTL_HINT));
             DEFAULT_TTL
         }),
         None => DEFAULT_TTL,
@@ -139,7 +139,7 @@ fn read_rrset(
     let owner = match parse_name(&name, origin) {
         Ok(n) => n,
         Err(e) => {
-            diags.push(Diagnostic::error(name_at, e));
+            diags.push(Diagnostic::error(name_at, e).with_hint(NAME_HINT));
             return;
         }
     };
@@ -173,7 +173,7 @@ fn read_rrset(
         Some((n, ttl_at)) => match check_ttl(n) {
             Ok(ttl) => ttl,
             Err(e) => {
-                diags.push(Diagnostic::error(ttl_at, e));
+                diags.push(Diagnostic::error(ttl_at, e).with_hint(TTL_HINT));
                 return;
             }
         },
@@ -207,7 +207,7 @@ fn read_rrset(
         };
         match parsed {
             Ok(r) => rdata.push((r, v_at)),
-            Err(e) => diags.push(Diagnostic::error(v_at, e)),
+            Err(e) => diags.push(Diagnostic::error(v_at, e).with_hint(hint(rtype))),
         }
     }
     if !rdata.is_empty() {

@@ -6,6 +6,9 @@
 
 use hickory_proto::rr::Name;
 
+/// What to do about a name that does not parse; shared by every reader.
+pub const NAME_HINT: &str = "a DNS name is labels of letters, digits, `-` and `_` (at most 63 octets each, 255 in all) joined by dots; `@` is the origin";
+
 /// Reads a name in presentation format: `@` is the origin, a name ending in `.` is
 /// absolute, anything else is relative to `origin`. The result is lower-cased so that names
 /// compare as the DNS compares them.
@@ -44,9 +47,12 @@ fn describe_name_error(text: &str, raw: &str) -> String {
         format!("name `{text}` has a label longer than 63 octets")
     } else if raw.contains("exceed 255") {
         format!("name `{text}` is longer than 255 octets")
-    } else if raw.contains("Malformed label") {
+    } else if raw.trim_end().ends_with("Malformed label:") {
         format!("name `{text}` has an empty label (two dots in a row)")
-    } else if raw.contains("unrecognized char") || raw.contains("invalid characters") {
+    } else if raw.contains("Malformed label")
+        || raw.contains("unrecognized char")
+        || raw.contains("invalid characters")
+    {
         format!("name `{text}` has a character that is not allowed in a DNS name")
     } else {
         format!("name `{text}` is not a valid DNS name: {raw}")

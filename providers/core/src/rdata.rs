@@ -51,6 +51,36 @@ pub fn supported_list() -> String {
         .join(", ")
 }
 
+/// What a value of each type looks like, for the hint under a value that does not parse.
+pub fn example(rtype: RecordType) -> &'static str {
+    match rtype {
+        RecordType::A => "192.0.2.1",
+        RecordType::AAAA => "2001:db8::1",
+        RecordType::CNAME => "www.example.net.",
+        RecordType::MX => "10 mail.example.net.",
+        RecordType::TXT => "\"v=spf1 -all\"",
+        RecordType::SRV => "10 5 5060 sip.example.net.",
+        RecordType::CAA => "0 issue \"letsencrypt.org\"",
+        RecordType::NS => "ns1.example.net.",
+        RecordType::PTR => "host.example.net.",
+        RecordType::SSHFP => "4 2 <64 hex digits>",
+        RecordType::TLSA => "3 1 1 <64 hex digits>",
+        RecordType::HTTPS | RecordType::SVCB => "1 . alpn=\"h2,h3\"",
+        RecordType::NAPTR => "100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:info@example.net!\" .",
+        RecordType::DS => "12345 13 2 <64 hex digits>",
+        _ => "",
+    }
+}
+
+/// The hint for a value of `rtype` that does not parse.
+pub fn hint(rtype: RecordType) -> String {
+    if is_supported(rtype) {
+        format!("a {rtype} value looks like `{}`", example(rtype))
+    } else {
+        format!("nsync manages these types: {}", supported_list())
+    }
+}
+
 /// Reads a record type name, case-insensitively; `None` when it is no type at all.
 pub fn parse_type(text: &str) -> Option<RecordType> {
     let upper = text.to_ascii_uppercase();

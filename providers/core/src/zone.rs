@@ -12,6 +12,10 @@ use crate::rdata::{canonical_bytes, format_rdata};
 /// The largest TTL RFC 2181 §8 allows.
 pub const MAX_TTL: u32 = 2_147_483_647;
 
+/// What to do about a bad TTL; shared by every reader.
+pub const TTL_HINT: &str =
+    "a TTL is seconds from 0 to 2147483647 (RFC 2181), or with units like 1h30m";
+
 /// An rrset's identity: owner name (lower-case) and type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RrsetKey {

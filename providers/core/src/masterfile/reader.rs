@@ -10,9 +10,9 @@ use hickory_proto::rr::{Name, RecordType};
 use super::lexer::{self, Entry, Token};
 use crate::builder::{ZoneBuilder, ZoneRead};
 use crate::diag::{Diagnostic, LineIndex, Location};
-use crate::name::parse_name;
-use crate::rdata::{parse_rdata, parse_type, supported_list};
-use crate::zone::parse_ttl;
+use crate::name::{NAME_HINT, parse_name};
+use crate::rdata::{hint, parse_rdata, parse_type, supported_list};
+use crate::zone::{TTL_HINT, parse_ttl};
 
 /// How deep `$INCLUDE` may nest before nsync assumes a loop.
 const MAX_INCLUDE_DEPTH: usize = 16;
@@ -119,11 +119,11 @@ fn directive(
                 state.origin = origin;
                 state.last_owner = None;
             }
-            Err(e) => builder.report(Diagnostic::error(at(arg), e)),
+            Err(e) => builder.report(Diagnostic::error(at(arg), e).with_hint(NAME_HINT)),
         },
         "$TTL" => match parse_ttl(&arg.text()) {
             Ok(ttl) => state.default_ttl = Some(ttl),
-            Err(e) => builder.report(Diagnostic::error(at(arg), e)),
+            Err(e) => builder.report(Diagnostic::error(at(arg), e).with_hint(TTL_HINT)),
         },
         "$INCLUDE" => {
             let base = path.parent().unwrap_or(Path::new("."));
@@ -143,7 +143,7 @@ fn directive(
                 match parse_name(&origin.text(), &state.origin) {
                     Ok(o) => inner.origin = o,
                     Err(e) => {
-                        builder.report(Diagnostic::error(at(origin), e));
+                        builder.report(Diagnostic::error(at(origin), e).with_hint(NAME_HINT));
                         return;
                     }
                 }
@@ -189,7 +189,9 @@ fn record(
 ) -> Result<(), Box<Diagnostic>> {
     let tokens = &entry.tokens;
     let at = |t: &Token| index.location(t.offset);
-    let err = |t: &Token, msg: String| Box::new(Diagnostic::error(at(t), msg));
+    let err = |t: &Token, msg: String, hint: &str| {
+        Box::new(Diagnostic::error(at(t), msg).with_hint(hint))
+    };
     let (owner, mut i) = if entry.blank_owner {
         let owner = state.last_owner.clone().ok_or_else(|| {
             Box::new(
@@ -199,7 +201,8 @@ fn record(
         })?;
         (owner, 0)
     } else {
-        let owner = parse_name(&tokens[0].text(), &state.origin).map_err(|e| err(&tokens[0], e))?;
+        let owner = parse_name(&tokens[0].text(), &state.origin)
+            .map_err(|e| err(&tokens[0], e, NAME_HINT))?;
         (owner, 1)
     };
     state.last_owner = Some(owner.clone());
@@ -212,11 +215,12 @@ fn record(
                 return Err(err(
                     t,
                     format!("class {text} is not supported; nsync manages class IN only"),
+                    "write IN, or leave the class out",
                 ));
             }
             i += 1;
         } else if text.starts_with(|c: char| c.is_ascii_digit()) {
-            ttl = Some(parse_ttl(&text).map_err(|e| err(t, e))?);
+            ttl = Some(parse_ttl(&text).map_err(|e| err(t, e, TTL_HINT))?);
             i += 1;
         } else {
             break;
@@ -226,6 +230,7 @@ fn record(
         err(
             tokens.last().unwrap_or(&tokens[0]),
             "record has no type".into(),
+            "write `owner [ttl] [IN] TYPE data`, e.g. `www 300 IN A 192.0.2.1`",
         )
     })?;
     let rtype = parse_type(&type_token.text()).ok_or_else(|| {
@@ -256,13 +261,15 @@ fn record(
             return Err(err(
                 type_token,
                 format!("SOA at {} is not the zone apex", owner.to_ascii()),
+                "a subzone with its own SOA is a separate zone: delegate it with NS records instead",
             ));
         }
         // Each provider owns its apex SOA (PRODUCT.md): a zone file may carry one; it is ignored.
         return Ok(());
     }
     let data_at = data.first().unwrap_or(type_token);
-    let rdata = parse_rdata(rtype, data, &state.origin).map_err(|e| err(data_at, e))?;
+    let rdata =
+        parse_rdata(rtype, data, &state.origin).map_err(|e| err(data_at, e, &hint(rtype)))?;
     builder.add_record(owner, rtype, ttl, rdata, at(&tokens[0]));
     Ok(())
 }

@@ -15,7 +15,12 @@ fn origin(s: &str) -> Name {
 fn read_clean(path: &str, zone: &str) -> nsync_core::zone::Zone {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     let read = read_zone_file(&path, &origin(zone));
-    assert!(read.diagnostics.is_empty(), "{}: {:?}", path.display(), read.diagnostics);
+    assert!(
+        read.diagnostics.is_empty(),
+        "{}: {:?}",
+        path.display(),
+        read.diagnostics
+    );
     read.zone
 }
 
@@ -28,13 +33,20 @@ fn the_master_file_and_its_toml_translation_are_one_zone() {
     let dkim = toml
         .get(&origin("mail._domainkey.example.test."), RecordType::TXT)
         .unwrap();
-    assert!(dkim.values()[0].matches("\" \"").count() >= 1, "the DKIM key is split into 255-octet strings");
+    assert!(
+        dkim.values()[0].matches("\" \"").count() >= 1,
+        "the DKIM key is split into 255-octet strings"
+    );
 }
 
 #[test]
 fn includes_are_followed() {
     let other = read_clean("zones/other.test.zone", "other.test.");
-    assert!(other.get(&origin("build.hosts.other.test."), RecordType::A).is_some());
+    assert!(
+        other
+            .get(&origin("build.hosts.other.test."), RecordType::A)
+            .is_some()
+    );
 }
 
 #[test]
@@ -50,9 +62,16 @@ fn every_example_round_trips_through_both_writers() {
             ("w.zone", write_master_file(&read, &["round trip"])),
         ] {
             let again = parse_zone_text(Path::new(name), &text, &origin(zone));
-            assert!(again.diagnostics.is_empty(), "{file} as {name}: {:?}\n{text}", again.diagnostics);
+            assert!(
+                again.diagnostics.is_empty(),
+                "{file} as {name}: {:?}\n{text}",
+                again.diagnostics
+            );
             assert_eq!(again.zone, read, "{file} as {name}:\n{text}");
-            assert_eq!(ZoneFormat::of(Path::new(name)) == ZoneFormat::Toml, name.ends_with(".toml"));
+            assert_eq!(
+                ZoneFormat::of(Path::new(name)) == ZoneFormat::Toml,
+                name.ends_with(".toml")
+            );
         }
     }
 }

@@ -1,0 +1,65 @@
+# Settings shared by the lab scripts; source it. Every value may be overridden from the
+# environment. Each server has its own loopback address in its own /24, so that audit's
+# same_network check sees a healthy lab as healthy.
+
+# tmpfs when there is one: BIND's journal and PowerDNS's SQLite fsync on every UPDATE,
+# which is ~10x slower on disk (lab notes, "Measured").
+if [ -z "${LAB_DIR:-}" ]; then
+  if [ -d /dev/shm ] && [ -w /dev/shm ]; then LAB_DIR=/dev/shm/nsync-lab; else LAB_DIR=/tmp/nsync-lab; fi
+fi
+
+LAB_ROOT_IP=${LAB_ROOT_IP:-127.0.9.1}    # private root "." and TLD "test." (a second named)
+LAB_BIND_IP=${LAB_BIND_IP:-127.0.10.1}   # BIND 9: primary, TSIG UPDATE and AXFR, NOTIFY to NSD
+LAB_KNOT_IP=${LAB_KNOT_IP:-127.0.20.1}   # Knot DNS: primary, TSIG UPDATE and AXFR
+LAB_PDNS_IP=${LAB_PDNS_IP:-127.0.30.1}   # PowerDNS: sqlite3, HTTP API, TSIG UPDATE and AXFR
+LAB_NSD_IP=${LAB_NSD_IP:-127.0.40.1}     # NSD: secondary of BIND for example.test.
+LAB_PDNS_API_PORT=${LAB_PDNS_API_PORT:-8081}
+LAB_PDNS_API_URL="http://$LAB_PDNS_IP:$LAB_PDNS_API_PORT"
+
+# Lab-only secrets.
+LAB_TSIG_NAME=${LAB_TSIG_NAME:-nsync-key}
+LAB_TSIG_ALG=hmac-sha256
+LAB_TSIG_SECRET=${LAB_TSIG_SECRET:-RWjAvyTatmmPYFcslnoNfxIE+0r2Y3kLdK0/Svpgskg=}
+LAB_PDNS_API_KEY=${LAB_PDNS_API_KEY:-nsync-lab-api-key}
+
+# Zones on every primary: example.test. and other.test. for the README and CLI tests,
+# t01..t16 so that tests running in parallel each own a zone, bench.test. for benchmarks.
+LAB_ZONES="example.test other.test bench.test $(printf 't%02d.test ' $(seq 1 16))"
+LAB_NSD_ZONES="example.test"
+
+LAB_START_TIMEOUT=${LAB_START_TIMEOUT:-30}
+LAB_SERVERS="root bind knot pdns nsd"
+
+lab_binary() {
+  case "$1" in root|bind) echo named ;; knot) echo knotd ;; pdns) echo pdns_server ;; nsd) echo nsd ;; esac
+}
+
+lab_ip() {
+  case "$1" in root) echo "$LAB_ROOT_IP" ;; bind) echo "$LAB_BIND_IP" ;; knot) echo "$LAB_KNOT_IP" ;;
+               pdns) echo "$LAB_PDNS_IP" ;; nsd) echo "$LAB_NSD_IP" ;; esac
+}
+
+lab_pidfile() { echo "$LAB_DIR/run/$1.pid"; }
+
+# Prints the pid when the process recorded for $1 is alive, not a zombie, and really is
+# our binary with a config under $LAB_DIR (so a reused pid is never taken for ours).
+lab_pid_alive() {
+  local pf pid cmd state
+  pf=$(lab_pidfile "$1")
+  [ -s "$pf" ] || return 1
+  pid=$(cat "$pf")
+  [ -r "/proc/$pid/cmdline" ] || return 1
+  state=$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+  [ "$state" != Z ] || return 1
+  cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || return 1
+  case "$cmd" in *"$(lab_binary "$1")"*"$LAB_DIR/$1"*) echo "$pid" ;; *) return 1 ;; esac
+}
+
+# True when $1 answers the SOA of zone $2 authoritatively over UDP and over TCP.
+lab_answers() {
+  local out
+  for transport in +notcp +tcp; do
+    out=$(dig +norec +time=1 +tries=1 "$transport" @"$1" "$2" SOA 2>/dev/null) || return 1
+    grep -q 'status: NOERROR' <<<"$out" && grep -qE 'flags:[^;]* aa' <<<"$out" || return 1
+  done
+}

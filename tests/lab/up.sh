@@ -1,0 +1,354 @@
+#!/usr/bin/env bash
+# Starts the test lab: a private root and TLD, BIND 9, Knot DNS, PowerDNS and NSD, each
+# on its own loopback address, port 53, UDP and TCP; no systemd. Needs root.
+#
+# Safe to run twice: a server that runs is left alone; one that does not is started with
+# fresh zone data. Returns when every server answers, else exits non-zero.
+# `up.sh knot` (re)starts only the named servers. Values: $LAB_DIR/lab.env.
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/common.sh"
+
+log() { echo "up.sh: $*"; }
+die() { echo "up.sh: ERROR: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "run as root (port 53, loopback addresses)"
+for b in named knotd nsd pdns_server dig curl sqlite3 ip; do
+  command -v "$b" >/dev/null || die "$b not found: run tests/lab/install.sh first"
+done
+mkdir -p "$LAB_DIR/run"
+
+# named listens only on addresses configured on an interface; 127.0.0.1/8 on lo does not
+# count for 127.0.10.1. Add each as a /32 and remember which, for down.sh.
+ensure_addresses() {
+  local have ip
+  for s in $LAB_SERVERS; do
+    ip=$(lab_ip "$s")
+    have=$(ip -4 -o addr show dev lo)   # captured first: `ip | grep -q` races under pipefail
+    if ! grep -qw "inet $ip/32" <<<"$have"; then
+      ip addr add "$ip/32" dev lo || die "cannot add $ip/32 to lo"
+      echo "$ip" >> "$LAB_DIR/run/lo-addrs"
+    fi
+  done
+}
+
+# Runs a daemon in the foreground under setsid (out of our process group) and records it.
+spawn() {
+  local name=$1; shift
+  setsid "$@" </dev/null >>"$LAB_DIR/$name/$name.out" 2>&1 &
+  echo $! > "$(lab_pidfile "$name")"
+}
+
+wait_ready() {  # name zone...
+  local name=$1 ip zone deadline; shift
+  ip=$(lab_ip "$name")
+  deadline=$(( $(date +%s) + LAB_START_TIMEOUT ))
+  for zone in "$@"; do
+    until lab_answers "$ip" "$zone"; do
+      lab_pid_alive "$name" >/dev/null || { tail -n 30 "$LAB_DIR/$name/$name.out" >&2; die "$name exited while starting"; }
+      [ "$(date +%s)" -lt "$deadline" ] || die "$name does not answer for $zone at $ip (log: $LAB_DIR/$name/$name.out)"
+      sleep 0.05
+    done
+  done
+  log "$name ready on $ip"
+}
+
+port_free() {
+  local busy
+  busy="$(ss -Hlnu "src $1:53" 2>/dev/null)$(ss -Hlnt "src $1:53" 2>/dev/null)"
+  [ -z "$busy" ] || die "$1:53 is taken by a process this lab did not start"
+}
+
+# Zone data: the same SOA and apex NS on every primary; glue only in example.test.
+SOA_TIMERS="1 60 30 86400 60"
+zone_text() {
+  local z=$1
+  echo "\$ORIGIN $z."
+  echo "\$TTL 300"
+  echo "@ IN SOA ns1.example.test. hostmaster.$z. ( $SOA_TIMERS )"
+  echo "@ IN NS ns1.example.test."
+  echo "@ IN NS ns2.example.test."
+  echo "@ IN NS ns3.example.test."
+  if [ "$z" = example.test ]; then
+    echo "@ IN NS ns4.example.test."
+    echo "ns1 IN A $LAB_BIND_IP"
+    echo "ns2 IN A $LAB_KNOT_IP"
+    echo "ns3 IN A $LAB_PDNS_IP"
+    echo "ns4 IN A $LAB_NSD_IP"
+  fi
+}
+
+write_env() {
+  mkdir -p "$LAB_DIR/keys"
+  echo "key \"$LAB_TSIG_NAME\" { algorithm $LAB_TSIG_ALG; secret \"$LAB_TSIG_SECRET\"; };" \
+    > "$LAB_DIR/keys/$LAB_TSIG_NAME.conf"
+  printf '.                    3600000 NS a.root-servers.test.\na.root-servers.test. 3600000 A  %s\n' \
+    "$LAB_ROOT_IP" > "$LAB_DIR/root.hints"
+  {
+    for v in LAB_DIR LAB_ROOT_IP LAB_BIND_IP LAB_KNOT_IP LAB_PDNS_IP LAB_NSD_IP LAB_PDNS_API_URL \
+             LAB_PDNS_API_KEY LAB_TSIG_NAME LAB_TSIG_ALG LAB_TSIG_SECRET; do
+      echo "$v=${!v}"
+    done
+    echo "LAB_ZONES=\"$LAB_ZONES\""
+  } > "$LAB_DIR/lab.env"
+}
+
+named_options() {  # dir ip
+  cat <<OPT
+	directory "$1";
+	pid-file "$1/named.pid";
+	lock-file "$1/named.lock";          # the default /run/named/named.lock is shared by every named
+	session-keyfile "$1/session.key";
+	managed-keys-directory "$1";
+	listen-on port 53 { $2; };
+	listen-on-v6 { none; };
+	recursion no;
+	dnssec-validation no;
+	allow-query { any; };
+OPT
+}
+
+start_root() {
+  local d=$LAB_DIR/root z label
+  rm -rf "$d"; mkdir -p "$d"
+  {
+    echo "\$TTL 86400"
+    echo ". IN SOA a.root-servers.test. hostmaster.root-servers.test. ( 1 1800 900 604800 86400 )"
+    echo ". IN NS a.root-servers.test."
+    echo "test. IN NS a.root-servers.test."
+    echo "a.root-servers.test. IN A $LAB_ROOT_IP"
+  } > "$d/root.zone"
+  {
+    echo "\$ORIGIN test."
+    echo "\$TTL 86400"
+    echo "@ IN SOA a.root-servers.test. hostmaster.root-servers.test. ( 1 1800 900 604800 86400 )"
+    echo "@ IN NS a.root-servers.test."
+    echo "a.root-servers IN A $LAB_ROOT_IP"
+    echo "ns1.example IN A $LAB_BIND_IP"
+    echo "ns2.example IN A $LAB_KNOT_IP"
+    echo "ns3.example IN A $LAB_PDNS_IP"
+    echo "ns4.example IN A $LAB_NSD_IP"
+    for z in $LAB_ZONES; do
+      label=${z%.test}
+      for n in 1 2 3; do echo "$label IN NS ns$n.example.test."; done
+      if [ "$z" = example.test ]; then echo "$label IN NS ns4.example.test."; fi
+    done
+  } > "$d/test.zone"
+  cat > "$d/named.conf" <<CONF
+options {
+$(named_options "$d" "$LAB_ROOT_IP")
+	allow-transfer { any; };
+	notify no;
+};
+controls { };
+logging { channel f { file "$d/named.log"; severity info; print-time yes; }; category default { f; }; category lame-servers { null; }; };
+include "$LAB_DIR/keys/$LAB_TSIG_NAME.conf";
+zone "." { type primary; file "$d/root.zone"; };
+zone "test" { type primary; file "$d/test.zone"; allow-update { key "$LAB_TSIG_NAME"; }; };
+CONF
+  named-checkconf -z "$d/named.conf" > "$d/checkconf.out" 2>&1 || { cat "$d/checkconf.out" >&2; die "root named.conf invalid"; }
+  port_free "$LAB_ROOT_IP"
+  spawn root named -f -c "$d/named.conf"
+  wait_ready root test
+}
+
+start_bind() {
+  local d=$LAB_DIR/bind z notify rndc
+  rm -rf "$d"; mkdir -p "$d/zones"
+  for z in $LAB_ZONES; do zone_text "$z" > "$d/zones/$z.zone"; done
+  rndc=$(head -c 32 /dev/urandom | base64)
+  printf 'key "rndc-key" { algorithm hmac-sha256; secret "%s"; };\noptions { default-key "rndc-key"; default-server %s; default-port 953; };\n' \
+    "$rndc" "$LAB_BIND_IP" > "$d/rndc.conf"
+  {
+    cat <<CONF
+options {
+$(named_options "$d" "$LAB_BIND_IP")
+	notify-source $LAB_BIND_IP;         # NSD accepts NOTIFY only from this address
+	transfer-source $LAB_BIND_IP;
+	notify-delay 0;                     # the default 5 s would leave NSD behind
+	allow-new-zones yes;
+};
+include "$LAB_DIR/keys/$LAB_TSIG_NAME.conf";
+key "rndc-key" { algorithm hmac-sha256; secret "$rndc"; };
+controls { inet $LAB_BIND_IP port 953 allow { 127.0.0.0/8; } keys { "rndc-key"; }; };
+server $LAB_NSD_IP { keys { "$LAB_TSIG_NAME"; }; };   # NOTIFYs to NSD are TSIG-signed
+logging { channel f { file "$d/named.log" versions 2 size 50m; severity info; print-time yes; }; category default { f; }; category lame-servers { null; }; };
+CONF
+    for z in $LAB_ZONES; do
+      if [[ " $LAB_NSD_ZONES " == *" $z "* ]]; then notify="notify explicit; also-notify { $LAB_NSD_IP; };"; else notify="notify no;"; fi
+      echo "zone \"$z\" { type primary; file \"zones/$z.zone\"; allow-update { key \"$LAB_TSIG_NAME\"; }; allow-transfer { key \"$LAB_TSIG_NAME\"; }; $notify };"
+    done
+  } > "$d/named.conf"
+  named-checkconf -z "$d/named.conf" > "$d/checkconf.out" 2>&1 || { cat "$d/checkconf.out" >&2; die "bind named.conf invalid"; }
+  port_free "$LAB_BIND_IP"
+  spawn bind named -f -c "$d/named.conf"
+  wait_ready bind $LAB_ZONES
+}
+
+start_knot() {
+  local d=$LAB_DIR/knot z
+  rm -rf "$d"; mkdir -p "$d/zones" "$d/db"
+  for z in $LAB_ZONES; do zone_text "$z" > "$d/zones/$z.zone"; done
+  {
+    cat <<CONF
+server:
+    rundir: "$d"
+    pidfile: "$d/knot.pid"
+    listen: $LAB_KNOT_IP@53
+log:
+  - target: stderr
+    any: info
+database:
+    storage: "$d/db"
+control:
+    listen: "$d/knot.sock"
+key:
+  - id: $LAB_TSIG_NAME
+    algorithm: $LAB_TSIG_ALG
+    secret: $LAB_TSIG_SECRET
+acl:
+  - id: tsig
+    key: $LAB_TSIG_NAME
+    action: [transfer, update]
+template:
+  - id: default
+    storage: "$d/zones"
+    file: "%s.zone"
+    acl: tsig
+zone:
+CONF
+    for z in $LAB_ZONES; do echo "  - domain: $z"; done
+  } > "$d/knot.conf"
+  knotc -c "$d/knot.conf" conf-check > "$d/checkconf.out" 2>&1 || { cat "$d/checkconf.out" >&2; die "knot.conf invalid"; }
+  port_free "$LAB_KNOT_IP"
+  spawn knot knotd -c "$d/knot.conf"
+  wait_ready knot $LAB_ZONES
+}
+
+pdns_api() {  # method path [body]; fails on HTTP >= 400
+  local out code args=(-sS --max-time 10 -X "$1" -H "X-API-Key: $LAB_PDNS_API_KEY" -w '\n%{http_code}')
+  if [ -n "${3:-}" ]; then args+=(-H 'Content-Type: application/json' --data-binary "$3"); fi
+  out=$(curl "${args[@]}" "$LAB_PDNS_API_URL/api/v1/servers/localhost$2") || return 1
+  code=${out##*$'\n'}
+  [ "$code" -lt 400 ] || { echo "PowerDNS API $1 $2: HTTP $code: ${out%$'\n'*}" >&2; return 1; }
+}
+
+# The zone as the API wants it; serial 0 because soa_edit_api INCREASE adds one on creation.
+pdns_zone_json() {
+  local z=$1 ns glue="" i=1 ip
+  ns='{"content":"ns1.example.test."},{"content":"ns2.example.test."},{"content":"ns3.example.test."}'
+  if [ "$z" = example.test ]; then
+    ns="$ns,{\"content\":\"ns4.example.test.\"}"
+    for ip in "$LAB_BIND_IP" "$LAB_KNOT_IP" "$LAB_PDNS_IP" "$LAB_NSD_IP"; do
+      glue="$glue,{\"name\":\"ns$i.example.test.\",\"type\":\"A\",\"ttl\":300,\"records\":[{\"content\":\"$ip\"}]}"
+      i=$((i + 1))
+    done
+  fi
+  printf '{"name":"%s.","kind":"Native","soa_edit_api":"INCREASE","master_tsig_key_ids":["%s."],"nameservers":[],' "$z" "$LAB_TSIG_NAME"
+  printf '"rrsets":[{"name":"%s.","type":"SOA","ttl":300,"records":[{"content":"ns1.example.test. hostmaster.%s. 0 60 30 86400 60"}]},' "$z" "$z"
+  printf '{"name":"%s.","type":"NS","ttl":300,"records":[%s]}%s]}\n' "$z" "$ns" "$glue"
+}
+
+start_pdns() {
+  local d=$LAB_DIR/pdns z deadline
+  rm -rf "$d"; mkdir -p "$d"
+  sqlite3 "$d/pdns.sqlite3" < /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql
+  cat > "$d/pdns.conf" <<CONF
+launch=gsqlite3
+gsqlite3-database=$d/pdns.sqlite3
+gsqlite3-dnssec=yes
+local-address=$LAB_PDNS_IP
+local-port=53
+socket-dir=$d
+daemon=no
+guardian=no
+disable-syslog=yes
+loglevel=4
+api=yes
+api-key=$LAB_PDNS_API_KEY
+webserver=yes
+webserver-address=$LAB_PDNS_IP
+webserver-port=$LAB_PDNS_API_PORT
+webserver-allow-from=127.0.0.0/8
+allow-axfr-ips=
+disable-axfr=no
+dnsupdate=yes
+allow-dnsupdate-from=127.0.0.0/8
+default-soa-content=ns3.example.test. hostmaster.@ 0 60 30 86400 60
+CONF
+  port_free "$LAB_PDNS_IP"
+  spawn pdns pdns_server --config-dir="$d"
+  deadline=$(( $(date +%s) + LAB_START_TIMEOUT ))
+  until pdns_api GET "" 2>/dev/null; do
+    lab_pid_alive pdns >/dev/null || { tail -n 30 "$d/pdns.out" >&2; die "pdns_server exited while starting"; }
+    [ "$(date +%s)" -lt "$deadline" ] || die "PowerDNS API does not answer at $LAB_PDNS_API_URL"
+    sleep 0.05
+  done
+  pdns_api POST /tsigkeys "{\"name\":\"$LAB_TSIG_NAME\",\"algorithm\":\"$LAB_TSIG_ALG\",\"key\":\"$LAB_TSIG_SECRET\"}"
+  for z in $LAB_ZONES; do
+    pdns_api POST /zones "$(pdns_zone_json "$z")"
+    pdns_api POST "/zones/$z./metadata" "{\"kind\":\"TSIG-ALLOW-DNSUPDATE\",\"metadata\":[\"$LAB_TSIG_NAME\"]}"
+    pdns_api POST "/zones/$z./metadata" '{"kind":"SOA-EDIT-DNSUPDATE","metadata":["INCREASE"]}'
+  done
+  wait_ready pdns $LAB_ZONES
+}
+
+start_nsd() {
+  local d=$LAB_DIR/nsd z
+  rm -rf "$d"; mkdir -p "$d/zones" "$d/xfr"
+  {
+    cat <<CONF
+server:
+    ip-address: $LAB_NSD_IP@53
+    do-ip6: no
+    username: ""
+    chroot: ""
+    zonesdir: "$d/zones"
+    database: ""
+    zonelistfile: "$d/zone.list"
+    pidfile: "$d/nsd.pid"
+    xfrdfile: "$d/xfrd.state"
+    xfrdir: "$d/xfr"
+    logfile: "$d/nsd.log"
+    server-count: 1
+    verbosity: 2
+remote-control:
+    control-enable: yes
+    control-interface: "$d/nsd.ctl"
+key:
+    name: "$LAB_TSIG_NAME"
+    algorithm: $LAB_TSIG_ALG
+    secret: "$LAB_TSIG_SECRET"
+pattern:
+    name: "bind-secondary"
+    zonefile: "%s.zone"
+    allow-notify: $LAB_BIND_IP $LAB_TSIG_NAME
+    request-xfr: AXFR $LAB_BIND_IP $LAB_TSIG_NAME
+    outgoing-interface: $LAB_NSD_IP
+    provide-xfr: 127.0.0.0/8 $LAB_TSIG_NAME
+CONF
+    for z in $LAB_NSD_ZONES; do printf 'zone:\n    name: "%s"\n    include-pattern: "bind-secondary"\n' "$z"; done
+  } > "$d/nsd.conf"
+  nsd-checkconf "$d/nsd.conf" > "$d/checkconf.out" 2>&1 || { cat "$d/checkconf.out" >&2; die "nsd.conf invalid"; }
+  port_free "$LAB_NSD_IP"
+  spawn nsd nsd -d -c "$d/nsd.conf"
+  wait_ready nsd $LAB_NSD_ZONES
+}
+
+write_env
+ensure_addresses
+wanted=${*:-$LAB_SERVERS}
+started=""
+for s in $wanted; do
+  if pid=$(lab_pid_alive "$s"); then log "$s already running (pid $pid)"; continue; fi
+  mkdir -p "$LAB_DIR/$s"
+  "start_$s"
+  started="$started $s"
+done
+# NSD copies BIND: a BIND with fresh data needs a fresh NSD.
+if [[ " $started " == *" bind "* ]] && [[ " $started " != *" nsd "* ]] && lab_pid_alive nsd >/dev/null; then
+  bash "$HERE/down.sh" nsd >/dev/null
+  mkdir -p "$LAB_DIR/nsd"
+  start_nsd
+fi
+log "lab is up in $LAB_DIR (root $LAB_ROOT_IP, bind $LAB_BIND_IP, knot $LAB_KNOT_IP, pdns $LAB_PDNS_IP + API :$LAB_PDNS_API_PORT, nsd $LAB_NSD_IP)"

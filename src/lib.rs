@@ -1,10 +1,15 @@
 //! The nsync library: everything the `nsync` binary does, importable by the integration
 //! tests and benchmarks so they drive the same code paths as the command line.
 
+pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod kinds;
+pub mod plan;
+pub mod providers;
 pub mod report;
+pub mod retry;
+pub mod targets;
 pub mod tomlspan;
 pub mod zonefile;

@@ -3,6 +3,8 @@
 
 pub mod check;
 pub mod completions;
+pub mod plan;
+pub mod sync;
 
 use crate::cli::{Cli, Command};
 use crate::report::Outcome;
@@ -12,8 +14,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Check => check::run(&global),
         Command::Completions { shell } => completions::run(shell),
-        Command::Plan => not_yet("plan"),
-        Command::Sync(_) => not_yet("sync"),
+        Command::Plan => plan::run(&global),
+        Command::Sync(args) => sync::run(&global, &args),
         Command::Verify(_) => not_yet("verify"),
         Command::Audit => not_yet("audit"),
         Command::Import => not_yet("import"),
@@ -28,4 +30,12 @@ fn not_yet(command: &str) -> anyhow::Result<Outcome> {
         "nsync {command}: not implemented yet in this build; `nsync check` validates your config and zone files today"
     );
     Ok(Outcome::Failed)
+}
+
+/// The runtime for commands that talk to providers: they read and write concurrently.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("starting the async runtime: {e}"))
 }

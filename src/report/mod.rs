@@ -1,6 +1,7 @@
 //! Where results go and how they look: results to standard output (or `--output FILE`),
 //! everything else to standard error, so `nsync ... --format json | jq` always works.
 
+pub mod plan;
 pub mod style;
 
 use std::io::Write;
@@ -9,11 +10,11 @@ use std::path::Path;
 use anyhow::Context;
 
 /// What a command found, mapped once to the exit code at the end (PRODUCT.md):
-/// 0 all good, 2 could not do the job. (1, pending changes or findings, comes with
-/// plan, verify and audit.)
+/// 0 all good, 1 changes pending or findings, 2 could not do the job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Ok,
+    Findings,
     Failed,
 }
 
@@ -21,8 +22,41 @@ impl Outcome {
     pub fn exit_code(self) -> u8 {
         match self {
             Outcome::Ok => 0,
+            Outcome::Findings => 1,
             Outcome::Failed => 2,
         }
+    }
+}
+
+/// Progress and problems, on standard error: `-q` keeps only errors.
+#[derive(Clone, Debug)]
+pub struct Log {
+    quiet: bool,
+    style: style::Style,
+}
+
+impl Log {
+    pub fn new(global: &crate::cli::Global) -> Log {
+        Log {
+            quiet: global.quiet,
+            style: style::Style::stderr(global.color),
+        }
+    }
+
+    pub fn info(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    pub fn warn(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{}: {message}", self.style.yellow("warning"));
+        }
+    }
+
+    pub fn error(&self, message: &str) {
+        eprintln!("{}: {message}", self.style.red("error"));
     }
 }
 

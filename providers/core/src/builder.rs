@@ -184,6 +184,7 @@ impl ZoneBuilder {
     /// Runs the checks across rrsets and returns the zone with every diagnostic found.
     pub fn finish(mut self) -> ZoneRead {
         self.check_cname();
+        self.check_targets_not_cname();
         self.check_delegations();
         let mut zone = Zone::new(self.origin.clone());
         let mut locations = BTreeMap::new();
@@ -244,6 +245,38 @@ impl ZoneBuilder {
                     )
                     .with_hint("remove the CNAME, or move the other records to another name"),
                 );
+            }
+        }
+        self.diagnostics.extend(found);
+    }
+
+    /// RFC 2181 §10.3: MX, NS and SRV must name a host, not an alias. BIND refuses such
+    /// an update outright, so it is caught here rather than half way through a sync.
+    fn check_targets_not_cname(&mut self) {
+        let aliases: Vec<&Name> = self
+            .pending
+            .keys()
+            .filter(|k| k.rtype == RecordType::CNAME)
+            .map(|k| &k.name)
+            .collect();
+        let mut found = Vec::new();
+        for (key, pending) in &self.pending {
+            for (rdata, at) in &pending.rdata {
+                let target = match rdata {
+                    RData::MX(mx) => &mx.exchange,
+                    RData::NS(ns) => &ns.0,
+                    RData::SRV(srv) => &srv.target,
+                    _ => continue,
+                };
+                if aliases.contains(&target) {
+                    found.push(
+                        Diagnostic::error(
+                            at.clone(),
+                            format!("{key} points at {}, which is a CNAME (RFC 2181 §10.3)", target.to_ascii()),
+                        )
+                        .with_hint("point it at the host's own name (the CNAME's target); servers such as BIND refuse this"),
+                    );
+                }
             }
         }
         self.diagnostics.extend(found);
@@ -394,6 +427,46 @@ mod tests {
             m[0].starts_with("5: the same rrset twice") && m[0].contains("line 1"),
             "{m:?}"
         );
+    }
+
+    #[test]
+    fn mx_ns_srv_must_not_point_at_a_cname() {
+        let mut b = ZoneBuilder::new(n("example.test."));
+        b.add_record(
+            n("mail.example.test."),
+            RecordType::CNAME,
+            1,
+            rd(RecordType::CNAME, "host.example.test."),
+            at(1),
+        );
+        b.add_record(
+            n("example.test."),
+            RecordType::MX,
+            1,
+            rd(RecordType::MX, "10 mail.example.test."),
+            at(2),
+        );
+        b.add_record(
+            n("_s._tcp.example.test."),
+            RecordType::SRV,
+            1,
+            rd(RecordType::SRV, "1 1 1 mail.example.test."),
+            at(3),
+        );
+        b.add_record(
+            n("example.test."),
+            RecordType::MX,
+            1,
+            rd(RecordType::MX, "20 host.example.test."),
+            at(4),
+        );
+        let m = messages(b);
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert!(
+            m[0].starts_with("2: example.test. MX points at mail.example.test., which is a CNAME"),
+            "{m:?}"
+        );
+        assert!(m[1].starts_with("3: "), "{m:?}");
     }
 
     #[test]

@@ -1,0 +1,94 @@
+//! Reads a zone by TSIG-signed AXFR (RFC 5936) over TCP. Every message is checked:
+//! an error answer ends the transfer at once instead of waiting for a timeout.
+
+use std::collections::BTreeMap;
+
+use hickory_proto::op::{Message, MessageType, OpCode, Query};
+use hickory_proto::rr::{Name, RData, RecordType};
+use nsync_core::provider::{ErrorKind, ProviderError};
+use nsync_core::rdata::is_supported;
+use nsync_core::zone::{Rrset, Zone};
+
+use crate::server::{Server, rand_id};
+
+/// What the transfer held: the zone (apex SOA left out) and the apex NS names.
+pub struct Transfer {
+    pub zone: Zone,
+    pub nameservers: Vec<Name>,
+    pub serial: u32,
+}
+
+pub async fn transfer(server: &Server<'_>, origin: &Name) -> Result<Transfer, ProviderError> {
+    let operation = format!(
+        "AXFR of {} from {}",
+        origin.to_ascii(),
+        server.config.server
+    );
+    let mut conn = server.connect(&operation).await?;
+    let mut query = Message::new(rand_id(), MessageType::Query, OpCode::Query);
+    query.metadata.recursion_desired = false;
+    query.add_query(Query::query(origin.clone(), RecordType::AXFR));
+    let mut verifier = server.send_signed(&mut conn, query, &operation).await?;
+
+    let mut soas = 0;
+    let mut serial = 0;
+    let mut rrsets: BTreeMap<(Name, RecordType), (u32, Vec<RData>)> = BTreeMap::new();
+    while soas < 2 {
+        let message = server
+            .receive_verified(&mut conn, &mut verifier, origin, &operation)
+            .await?;
+        if message.answers.is_empty() {
+            return Err(server.error(
+                ErrorKind::Temporary,
+                &operation,
+                "the server sent an empty transfer message",
+            ));
+        }
+        for record in message.answers {
+            let rtype = record.record_type();
+            if rtype == RecordType::SOA {
+                if let RData::SOA(soa) = &record.data {
+                    serial = soa.serial;
+                }
+                soas += 1;
+                continue;
+            }
+            if soas == 0 {
+                return Err(server.error(
+                    ErrorKind::Permanent,
+                    &operation,
+                    "the transfer did not start with the SOA",
+                ));
+            }
+            // DNSSEC records and types nsync does not manage belong to the server.
+            if !is_supported(rtype) {
+                continue;
+            }
+            let entry = rrsets
+                .entry((record.name.to_lowercase(), rtype))
+                .or_insert_with(|| (record.ttl, Vec::new()));
+            entry.1.push(record.data);
+        }
+    }
+    let mut zone = Zone::new(origin.clone());
+    for ((name, rtype), (ttl, rdata)) in rrsets {
+        zone.insert(Rrset::new(name, rtype, ttl, rdata));
+    }
+    let nameservers = zone
+        .get(origin, RecordType::NS)
+        .map(|ns| {
+            ns.rdata()
+                .iter()
+                .filter_map(|r| match r {
+                    RData::NS(n) => Some(n.0.to_lowercase()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Transfer {
+        zone,
+        nameservers,
+        serial,
+    })
+}

@@ -1,0 +1,83 @@
+//! nsync provider `rfc2136`: any server that takes TSIG-signed RFC 2136 UPDATE and
+//! serves TSIG-signed AXFR (BIND, Knot, PowerDNS with dnsupdate on). Reads by AXFR,
+//! writes by UPDATE over TCP, never touches the apex SOA (the server manages the serial).
+
+pub mod axfr;
+pub mod config;
+pub mod server;
+pub mod update;
+pub mod wire;
+
+use hickory_proto::rr::Name;
+use nsync_core::provider::{
+    BoxFuture, Capabilities, ChangeSet, Provider, ProviderError, ZoneState,
+};
+use nsync_core::settings::Settings;
+
+pub use config::Rfc2136Config;
+
+pub struct Rfc2136 {
+    name: String,
+    config: Rfc2136Config,
+}
+
+impl Rfc2136 {
+    pub fn new(name: &str, config: Rfc2136Config) -> Self {
+        Rfc2136 {
+            name: name.to_string(),
+            config,
+        }
+    }
+
+    pub fn from_settings(name: &str, settings: &Settings) -> Result<Self, ProviderError> {
+        Ok(Rfc2136::new(
+            name,
+            Rfc2136Config::from_settings(name, settings)?,
+        ))
+    }
+
+    pub fn config(&self) -> &Rfc2136Config {
+        &self.config
+    }
+
+    /// The zone's SOA serial as the transfer saw it (for tests and verify).
+    pub async fn serial(&self, origin: &Name) -> Result<u32, ProviderError> {
+        let server = server::Server::new(&self.name, &self.config)?;
+        Ok(axfr::transfer(&server, origin).await?.serial)
+    }
+}
+
+impl Provider for Rfc2136 {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &Capabilities::FULL
+    }
+
+    fn read_zone<'a>(
+        &'a self,
+        origin: &'a Name,
+    ) -> BoxFuture<'a, Result<ZoneState, ProviderError>> {
+        Box::pin(async move {
+            let server = server::Server::new(&self.name, &self.config)?;
+            let t = axfr::transfer(&server, origin).await?;
+            Ok(ZoneState {
+                zone: t.zone,
+                nameservers: t.nameservers,
+            })
+        })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        origin: &'a Name,
+        changes: &'a ChangeSet,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            let server = server::Server::new(&self.name, &self.config)?;
+            update::apply(&server, origin, changes).await.map(|_| ())
+        })
+    }
+}

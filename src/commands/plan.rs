@@ -1,0 +1,51 @@
+//! `nsync plan`: reads every provider and prints the changes sync would make.
+//! Exit 0 in sync, 1 changes pending, 2 a provider could not be read.
+
+use anyhow::bail;
+
+use crate::cli::{Format, Global};
+use crate::report::plan::{diff_text, plan_json, summary_table};
+use crate::report::style::Style;
+use crate::report::{Log, Outcome, write_result};
+use crate::retry::RetryPolicy;
+use crate::targets::{load, plan_all, read_targets};
+
+pub fn run(global: &Global) -> anyhow::Result<Outcome> {
+    let json = match global.format {
+        None | Some(Format::Table) => false,
+        Some(Format::Json) => true,
+        Some(other) => {
+            bail!("nsync plan: --format {other:?} is not available here; use table or json")
+        }
+    };
+    let log = Log::new(global);
+    let ws = load(global, &log)?;
+    let targets =
+        super::runtime()?.block_on(read_targets(&ws, global, &RetryPolicy::default(), &log));
+    let plans = plan_all(&targets);
+    let text = if json {
+        plan_json(&targets, &plans)
+    } else {
+        let style = if global.output.is_some() {
+            Style::new(global.color, false)
+        } else {
+            Style::stdout(global.color)
+        };
+        format!(
+            "{}\n{}",
+            diff_text(&targets, &plans, style),
+            summary_table(&targets, &plans, style)
+        )
+    };
+    write_result(global.output.as_deref(), &text)?;
+    Ok(if plans.iter().any(|p| p.is_err()) {
+        Outcome::Failed
+    } else if plans
+        .iter()
+        .any(|p| p.as_ref().is_ok_and(|p| !p.changes.changes.is_empty()))
+    {
+        Outcome::Findings
+    } else {
+        Outcome::Ok
+    })
+}

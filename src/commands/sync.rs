@@ -1,0 +1,444 @@
+//! `nsync sync`: plan every target, run every safety check on every plan, and only then
+//! write, to all providers at once. A provider that fails does not stop the others; the
+//! summary says which failed and why, and running sync again finishes the job.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::bail;
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use nsync_core::Name;
+use nsync_core::provider::{ChangeSet, ErrorKind, Provider, ProviderError};
+use serde_json::json;
+
+use crate::backup;
+use crate::cli::{Format, Global, SyncArgs};
+use crate::config::{Config, Safety};
+use crate::plan::{Counts, PlanInput, plan};
+use crate::report::plan::{colored, diff_text, error_json};
+use crate::report::style::Style;
+use crate::report::{Log, Outcome, write_result};
+use crate::retry::RetryPolicy;
+use crate::targets::{Target, TargetPlan, load, plan_all, read_targets, union_nameservers};
+
+/// What happened at one target.
+enum TargetResult {
+    InSync,
+    Applied {
+        changes: usize,
+        took: Duration,
+        backup: String,
+    },
+    Failed(ProviderError),
+}
+
+pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
+    let json = match global.format {
+        None | Some(Format::Table) => false,
+        Some(Format::Json) => true,
+        Some(other) => {
+            bail!("nsync sync: --format {other:?} is not available here; use table or json")
+        }
+    };
+    let log = Log::new(global);
+    let ws = load(global, &log)?;
+    let policy = RetryPolicy::default();
+    let rt = super::runtime()?;
+    let mut targets = rt.block_on(read_targets(&ws, global, &policy, &log));
+    if args.create_missing {
+        rt.block_on(create_missing(&mut targets, &policy, &log));
+    }
+    let plans = plan_all(&targets);
+    let style = if global.output.is_some() {
+        Style::new(global.color, false)
+    } else {
+        Style::stdout(global.color)
+    };
+
+    // Every safety check on every plan before the first write.
+    let violations = safety_violations(&ws.config.safety, &targets, &plans);
+    if !violations.is_empty() && !args.force {
+        for v in &violations {
+            log.error(v);
+        }
+        bail!(
+            "the plan exceeds the [safety] thresholds; nothing was written to any provider. Check the zone file, or run again with --force if the change is intended"
+        );
+    }
+    for v in &violations {
+        log.warn(&format!("{v} (--force given)"));
+    }
+
+    let total: usize = plans
+        .iter()
+        .flatten()
+        .map(|p| p.changes.changes.len())
+        .sum();
+    if !json {
+        print!("{}", diff_text(&targets, &plans, style));
+        std::io::stdout().flush().ok();
+    }
+    if total > 0 && !args.yes {
+        confirm(
+            total,
+            plans
+                .iter()
+                .flatten()
+                .filter(|p| !p.changes.changes.is_empty())
+                .count(),
+        )?;
+    }
+
+    let results = rt.block_on(apply_all(&ws.config, &targets, plans, &policy, &log));
+    let text = if json {
+        json_report(&targets, &results)
+    } else {
+        table(&targets, &results, style)
+    };
+    write_result(global.output.as_deref(), &text)?;
+    Ok(
+        if results.iter().any(|r| matches!(r, TargetResult::Failed(_))) {
+            Outcome::Failed
+        } else {
+            Outcome::Ok
+        },
+    )
+}
+
+/// On a terminal, asks; anywhere else, refuses: an unattended sync must say `--yes`.
+fn confirm(changes: usize, providers: usize) -> anyhow::Result<()> {
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "refusing to write without --yes: standard input is not a terminal (in CI, run `nsync sync --yes`)"
+        );
+    }
+    eprint!("Apply {changes} change(s) to {providers} provider(s)? [y/N] ");
+    std::io::stderr().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        bail!("not confirmed; nothing was written");
+    }
+    Ok(())
+}
+
+/// RFC-minded safety: a plan that deletes or updates more than the configured share of
+/// the rrsets a provider holds is more likely a broken zone file than an intent.
+fn safety_violations(
+    safety: &Safety,
+    targets: &[Target],
+    plans: &[Result<TargetPlan, ProviderError>],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (t, p) in targets.iter().zip(plans) {
+        let Ok(plan) = p else { continue };
+        if plan.managed < 10 {
+            continue;
+        }
+        let c = Counts::of(&plan.changes);
+        for (what, n, limit, key) in [
+            (
+                "deletes",
+                c.deletes,
+                safety.max_delete_percent,
+                "max_delete_percent",
+            ),
+            (
+                "updates",
+                c.updates,
+                safety.max_update_percent,
+                "max_update_percent",
+            ),
+        ] {
+            if n * 100 > limit as usize * plan.managed {
+                out.push(format!(
+                    "provider {}, zone {}: the plan {what} {n} of {} rrsets ({}%), above {key} = {limit}",
+                    t.provider_name,
+                    t.origin().to_ascii(),
+                    plan.managed,
+                    n * 100 / plan.managed
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `--create-missing`: creates the zone where a provider says it is missing, then reads
+/// it again. Without the flag a missing zone stays an error: a re-created zone at a
+/// hosted provider gets new nameservers, which would break the delegation silently.
+async fn create_missing(targets: &mut [Target], policy: &RetryPolicy, log: &Log) {
+    let unions: Vec<Vec<Name>> = targets
+        .iter()
+        .map(|t| union_nameservers(targets, t.origin()).unwrap_or_else(|| t.configured_ns.clone()))
+        .collect();
+    for (t, union) in targets.iter_mut().zip(unions) {
+        let missing = matches!(&t.state, Err(e) if e.kind == ErrorKind::ZoneMissing);
+        let Some(provider) = t.provider.clone() else {
+            continue;
+        };
+        if !missing {
+            continue;
+        }
+        let origin = t.origin().clone();
+        log.info(&format!(
+            "provider {}: creating missing zone {} (--create-missing)",
+            t.provider_name,
+            origin.to_ascii()
+        ));
+        let created =
+            crate::retry::retry(policy, || provider.create_zone(&origin, &union), |_, _| {}).await;
+        t.state = match created {
+            Ok(()) => crate::retry::retry(policy, || provider.read_zone(&origin), |_, _| {}).await,
+            Err(e) => Err(e),
+        };
+    }
+}
+
+async fn apply_all(
+    config: &Config,
+    targets: &[Target],
+    plans: Vec<Result<TargetPlan, ProviderError>>,
+    policy: &RetryPolicy,
+    log: &Log,
+) -> Vec<TargetResult> {
+    let base = config.path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut results: Vec<Option<TargetResult>> = (0..targets.len()).map(|_| None).collect();
+    let mut set = tokio::task::JoinSet::new();
+    for (i, (t, p)) in targets.iter().zip(plans).enumerate() {
+        let plan = match p {
+            Err(e) => {
+                results[i] = Some(TargetResult::Failed(e));
+                continue;
+            }
+            Ok(p) if p.changes.changes.is_empty() => {
+                results[i] = Some(TargetResult::InSync);
+                continue;
+            }
+            Ok(p) => p,
+        };
+        let (Some(provider), Ok(state)) = (t.provider.clone(), &t.state) else {
+            continue;
+        };
+        // The backup is written before the first write, or nothing is written at all.
+        let backup = match backup::save(&base, &t.provider_name, &state.zone, SystemTime::now()) {
+            Ok(path) => path.display().to_string(),
+            Err(e) => {
+                let err = ProviderError::new(
+                    ErrorKind::Permanent,
+                    &t.provider_name,
+                    "save backup",
+                    format!("{e:#}; nothing was written to this provider"),
+                );
+                results[i] = Some(TargetResult::Failed(err));
+                continue;
+            }
+        };
+        let job = ApplyJob {
+            provider,
+            origin: t.origin().clone(),
+            desired: t.desired.clone(),
+            capabilities: t.capabilities.clone(),
+            union: union_nameservers(targets, t.origin()).unwrap_or_default(),
+        };
+        let (policy, log, name) = (*policy, log.clone(), t.provider_name.clone());
+        log.info(&format!(
+            "provider {name}: applying {} change(s) to {}",
+            plan.changes.changes.len(),
+            job.origin.to_ascii()
+        ));
+        set.spawn(async move {
+            let start = Instant::now();
+            let outcome = job.run(plan.changes, &policy, &log).await;
+            let took = start.elapsed();
+            match &outcome {
+                Ok(n) => log.info(&format!(
+                    "provider {name}: {} done, {n} change(s) in {took:.0?}",
+                    job.origin.to_ascii()
+                )),
+                Err(e) => log.error(&e.to_string()),
+            }
+            (
+                i,
+                outcome
+                    .map(|n| TargetResult::Applied {
+                        changes: n,
+                        took,
+                        backup,
+                    })
+                    .unwrap_or_else(TargetResult::Failed),
+            )
+        });
+    }
+    while let Some(joined) = set.join_next().await {
+        if let Ok((i, r)) = joined {
+            results[i] = Some(r);
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                TargetResult::Failed(ProviderError::new(
+                    ErrorKind::Temporary,
+                    "?",
+                    "apply",
+                    "the write task did not finish",
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Everything one write needs, owned, so it can run on its own task.
+struct ApplyJob {
+    provider: Arc<dyn Provider>,
+    origin: Name,
+    desired: Arc<crate::targets::DesiredZone>,
+    capabilities: nsync_core::provider::Capabilities,
+    union: Vec<Name>,
+}
+
+impl ApplyJob {
+    /// Applies, and after a temporary failure reads the zone again and applies what is
+    /// still missing: a batch that failed half way is finished, not repeated blindly.
+    async fn run(
+        &self,
+        mut changes: ChangeSet,
+        policy: &RetryPolicy,
+        log: &Log,
+    ) -> Result<usize, ProviderError> {
+        let total = changes.changes.len();
+        let mut attempt = 1;
+        loop {
+            let err = match self.provider.apply(&self.origin, &changes).await {
+                Ok(()) => return Ok(total),
+                Err(e) => e,
+            };
+            let Some(wait) = policy.delay(attempt, &err) else {
+                if attempt > 1 && err.kind.is_retryable() {
+                    let mut err = err;
+                    err.message = format!("{} (gave up after {attempt} attempts)", err.message);
+                    return Err(err);
+                }
+                return Err(err);
+            };
+            log.info(&format!(
+                "{err}; reading the zone again and retrying in {wait:.1?}"
+            ));
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+            let state = match self.provider.read_zone(&self.origin).await {
+                Ok(s) => s,
+                Err(e) if e.kind.is_retryable() => continue,
+                Err(e) => return Err(e),
+            };
+            let input = PlanInput {
+                desired: &self.desired.zone,
+                current: &state.zone,
+                ignore: &self.desired.config.ignore,
+                capabilities: &self.capabilities,
+                union_nameservers: &self.union,
+            };
+            changes = plan(&input);
+            if changes.changes.is_empty() {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+fn table(targets: &[Target], results: &[TargetResult], style: Style) -> String {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(vec!["zone", "provider", "result", "changes", "time"]);
+    for (target, r) in targets.iter().zip(results) {
+        let (result, changes, time) = match r {
+            TargetResult::InSync => (
+                colored(Cell::new("in sync"), Color::Green, style),
+                String::from("0"),
+                String::new(),
+            ),
+            TargetResult::Applied { changes, took, .. } => (
+                colored(Cell::new("applied"), Color::Green, style),
+                changes.to_string(),
+                format!("{took:.0?}"),
+            ),
+            TargetResult::Failed(e) => (
+                colored(
+                    Cell::new(format!("FAILED: {}", e.kind.as_str())),
+                    Color::Red,
+                    style,
+                ),
+                String::from("-"),
+                String::new(),
+            ),
+        };
+        t.add_row(vec![
+            Cell::new(target.origin().to_ascii()),
+            Cell::new(&target.provider_name),
+            result,
+            Cell::new(changes),
+            Cell::new(time),
+        ]);
+    }
+    let failed = results
+        .iter()
+        .filter(|r| matches!(r, TargetResult::Failed(_)))
+        .count();
+    let mut out = format!("{t}\n");
+    for (target, r) in targets.iter().zip(results) {
+        if let TargetResult::Failed(e) = r {
+            out.push_str(&format!(
+                "{} at {}: {}: {}\n",
+                target.origin().to_ascii(),
+                target.provider_name,
+                e.operation,
+                e.message
+            ));
+        }
+    }
+    if failed > 0 {
+        let others = if failed < results.len() {
+            "; the others were applied"
+        } else {
+            ""
+        };
+        out.push_str(&format!("{failed} of {} target(s) failed{others}. Fix the cause and run `nsync sync` again to finish.\n", results.len()));
+    }
+    out
+}
+
+fn json_report(targets: &[Target], results: &[TargetResult]) -> String {
+    let rows: Vec<_> = targets
+        .iter()
+        .zip(results)
+        .map(|(t, r)| {
+            let mut row =
+                json!({"zone": t.origin().to_ascii(), "provider": t.provider_name, "kind": t.kind});
+            match r {
+                TargetResult::InSync => row["status"] = json!("in_sync"),
+                TargetResult::Applied {
+                    changes,
+                    took,
+                    backup,
+                } => {
+                    row["status"] = json!("applied");
+                    row["changes"] = json!(changes);
+                    row["milliseconds"] = json!(took.as_millis() as u64);
+                    row["backup"] = json!(backup);
+                }
+                TargetResult::Failed(e) => {
+                    row["status"] = json!("failed");
+                    row["error"] = error_json(e);
+                }
+            }
+            row
+        })
+        .collect();
+    let ok = !results.iter().any(|r| matches!(r, TargetResult::Failed(_)));
+    format!("{:#}\n", json!({"success": ok, "targets": rows}))
+}

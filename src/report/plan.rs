@@ -1,0 +1,174 @@
+//! How plans and sync results look: a readable diff per target, a summary table, JSON.
+
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use nsync_core::provider::{Change, ProviderError};
+use nsync_core::rdata::format_rdata;
+use nsync_core::zone::Rrset;
+use serde_json::{Value, json};
+
+use crate::plan::{Counts, describe};
+use crate::report::style::Style;
+use crate::targets::{Target, TargetPlan};
+
+/// The diff of every target, `+` green, `-` red, `~` yellow.
+pub fn diff_text(
+    targets: &[Target],
+    plans: &[Result<TargetPlan, ProviderError>],
+    style: Style,
+) -> String {
+    let mut out = String::new();
+    for (t, p) in targets.iter().zip(plans) {
+        let head = format!(
+            "{} at {} ({})",
+            t.origin().to_ascii(),
+            t.provider_name,
+            t.kind
+        );
+        match p {
+            Err(e) => out.push_str(&format!(
+                "{}: {}: {}\n",
+                style.red(&head),
+                e.operation,
+                e.message
+            )),
+            Ok(plan) if plan.changes.changes.is_empty() => {
+                out.push_str(&format!("{head}: in sync\n"))
+            }
+            Ok(plan) => {
+                let c = Counts::of(&plan.changes);
+                out.push_str(&format!(
+                    "{head}: {} to create, {} to update, {} to delete\n",
+                    c.creates, c.updates, c.deletes
+                ));
+                for change in &plan.changes.changes {
+                    let (sign, text) = describe(change);
+                    let line = format!("  {sign} {text}");
+                    out.push_str(&match sign {
+                        '+' => style.green(&line),
+                        '-' => style.red(&line),
+                        _ => style.yellow(&line),
+                    });
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The summary table: one row per target.
+pub fn summary_table(
+    targets: &[Target],
+    plans: &[Result<TargetPlan, ProviderError>],
+    style: Style,
+) -> String {
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(vec![
+            "zone", "provider", "create", "update", "delete", "status",
+        ]);
+    for (t, p) in targets.iter().zip(plans) {
+        let (c, status) = match p {
+            Ok(plan) => {
+                let c = Counts::of(&plan.changes);
+                let status = if c.total() == 0 {
+                    "in sync".to_string()
+                } else {
+                    "changes pending".to_string()
+                };
+                (c, status)
+            }
+            Err(e) => (Counts::default(), format!("error: {}", e.kind.as_str())),
+        };
+        let status_cell = match p {
+            Err(_) => colored(Cell::new(status), Color::Red, style),
+            Ok(_) if c.total() > 0 => colored(Cell::new(status), Color::Yellow, style),
+            Ok(_) => colored(Cell::new(status), Color::Green, style),
+        };
+        table.add_row(vec![
+            Cell::new(t.origin().to_ascii()),
+            Cell::new(&t.provider_name),
+            Cell::new(c.creates),
+            Cell::new(c.updates),
+            Cell::new(c.deletes),
+            status_cell,
+        ]);
+    }
+    format!("{table}\n")
+}
+
+pub fn colored(cell: Cell, color: Color, style: Style) -> Cell {
+    if style.enabled() {
+        cell.fg(color)
+    } else {
+        cell
+    }
+}
+
+fn rrset_json(r: &Rrset) -> Value {
+    json!({
+        "name": r.name.to_ascii(),
+        "type": r.rtype.to_string(),
+        "ttl": r.ttl,
+        "values": r.rdata().iter().map(format_rdata).collect::<Vec<_>>(),
+    })
+}
+
+pub fn change_json(change: &Change) -> Value {
+    match change {
+        Change::Create(r) => json!({"action": "create", "new": rrset_json(r)}),
+        Change::Delete(r) => json!({"action": "delete", "old": rrset_json(r)}),
+        Change::Update { from, to } => {
+            json!({"action": "update", "old": rrset_json(from), "new": rrset_json(to)})
+        }
+    }
+}
+
+pub fn error_json(e: &ProviderError) -> Value {
+    json!({"kind": e.kind.as_str(), "operation": e.operation, "message": e.message})
+}
+
+/// `{"changes_pending", "targets": [{"zone","provider","kind","status","creates",...}]}`
+pub fn plan_json(targets: &[Target], plans: &[Result<TargetPlan, ProviderError>]) -> String {
+    let mut pending = false;
+    let rows: Vec<Value> = targets
+        .iter()
+        .zip(plans)
+        .map(|(t, p)| {
+            let mut row =
+                json!({"zone": t.origin().to_ascii(), "provider": t.provider_name, "kind": t.kind});
+            match p {
+                Ok(plan) => {
+                    let c = Counts::of(&plan.changes);
+                    pending |= c.total() > 0;
+                    row["status"] = json!(if c.total() == 0 {
+                        "in_sync"
+                    } else {
+                        "changes_pending"
+                    });
+                    row["creates"] = json!(c.creates);
+                    row["updates"] = json!(c.updates);
+                    row["deletes"] = json!(c.deletes);
+                    row["changes"] = json!(
+                        plan.changes
+                            .changes
+                            .iter()
+                            .map(change_json)
+                            .collect::<Vec<_>>()
+                    );
+                }
+                Err(e) => {
+                    row["status"] = json!("error");
+                    row["error"] = error_json(e);
+                }
+            }
+            row
+        })
+        .collect();
+    format!(
+        "{:#}\n",
+        json!({"changes_pending": pending, "targets": rows})
+    )
+}

@@ -1,0 +1,263 @@
+//! A target is one zone at one provider. This module loads the config and zone files,
+//! builds the providers, and reads every target's current state concurrently, retrying
+//! temporary failures; plan and sync both start here.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use nsync_core::Name;
+use nsync_core::diag::Diagnostic;
+use nsync_core::provider::{
+    Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
+};
+use nsync_core::zone::Zone;
+
+use crate::cli::Global;
+use crate::config::{Config, ZoneConfig, config_path, read_config};
+use crate::plan::{PlanInput, managed_count, plan};
+use crate::providers;
+use crate::report::Log;
+use crate::retry::{RetryPolicy, retry};
+use crate::zonefile::read_zone_file;
+
+/// A zone as the zone file wants it.
+pub struct DesiredZone {
+    pub config: ZoneConfig,
+    pub zone: Zone,
+}
+
+pub struct Workspace {
+    pub config: Config,
+    pub zones: Vec<Arc<DesiredZone>>,
+}
+
+/// Loads nsync.toml and the zone files selected by `--zone`. Any error stops here, with
+/// every diagnostic printed: nothing is read from or written to a provider on bad input.
+pub fn load(global: &Global, log: &Log) -> anyhow::Result<Workspace> {
+    let path = config_path(global.config.as_deref());
+    let (config, mut diags) = read_config(&path);
+    let mut zones = Vec::new();
+    if let Some(config) = &config {
+        for z in &config.zones {
+            if !selected(&z.origin, &global.zones) {
+                continue;
+            }
+            let read = read_zone_file(&z.file, &z.origin);
+            diags.extend(read.diagnostics);
+            zones.push(Arc::new(DesiredZone {
+                config: z.clone(),
+                zone: read.zone,
+            }));
+        }
+    }
+    for d in diags.iter().filter(|d| !d.is_error()) {
+        log.info(&d.to_string());
+    }
+    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    if !errors.is_empty() {
+        for d in &errors {
+            eprintln!("{d}");
+        }
+        bail!(
+            "{} error(s) in the config or zone files; nothing was read or changed at any provider. Fix them (`nsync check` lists them), then run again",
+            errors.len()
+        );
+    }
+    let Some(config) = config else {
+        bail!("cannot read {}", path.display());
+    };
+    for wanted in &global.zones {
+        if !config
+            .zones
+            .iter()
+            .any(|z| selected(&z.origin, std::slice::from_ref(wanted)))
+        {
+            bail!(
+                "--zone {wanted}: no such zone in {}; run `nsync check` to list the zones",
+                path.display()
+            );
+        }
+    }
+    for wanted in &global.providers {
+        if !config.providers.contains_key(wanted) {
+            bail!(
+                "--provider {wanted}: no such provider in {}",
+                path.display()
+            );
+        }
+    }
+    Ok(Workspace { config, zones })
+}
+
+fn selected(origin: &Name, wanted: &[String]) -> bool {
+    wanted.is_empty()
+        || wanted.iter().any(|w| {
+            let w = w.to_ascii_lowercase();
+            let w = if w.ends_with('.') { w } else { format!("{w}.") };
+            origin.to_ascii() == w
+        })
+}
+
+/// One zone at one provider, and what was found there.
+pub struct Target {
+    pub desired: Arc<DesiredZone>,
+    pub provider_name: String,
+    pub kind: &'static str,
+    pub capabilities: Capabilities,
+    pub provider: Option<Arc<dyn Provider>>,
+    /// Nameserver names from nsync.toml for this provider (may be empty).
+    pub configured_ns: Vec<Name>,
+    pub state: Result<ZoneState, ProviderError>,
+    pub read_time: Duration,
+}
+
+impl Target {
+    pub fn origin(&self) -> &Name {
+        &self.desired.zone.origin
+    }
+}
+
+/// Builds and reads every selected target, all at once.
+pub async fn read_targets(
+    ws: &Workspace,
+    global: &Global,
+    policy: &RetryPolicy,
+    log: &Log,
+) -> Vec<Target> {
+    let mut pending = Vec::new();
+    for desired in &ws.zones {
+        for name in &desired.config.providers {
+            if !global.providers.is_empty() && !global.providers.contains(name) {
+                continue;
+            }
+            let pc = &ws.config.providers[name];
+            let provider = providers::build(pc);
+            pending.push((desired.clone(), pc, provider));
+        }
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for (i, (desired, _, provider)) in pending.iter().enumerate() {
+        let Ok(provider) = provider.clone() else {
+            continue;
+        };
+        let origin = desired.zone.origin.clone();
+        let policy = *policy;
+        let log = log.clone();
+        set.spawn(async move {
+            let start = Instant::now();
+            let state = retry(
+                &policy,
+                || provider.read_zone(&origin),
+                |e, wait| log.info(&format!("{e}; retrying in {wait:.1?}")),
+            )
+            .await;
+            (i, state, start.elapsed())
+        });
+    }
+    let mut results: Vec<Option<(Result<ZoneState, ProviderError>, Duration)>> =
+        (0..pending.len()).map(|_| None).collect();
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok((i, state, took)) => results[i] = Some((state, took)),
+            Err(e) => log.error(&format!("a provider task failed: {e}")),
+        }
+    }
+    pending
+        .into_iter()
+        .zip(results)
+        .map(|((desired, pc, provider), result)| {
+            let (state, read_time) = match (&provider, result) {
+                (Err(e), _) => (Err(e.clone()), Duration::ZERO),
+                (Ok(_), Some((state, took))) => (state, took),
+                (Ok(_), None) => (
+                    Err(ProviderError::new(
+                        ErrorKind::Temporary,
+                        &pc.name,
+                        "read zone",
+                        "the read did not finish",
+                    )),
+                    Duration::ZERO,
+                ),
+            };
+            if let Ok(s) = &state {
+                log.info(&format!(
+                    "provider {}: read {} ({} rrsets) in {:.0?}",
+                    pc.name,
+                    desired.zone.origin.to_ascii(),
+                    s.zone.len(),
+                    read_time
+                ));
+            }
+            Target {
+                desired,
+                provider_name: pc.name.clone(),
+                kind: pc.kind.kind,
+                capabilities: provider
+                    .as_ref()
+                    .map_or(pc.kind.capabilities.clone(), |p| p.capabilities().clone()),
+                provider: provider.ok(),
+                configured_ns: pc.nameservers.iter().map(|n| n.name.clone()).collect(),
+                state,
+                read_time,
+            }
+        })
+        .collect()
+}
+
+/// The nameservers every provider of `zone` serves it on: configured ones, else what the
+/// provider reports. `None` when a provider could not be read and has none configured:
+/// then the union is unknown and apex NS must be left alone.
+pub fn union_nameservers(targets: &[Target], zone: &Name) -> Option<Vec<Name>> {
+    let mut union: Vec<Name> = Vec::new();
+    for t in targets.iter().filter(|t| t.origin() == zone) {
+        let names = if !t.configured_ns.is_empty() {
+            t.configured_ns.clone()
+        } else {
+            match &t.state {
+                Ok(s) => s.nameservers.clone(),
+                Err(_) => return None,
+            }
+        };
+        for n in names {
+            if !union.contains(&n) {
+                union.push(n);
+            }
+        }
+    }
+    union.sort();
+    Some(union)
+}
+
+/// The plan for one target, or why there is none.
+pub struct TargetPlan {
+    pub changes: ChangeSet,
+    /// Rrsets nsync manages at the provider now (the base of the safety percentages).
+    pub managed: usize,
+}
+
+pub fn plan_target(target: &Target, union: &[Name]) -> Result<TargetPlan, ProviderError> {
+    let state = target.state.as_ref().map_err(Clone::clone)?;
+    let input = PlanInput {
+        desired: &target.desired.zone,
+        current: &state.zone,
+        ignore: &target.desired.config.ignore,
+        capabilities: &target.capabilities,
+        union_nameservers: union,
+    };
+    Ok(TargetPlan {
+        changes: plan(&input),
+        managed: managed_count(&input),
+    })
+}
+
+/// Plans every target; the apex NS union is worked out per zone.
+pub fn plan_all(targets: &[Target]) -> Vec<Result<TargetPlan, ProviderError>> {
+    targets
+        .iter()
+        .map(|t| {
+            let union = union_nameservers(targets, t.origin());
+            plan_target(t, union.as_deref().unwrap_or(&[]))
+        })
+        .collect()
+}

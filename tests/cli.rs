@@ -32,9 +32,7 @@ fn help_lists_every_command_with_examples() {
 fn commands_not_built_yet_say_so_and_fail() {
     let scratch = Scratch::new(&[]);
     for args in [
-        &["plan"][..],
-        &["sync", "--yes"],
-        &["verify"],
+        &["verify"][..],
         &["audit"],
         &["import"],
         &["restore", "x.zone"],
@@ -47,6 +45,26 @@ fn commands_not_built_yet_say_so_and_fail() {
             .code(2)
             .stdout_empty()
             .stderr_has("not implemented yet");
+    }
+}
+
+#[test]
+fn plan_and_sync_refuse_bad_input_before_touching_any_provider() {
+    let bad = Scratch::new(&[
+        (
+            "nsync.toml",
+            "[providers.a]\nkind = \"zonefile\"\ndirectory = \"out\"\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"a\"]\n",
+        ),
+        ("z.zone", "$TTL 60\nwww A 192.0.2\n"),
+    ]);
+    for args in [&["plan"][..], &["sync", "--yes"]] {
+        nsync(args)
+            .dir(bad.path())
+            .run()
+            .code(2)
+            .stdout_empty()
+            .stderr_has("z.zone:2:7: error: A record data `192.0.2` does not parse")
+            .stderr_has("nothing was read or changed at any provider");
     }
 }
 

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the helper
 
+pub mod dns;
+pub mod lab;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -82,6 +82,9 @@ write_env() {
   mkdir -p "$LAB_DIR/keys"
   echo "key \"$LAB_TSIG_NAME\" { algorithm $LAB_TSIG_ALG; secret \"$LAB_TSIG_SECRET\"; };" \
     > "$LAB_DIR/keys/$LAB_TSIG_NAME.conf"
+  # For nsync.toml's `secret = "file:..."` in tests.
+  echo "$LAB_TSIG_SECRET" > "$LAB_DIR/keys/$LAB_TSIG_NAME.secret"
+  echo "$LAB_PDNS_API_KEY" > "$LAB_DIR/keys/pdns-api.key"
   printf '.                    3600000 NS a.root-servers.test.\na.root-servers.test. 3600000 A  %s\n' \
     "$LAB_ROOT_IP" > "$LAB_DIR/root.hints"
   {

@@ -1,0 +1,88 @@
+//! The real-server lab (tests/lab) as the tests see it: its addresses and keys, read from
+//! `$LAB_DIR/lab.env`. Without a running lab a test fails under CI=true (a skipped
+//! real-server test would hide a broken lab) and elsewhere says how to start it.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub struct Lab {
+    pub dir: PathBuf,
+    env: HashMap<String, String>,
+}
+
+fn lab_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("LAB_DIR") {
+        return PathBuf::from(dir);
+    }
+    for candidate in ["/dev/shm/nsync-lab", "/tmp/nsync-lab"] {
+        if PathBuf::from(candidate).join("lab.env").exists() {
+            return PathBuf::from(candidate);
+        }
+    }
+    PathBuf::from("/dev/shm/nsync-lab")
+}
+
+impl Lab {
+    /// The running lab, or `None` (after saying how to start it) on a developer machine.
+    pub fn get() -> Option<Lab> {
+        match Lab::find() {
+            Ok(lab) => Some(lab),
+            Err(why) => {
+                let how =
+                    "start it with: sudo bash tests/lab/install.sh && sudo bash tests/lab/up.sh";
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("the test lab is needed and {why}; {how}");
+                }
+                eprintln!("SKIPPED: the test lab is needed and {why}; {how}");
+                None
+            }
+        }
+    }
+
+    fn find() -> Result<Lab, String> {
+        let dir = lab_dir();
+        let text = std::fs::read_to_string(dir.join("lab.env"))
+            .map_err(|_| format!("{} has no lab.env", dir.display()))?;
+        let env: HashMap<String, String> = text
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+            .collect();
+        let lab = Lab { dir, env };
+        for server in ["bind", "knot", "pdns"] {
+            let addr = SocketAddr::new(lab.ip(server), 53);
+            TcpStream::connect_timeout(&addr, Duration::from_secs(2))
+                .map_err(|e| format!("{server} at {addr} does not answer ({e})"))?;
+        }
+        Ok(lab)
+    }
+
+    pub fn var(&self, key: &str) -> &str {
+        self.env
+            .get(key)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("lab.env has no {key}"))
+    }
+
+    pub fn ip(&self, server: &str) -> IpAddr {
+        let key = format!("LAB_{}_IP", server.to_ascii_uppercase());
+        self.var(&key)
+            .parse()
+            .unwrap_or_else(|_| panic!("{key} is not an IP"))
+    }
+
+    pub fn tsig_secret_file(&self) -> PathBuf {
+        self.dir.join("keys/nsync-key.secret")
+    }
+
+    /// An nsync.toml provider table of kind rfc2136 for one lab server.
+    pub fn rfc2136_provider(&self, name: &str, server: &str) -> String {
+        format!(
+            "[providers.{name}]\nkind = \"rfc2136\"\nserver = \"{}:53\"\ntsig = {{ name = \"nsync-key\", algorithm = \"hmac-sha256\", secret = \"file:{}\" }}\n",
+            self.ip(server),
+            self.tsig_secret_file().display()
+        )
+    }
+}

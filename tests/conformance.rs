@@ -1,0 +1,381 @@
+//! The conformance suite every provider passes, after DNSControl's integration tests: a
+//! chain of small state transitions. After each one is applied, planning again must show
+//! zero changes, and a direct RD=0 query to the server must return the new data.
+//! It runs here against rfc2136 on BIND, Knot and PowerDNS; later providers join the list.
+
+mod common;
+
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use common::dns::query;
+use common::lab::Lab;
+use nsync::config::IgnorePattern;
+use nsync::plan::{PlanInput, describe, plan};
+use nsync::zonefile::parse_zone_text;
+use nsync_core::provider::{Provider, ZoneState};
+use nsync_core::rdata::canonical_bytes;
+use nsync_core::settings::{Setting, Settings};
+use nsync_core::zone::{Rrset, Zone};
+use nsync_core::{Name, RecordType};
+
+/// One step: the zone as it should be after it, and the names to leave alone.
+struct Transition {
+    name: &'static str,
+    zone: String,
+    ignore: &'static [&'static str],
+}
+
+fn t(name: &'static str, zone: &str) -> Transition {
+    Transition {
+        name,
+        zone: zone.to_string(),
+        ignore: &[],
+    }
+}
+
+fn transitions() -> Vec<Transition> {
+    let long = "x".repeat(300);
+    let many: String = (0..1000)
+        .map(|i| format!("h{i:04} A 192.0.2.{}\n", i % 250 + 1))
+        .collect();
+    let many_changed: String = (0..1000)
+        .map(|i| format!("h{i:04} A 198.51.100.{}\n", i % 250 + 1))
+        .collect();
+    vec![
+        t("start empty", ""),
+        t("create A at the apex", "@ A 192.0.2.1\n"),
+        t("create A at a label", "@ A 192.0.2.1\nwww A 192.0.2.2\n"),
+        t(
+            "create a wildcard",
+            "@ A 192.0.2.1\nwww A 192.0.2.2\n*.wild A 192.0.2.3\n",
+        ),
+        t(
+            "change a value",
+            "@ A 192.0.2.1\nwww A 192.0.2.20\n*.wild A 192.0.2.3\n",
+        ),
+        t(
+            "change a TTL",
+            "@ A 192.0.2.1\nwww 60 A 192.0.2.20\n*.wild A 192.0.2.3\n",
+        ),
+        t(
+            "add a value to an rrset",
+            "@ A 192.0.2.1\n@ A 192.0.2.9\nwww 60 A 192.0.2.20\n",
+        ),
+        t(
+            "several types at one label",
+            "multi A 192.0.2.4\nmulti AAAA 2001:db8::4\nmulti TXT \"hello\"\nmulti MX 10 mx.example.net.\n",
+        ),
+        t("CNAME", "alias CNAME www.example.net.\nmulti A 192.0.2.4\n"),
+        t(
+            "CNAME -> A at one name",
+            "alias A 192.0.2.5\nmulti A 192.0.2.4\n",
+        ),
+        t(
+            "A -> CNAME at one name",
+            "alias CNAME www.example.net.\nmulti A 192.0.2.4\n",
+        ),
+        t("CNAME target change", "alias CNAME other.example.net.\n"),
+        t(
+            "MX rrset",
+            "@ MX 10 mx1.example.net.\n@ MX 20 mx2.example.net.\n",
+        ),
+        t(
+            "MX preference change",
+            "@ MX 5 mx1.example.net.\n@ MX 20 mx2.example.net.\n",
+        ),
+        t("null MX", "@ MX 0 .\n"),
+        t(
+            "SRV",
+            "_sip._tcp SRV 10 60 5060 sip.example.net.\n_sip._tcp SRV 20 0 5060 sip2.example.net.\n",
+        ),
+        t(
+            "CAA",
+            "@ CAA 0 issue \"letsencrypt.org\"\n@ CAA 0 issuewild \";\"\n@ CAA 128 iodef \"mailto:sec@example.net\"\n",
+        ),
+        t("TXT with quotes", "q TXT \"say \\\"hi\\\" to them\"\n"),
+        t(
+            "TXT with semicolons",
+            "_dmarc TXT \"v=DMARC1; p=reject; rua=mailto:d@example.net\"\n",
+        ),
+        t(
+            "TXT with backslashes",
+            "b TXT \"back\\\\slash and \\\\\\\\ two\"\n",
+        ),
+        t(
+            "TXT of 300 octets (TOML, split)",
+            &format!(
+                "[[rrset]]\nname = \"long\"\ntype = \"TXT\"\nttl = 300\nvalues = [\"{long}\"]\n"
+            ),
+        ),
+        t(
+            "TXT with many strings",
+            "m TXT \"one\" \"two\" \"three\" \"four\" \"five\"\nm TXT \"second record\"\n",
+        ),
+        t(
+            "TXT with non-ASCII octets",
+            "u TXT \"caf\\195\\169 \\000 nul\"\n",
+        ),
+        t(
+            "delegation NS below the apex",
+            "sub NS ns1.example.net.\nsub NS ns2.example.net.\n",
+        ),
+        t(
+            "delegation with DS and glue",
+            "sub NS ns1.sub\nsub NS ns2.example.net.\nsub DS 31589 13 2 3490a6806d47f17a34c29e2ce80e8a999ffbe4be3f5a4e3c1a2b3c4d5e6f7081\nns1.sub A 192.0.2.53\n",
+        ),
+        t(
+            "SSHFP and TLSA",
+            "h SSHFP 4 2 9d5fab2c7e0b1f3a4c6d8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d\n_443._tcp.h TLSA 3 1 1 0c72ac70b745ac19998811b131d662c9ac69dbdbe7cb23e5b514b56664c5d3d6\n",
+        ),
+        t(
+            "HTTPS and SVCB",
+            "@ HTTPS 1 . alpn=\"h2,h3\" port=8443\n_dns.ns SVCB 1 ns.example.net. alpn=\"dot\"\n",
+        ),
+        t(
+            "NAPTR and PTR",
+            "n NAPTR 100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:info@example.net!\" .\n4.2 PTR host.example.net.\n",
+        ),
+        t(
+            "underscore and punycode names",
+            "_acme-x TXT \"v\"\nxn--bcher-kva A 192.0.2.6\n",
+        ),
+        t("mixed case names are one rrset", "MiXeD A 192.0.2.7\n"),
+        t("1,000 rrsets at once", &many),
+        t("1,000 rrsets changed", &many_changed),
+        t("delete everything managed", ""),
+        t(
+            "a name to be ignored later",
+            "_acme-challenge TXT \"token-1\"\nkeep A 192.0.2.8\n",
+        ),
+        Transition {
+            name: "ignored names are left alone",
+            zone: "keep A 192.0.2.9\n".into(),
+            ignore: &["_acme-challenge"],
+        },
+        t("end empty", ""),
+    ]
+}
+
+fn origin() -> Name {
+    Name::from_ascii("t01.test.").unwrap()
+}
+
+fn desired_zone(t: &Transition) -> Zone {
+    let (path, text) = if t.zone.starts_with("[[rrset]]") {
+        ("t.toml", t.zone.clone())
+    } else {
+        ("t.zone", format!("$TTL 300\n{}", t.zone))
+    };
+    let read = parse_zone_text(Path::new(path), &text, &origin());
+    assert!(
+        read.diagnostics.is_empty(),
+        "{}: {:?}",
+        t.name,
+        read.diagnostics
+    );
+    read.zone
+}
+
+fn ignore_patterns(t: &Transition) -> Vec<IgnorePattern> {
+    t.ignore
+        .iter()
+        .map(|n| IgnorePattern::Exact(Name::from_ascii(format!("{n}.t01.test.")).unwrap()))
+        .collect()
+}
+
+fn plan_for(
+    provider: &dyn Provider,
+    desired: &Zone,
+    state: &ZoneState,
+    ignore: &[IgnorePattern],
+    ns: &[Name],
+) -> Vec<String> {
+    let input = PlanInput {
+        desired,
+        current: &state.zone,
+        ignore,
+        capabilities: provider.capabilities(),
+        union_nameservers: ns,
+    };
+    plan(&input)
+        .changes
+        .iter()
+        .map(|c| {
+            let (sign, text) = describe(c);
+            format!("{sign} {text}")
+        })
+        .collect()
+}
+
+/// True when `name` lies below a delegation of the zone other than at the cut itself:
+/// a server answers such names with a referral, not with the data.
+fn occluded(zone: &Zone, name: &Name) -> bool {
+    zone.rrsets().any(|r| {
+        r.rtype == RecordType::NS
+            && r.name != zone.origin
+            && r.name.zone_of(name)
+            && r.name != *name
+    })
+}
+
+/// Asks the server directly and compares what it serves with the desired rrset.
+fn check_served(server: IpAddr, zone: &Zone, want: &Rrset, step: &str) {
+    if occluded(zone, &want.name) || (want.rtype == RecordType::NS && want.name == zone.origin) {
+        return;
+    }
+    let answer = query(server, &want.name, want.rtype);
+    let delegation = want.rtype == RecordType::NS && want.name != zone.origin;
+    let section = if delegation {
+        &answer.authorities
+    } else {
+        &answer.answers
+    };
+    let got: Vec<_> = section
+        .iter()
+        .filter(|r| r.record_type() == want.rtype && r.name == want.name)
+        .collect();
+    let mut got_bytes: Vec<Vec<u8>> = got.iter().map(|r| canonical_bytes(&r.data)).collect();
+    got_bytes.sort();
+    let mut want_bytes: Vec<Vec<u8>> = want.rdata().iter().map(canonical_bytes).collect();
+    want_bytes.sort();
+    assert_eq!(
+        got_bytes, want_bytes,
+        "{step}: {server} serves other data for {} {}: {got:?}",
+        want.name, want.rtype
+    );
+    if !delegation {
+        assert!(
+            got.iter().all(|r| r.ttl == want.ttl),
+            "{step}: {server} serves TTL {:?} for {} {}, want {}",
+            got.first().map(|r| r.ttl),
+            want.name,
+            want.rtype,
+            want.ttl
+        );
+    }
+}
+
+fn check_gone(server: IpAddr, zone: &Zone, old: &Rrset, ignore: &[IgnorePattern], step: &str) {
+    if occluded(zone, &old.name)
+        || zone.get(&old.name, old.rtype).is_some()
+        || ignore.iter().any(|p| p.matches(&old.name))
+    {
+        return;
+    }
+    let answer = query(server, &old.name, old.rtype);
+    let left: Vec<_> = answer
+        .answers
+        .iter()
+        .filter(|r| r.record_type() == old.rtype && r.name == old.name)
+        .collect();
+    assert!(
+        left.is_empty(),
+        "{step}: {server} still serves {} {}: {left:?}",
+        old.name,
+        old.rtype
+    );
+}
+
+async fn run_suite(provider: Arc<dyn Provider>, server: IpAddr) {
+    let first = provider.read_zone(&origin()).await.expect("read the zone");
+    // Keep the lab's apex NS as it is: it is what the delegation points at.
+    let ns = first.nameservers.clone();
+    assert!(!ns.is_empty(), "the lab zone has apex NS");
+    let mut previous = Zone::new(origin());
+    for step in transitions() {
+        let desired = desired_zone(&step);
+        let ignore = ignore_patterns(&step);
+        let state = provider
+            .read_zone(&origin())
+            .await
+            .unwrap_or_else(|e| panic!("{}: read: {e}", step.name));
+        let input = PlanInput {
+            desired: &desired,
+            current: &state.zone,
+            ignore: &ignore,
+            capabilities: provider.capabilities(),
+            union_nameservers: &ns,
+        };
+        let changes = plan(&input);
+        provider
+            .apply(&origin(), &changes)
+            .await
+            .unwrap_or_else(|e| panic!("{}: apply: {e}", step.name));
+        let after = provider.read_zone(&origin()).await.expect("read again");
+        let left = plan_for(provider.as_ref(), &desired, &after, &ignore, &ns);
+        assert!(
+            left.is_empty(),
+            "{} ({}): a second plan is not empty: {left:#?}",
+            step.name,
+            provider.name()
+        );
+        for want in desired.rrsets() {
+            check_served(server, &desired, want, step.name);
+        }
+        for old in previous.rrsets() {
+            check_gone(server, &desired, old, &ignore, step.name);
+        }
+        if !step.ignore.is_empty() {
+            let kept = Name::from_ascii("_acme-challenge.t01.test.").unwrap();
+            assert!(
+                after.zone.get(&kept, RecordType::TXT).is_some(),
+                "{}: the ignored name was touched",
+                step.name
+            );
+            assert!(
+                !query(server, &kept, RecordType::TXT).answers.is_empty(),
+                "{}: the ignored name is no longer served",
+                step.name
+            );
+        }
+        previous = desired;
+    }
+}
+
+fn rfc2136(lab: &Lab, server: &str) -> Arc<dyn Provider> {
+    let mut tsig = Settings::default();
+    let at = nsync_core::diag::Location::file("conformance");
+    tsig.insert("name", Setting::Str("nsync-key".into()), at.clone());
+    tsig.insert("algorithm", Setting::Str("hmac-sha256".into()), at.clone());
+    let secret = nsync_core::secret::SecretRef::File(lab.tsig_secret_file());
+    tsig.insert("secret", Setting::Secret(secret), at.clone());
+    let mut settings = Settings::default();
+    settings.insert(
+        "server",
+        Setting::Str(format!("{}:53", lab.ip(server))),
+        at.clone(),
+    );
+    settings.insert("tsig", Setting::Table(tsig), at);
+    Arc::new(nsync_rfc2136::Rfc2136::from_settings(server, &settings).expect("provider"))
+}
+
+fn suite_on(server: &str) {
+    let Some(lab) = Lab::get() else { return };
+    let provider = rfc2136(&lab, server);
+    let ip = lab.ip(server);
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(run_suite(provider, ip));
+}
+
+#[test]
+fn the_suite_has_at_least_30_transitions() {
+    assert!(transitions().len() >= 30);
+}
+
+#[test]
+fn rfc2136_on_bind() {
+    suite_on("bind");
+}
+
+#[test]
+fn rfc2136_on_knot() {
+    suite_on("knot");
+}
+
+#[test]
+fn rfc2136_on_powerdns() {
+    suite_on("pdns");
+}

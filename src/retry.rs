@@ -72,15 +72,18 @@ where
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
-                None if attempt > 1 && e.kind.is_retryable() => {
-                    let mut e = e;
-                    e.message = format!("{} (gave up after {attempt} attempts)", e.message);
-                    return Err(e);
-                }
-                None => return Err(e),
+                None => return Err(gave_up(e, attempt)),
             },
         }
     }
+}
+
+/// The final error of a retried call says how many attempts were made.
+pub fn gave_up(mut error: ProviderError, attempts: u32) -> ProviderError {
+    if attempts > 1 && error.kind.is_retryable() {
+        error.message = format!("{} (gave up after {attempts} attempts)", error.message);
+    }
+    error
 }
 
 /// A number in [0, 1) from the clock and a counter: jitter needs spread, not secrecy.

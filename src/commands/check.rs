@@ -29,12 +29,10 @@ struct ZoneSummary {
 }
 
 pub fn run(global: &Global) -> anyhow::Result<Outcome> {
-    let format = match global.format {
-        None | Some(Format::Table) => Format::Table,
-        Some(Format::Json) => Format::Json,
-        Some(other) => {
-            bail!("nsync check: --format {other:?} is not available here; use table or json")
-        }
+    let format = if super::wants_json(global, "check")? {
+        Format::Json
+    } else {
+        Format::Table
     };
     let path = config_path(global.config.as_deref());
     let (config, mut diags) = read_config(&path);

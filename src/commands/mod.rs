@@ -6,7 +6,7 @@ pub mod completions;
 pub mod plan;
 pub mod sync;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Format, Global};
 use crate::report::Outcome;
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -38,4 +38,16 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .map_err(|e| anyhow::anyhow!("starting the async runtime: {e}"))
+}
+
+/// `--format` for commands that print a table or JSON: true for JSON; any other format
+/// is refused by name rather than ignored.
+pub fn wants_json(global: &Global, command: &str) -> anyhow::Result<bool> {
+    match global.format {
+        None | Some(Format::Table) => Ok(false),
+        Some(Format::Json) => Ok(true),
+        Some(other) => anyhow::bail!(
+            "nsync {command}: --format {other:?} is not available here; use table or json"
+        ),
+    }
 }

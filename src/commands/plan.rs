@@ -1,9 +1,7 @@
 //! `nsync plan`: reads every provider and prints the changes sync would make.
 //! Exit 0 in sync, 1 changes pending, 2 a provider could not be read.
 
-use anyhow::bail;
-
-use crate::cli::{Format, Global};
+use crate::cli::Global;
 use crate::report::plan::{diff_text, plan_json, summary_table};
 use crate::report::style::Style;
 use crate::report::{Log, Outcome, write_result};
@@ -11,13 +9,7 @@ use crate::retry::RetryPolicy;
 use crate::targets::{load, plan_all, read_targets};
 
 pub fn run(global: &Global) -> anyhow::Result<Outcome> {
-    let json = match global.format {
-        None | Some(Format::Table) => false,
-        Some(Format::Json) => true,
-        Some(other) => {
-            bail!("nsync plan: --format {other:?} is not available here; use table or json")
-        }
-    };
+    let json = super::wants_json(global, "plan")?;
     let log = Log::new(global);
     let ws = load(global, &log)?;
     let targets =

@@ -14,7 +14,7 @@ use nsync_core::provider::{ChangeSet, ErrorKind, Provider, ProviderError};
 use serde_json::json;
 
 use crate::backup;
-use crate::cli::{Format, Global, SyncArgs};
+use crate::cli::{Global, SyncArgs};
 use crate::config::{Config, Safety};
 use crate::plan::{Counts, PlanInput, plan};
 use crate::report::plan::{colored, diff_text, error_json};
@@ -35,13 +35,7 @@ enum TargetResult {
 }
 
 pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
-    let json = match global.format {
-        None | Some(Format::Table) => false,
-        Some(Format::Json) => true,
-        Some(other) => {
-            bail!("nsync sync: --format {other:?} is not available here; use table or json")
-        }
-    };
+    let json = super::wants_json(global, "sync")?;
     let log = Log::new(global);
     let ws = load(global, &log)?;
     let policy = RetryPolicy::default();
@@ -318,12 +312,7 @@ impl ApplyJob {
                 Err(e) => e,
             };
             let Some(wait) = policy.delay(attempt, &err) else {
-                if attempt > 1 && err.kind.is_retryable() {
-                    let mut err = err;
-                    err.message = format!("{} (gave up after {attempt} attempts)", err.message);
-                    return Err(err);
-                }
-                return Err(err);
+                return Err(crate::retry::gave_up(err, attempt));
             };
             log.info(&format!(
                 "{err}; reading the zone again and retrying in {wait:.1?}"

@@ -42,6 +42,25 @@ pub struct Resolver {
     pub recursive: Vec<SocketAddr>,
 }
 
+/// How `nsync verify` queries: per-query patience and the cap on queries in flight to
+/// one address (so a check never floods a provider's nameserver).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifySettings {
+    pub timeout_ms: u64,
+    pub retries: u32,
+    pub max_in_flight: usize,
+}
+
+impl Default for VerifySettings {
+    fn default() -> Self {
+        VerifySettings {
+            timeout_ms: 2000,
+            retries: 2,
+            max_in_flight: 64,
+        }
+    }
+}
+
 /// A nameserver a provider serves a zone on, with addresses pinned or to be resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Nameserver {
@@ -89,6 +108,7 @@ pub struct Config {
     pub path: PathBuf,
     pub safety: Safety,
     pub resolver: Resolver,
+    pub verify: VerifySettings,
     pub providers: BTreeMap<String, ProviderConfig>,
     pub zones: Vec<ZoneConfig>,
 }
@@ -135,6 +155,10 @@ pub fn parse_config(path: &Path, text: &str) -> (Option<Config>, Vec<Diagnostic>
         Some((t, _)) => read_resolver(&doc, t, &mut diags),
         None => Resolver::default(),
     };
+    let verify = match top.table("verify", &mut diags) {
+        Some((t, _)) => read_verify(&doc, t, &mut diags),
+        None => VerifySettings::default(),
+    };
     let mut providers = BTreeMap::new();
     // Every provider named in the file, valid or not: a zone that lists a provider whose
     // table has an error must not also be told the provider does not exist.
@@ -177,6 +201,7 @@ pub fn parse_config(path: &Path, text: &str) -> (Option<Config>, Vec<Diagnostic>
         path: path.to_path_buf(),
         safety,
         resolver,
+        verify,
         providers,
         zones,
     };
@@ -202,6 +227,43 @@ fn read_safety(doc: &Doc<'_>, table: &DeTable<'_>, diags: &mut Vec<Diagnostic>) 
     }
     t.finish(diags);
     safety
+}
+
+fn read_verify(doc: &Doc<'_>, table: &DeTable<'_>, diags: &mut Vec<Diagnostic>) -> VerifySettings {
+    let mut t = TableReader::new(doc, table, "[verify]");
+    let mut v = VerifySettings::default();
+    let timeout = t.integer("timeout_ms", diags);
+    let retries = t.integer("retries", diags);
+    let in_flight = t.integer("max_in_flight", diags);
+    let mut bounded = |key: &'static str, n: i64, at: Location, lo: i64, hi: i64| -> Option<i64> {
+        if (lo..=hi).contains(&n) {
+            Some(n)
+        } else {
+            diags.push(
+                Diagnostic::error(at, format!("`{key} = {n}` is out of range"))
+                    .with_hint(format!("use a whole number from {lo} to {hi}")),
+            );
+            None
+        }
+    };
+
+    if let Some((n, at)) = timeout
+        && let Some(n) = bounded("timeout_ms", n, at, 50, 60_000)
+    {
+        v.timeout_ms = n as u64;
+    }
+    if let Some((n, at)) = retries
+        && let Some(n) = bounded("retries", n, at, 0, 10)
+    {
+        v.retries = n as u32;
+    }
+    if let Some((n, at)) = in_flight
+        && let Some(n) = bounded("max_in_flight", n, at, 1, 4096)
+    {
+        v.max_in_flight = n as usize;
+    }
+    t.finish(diags);
+    v
 }
 
 fn read_resolver(doc: &Doc<'_>, table: &DeTable<'_>, diags: &mut Vec<Diagnostic>) -> Resolver {

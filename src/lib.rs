@@ -12,4 +12,5 @@ pub mod report;
 pub mod retry;
 pub mod targets;
 pub mod tomlspan;
+pub mod verify;
 pub mod zonefile;

@@ -5,6 +5,7 @@ pub mod check;
 pub mod completions;
 pub mod plan;
 pub mod sync;
+pub mod verify;
 
 use crate::cli::{Cli, Command, Format, Global};
 use crate::report::Outcome;
@@ -16,7 +17,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Completions { shell } => completions::run(shell),
         Command::Plan => plan::run(&global),
         Command::Sync(args) => sync::run(&global, &args),
-        Command::Verify(_) => not_yet("verify"),
+        Command::Verify(args) => verify::run(&global, &args),
         Command::Audit => not_yet("audit"),
         Command::Import => not_yet("import"),
         Command::Restore(_) => not_yet("restore"),

@@ -3,6 +3,7 @@
 
 pub mod plan;
 pub mod style;
+pub mod verify;
 
 use std::io::Write;
 use std::path::Path;

@@ -40,10 +40,17 @@ impl Rfc2136 {
         &self.config
     }
 
-    /// The zone's SOA serial as the transfer saw it (for tests and verify).
-    pub async fn serial(&self, origin: &Name) -> Result<u32, ProviderError> {
-        let server = server::Server::new(&self.name, &self.config)?;
-        Ok(axfr::transfer(&server, origin).await?.serial)
+    /// Transfers the zone from another address with this provider's key: verify uses it
+    /// to see everything a secondary (or the primary) really serves.
+    pub async fn transfer_from(
+        &self,
+        address: std::net::SocketAddr,
+        origin: &Name,
+    ) -> Result<axfr::Transfer, ProviderError> {
+        let mut config = self.config.clone();
+        config.server = address;
+        let server = server::Server::new(&self.name, &config)?;
+        axfr::transfer(&server, origin).await
     }
 }
 

@@ -1,0 +1,152 @@
+//! `nsync verify`: every address of every nameserver of every provider, checked against
+//! the zone file. Exit 0 consistent, 1 inconsistent, 2 could not verify. `--watch`
+//! repeats and logs only changes; `--metrics` serves Prometheus metrics meanwhile.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::bail;
+
+use crate::backup::timestamp;
+use crate::cli::{Format, Global, VerifyArgs};
+use crate::report::style::Style;
+use crate::report::verify::{finding_line, json, junit, table};
+use crate::report::{Log, Outcome, write_result};
+use crate::targets::{Workspace, load};
+use crate::verify::client::QueryLimits;
+use crate::verify::metrics::{self, Metrics};
+use crate::verify::{Options, Report, run as verify_run};
+
+fn outcome(report: &Report) -> Outcome {
+    if report.could_not_verify() {
+        Outcome::Failed
+    } else if report.consistent() {
+        Outcome::Ok
+    } else {
+        Outcome::Findings
+    }
+}
+
+fn options(ws: &Workspace) -> Options {
+    let v = &ws.config.verify;
+    Options {
+        limits: QueryLimits {
+            timeout: Duration::from_millis(v.timeout_ms),
+            retries: v.retries,
+            max_in_flight: v.max_in_flight,
+        },
+    }
+}
+
+pub fn run(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
+    let format = global.format.unwrap_or(Format::Table);
+    if !matches!(format, Format::Table | Format::Json | Format::Junit) {
+        bail!("nsync verify: --format {format:?} is not available here; use table, json or junit");
+    }
+    if args.metrics.is_some() && args.watch.is_none() {
+        bail!("--metrics serves metrics while watching: add --watch SECONDS");
+    }
+    let log = Log::new(global);
+    let ws = load(global, &log)?;
+    let rt = super::runtime()?;
+    match args.watch {
+        None => {
+            let report = rt.block_on(verify_run(&ws, global, options(&ws)));
+            let text = match format {
+                Format::Json => json(&report),
+                Format::Junit => junit(&report),
+                _ => table(
+                    &report,
+                    if global.output.is_some() {
+                        Style::new(global.color, false)
+                    } else {
+                        Style::stdout(global.color)
+                    },
+                ),
+            };
+            write_result(global.output.as_deref(), &text)?;
+            Ok(outcome(&report))
+        }
+        Some(seconds) => rt.block_on(watch(
+            &ws,
+            global,
+            args,
+            Duration::from_secs(seconds.max(1)),
+            &log,
+        )),
+    }
+}
+
+/// Runs verify every `every`, logging findings as they appear and clear, until Ctrl-C.
+async fn watch(
+    ws: &Workspace,
+    global: &Global,
+    args: &VerifyArgs,
+    every: Duration,
+    log: &Log,
+) -> anyhow::Result<Outcome> {
+    let metrics = Arc::new(Mutex::new(Metrics::default()));
+    let server = match &args.metrics {
+        Some(addr) => {
+            let listener = metrics::bind(addr).await?;
+            log.info(&format!(
+                "serving Prometheus metrics on http://{}/metrics",
+                listener.local_addr()?
+            ));
+            Some(tokio::spawn(metrics::serve(listener, metrics.clone())))
+        }
+        None => None,
+    };
+    let mut known: BTreeSet<String> = BTreeSet::new();
+    let mut last = Outcome::Ok;
+    let mut first = true;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        let report = tokio::select! {
+            r = verify_run(ws, global, options(ws)) => r,
+            _ = &mut ctrl_c => break,
+        };
+        if let Ok(mut m) = metrics.lock() {
+            m.record(&report);
+        }
+        let now: BTreeSet<String> = report
+            .zones
+            .iter()
+            .flat_map(|z| z.all_findings())
+            .map(|f| f.identity())
+            .collect();
+        let stamp = timestamp(report.finished);
+        for z in &report.zones {
+            for f in z.all_findings() {
+                if !known.contains(&f.identity()) {
+                    eprintln!("{stamp} FINDING {}", finding_line(f));
+                }
+            }
+        }
+        for gone in known.difference(&now) {
+            eprintln!("{stamp} CLEARED {gone}");
+        }
+        if first {
+            let total: usize = report.zones.iter().map(|z| z.addresses.len()).sum();
+            log.info(&format!(
+                "{stamp} first run: {total} address(es), {} finding(s); watching every {}s",
+                now.len(),
+                every.as_secs()
+            ));
+            first = false;
+        }
+        known = now;
+        last = outcome(&report);
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = &mut ctrl_c => break,
+        }
+    }
+    if let Some(s) = server {
+        s.abort();
+    }
+    log.info("verify --watch stopped");
+    Ok(last)
+}

@@ -1,0 +1,224 @@
+//! How verify results look: a table per zone and the findings under it, PRODUCT.md's
+//! JSON, and JUnit XML with one test case per (address, rrset) so CI systems show each
+//! failure natively.
+
+use std::fmt::Write as _;
+
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use serde_json::{Value, json};
+
+use crate::report::plan::colored;
+use crate::report::style::Style;
+use crate::verify::{Finding, Report};
+
+fn opt(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or("-")
+}
+
+pub fn finding_line(f: &Finding) -> String {
+    let mut line = format!(
+        "{} at {} {} {}",
+        f.kind.as_str(),
+        f.provider,
+        f.nameserver,
+        opt(&f.address)
+    );
+    if let Some(name) = &f.name {
+        let _ = write!(line, ": {name} {}", opt(&f.rtype));
+    }
+    match (&f.expected, &f.actual) {
+        (Some(e), Some(a)) => {
+            let _ = write!(line, ": expected {e}, got {a}");
+        }
+        (None, Some(a)) => {
+            let _ = write!(line, ": {a}");
+        }
+        (Some(e), None) => {
+            let _ = write!(line, ": expected {e}");
+        }
+        (None, None) => {}
+    }
+    line
+}
+
+pub fn table(report: &Report, style: Style) -> String {
+    let mut out = String::new();
+    for zone in &report.zones {
+        let mut t = Table::new();
+        t.load_style(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header(vec![
+                "provider",
+                "nameserver",
+                "address",
+                "serial",
+                "rrsets checked",
+                "mismatches",
+                "errors",
+                "median latency",
+            ]);
+        for a in &zone.addresses {
+            let (m, e) = (a.mismatches(), a.errors());
+            t.add_row(vec![
+                Cell::new(&a.provider),
+                Cell::new(&a.nameserver),
+                Cell::new(&a.address),
+                Cell::new(a.result.serial.map_or("-".into(), |s| s.to_string())),
+                Cell::new(a.result.checked),
+                if m > 0 {
+                    colored(Cell::new(m), Color::Red, style)
+                } else {
+                    Cell::new(m)
+                },
+                if e > 0 {
+                    colored(Cell::new(e), Color::Red, style)
+                } else {
+                    Cell::new(e)
+                },
+                Cell::new(a.median_latency().map_or("-".into(), |d| {
+                    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+                })),
+            ]);
+        }
+        let findings = zone.all_findings();
+        let verdict = if findings.is_empty() {
+            style.green("consistent")
+        } else {
+            style.red(&format!("{} finding(s)", findings.len()))
+        };
+        let _ = writeln!(out, "{}: {verdict}\n{t}", zone.zone.to_ascii());
+        for f in findings {
+            let _ = writeln!(out, "  {}", style.red(&finding_line(f)));
+        }
+    }
+    out
+}
+
+fn finding_json(f: &Finding) -> Value {
+    json!({
+        "kind": f.kind.as_str(),
+        "zone": f.zone,
+        "provider": f.provider,
+        "nameserver": f.nameserver,
+        "address": f.address,
+        "name": f.name,
+        "type": f.rtype,
+        "expected": f.expected,
+        "actual": f.actual,
+    })
+}
+
+pub fn json(report: &Report) -> String {
+    let zones: Vec<Value> = report
+        .zones
+        .iter()
+        .map(|z| {
+            let nameservers: Vec<Value> = z
+                .addresses
+                .iter()
+                .map(|a| {
+                    json!({
+                        "provider": a.provider,
+                        "name": a.nameserver,
+                        "address": a.address,
+                        "serial": a.result.serial,
+                        "checked": a.result.checked,
+                        "mismatches": a.mismatches(),
+                        "errors": a.errors(),
+                        "reachable": a.result.reachable,
+                        "median_latency_ms": a.median_latency().map(|d| d.as_secs_f64() * 1000.0),
+                    })
+                })
+                .collect();
+            json!({
+                "zone": z.zone.to_ascii(),
+                "nameservers": nameservers,
+                "findings": z.all_findings().into_iter().map(finding_json).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    format!(
+        "{:#}\n",
+        json!({"consistent": report.consistent(), "zones": zones})
+    )
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// JUnit XML: a suite per zone, a case per (address, checked question), and a case for
+/// each finding that belongs to no single question (serials, extras, unresolvable names).
+pub fn junit(report: &Report) -> String {
+    let mut suites = String::new();
+    let (mut total, mut failed) = (0, 0);
+    for z in &report.zones {
+        let mut cases = String::new();
+        let (mut tests, mut failures) = (0, 0);
+        let mut case = |class: &str, name: &str, fails: &[&Finding]| {
+            tests += 1;
+            let _ = write!(
+                cases,
+                "    <testcase classname=\"{}\" name=\"{}\"",
+                xml(class),
+                xml(name)
+            );
+            if fails.is_empty() {
+                cases.push_str("/>\n");
+                return;
+            }
+            failures += 1;
+            cases.push_str(">\n");
+            for f in fails {
+                let _ = writeln!(
+                    cases,
+                    "      <failure type=\"{}\" message=\"{}\"/>",
+                    f.kind.as_str(),
+                    xml(&finding_line(f))
+                );
+            }
+            cases.push_str("    </testcase>\n");
+        };
+        for a in &z.addresses {
+            let class = format!(
+                "{}.{}.{}",
+                a.provider,
+                a.nameserver.trim_end_matches('.'),
+                a.address
+            );
+            for c in &a.result.cases {
+                let fails: Vec<&Finding> =
+                    c.failures.iter().map(|i| &a.result.findings[*i]).collect();
+                case(&class, &format!("{} {}", c.name, c.rtype), &fails);
+            }
+        }
+        for f in &z.findings {
+            let class = format!(
+                "{}.{}.{}",
+                f.provider,
+                f.nameserver.trim_end_matches('.'),
+                opt(&f.address)
+            );
+            case(
+                &class,
+                &format!("{} {} {}", f.kind.as_str(), opt(&f.name), opt(&f.rtype)),
+                &[f],
+            );
+        }
+        total += tests;
+        failed += failures;
+        let _ = write!(
+            suites,
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n{cases}  </testsuite>\n",
+            xml(&z.zone.to_ascii())
+        );
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nsync verify\" tests=\"{total}\" failures=\"{failed}\" time=\"{:.3}\">\n{suites}</testsuites>\n",
+        report.took.as_secs_f64()
+    )
+}

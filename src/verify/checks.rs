@@ -1,0 +1,338 @@
+//! The checks run against one nameserver address: its SOA (reachable, authoritative,
+//! serial), every expected rrset, a name that must not exist, and, where the provider
+//! allows AXFR, records it serves that the zone file does not have.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hickory_proto::op::{Message, ResponseCode};
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+use nsync_core::rdata::{canonical_bytes, format_rdata};
+use nsync_core::zone::{Rrset, Zone};
+
+use super::client::{AddressClient, QueryError};
+use super::expect::{Expected, is_delegation, occluded};
+use super::{Finding, FindingKind};
+
+/// Who the address belongs to, for findings.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub zone: Name,
+    pub provider: String,
+    pub nameserver: String,
+    pub address: String,
+}
+
+impl Place {
+    pub fn finding(&self, kind: FindingKind) -> Finding {
+        Finding {
+            kind,
+            zone: self.zone.to_ascii(),
+            provider: self.provider.clone(),
+            nameserver: self.nameserver.clone(),
+            address: Some(self.address.clone()),
+            name: None,
+            rtype: None,
+            expected: None,
+            actual: None,
+        }
+    }
+}
+
+/// One checked question at one address: a JUnit test case.
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub name: String,
+    pub rtype: String,
+    /// Indexes into the address's findings that belong to this case.
+    pub failures: Vec<usize>,
+}
+
+/// Queries by result, for the Prometheus counter.
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    pub by_result: BTreeMap<&'static str, u64>,
+    pub latencies: Vec<Duration>,
+}
+
+impl Tally {
+    fn count(&mut self, result: &Result<super::client::Answer, QueryError>) {
+        let label = match result {
+            Ok(a) => {
+                self.latencies.push(a.latency);
+                match a.message.metadata.response_code {
+                    ResponseCode::NoError => "noerror",
+                    ResponseCode::NXDomain => "nxdomain",
+                    ResponseCode::Refused => "refused",
+                    ResponseCode::ServFail => "servfail",
+                    _ => "other_rcode",
+                }
+            }
+            Err(QueryError::Timeout) => "timeout",
+            Err(QueryError::Network(_)) => "network_error",
+        };
+        *self.by_result.entry(label).or_default() += 1;
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct AddressResult {
+    pub serial: Option<u32>,
+    pub reachable: bool,
+    pub checked: usize,
+    pub findings: Vec<Finding>,
+    pub cases: Vec<Case>,
+    pub tally: Tally,
+}
+
+impl AddressResult {
+    fn push(&mut self, case: &str, rtype: &str, finding: Option<Finding>) {
+        let mut failures = Vec::new();
+        if let Some(f) = finding {
+            failures.push(self.findings.len());
+            self.findings.push(f);
+        }
+        self.cases.push(Case {
+            name: case.to_string(),
+            rtype: rtype.to_string(),
+            failures,
+        });
+    }
+}
+
+fn values(records: &[&Record]) -> String {
+    let mut v: Vec<String> = records.iter().map(|r| format_rdata(&r.data)).collect();
+    v.sort();
+    if v.is_empty() {
+        "(nothing)".into()
+    } else {
+        v.join(" | ")
+    }
+}
+
+/// What went wrong with an answer as a whole, if anything.
+fn answer_problem(
+    place: &Place,
+    result: &Result<super::client::Answer, QueryError>,
+    want_aa: bool,
+) -> Option<Finding> {
+    match result {
+        Err(QueryError::Timeout) => Some(place.finding(FindingKind::Timeout)),
+        Err(QueryError::Network(e)) => {
+            let mut f = place.finding(FindingKind::Unreachable);
+            f.actual = Some(e.clone());
+            Some(f)
+        }
+        Ok(a) => {
+            let m = &a.message.metadata;
+            let kind = match m.response_code {
+                ResponseCode::NoError if want_aa && !m.authoritative => {
+                    FindingKind::NotAuthoritative
+                }
+                ResponseCode::NoError => return None,
+                ResponseCode::Refused => FindingKind::Refused,
+                ResponseCode::ServFail => FindingKind::Servfail,
+                ResponseCode::NXDomain => FindingKind::Missing,
+                _ => FindingKind::BadRcode,
+            };
+            let mut f = place.finding(kind);
+            f.actual = Some(format!(
+                "{} {}",
+                m.response_code,
+                if m.authoritative { "aa" } else { "not aa" }
+            ));
+            Some(f)
+        }
+    }
+}
+
+pub async fn check_address(
+    client: AddressClient,
+    place: Place,
+    expected: Arc<Expected>,
+) -> AddressResult {
+    let mut out = AddressResult::default();
+    let zone = &expected.zone;
+    let origin = zone.origin.clone();
+
+    // The SOA first: an address that does not answer it gets one finding, not thousands.
+    let soa = client.query(&origin, RecordType::SOA).await;
+    out.tally.count(&soa);
+    if let Some(mut f) = answer_problem(&place, &soa, true) {
+        f.name = Some(origin.to_ascii());
+        f.rtype = Some("SOA".into());
+        f.expected = Some("an authoritative answer (NOERROR, aa)".into());
+        out.reachable = !matches!(f.kind, FindingKind::Timeout | FindingKind::Unreachable);
+        out.push(&origin.to_ascii(), "SOA", Some(f));
+        return out;
+    }
+    out.reachable = true;
+    if let Ok(a) = &soa {
+        out.serial = a.message.answers.iter().find_map(|r| match &r.data {
+            RData::SOA(s) => Some(s.serial),
+            _ => None,
+        });
+    }
+    out.push(&origin.to_ascii(), "SOA", None);
+
+    // Every expected rrset, concurrently (the client caps what is in flight).
+    let mut set = tokio::task::JoinSet::new();
+    for rrset in zone.rrsets() {
+        if occluded(zone, &rrset.name) {
+            continue;
+        }
+        let (client, rrset) = (client.clone(), rrset.clone());
+        set.spawn(async move {
+            let result = client.query(&rrset.name, rrset.rtype).await;
+            (rrset, result)
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        if let Ok(pair) = joined {
+            answers.push(pair);
+        }
+    }
+    answers.sort_by_key(|a| a.0.key());
+    for (rrset, result) in answers {
+        out.tally.count(&result);
+        out.checked += 1;
+        let finding = compare(&place, zone, &expected, &rrset, &result);
+        out.push(&rrset.name.to_ascii(), &rrset.rtype.to_string(), finding);
+    }
+
+    // A name that does not exist must say so, authoritatively.
+    let wildcard = Name::from_ascii("*")
+        .ok()
+        .and_then(|w| w.append_domain(&origin).ok());
+    let covered = wildcard.is_some_and(|w| zone.rrsets().any(|r| r.name == w));
+    if !covered && let Some(probe) = nonexistent_name(&origin) {
+        let result = client.query(&probe, RecordType::A).await;
+        out.tally.count(&result);
+        let finding = match &result {
+            Ok(a)
+                if a.message.metadata.response_code == ResponseCode::NXDomain
+                    && a.message.metadata.authoritative =>
+            {
+                None
+            }
+            Ok(a) => {
+                let mut f = place.finding(FindingKind::NxdomainExpected);
+                f.name = Some(probe.to_ascii());
+                f.rtype = Some("A".into());
+                f.expected = Some("NXDOMAIN aa".into());
+                f.actual = Some(format!(
+                    "{} {}",
+                    a.message.metadata.response_code,
+                    if a.message.metadata.authoritative {
+                        "aa"
+                    } else {
+                        "not aa"
+                    }
+                ));
+                Some(f)
+            }
+            Err(_) => answer_problem(&place, &result, true),
+        };
+        // A stable case name: CI systems track test cases by name across runs.
+        out.push(
+            &format!("(a name that does not exist).{}", origin.to_ascii()),
+            "A",
+            finding,
+        );
+    }
+    out
+}
+
+/// A random name under the zone, so no cache or wildcard accident can answer it.
+fn nonexistent_name(origin: &Name) -> Option<Name> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Name::from_ascii(format!("nsync-nx-{:x}", nanos as u64 ^ 0x5eed_cafe))
+        .ok()?
+        .append_domain(origin)
+        .ok()
+}
+
+fn compare(
+    place: &Place,
+    zone: &Zone,
+    expected: &Expected,
+    want: &Rrset,
+    result: &Result<super::client::Answer, QueryError>,
+) -> Option<Finding> {
+    let delegation = is_delegation(zone, want);
+    let mut problem = answer_problem(place, result, !delegation);
+    let name_type = |f: &mut Finding| {
+        f.name = Some(want.name.to_ascii());
+        f.rtype = Some(want.rtype.to_string());
+        f.expected = Some(format!("{} {}", want.ttl, want.values().join(" | ")));
+    };
+    if let Some(f) = problem.as_mut() {
+        name_type(f);
+        return problem;
+    }
+    let Ok(answer) = result else { return None };
+    let message: &Message = &answer.message;
+    let section = if delegation && message.answers.is_empty() {
+        &message.authorities
+    } else {
+        &message.answers
+    };
+    let got: Vec<&Record> = section
+        .iter()
+        .filter(|r| r.record_type() == want.rtype && r.name == want.name)
+        .collect();
+    let mut have: Vec<Vec<u8>> = got.iter().map(|r| canonical_bytes(&r.data)).collect();
+    have.sort();
+    let mut wanted: Vec<Vec<u8>> = want.rdata().iter().map(canonical_bytes).collect();
+    wanted.sort();
+    if have != wanted {
+        let mut f = place.finding(if got.is_empty() {
+            FindingKind::Missing
+        } else {
+            FindingKind::Mismatch
+        });
+        name_type(&mut f);
+        f.actual = Some(if got.is_empty() {
+            "(nothing)".into()
+        } else {
+            format!("{} {}", got[0].ttl, values(&got))
+        });
+        return Some(f);
+    }
+    let ttl_checked = !delegation && !expected.ttl_unchecked.contains(&want.key());
+    if ttl_checked && let Some(bad) = got.iter().find(|r| r.ttl != want.ttl) {
+        let mut f = place.finding(FindingKind::TtlMismatch);
+        name_type(&mut f);
+        f.expected = Some(format!("TTL {}", want.ttl));
+        f.actual = Some(format!("TTL {}", bad.ttl));
+        return Some(f);
+    }
+    None
+}
+
+/// Rrsets the server holds (seen by AXFR) that the zone file does not have.
+pub fn extra_records(
+    place: &Place,
+    expected: &Zone,
+    served: &Zone,
+    ignored: impl Fn(&Name) -> bool,
+) -> Vec<Finding> {
+    served
+        .rrsets()
+        .filter(|r| expected.get(&r.name, r.rtype).is_none() && !ignored(&r.name))
+        .filter(|r| !(r.rtype == RecordType::NS && r.name == expected.origin))
+        .map(|r| {
+            let mut f = place.finding(FindingKind::Extra);
+            f.name = Some(r.name.to_ascii());
+            f.rtype = Some(r.rtype.to_string());
+            f.expected = Some("(nothing)".into());
+            f.actual = Some(format!("{} {}", r.ttl, r.values().join(" | ")));
+            f
+        })
+        .collect()
+}

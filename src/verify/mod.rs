@@ -1,0 +1,459 @@
+//! `nsync verify`'s engine: find every address of every nameserver of every provider,
+//! ask each what the zone file says should be there, and report every difference as a
+//! finding naming provider, nameserver and address. This is what OctoDNS and DNSControl
+//! do not do: compare each server with the zone file, not servers with each other.
+
+pub mod checks;
+pub mod client;
+pub mod expect;
+pub mod metrics;
+pub mod resolve;
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use nsync_core::Name;
+use nsync_core::provider::Provider;
+
+use crate::cli::Global;
+use crate::config::{Config, ProviderConfig};
+use crate::providers;
+use crate::targets::{DesiredZone, Workspace};
+use checks::{AddressResult, Place, check_address, extra_records};
+use client::{AddressClient, QueryLimits};
+use expect::{Expected, expected_zone};
+use resolve::Resolver;
+
+/// What is wrong, in stable words scripts can match on (PRODUCT.md's `kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FindingKind {
+    Mismatch,
+    Missing,
+    Extra,
+    TtlMismatch,
+    NotAuthoritative,
+    NxdomainExpected,
+    SerialMismatch,
+    Timeout,
+    Refused,
+    Servfail,
+    BadRcode,
+    Unreachable,
+    Unresolvable,
+    ProviderError,
+}
+
+impl FindingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Mismatch => "mismatch",
+            FindingKind::Missing => "missing",
+            FindingKind::Extra => "extra",
+            FindingKind::TtlMismatch => "ttl_mismatch",
+            FindingKind::NotAuthoritative => "not_authoritative",
+            FindingKind::NxdomainExpected => "nxdomain_expected",
+            FindingKind::SerialMismatch => "serial_mismatch",
+            FindingKind::Timeout => "timeout",
+            FindingKind::Refused => "refused",
+            FindingKind::Servfail => "servfail",
+            FindingKind::BadRcode => "bad_rcode",
+            FindingKind::Unreachable => "unreachable",
+            FindingKind::Unresolvable => "unresolvable",
+            FindingKind::ProviderError => "provider_error",
+        }
+    }
+
+    /// Errors are failures to get an answer; the rest are wrong answers.
+    pub fn is_error(self) -> bool {
+        matches!(
+            self,
+            FindingKind::Timeout
+                | FindingKind::Refused
+                | FindingKind::Servfail
+                | FindingKind::BadRcode
+                | FindingKind::Unreachable
+                | FindingKind::Unresolvable
+                | FindingKind::ProviderError
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub zone: String,
+    pub provider: String,
+    pub nameserver: String,
+    pub address: Option<String>,
+    pub name: Option<String>,
+    pub rtype: Option<String>,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+}
+
+impl Finding {
+    /// A stable identity, for `--watch` to tell a new finding from one already seen.
+    pub fn identity(&self) -> String {
+        format!(
+            "{} {} {} {} {} {} {}",
+            self.kind.as_str(),
+            self.zone,
+            self.provider,
+            self.nameserver,
+            self.address.as_deref().unwrap_or("-"),
+            self.name.as_deref().unwrap_or("-"),
+            self.rtype.as_deref().unwrap_or("-")
+        )
+    }
+}
+
+/// One address of one nameserver of one provider, and what it answered.
+#[derive(Debug)]
+pub struct AddressReport {
+    pub provider: String,
+    pub nameserver: String,
+    pub address: String,
+    pub result: AddressResult,
+}
+
+impl AddressReport {
+    pub fn mismatches(&self) -> usize {
+        self.result
+            .findings
+            .iter()
+            .filter(|f| !f.kind.is_error())
+            .count()
+    }
+
+    pub fn errors(&self) -> usize {
+        self.result
+            .findings
+            .iter()
+            .filter(|f| f.kind.is_error())
+            .count()
+    }
+
+    pub fn median_latency(&self) -> Option<Duration> {
+        let mut l = self.result.tally.latencies.clone();
+        l.sort();
+        l.get(l.len() / 2).copied()
+    }
+}
+
+#[derive(Debug)]
+pub struct ZoneReport {
+    pub zone: Name,
+    pub addresses: Vec<AddressReport>,
+    /// Findings that belong to no single address check (unresolvable names, serials,
+    /// AXFR extras, provider errors); per-address findings live in `addresses`.
+    pub findings: Vec<Finding>,
+}
+
+impl ZoneReport {
+    pub fn all_findings(&self) -> Vec<&Finding> {
+        let mut all: Vec<&Finding> = self
+            .addresses
+            .iter()
+            .flat_map(|a| a.result.findings.iter())
+            .chain(self.findings.iter())
+            .collect();
+        all.sort_by_key(|f| {
+            (
+                f.provider.clone(),
+                f.nameserver.clone(),
+                f.address.clone(),
+                f.name.clone(),
+                f.rtype.clone(),
+                f.kind,
+            )
+        });
+        all
+    }
+}
+
+#[derive(Debug)]
+pub struct Report {
+    pub zones: Vec<ZoneReport>,
+    pub finished: SystemTime,
+    pub took: Duration,
+}
+
+impl Report {
+    pub fn consistent(&self) -> bool {
+        self.zones.iter().all(|z| z.all_findings().is_empty())
+    }
+
+    /// Nothing at all could be asked for some zone: verify could not do its job there.
+    pub fn could_not_verify(&self) -> bool {
+        self.zones
+            .iter()
+            .any(|z| !z.addresses.iter().any(|a| a.result.reachable))
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub limits: QueryLimits,
+}
+
+/// A nameserver of a provider: its label in reports, its name (when it has one), and
+/// addresses pinned in the config.
+struct Nameserver {
+    label: String,
+    name: Option<Name>,
+    pinned: Vec<IpAddr>,
+}
+
+/// The nameservers to check for a provider: those in nsync.toml; else, for rfc2136, the
+/// primary's own address; else what the provider reports.
+async fn nameservers_of(
+    pc: &ProviderConfig,
+    provider: Option<&Arc<dyn Provider>>,
+    origin: &Name,
+) -> Result<Vec<Nameserver>, String> {
+    if !pc.nameservers.is_empty() {
+        return Ok(pc
+            .nameservers
+            .iter()
+            .map(|n| Nameserver {
+                label: n.name.to_ascii(),
+                name: Some(n.name.clone()),
+                pinned: n.addresses.clone(),
+            })
+            .collect());
+    }
+    if pc.kind.kind == "rfc2136"
+        && let Some(server) = pc.settings.str("server")
+    {
+        let ip = server
+            .parse::<SocketAddr>()
+            .map(|s| s.ip())
+            .or_else(|_| server.parse::<IpAddr>())
+            .map_err(|e| e.to_string())?;
+        return Ok(vec![Nameserver {
+            label: ip.to_string(),
+            name: None,
+            pinned: vec![ip],
+        }]);
+    }
+    let provider = provider.ok_or("the provider could not be set up")?;
+    let state = provider
+        .read_zone(origin)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(state
+        .nameservers
+        .into_iter()
+        .map(|n| Nameserver {
+            label: n.to_ascii(),
+            name: Some(n),
+            pinned: Vec::new(),
+        })
+        .collect())
+}
+
+/// The names every provider of the zone serves it on, if nsync.toml lists them all.
+fn configured_union(config: &Config, zone: &DesiredZone) -> Option<Vec<Name>> {
+    let mut union = Vec::new();
+    for p in &zone.config.providers {
+        let pc = &config.providers[p];
+        if pc.nameservers.is_empty() {
+            return None;
+        }
+        for n in &pc.nameservers {
+            if !union.contains(&n.name) {
+                union.push(n.name.clone());
+            }
+        }
+    }
+    Some(union)
+}
+
+pub async fn run(ws: &Workspace, global: &Global, options: Options) -> Report {
+    let started = std::time::Instant::now();
+    let resolver = Arc::new(Resolver::new(
+        ws.config.resolver.root_hints.clone(),
+        ws.config.resolver.recursive.clone(),
+        options.limits,
+    ));
+    let mut zones = Vec::new();
+    let mut clients: BTreeMap<SocketAddr, AddressClient> = BTreeMap::new();
+    for desired in &ws.zones {
+        zones.push(verify_zone(ws, global, desired, &resolver, &mut clients, options).await);
+    }
+    Report {
+        zones,
+        finished: SystemTime::now(),
+        took: started.elapsed(),
+    }
+}
+
+async fn verify_zone(
+    ws: &Workspace,
+    global: &Global,
+    desired: &Arc<DesiredZone>,
+    resolver: &Arc<Resolver>,
+    clients: &mut BTreeMap<SocketAddr, AddressClient>,
+    options: Options,
+) -> ZoneReport {
+    let origin = desired.zone.origin.clone();
+    let union = configured_union(&ws.config, desired);
+    let mut findings = Vec::new();
+    let mut checks = tokio::task::JoinSet::new();
+    let mut transfers = tokio::task::JoinSet::new();
+    for pname in &desired.config.providers {
+        if !global.providers.is_empty() && !global.providers.contains(pname) {
+            continue;
+        }
+        let pc = &ws.config.providers[pname];
+        let provider = providers::build(pc).ok();
+        let expected = Arc::new(expected_zone(
+            &desired.zone,
+            &desired.config.ignore,
+            &pc.kind.capabilities,
+            union.as_deref(),
+        ));
+        let place = |ns: &str, addr: &str| Place {
+            zone: origin.clone(),
+            provider: pname.clone(),
+            nameserver: ns.to_string(),
+            address: addr.to_string(),
+        };
+        let nameservers = match nameservers_of(pc, provider.as_ref(), &origin).await {
+            Ok(n) => n,
+            Err(e) => {
+                let mut f = place("-", "-").finding(FindingKind::ProviderError);
+                f.address = None;
+                f.actual = Some(format!("cannot tell the provider's nameservers: {e}"));
+                findings.push(f);
+                continue;
+            }
+        };
+        for ns in nameservers {
+            let addresses = if !ns.pinned.is_empty() {
+                Ok(ns.pinned.clone())
+            } else if let Some(name) = &ns.name {
+                resolver.addresses(name).await
+            } else {
+                Err("no name and no address".to_string())
+            };
+            let addresses = match addresses {
+                Ok(a) => a,
+                Err(e) => {
+                    let mut f = place(&ns.label, "-").finding(FindingKind::Unresolvable);
+                    f.address = None;
+                    f.actual = Some(e);
+                    findings.push(f);
+                    continue;
+                }
+            };
+            for ip in addresses {
+                let addr = SocketAddr::new(ip, 53);
+                let client = match clients.get(&addr) {
+                    Some(c) => c.clone(),
+                    None => match AddressClient::new(addr, options.limits).await {
+                        Ok(c) => {
+                            clients.insert(addr, c.clone());
+                            c
+                        }
+                        Err(e) => {
+                            let mut f =
+                                place(&ns.label, &ip.to_string()).finding(FindingKind::Unreachable);
+                            f.actual = Some(e.to_string());
+                            findings.push(f);
+                            continue;
+                        }
+                    },
+                };
+                let p = place(&ns.label, &ip.to_string());
+                checks.spawn(check_one(client, p.clone(), expected.clone()));
+                // Where the provider allows AXFR (rfc2136 with its key), also see what the
+                // server holds beyond the zone file.
+                if pc.kind.kind == "rfc2136"
+                    && let Ok(rfc) = nsync_rfc2136::Rfc2136::from_settings(pname, &pc.settings)
+                {
+                    let (expected, origin, ignore) = (
+                        expected.clone(),
+                        origin.clone(),
+                        desired.config.ignore.clone(),
+                    );
+                    transfers.spawn(async move {
+                        match rfc.transfer_from(addr, &origin).await {
+                            Ok(t) => extra_records(&p, &expected.zone, &t.zone, |n| {
+                                ignore.iter().any(|i| i.matches(n))
+                            }),
+                            // A server that refuses the transfer is already visible through queries.
+                            Err(_) => Vec::new(),
+                        }
+                    });
+                }
+            }
+        }
+    }
+    let mut addresses = Vec::new();
+    while let Some(done) = checks.join_next().await {
+        if let Ok(report) = done {
+            addresses.push(report);
+        }
+    }
+    while let Some(done) = transfers.join_next().await {
+        if let Ok(extra) = done {
+            findings.extend(extra);
+        }
+    }
+    addresses.sort_by(|a, b| {
+        (&a.provider, &a.nameserver, &a.address).cmp(&(&b.provider, &b.nameserver, &b.address))
+    });
+    findings.extend(serial_findings(&origin, &addresses));
+    ZoneReport {
+        zone: origin,
+        addresses,
+        findings,
+    }
+}
+
+async fn check_one(client: AddressClient, place: Place, expected: Arc<Expected>) -> AddressReport {
+    let result = check_address(client, place.clone(), expected).await;
+    AddressReport {
+        provider: place.provider,
+        nameserver: place.nameserver,
+        address: place.address,
+        result,
+    }
+}
+
+/// Every address of one provider must serve the same SOA serial; an address behind the
+/// others is a stale secondary.
+fn serial_findings(origin: &Name, addresses: &[AddressReport]) -> Vec<Finding> {
+    let mut by_provider: BTreeMap<&str, Vec<&AddressReport>> = BTreeMap::new();
+    for a in addresses {
+        by_provider.entry(&a.provider).or_default().push(a);
+    }
+    let mut out = Vec::new();
+    for (provider, list) in by_provider {
+        let newest = list.iter().filter_map(|a| a.result.serial).max();
+        let Some(newest) = newest else { continue };
+        for a in list {
+            if let Some(serial) = a.result.serial
+                && serial != newest
+            {
+                out.push(Finding {
+                    kind: FindingKind::SerialMismatch,
+                    zone: origin.to_ascii(),
+                    provider: provider.to_string(),
+                    nameserver: a.nameserver.clone(),
+                    address: Some(a.address.clone()),
+                    name: Some(origin.to_ascii()),
+                    rtype: Some("SOA".into()),
+                    expected: Some(format!(
+                        "serial {newest} (as the provider's other addresses)"
+                    )),
+                    actual: Some(format!("serial {serial}: this address has not caught up")),
+                });
+            }
+        }
+    }
+    out
+}

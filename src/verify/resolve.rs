@@ -1,0 +1,264 @@
+//! Finds the addresses of nameserver names, never through the system resolver: by
+//! iterative resolution from root hints (default: the IANA root servers), or by asking
+//! the recursive resolvers configured in `[resolver] recursive`. Addresses pinned in
+//! nsync.toml need neither.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::{Name, RData, RecordType};
+use tokio::sync::Mutex;
+
+use super::client::{AddressClient, QueryLimits};
+
+/// The IANA root servers (a to m), IPv4 and IPv6, as of 2024 (b moved in 2023).
+pub const IANA_ROOTS: &[&str] = &[
+    "198.41.0.4",
+    "170.247.170.2",
+    "192.33.4.12",
+    "199.7.91.13",
+    "192.203.230.10",
+    "192.5.5.241",
+    "192.112.36.4",
+    "198.97.190.53",
+    "192.36.148.17",
+    "192.58.128.30",
+    "193.0.14.129",
+    "199.7.83.42",
+    "202.12.27.33",
+    "2001:503:ba3e::2:30",
+    "2801:1b8:10::b",
+    "2001:500:2::c",
+    "2001:500:2d::d",
+    "2001:500:a8::e",
+    "2001:500:2f::f",
+    "2001:500:12::d0d",
+    "2001:500:1::53",
+    "2001:7fe::53",
+    "2001:503:c27::2:30",
+    "2001:7fd::1",
+    "2001:500:9f::42",
+    "2001:dc3::35",
+];
+
+/// How deep referrals and glue-less detours may go before giving up.
+const MAX_DEPTH: usize = 12;
+
+pub struct Resolver {
+    roots: Vec<IpAddr>,
+    recursive: Vec<SocketAddr>,
+    limits: QueryLimits,
+    clients: Mutex<HashMap<SocketAddr, AddressClient>>,
+    cache: Mutex<HashMap<(Name, RecordType), Vec<IpAddr>>>,
+}
+
+impl Resolver {
+    pub fn new(roots: Vec<IpAddr>, recursive: Vec<SocketAddr>, limits: QueryLimits) -> Resolver {
+        let roots = if roots.is_empty() {
+            IANA_ROOTS.iter().filter_map(|r| r.parse().ok()).collect()
+        } else {
+            roots
+        };
+        Resolver {
+            roots,
+            recursive,
+            limits,
+            clients: Mutex::new(HashMap::new()),
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn client(&self, addr: SocketAddr) -> Option<AddressClient> {
+        let mut clients = self.clients.lock().await;
+        if let Some(c) = clients.get(&addr) {
+            return Some(c.clone());
+        }
+        let c = AddressClient::new(addr, self.limits).await.ok()?;
+        clients.insert(addr, c.clone());
+        Some(c)
+    }
+
+    /// Every IPv4 and IPv6 address of `name`.
+    pub async fn addresses(&self, name: &Name) -> Result<Vec<IpAddr>, String> {
+        let mut out = Vec::new();
+        let mut why = String::new();
+        for rtype in [RecordType::A, RecordType::AAAA] {
+            match self.lookup(name, rtype, 0).await {
+                Ok(found) => out.extend(found),
+                Err(e) => why = e,
+            }
+        }
+        if out.is_empty() {
+            let how = if self.recursive.is_empty() {
+                "from the root hints"
+            } else {
+                "through the recursive resolver"
+            };
+            return Err(format!(
+                "{} has no address {how}{}",
+                name.to_ascii(),
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({why})")
+                }
+            ));
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    fn lookup<'a>(
+        &'a self,
+        name: &'a Name,
+        rtype: RecordType,
+        depth: usize,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<IpAddr>, String>> + Send + 'a>>
+    {
+        Box::pin(async move {
+            let key = (name.to_lowercase(), rtype);
+            if let Some(hit) = self.cache.lock().await.get(&key) {
+                return Ok(hit.clone());
+            }
+            let found = if self.recursive.is_empty() {
+                self.iterate(name, rtype, depth).await?
+            } else {
+                self.ask_recursive(name, rtype).await?
+            };
+            self.cache.lock().await.insert(key, found.clone());
+            Ok(found)
+        })
+    }
+
+    async fn ask_recursive(&self, name: &Name, rtype: RecordType) -> Result<Vec<IpAddr>, String> {
+        let mut last = String::from("no recursive resolver answered");
+        for server in &self.recursive {
+            let Some(client) = self.client(*server).await else {
+                continue;
+            };
+            match client.query_recursive(name, rtype).await {
+                Ok(a) if a.message.metadata.response_code == ResponseCode::NoError => {
+                    return Ok(addresses_in(&a.message.answers, rtype));
+                }
+                Ok(a) => last = format!("{server} answered {}", a.message.metadata.response_code),
+                Err(e) => last = format!("{server}: {e}"),
+            }
+        }
+        Err(last)
+    }
+
+    /// Walks down from the roots: follow referrals, use glue where given, resolve
+    /// nameserver names without glue on the side; CNAMEs are followed.
+    async fn iterate(
+        &self,
+        name: &Name,
+        rtype: RecordType,
+        depth: usize,
+    ) -> Result<Vec<IpAddr>, String> {
+        let mut servers = self.roots.clone();
+        let mut qname = name.clone();
+        for _ in 0..MAX_DEPTH {
+            if depth > MAX_DEPTH {
+                break;
+            }
+            let mut next: Option<Vec<IpAddr>> = None;
+            let mut last = String::from("no server answered");
+            for ip in &servers {
+                let Some(client) = self.client(SocketAddr::new(*ip, 53)).await else {
+                    continue;
+                };
+                let answer = match client.query(&qname, rtype).await {
+                    Ok(a) => a.message,
+                    Err(e) => {
+                        last = format!("{ip}: {e}");
+                        continue;
+                    }
+                };
+                match answer.metadata.response_code {
+                    ResponseCode::NXDomain => {
+                        return Err(format!("{} does not exist", qname.to_ascii()));
+                    }
+                    ResponseCode::NoError => {}
+                    other => {
+                        last = format!("{ip} answered {other}");
+                        continue;
+                    }
+                }
+                let found = addresses_in(&answer.answers, rtype);
+                if !found.is_empty() {
+                    return Ok(found);
+                }
+                if let Some(target) = answer.answers.iter().find_map(|r| match &r.data {
+                    RData::CNAME(c) if r.name == qname => Some(c.0.clone()),
+                    _ => None,
+                }) {
+                    qname = target;
+                    next = Some(self.roots.clone());
+                    break;
+                }
+                if answer.metadata.authoritative {
+                    return Ok(Vec::new());
+                }
+                let ns: Vec<Name> = answer
+                    .authorities
+                    .iter()
+                    .filter_map(|r| match &r.data {
+                        RData::NS(n) => Some(n.0.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                if ns.is_empty() {
+                    last = format!("{ip} gave neither an answer nor a referral");
+                    continue;
+                }
+                let mut glue: Vec<IpAddr> = answer
+                    .additionals
+                    .iter()
+                    .filter(|r| ns.contains(&r.name))
+                    .filter_map(|r| match &r.data {
+                        RData::A(a) => Some(IpAddr::V4(a.0)),
+                        RData::AAAA(a) => Some(IpAddr::V6(a.0)),
+                        _ => None,
+                    })
+                    .collect();
+                if glue.is_empty() {
+                    for n in &ns {
+                        if let Ok(found) = self.lookup(n, RecordType::A, depth + 1).await {
+                            glue.extend(found);
+                        }
+                        if !glue.is_empty() {
+                            break;
+                        }
+                    }
+                }
+                if glue.is_empty() {
+                    last = format!("no address for the nameservers {ip} referred to");
+                    continue;
+                }
+                next = Some(glue);
+                break;
+            }
+            match next {
+                Some(n) => servers = n,
+                None => return Err(last),
+            }
+        }
+        Err(format!(
+            "gave up on {} after {MAX_DEPTH} referrals",
+            name.to_ascii()
+        ))
+    }
+}
+
+fn addresses_in(records: &[hickory_proto::rr::Record], rtype: RecordType) -> Vec<IpAddr> {
+    records
+        .iter()
+        .filter_map(|r| match (&r.data, rtype) {
+            (RData::A(a), RecordType::A) => Some(IpAddr::V4(a.0)),
+            (RData::AAAA(a), RecordType::AAAA) => Some(IpAddr::V6(a.0)),
+            _ => None,
+        })
+        .collect()
+}

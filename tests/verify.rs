@@ -1,0 +1,543 @@
+//! nsync verify against the real lab: after a sync every server agrees with the zone file,
+//! and each inconsistency made behind nsync's back is found and named: a record changed
+//! on Knot only, a record added on PowerDNS only, a TTL changed on BIND only, a stale NSD
+//! secondary, a zone removed from a server, an address where nothing listens. Watch mode
+//! logs findings as they appear and clear, and serves them as Prometheus metrics.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::lab::Lab;
+use common::{Scratch, nsync};
+use serde_json::Value;
+
+fn nsupdate(lab: &Lab, server: &str, commands: &str) {
+    let key = format!("hmac-sha256:nsync-key:{}", lab.var("LAB_TSIG_SECRET"));
+    let mut child = Command::new("nsupdate")
+        .args(["-y", &key])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("nsupdate");
+    let script = format!("server {}\n{commands}\nsend\n", lab.ip(server));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    assert!(
+        child.wait().unwrap().success(),
+        "nsupdate at {server} failed"
+    );
+}
+
+/// A call to the PowerDNS HTTP API; returns the HTTP status.
+fn pdns_api(lab: &Lab, method: &str, path: &str, body: Option<&str>) -> u16 {
+    let url = format!(
+        "{}/api/v1/servers/localhost{path}",
+        lab.var("LAB_PDNS_API_URL")
+    );
+    let mut cmd = Command::new("curl");
+    cmd.args([
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "-X",
+        method,
+        "-H",
+    ])
+    .arg(format!("X-API-Key: {}", lab.var("LAB_PDNS_API_KEY")))
+    .arg(&url);
+    if let Some(b) = body {
+        cmd.args(["-H", "Content-Type: application/json", "--data-binary", b]);
+    }
+    let out = cmd.output().expect("curl");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}
+
+const ZONE: &str = "$TTL 300
+@         A     192.0.2.10
+@         MX    10 mail
+mail      A     192.0.2.25
+www       A     192.0.2.10
+www       AAAA  2001:db8::10
+@         TXT   \"v=spf1 mx -all\"
+_dmarc    TXT   \"v=DMARC1; p=reject\"
+sub       NS    ns1.example.net.
+sub       DS    31589 13 2 3490a6806d47f17a34c29e2ce80e8a999ffbe4be3f5a4e3c1a2b3c4d5e6f7081
+ns1       A     127.0.10.1
+ns2       A     127.0.20.1
+ns3       A     127.0.30.1
+ns4       A     127.0.40.1
+";
+
+/// example.test. on four servers: bind (primary, ns1) with NSD as its secondary (ns4),
+/// knot (ns2) and PowerDNS over RFC 2136 (ns3). Addresses come from the private root.
+fn example_setup(lab: &Lab) -> Scratch {
+    let config = format!(
+        "[resolver]\nroot_hints = [\"{}\"]\n\n{}nameservers = [\"ns1.example.test.\", \"ns4.example.test.\"]\n\n{}nameservers = [\"ns2.example.test.\"]\n\n{}nameservers = [\"ns3.example.test.\"]\n\n[zones.\"example.test.\"]\nfile = \"example.test.zone\"\nproviders = [\"bind\", \"knot\", \"pdns\"]\n",
+        lab.ip("root"),
+        lab.rfc2136_provider("bind", "bind"),
+        lab.rfc2136_provider("knot", "knot"),
+        lab.rfc2136_provider("pdns", "pdns"),
+    );
+    Scratch::new(&[("nsync.toml", &config), ("example.test.zone", ZONE)])
+}
+
+fn verify_json(dir: &Path) -> (i32, Value) {
+    let ran = nsync(&["verify", "--format", "json"]).dir(dir).run();
+    (ran.code, ran.json())
+}
+
+fn findings(report: &Value) -> Vec<Value> {
+    report["zones"][0]["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Runs verify until it is consistent (NSD follows BIND by NOTIFY, a few ms behind).
+fn until_consistent(dir: &Path) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (code, report) = verify_json(dir);
+        if code == 0 {
+            return report;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "verify stays inconsistent: {report:#}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn has(found: &[Value], kind: &str, provider: &str, address: &str, name: &str) -> bool {
+    found.iter().any(|f| {
+        f["kind"] == kind
+            && f["provider"] == provider
+            && f["address"] == address
+            && f["name"] == name
+    })
+}
+
+fn sync(dir: &Path) {
+    nsync(&["sync", "--yes", "--force", "-q"])
+        .dir(dir)
+        .run()
+        .code(0);
+}
+
+#[test]
+fn four_servers_agree_after_sync_and_every_inconsistency_is_named() {
+    let Some(lab) = Lab::get() else { return };
+    let scratch = example_setup(&lab);
+    let dir = scratch.path();
+    sync(dir);
+
+    // After a sync: every address of every provider serves the zone file.
+    let report = until_consistent(dir);
+    let ns = report["zones"][0]["nameservers"].as_array().unwrap();
+    let addresses: Vec<&str> = ns.iter().map(|n| n["address"].as_str().unwrap()).collect();
+    assert_eq!(
+        addresses,
+        ["127.0.10.1", "127.0.40.1", "127.0.20.1", "127.0.30.1"],
+        "{report:#}"
+    );
+    assert!(
+        ns.iter()
+            .all(|n| n["checked"].as_u64().unwrap() >= 12 && n["mismatches"] == 0),
+        "{report:#}"
+    );
+
+    // A record changed on Knot only.
+    nsupdate(
+        &lab,
+        "knot",
+        "zone example.test.\nupdate delete www.example.test. A\nupdate add www.example.test. 300 A 192.0.2.99",
+    );
+    let (code, report) = verify_json(dir);
+    assert_eq!(code, 1);
+    let found = findings(&report);
+    assert!(
+        has(
+            &found,
+            "mismatch",
+            "knot",
+            "127.0.20.1",
+            "www.example.test."
+        ),
+        "{found:#?}"
+    );
+    let f = found.iter().find(|f| f["kind"] == "mismatch").unwrap();
+    assert_eq!(f["nameserver"], "ns2.example.test.");
+    assert!(
+        f["expected"].as_str().unwrap().contains("192.0.2.10")
+            && f["actual"].as_str().unwrap().contains("192.0.2.99"),
+        "{f:#}"
+    );
+    assert_eq!(
+        found.iter().filter(|f| f["provider"] != "knot").count(),
+        0,
+        "only Knot is wrong: {found:#?}"
+    );
+    sync(dir);
+    until_consistent(dir);
+
+    // A record added on PowerDNS only, through its HTTP API: visible to AXFR only.
+    let patch = r#"{"rrsets":[{"name":"handmade.example.test.","type":"TXT","ttl":60,"changetype":"REPLACE","records":[{"content":"\"added by hand\"","disabled":false}]}]}"#;
+    assert_eq!(
+        pdns_api(&lab, "PATCH", "/zones/example.test.", Some(patch)),
+        204
+    );
+    let (code, report) = verify_json(dir);
+    assert_eq!(code, 1);
+    let found = findings(&report);
+    assert!(
+        has(
+            &found,
+            "extra",
+            "pdns",
+            "127.0.30.1",
+            "handmade.example.test."
+        ),
+        "{found:#?}"
+    );
+    sync(dir);
+    until_consistent(dir);
+
+    // A TTL changed on BIND only (NSD copies BIND, so it shows there too).
+    nsupdate(
+        &lab,
+        "bind",
+        "zone example.test.\nupdate delete www.example.test. A\nupdate add www.example.test. 60 A 192.0.2.10",
+    );
+    let (code, report) = verify_json(dir);
+    assert_eq!(code, 1);
+    let found = findings(&report);
+    assert!(
+        has(
+            &found,
+            "ttl_mismatch",
+            "bind",
+            "127.0.10.1",
+            "www.example.test."
+        ),
+        "{found:#?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|f| f["provider"] == "knot" || f["provider"] == "pdns"),
+        "{found:#?}"
+    );
+    sync(dir);
+    until_consistent(dir);
+
+    // NSD left stale: its transfer process is paused while BIND changes.
+    let nsd_pid = std::fs::read_to_string(lab.dir.join("run/nsd.pid"))
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-STOP", &nsd_pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    nsupdate(
+        &lab,
+        "bind",
+        "zone example.test.\nupdate add stale.example.test. 300 A 192.0.2.77",
+    );
+    let (code, report) = verify_json(dir);
+    assert!(
+        Command::new("kill")
+            .args(["-CONT", &nsd_pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(code, 1);
+    let found = findings(&report);
+    assert!(
+        has(
+            &found,
+            "serial_mismatch",
+            "bind",
+            "127.0.40.1",
+            "example.test."
+        ),
+        "{found:#?}"
+    );
+    assert!(
+        !has(
+            &found,
+            "serial_mismatch",
+            "bind",
+            "127.0.10.1",
+            "example.test."
+        ),
+        "the primary is the newest: {found:#?}"
+    );
+    sync(dir);
+    until_consistent(dir);
+}
+
+#[test]
+fn a_zone_removed_from_a_server_is_refused_there() {
+    let Some(lab) = Lab::get() else { return };
+    let config = format!(
+        "{}nameservers = [{{ name = \"ns1.example.test.\", addresses = [\"{}\"] }}]\n{}nameservers = [{{ name = \"ns3.example.test.\", addresses = [\"{}\"] }}]\n[zones.\"t12.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"pdns\"]\n",
+        lab.rfc2136_provider("bind", "bind"),
+        lab.ip("bind"),
+        lab.rfc2136_provider("pdns", "pdns"),
+        lab.ip("pdns"),
+    );
+    let scratch = Scratch::new(&[
+        ("nsync.toml", &config),
+        ("z.zone", "$TTL 300\nwww A 192.0.2.1\n"),
+    ]);
+    sync(scratch.path());
+    assert_eq!(verify_json(scratch.path()).0, 0);
+
+    assert_eq!(pdns_api(&lab, "DELETE", "/zones/t12.test.", None), 204);
+    let (code, report) = verify_json(scratch.path());
+    // Put the zone back as the lab made it, before any assertion can fail.
+    let zone = r#"{"name":"t12.test.","kind":"Native","soa_edit_api":"INCREASE","master_tsig_key_ids":["nsync-key."],"nameservers":[],"rrsets":[{"name":"t12.test.","type":"SOA","ttl":300,"records":[{"content":"ns1.example.test. hostmaster.t12.test. 0 60 30 86400 60"}]},{"name":"t12.test.","type":"NS","ttl":300,"records":[{"content":"ns1.example.test."},{"content":"ns2.example.test."},{"content":"ns3.example.test."}]}]}"#;
+    assert_eq!(pdns_api(&lab, "POST", "/zones", Some(zone)), 201);
+    for meta in [
+        r#"{"kind":"TSIG-ALLOW-DNSUPDATE","metadata":["nsync-key"]}"#,
+        r#"{"kind":"SOA-EDIT-DNSUPDATE","metadata":["INCREASE"]}"#,
+    ] {
+        assert_eq!(
+            pdns_api(&lab, "POST", "/zones/t12.test./metadata", Some(meta)),
+            201
+        );
+    }
+    assert_eq!(code, 1, "{report:#}");
+    let found = findings(&report);
+    assert!(
+        has(
+            &found,
+            "refused",
+            "pdns",
+            &lab.ip("pdns").to_string(),
+            "t12.test."
+        ),
+        "{found:#?}"
+    );
+    assert!(!found.iter().any(|f| f["provider"] == "bind"), "{found:#?}");
+    let pdns_row = report["zones"][0]["nameservers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["provider"] == "pdns")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        pdns_row["checked"], 0,
+        "a refusing address gets one finding, not one per rrset"
+    );
+    sync(scratch.path());
+    assert_eq!(verify_json(scratch.path()).0, 0);
+}
+
+#[test]
+fn an_address_where_nothing_listens_is_a_timeout_that_does_not_hold_up_the_rest() {
+    let Some(lab) = Lab::get() else { return };
+    let config = format!(
+        "[verify]\ntimeout_ms = 300\nretries = 1\n\n{}nameservers = [{{ name = \"ns1.example.test.\", addresses = [\"{}\", \"127.0.10.250\"] }}]\n[zones.\"t13.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\"]\n",
+        lab.rfc2136_provider("bind", "bind"),
+        lab.ip("bind"),
+    );
+    let many: String = (0..300)
+        .map(|i| format!("h{i} A 192.0.2.{}\n", i % 250 + 1))
+        .collect();
+    let scratch = Scratch::new(&[
+        ("nsync.toml", &config),
+        ("z.zone", &format!("$TTL 300\n{many}")),
+    ]);
+    sync(scratch.path());
+    let (code, report) = verify_json(scratch.path());
+    assert_eq!(code, 1, "{report:#}");
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        has(&found, "timeout", "bind", "127.0.10.250", "t13.test."),
+        "{found:#?}"
+    );
+    let rows = report["zones"][0]["nameservers"].as_array().unwrap();
+    let live = rows
+        .iter()
+        .find(|r| r["address"] == lab.ip("bind").to_string())
+        .unwrap();
+    assert_eq!(live["checked"], 301, "300 hosts and the apex NS");
+    assert_eq!(live["mismatches"], 0);
+    // The live address answered at its own pace: its median is nowhere near the timeout.
+    assert!(
+        live["median_latency_ms"].as_f64().unwrap() < 100.0,
+        "{live:#}"
+    );
+    let dead = rows
+        .iter()
+        .find(|r| r["address"] == "127.0.10.250")
+        .unwrap();
+    assert_eq!(dead["reachable"], false);
+}
+
+#[test]
+fn junit_has_a_case_per_address_and_rrset() {
+    let Some(lab) = Lab::get() else { return };
+    let config = format!(
+        "{}nameservers = [{{ name = \"ns2.example.test.\", addresses = [\"{}\"] }}]\n[zones.\"t14.test.\"]\nfile = \"z.zone\"\nproviders = [\"knot\"]\n",
+        lab.rfc2136_provider("knot", "knot"),
+        lab.ip("knot"),
+    );
+    let scratch = Scratch::new(&[
+        ("nsync.toml", &config),
+        ("z.zone", "$TTL 300\na A 192.0.2.1\nb A 192.0.2.2\n"),
+    ]);
+    sync(scratch.path());
+    nsupdate(
+        &lab,
+        "knot",
+        "zone t14.test.\nupdate delete b.t14.test. A\nupdate add b.t14.test. 300 A 192.0.2.3",
+    );
+    let out = scratch.path().join("verify.xml");
+    nsync(&[
+        "verify",
+        "--format",
+        "junit",
+        "--output",
+        out.to_str().unwrap(),
+    ])
+    .dir(scratch.path())
+    .run()
+    .code(1)
+    .stdout_empty();
+    let xml = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        xml.contains("<testsuite name=\"t14.test.\" tests=\"5\" failures=\"1\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("classname=\"knot.ns2.example.test.127.0.20.1\" name=\"a.t14.test. A\"/>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("name=\"b.t14.test. A\">\n      <failure type=\"mismatch\""),
+        "{xml}"
+    );
+    sync(scratch.path());
+}
+
+fn scrape(addr: &str) -> String {
+    let mut conn = TcpStream::connect(addr).expect("metrics endpoint");
+    conn.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut body = String::new();
+    conn.read_to_string(&mut body).unwrap();
+    body
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
+    let Some(lab) = Lab::get() else { return };
+    let config = format!(
+        "{}nameservers = [{{ name = \"ns1.example.test.\", addresses = [\"{}\"] }}]\n{}nameservers = [{{ name = \"ns2.example.test.\", addresses = [\"{}\"] }}]\n[zones.\"t11.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"knot\"]\n",
+        lab.rfc2136_provider("bind", "bind"),
+        lab.ip("bind"),
+        lab.rfc2136_provider("knot", "knot"),
+        lab.ip("knot"),
+    );
+    let scratch = Scratch::new(&[
+        ("nsync.toml", &config),
+        ("z.zone", "$TTL 300\nwww A 192.0.2.1\n"),
+    ]);
+    sync(scratch.path());
+    let metrics = format!("127.0.0.1:{}", free_port());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nsync"))
+        .args(["verify", "--watch", "1", "--metrics", &metrics])
+        .current_dir(scratch.path())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let wait_for = |what: &str| -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200))
+                && line.contains(what)
+            {
+                return line;
+            }
+        }
+        panic!("verify --watch never logged {what:?}");
+    };
+    wait_for("first run: 2 address(es), 0 finding(s)");
+    let m = scrape(&metrics);
+    assert!(m.contains("nsync_verify_mismatches{zone=\"t11.test.\",provider=\"knot\",nameserver=\"ns2.example.test.\",address=\"127.0.20.1\"} 0"), "{m}");
+    assert!(m.contains("nsync_verify_consistent 1"), "{m}");
+    assert!(m.contains("nsync_verify_last_run_timestamp_seconds"), "{m}");
+    assert!(m.contains("result=\"noerror\"}"), "{m}");
+    assert!(
+        m.contains("nsync_verify_query_duration_seconds_bucket{le=\"+Inf\"}"),
+        "{m}"
+    );
+
+    nsupdate(
+        &lab,
+        "knot",
+        "zone t11.test.\nupdate delete www.t11.test. A\nupdate add www.t11.test. 300 A 192.0.2.66",
+    );
+    let line = wait_for("FINDING mismatch at knot");
+    assert!(line.contains("www.t11.test. A"), "{line}");
+    std::thread::sleep(Duration::from_millis(100));
+    let m = scrape(&metrics);
+    assert!(m.contains("address=\"127.0.20.1\"} 1"), "{m}");
+    assert!(m.contains("nsync_verify_consistent 0"), "{m}");
+
+    sync(scratch.path());
+    wait_for("CLEARED mismatch t11.test. knot");
+    let m = scrape(&metrics);
+    assert!(m.contains("nsync_verify_consistent 1"), "{m}");
+
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    assert!(status.success(), "Ctrl-C ends watch cleanly: {status:?}");
+    wait_for("verify --watch stopped");
+}

@@ -127,6 +127,7 @@ pub fn json(report: &Report) -> String {
                         "errors": a.errors(),
                         "reachable": a.result.reachable,
                         "median_latency_ms": a.median_latency().map(|d| d.as_secs_f64() * 1000.0),
+                        "queries_per_second": (a.result.query_time.as_secs_f64() > 0.0).then(|| (a.result.checked as f64 / a.result.query_time.as_secs_f64()).round()),
                     })
                 })
                 .collect();
@@ -139,7 +140,7 @@ pub fn json(report: &Report) -> String {
         .collect();
     format!(
         "{:#}\n",
-        json!({"consistent": report.consistent(), "zones": zones})
+        json!({"consistent": report.consistent(), "took_ms": report.took.as_secs_f64() * 1000.0, "zones": zones})
     )
 }
 

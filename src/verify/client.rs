@@ -61,11 +61,23 @@ pub struct Answer {
 
 type Pending = Arc<Mutex<HashMap<u16, oneshot::Sender<Vec<u8>>>>>;
 
+/// Ends the receiving task when the last clone of the client is dropped.
+struct Closer(Option<oneshot::Sender<()>>);
+
+impl Drop for Closer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
 /// The client for one address. Cheap to clone; the receiving task ends with the last clone.
 #[derive(Clone)]
 pub struct AddressClient {
     address: SocketAddr,
     socket: Arc<UdpSocket>,
+    _closer: Arc<Closer>,
     pending: Pending,
     next_id: Arc<AtomicU16>,
     slots: Arc<Semaphore>,
@@ -93,10 +105,12 @@ impl AddressClient {
         let seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos() as u16);
-        tokio::spawn(receive_loop(Arc::downgrade(&socket), pending.clone()));
+        let (close_tx, close_rx) = oneshot::channel();
+        tokio::spawn(receive_loop(socket.clone(), pending.clone(), close_rx));
         Ok(AddressClient {
             address,
             socket,
+            _closer: Arc::new(Closer(Some(close_tx))),
             pending,
             next_id: Arc::new(AtomicU16::new(seed)),
             slots: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
@@ -106,6 +120,10 @@ impl AddressClient {
 
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    pub fn max_in_flight(&self) -> usize {
+        self.limits.max_in_flight
     }
 
     /// Asks `name` `rtype` with RD=0. Error answers (NXDOMAIN, REFUSED, ...) are answers.
@@ -263,17 +281,19 @@ impl AddressClient {
     }
 }
 
-/// Hands each datagram to the query waiting for its id; ends when every client is gone.
-async fn receive_loop(socket: std::sync::Weak<UdpSocket>, pending: Pending) {
+/// Hands each datagram to the query waiting for its id, until the client is dropped.
+/// No timer per datagram: at tens of thousands of answers a second it would cost more
+/// than the answer itself.
+async fn receive_loop(socket: Arc<UdpSocket>, pending: Pending, mut closed: oneshot::Receiver<()>) {
     let mut buf = vec![0u8; 65_535];
     loop {
-        let Some(sock) = socket.upgrade() else { return };
-        let got = tokio::time::timeout(Duration::from_secs(1), sock.recv(&mut buf)).await;
-        drop(sock);
-        let n = match got {
-            Ok(Ok(n)) if n >= 2 => n,
-            // ICMP errors on a connected socket and timeouts: keep listening.
-            _ => continue,
+        let n = tokio::select! {
+            got = socket.recv(&mut buf) => match got {
+                Ok(n) if n >= 2 => n,
+                // ICMP errors on a connected socket (nothing listens there): keep listening.
+                _ => continue,
+            },
+            _ = &mut closed => return,
         };
         let id = u16::from_be_bytes([buf[0], buf[1]]);
         let waiter = pending.lock().ok().and_then(|mut p| p.remove(&id));

@@ -67,7 +67,11 @@ impl Rrset {
     }
 
     pub fn key(&self) -> RrsetKey {
-        RrsetKey::new(self.name.clone(), self.rtype)
+        // The name is lower-cased on construction already.
+        RrsetKey {
+            name: self.name.clone(),
+            rtype: self.rtype,
+        }
     }
 
     pub fn rdata(&self) -> &[RData] {

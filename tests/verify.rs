@@ -541,3 +541,41 @@ fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
     assert!(status.success(), "Ctrl-C ends watch cleanly: {status:?}");
     wait_for("verify --watch stopped");
 }
+
+#[test]
+fn nameserver_names_resolve_through_a_recursive_resolver_too() {
+    let Some(lab) = Lab::get() else { return };
+    let config = format!(
+        "[resolver]\nrecursive = [\"{}\"]\n\n{}nameservers = [\"ns1.example.test.\"]\n{}nameservers = [\"ns2.example.test.\", \"ns9.example.test.\"]\n[zones.\"t15.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"knot\"]\n",
+        lab.var("LAB_REC_IP"),
+        lab.rfc2136_provider("bind", "bind"),
+        lab.rfc2136_provider("knot", "knot"),
+    );
+    // The apex NS is written out: ns9 does not exist, and must not end up in the zone.
+    let zone = "$TTL 300\n@ NS ns1.example.test.\n@ NS ns2.example.test.\n@ NS ns3.example.test.\nwww A 192.0.2.1\n";
+    let scratch = Scratch::new(&[("nsync.toml", &config), ("z.zone", zone)]);
+    sync(scratch.path());
+    let (code, report) = verify_json(scratch.path());
+    assert_eq!(code, 1, "{report:#}");
+    let rows = report["zones"][0]["nameservers"].as_array().unwrap();
+    let addresses: Vec<&str> = rows
+        .iter()
+        .map(|r| r["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        addresses,
+        ["127.0.10.1", "127.0.20.1"],
+        "found through the resolver: {report:#}"
+    );
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["kind"], "unresolvable");
+    assert_eq!(found[0]["nameserver"], "ns9.example.test.");
+    assert!(
+        found[0]["actual"]
+            .as_str()
+            .unwrap()
+            .contains("through the recursive resolver"),
+        "{found:#?}"
+    );
+}

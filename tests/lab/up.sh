@@ -88,7 +88,7 @@ write_env() {
   printf '.                    3600000 NS a.root-servers.test.\na.root-servers.test. 3600000 A  %s\n' \
     "$LAB_ROOT_IP" > "$LAB_DIR/root.hints"
   {
-    for v in LAB_DIR LAB_ROOT_IP LAB_BIND_IP LAB_KNOT_IP LAB_PDNS_IP LAB_NSD_IP LAB_PDNS_API_URL \
+    for v in LAB_DIR LAB_ROOT_IP LAB_BIND_IP LAB_KNOT_IP LAB_PDNS_IP LAB_NSD_IP LAB_REC_IP LAB_PDNS_API_URL \
              LAB_PDNS_API_KEY LAB_TSIG_NAME LAB_TSIG_ALG LAB_TSIG_SECRET; do
       echo "$v=${!v}"
     done
@@ -338,6 +338,42 @@ CONF
   wait_ready nsd $LAB_NSD_ZONES
 }
 
+# A recursive resolver whose only way out is the private root: for `[resolver] recursive`.
+start_rec() {
+  local d=$LAB_DIR/rec
+  rm -rf "$d"; mkdir -p "$d"
+  cp "$LAB_DIR/root.hints" "$d/root.hints"
+  cat > "$d/named.conf" <<CONF
+options {
+	directory "$d";
+	pid-file "$d/named.pid";
+	lock-file "$d/named.lock";
+	session-keyfile "$d/session.key";
+	managed-keys-directory "$d";
+	listen-on port 53 { $LAB_REC_IP; };
+	listen-on-v6 { none; };
+	recursion yes;
+	allow-recursion { 127.0.0.0/8; };
+	query-source address $LAB_REC_IP;
+	dnssec-validation no;
+	qname-minimization off;
+};
+controls { };
+logging { channel f { file "$d/named.log"; severity info; print-time yes; }; category default { f; }; category lame-servers { null; }; };
+zone "." { type hint; file "$d/root.hints"; };
+CONF
+  named-checkconf "$d/named.conf" > "$d/checkconf.out" 2>&1 || { cat "$d/checkconf.out" >&2; die "rec named.conf invalid"; }
+  port_free "$LAB_REC_IP"
+  spawn rec named -f -c "$d/named.conf"
+  local deadline=$(( $(date +%s) + LAB_START_TIMEOUT ))
+  until dig +time=1 +tries=1 @"$LAB_REC_IP" ns1.example.test A 2>/dev/null | grep -q 'status: NOERROR'; do
+    lab_pid_alive rec >/dev/null || { tail -n 30 "$d/rec.out" >&2; die "rec exited while starting"; }
+    [ "$(date +%s)" -lt "$deadline" ] || die "the recursive resolver does not answer at $LAB_REC_IP"
+    sleep 0.05
+  done
+  log "rec ready on $LAB_REC_IP"
+}
+
 write_env
 ensure_addresses
 wanted=${*:-$LAB_SERVERS}
@@ -354,4 +390,4 @@ if [[ " $started " == *" bind "* ]] && [[ " $started " != *" nsd "* ]] && lab_pi
   mkdir -p "$LAB_DIR/nsd"
   start_nsd
 fi
-log "lab is up in $LAB_DIR (root $LAB_ROOT_IP, bind $LAB_BIND_IP, knot $LAB_KNOT_IP, pdns $LAB_PDNS_IP + API :$LAB_PDNS_API_PORT, nsd $LAB_NSD_IP)"
+log "lab is up in $LAB_DIR (root $LAB_ROOT_IP, bind $LAB_BIND_IP, knot $LAB_KNOT_IP, pdns $LAB_PDNS_IP + API :$LAB_PDNS_API_PORT, nsd $LAB_NSD_IP, recursive $LAB_REC_IP)"

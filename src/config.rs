@@ -367,6 +367,9 @@ fn read_settings(
     for spec in specs {
         let value = match spec.ty {
             KeyType::Str => t.string(spec.key, diags).map(|(s, l)| (Setting::Str(s), l)),
+            KeyType::Path => t
+                .string(spec.key, diags)
+                .map(|(s, l)| (Setting::Str(base.join(s).display().to_string()), l)),
             KeyType::Bool => t
                 .boolean(spec.key, diags)
                 .map(|(b, l)| (Setting::Bool(b), l)),

@@ -14,6 +14,8 @@ use nsync_core::zone::MAX_TTL;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyType {
     Str,
+    /// A file or folder; a relative path starts at nsync.toml's folder.
+    Path,
     /// A secret reference (`env:NAME` or `file:PATH`), never a literal.
     Secret,
     Bool,
@@ -152,7 +154,7 @@ pub const KINDS: &[KindSpec] = &[
         kind: "zonefile",
         summary: "RFC 1035 master files in a folder, for BIND, NSD or Knot to serve",
         keys: &[
-            key("directory", KeyType::Str, true, "\"/var/lib/nsync/zones\""),
+            key("directory", KeyType::Path, true, "\"/var/lib/nsync/zones\""),
             key("filename", KeyType::Str, false, "\"{zone}zone\""),
             key(
                 "reload_command",
@@ -169,7 +171,7 @@ pub const KINDS: &[KindSpec] = &[
         keys: &[
             key(
                 "directory",
-                KeyType::Str,
+                KeyType::Path,
                 true,
                 "\"/var/lib/nsync/builtin\"",
             ),

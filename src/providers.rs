@@ -13,12 +13,20 @@ pub fn build(config: &ProviderConfig) -> Result<Arc<dyn Provider>, ProviderError
             &config.name,
             &config.settings,
         )?)),
+        "powerdns" => Ok(Arc::new(nsync_powerdns::PowerDns::from_settings(
+            &config.name,
+            &config.settings,
+        )?)),
+        "zonefile" => Ok(Arc::new(nsync_zonefile::ZoneFiles::from_settings(
+            &config.name,
+            &config.settings,
+        )?)),
         other => Err(ProviderError::new(
             ErrorKind::Unsupported,
             &config.name,
             "set up the provider",
             format!(
-                "provider kind `{other}` is not built into this version of nsync yet; use rfc2136 for now"
+                "provider kind `{other}` is not built into this version of nsync yet; use rfc2136, powerdns or zonefile for now"
             ),
         )),
     }

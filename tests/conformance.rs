@@ -16,7 +16,6 @@ use nsync::plan::{PlanInput, describe, plan};
 use nsync::zonefile::parse_zone_text;
 use nsync_core::provider::{Provider, ZoneState};
 use nsync_core::rdata::canonical_bytes;
-use nsync_core::settings::{Setting, Settings};
 use nsync_core::zone::{Rrset, Zone};
 use nsync_core::{Name, RecordType};
 
@@ -158,17 +157,13 @@ fn transitions() -> Vec<Transition> {
     ]
 }
 
-fn origin() -> Name {
-    Name::from_ascii("t01.test.").unwrap()
-}
-
-fn desired_zone(t: &Transition) -> Zone {
+fn desired_zone(t: &Transition, origin: &Name) -> Zone {
     let (path, text) = if t.zone.starts_with("[[rrset]]") {
         ("t.toml", t.zone.clone())
     } else {
         ("t.zone", format!("$TTL 300\n{}", t.zone))
     };
-    let read = parse_zone_text(Path::new(path), &text, &origin());
+    let read = parse_zone_text(Path::new(path), &text, origin);
     assert!(
         read.diagnostics.is_empty(),
         "{}: {:?}",
@@ -178,10 +173,12 @@ fn desired_zone(t: &Transition) -> Zone {
     read.zone
 }
 
-fn ignore_patterns(t: &Transition) -> Vec<IgnorePattern> {
+fn ignore_patterns(t: &Transition, origin: &Name) -> Vec<IgnorePattern> {
     t.ignore
         .iter()
-        .map(|n| IgnorePattern::Exact(Name::from_ascii(format!("{n}.t01.test.")).unwrap()))
+        .map(|n| {
+            IgnorePattern::Exact(Name::from_ascii(format!("{n}.{}", origin.to_ascii())).unwrap())
+        })
         .collect()
 }
 
@@ -278,17 +275,18 @@ fn check_gone(server: IpAddr, zone: &Zone, old: &Rrset, ignore: &[IgnorePattern]
     );
 }
 
-async fn run_suite(provider: Arc<dyn Provider>, server: IpAddr) {
-    let first = provider.read_zone(&origin()).await.expect("read the zone");
+async fn run_suite(provider: Arc<dyn Provider>, origin: Name, server: IpAddr) {
+    let origin = &origin;
+    let first = provider.read_zone(origin).await.expect("read the zone");
     // Keep the lab's apex NS as it is: it is what the delegation points at.
     let ns = first.nameservers.clone();
     assert!(!ns.is_empty(), "the lab zone has apex NS");
-    let mut previous = Zone::new(origin());
+    let mut previous = Zone::new(origin.clone());
     for step in transitions() {
-        let desired = desired_zone(&step);
-        let ignore = ignore_patterns(&step);
+        let desired = desired_zone(&step, origin);
+        let ignore = ignore_patterns(&step, origin);
         let state = provider
-            .read_zone(&origin())
+            .read_zone(origin)
             .await
             .unwrap_or_else(|e| panic!("{}: read: {e}", step.name));
         let input = PlanInput {
@@ -300,10 +298,10 @@ async fn run_suite(provider: Arc<dyn Provider>, server: IpAddr) {
         };
         let changes = plan(&input);
         provider
-            .apply(&origin(), &changes)
+            .apply(origin, &changes)
             .await
             .unwrap_or_else(|e| panic!("{}: apply: {e}", step.name));
-        let after = provider.read_zone(&origin()).await.expect("read again");
+        let after = provider.read_zone(origin).await.expect("read again");
         let left = plan_for(provider.as_ref(), &desired, &after, &ignore, &ns);
         assert!(
             left.is_empty(),
@@ -318,7 +316,7 @@ async fn run_suite(provider: Arc<dyn Provider>, server: IpAddr) {
             check_gone(server, &desired, old, &ignore, step.name);
         }
         if !step.ignore.is_empty() {
-            let kept = Name::from_ascii("_acme-challenge.t01.test.").unwrap();
+            let kept = Name::from_ascii(format!("_acme-challenge.{}", origin.to_ascii())).unwrap();
             assert!(
                 after.zone.get(&kept, RecordType::TXT).is_some(),
                 "{}: the ignored name was touched",
@@ -334,30 +332,36 @@ async fn run_suite(provider: Arc<dyn Provider>, server: IpAddr) {
     }
 }
 
-fn rfc2136(lab: &Lab, server: &str) -> Arc<dyn Provider> {
-    let mut tsig = Settings::default();
-    let at = nsync_core::diag::Location::file("conformance");
-    tsig.insert("name", Setting::Str("nsync-key".into()), at.clone());
-    tsig.insert("algorithm", Setting::Str("hmac-sha256".into()), at.clone());
-    let secret = nsync_core::secret::SecretRef::File(lab.tsig_secret_file());
-    tsig.insert("secret", Setting::Secret(secret), at.clone());
-    let mut settings = Settings::default();
-    settings.insert(
-        "server",
-        Setting::Str(format!("{}:53", lab.ip(server))),
-        at.clone(),
+/// Builds a provider the way nsync does: from an nsync.toml provider table.
+fn provider_from_toml(table: &str) -> Arc<dyn Provider> {
+    let name = table
+        .trim_start_matches("[providers.")
+        .split(']')
+        .next()
+        .unwrap()
+        .to_string();
+    let text = format!(
+        "{table}\n[zones.\"conformance.test.\"]\nfile = \"unused.zone\"\nproviders = [\"{name}\"]\n"
     );
-    settings.insert("tsig", Setting::Table(tsig), at);
-    Arc::new(nsync_rfc2136::Rfc2136::from_settings(server, &settings).expect("provider"))
+    let (config, diags) = nsync::config::parse_config(Path::new("conformance.toml"), &text);
+    assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
+    nsync::providers::build(&config.unwrap().providers[&name]).expect("provider")
 }
 
-fn suite_on(server: &str) {
-    let Some(lab) = Lab::get() else { return };
-    let provider = rfc2136(&lab, server);
-    let ip = lab.ip(server);
+fn run(provider: Arc<dyn Provider>, zone: &str, server: IpAddr) {
+    let origin = Name::from_ascii(zone).unwrap();
     tokio::runtime::Runtime::new()
         .unwrap()
-        .block_on(run_suite(provider, ip));
+        .block_on(run_suite(provider, origin, server));
+}
+
+fn rfc2136_on(server: &str) {
+    let Some(lab) = Lab::get() else { return };
+    run(
+        provider_from_toml(&lab.rfc2136_provider(server, server)),
+        "t01.test.",
+        lab.ip(server),
+    );
 }
 
 #[test]
@@ -367,15 +371,35 @@ fn the_suite_has_at_least_30_transitions() {
 
 #[test]
 fn rfc2136_on_bind() {
-    suite_on("bind");
+    rfc2136_on("bind");
 }
 
 #[test]
 fn rfc2136_on_knot() {
-    suite_on("knot");
+    rfc2136_on("knot");
 }
 
 #[test]
 fn rfc2136_on_powerdns() {
-    suite_on("pdns");
+    rfc2136_on("pdns");
+}
+
+#[test]
+fn powerdns_http_api() {
+    let Some(lab) = Lab::get() else { return };
+    run(
+        provider_from_toml(&lab.powerdns_provider("pdns-api")),
+        "t16.test.",
+        lab.ip("pdns"),
+    );
+}
+
+#[test]
+fn zonefile_served_by_knot() {
+    let Some(lab) = Lab::get() else { return };
+    run(
+        provider_from_toml(&lab.zonefile_provider("files")),
+        "zf.test.",
+        lab.ip("knot"),
+    );
 }

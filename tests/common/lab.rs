@@ -77,6 +77,25 @@ impl Lab {
         self.dir.join("keys/nsync-key.secret")
     }
 
+    /// An nsync.toml provider table of kind powerdns for the lab's PowerDNS API.
+    pub fn powerdns_provider(&self, name: &str) -> String {
+        format!(
+            "[providers.{name}]\nkind = \"powerdns\"\nurl = \"{}\"\napi_key = \"file:{}\"\n",
+            self.var("LAB_PDNS_API_URL"),
+            self.dir.join("keys/pdns-api.key").display()
+        )
+    }
+
+    /// An nsync.toml provider table of kind zonefile writing the folder Knot serves
+    /// `zf.test.` from, and reloading Knot after each write.
+    pub fn zonefile_provider(&self, name: &str) -> String {
+        format!(
+            "[providers.{name}]\nkind = \"zonefile\"\ndirectory = \"{}\"\nreload_command = \"knotc -c {} -b zone-reload {{zone}}\"\n",
+            self.dir.join("zonefiles").display(),
+            self.dir.join("knot/knot.conf").display()
+        )
+    }
+
     /// An nsync.toml provider table of kind rfc2136 for one lab server.
     pub fn rfc2136_provider(&self, name: &str, server: &str) -> String {
         format!(

@@ -93,6 +93,7 @@ write_env() {
       echo "$v=${!v}"
     done
     echo "LAB_ZONES=\"$LAB_ZONES\""
+    echo "LAB_FILE_ZONES=\"$LAB_FILE_ZONES\""
   } > "$LAB_DIR/lab.env"
 }
 
@@ -136,6 +137,7 @@ start_root() {
       for n in 1 2 3; do echo "$label IN NS ns$n.example.test."; done
       if [ "$z" = example.test ]; then echo "$label IN NS ns4.example.test."; fi
     done
+    for z in $LAB_FILE_ZONES; do echo "${z%.test} IN NS ns2.example.test."; done
   } > "$d/test.zone"
   cat > "$d/named.conf" <<CONF
 options {
@@ -190,8 +192,9 @@ CONF
 
 start_knot() {
   local d=$LAB_DIR/knot z
-  rm -rf "$d"; mkdir -p "$d/zones" "$d/db"
+  rm -rf "$d" "$LAB_DIR/zonefiles"; mkdir -p "$d/zones" "$d/db" "$LAB_DIR/zonefiles"
   for z in $LAB_ZONES; do zone_text "$z" > "$d/zones/$z.zone"; done
+  for z in $LAB_FILE_ZONES; do zone_text "$z" > "$LAB_DIR/zonefiles/$z.zone"; done
   {
     cat <<CONF
 server:
@@ -218,14 +221,23 @@ template:
     storage: "$d/zones"
     file: "%s.zone"
     acl: tsig
+  # Files written by nsync's zonefile provider: Knot only reads them.
+  - id: files
+    storage: "$LAB_DIR/zonefiles"
+    file: "%s.zone"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    acl: tsig
 zone:
 CONF
     for z in $LAB_ZONES; do echo "  - domain: $z"; done
+    for z in $LAB_FILE_ZONES; do printf '  - domain: %s\n    template: files\n' "$z"; done
   } > "$d/knot.conf"
   knotc -c "$d/knot.conf" conf-check > "$d/checkconf.out" 2>&1 || { cat "$d/checkconf.out" >&2; die "knot.conf invalid"; }
   port_free "$LAB_KNOT_IP"
   spawn knot knotd -c "$d/knot.conf"
-  wait_ready knot $LAB_ZONES
+  wait_ready knot $LAB_ZONES $LAB_FILE_ZONES
 }
 
 pdns_api() {  # method path [body]; fails on HTTP >= 400

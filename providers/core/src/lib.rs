@@ -2,6 +2,7 @@
 //! secrets and the provider contract; no network code, so every provider crate can depend on it.
 
 pub mod builder;
+pub mod clock;
 pub mod diag;
 pub mod masterfile;
 pub mod name;

@@ -139,6 +139,23 @@ pub struct ChangeSet {
     pub changes: Vec<Change>,
 }
 
+impl ChangeSet {
+    /// Applies the changes to a zone held in memory (providers that keep whole zones:
+    /// files, the built-in server).
+    pub fn apply_to(&self, zone: &mut Zone) {
+        for change in &self.changes {
+            match change {
+                Change::Create(r) | Change::Update { to: r, .. } => {
+                    zone.insert(r.clone());
+                }
+                Change::Delete(r) => {
+                    zone.remove(&r.key());
+                }
+            }
+        }
+    }
+}
+
 /// A DNS provider nsync can sync a zone to.
 pub trait Provider: Send + Sync {
     /// The provider's name in nsync.toml.

@@ -346,6 +346,17 @@ fn format_svcb(svcb: &SVCB) -> String {
     for (key, value) in &svcb.svc_params {
         let value = match value {
             SvcParamValue::Mandatory(m) => Some(join(m.0.iter())),
+            // Unquoted when plain (PowerDNS accepts only that form), quoted otherwise.
+            SvcParamValue::Alpn(a)
+                if a.0.iter().all(|id| {
+                    !id.is_empty()
+                        && id
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"-._/".contains(&b))
+                }) =>
+            {
+                Some(a.0.join(","))
+            }
             SvcParamValue::Alpn(a) => Some(quote(a.0.join(",").as_bytes())),
             SvcParamValue::NoDefaultAlpn => None,
             SvcParamValue::Port(p) => Some(p.to_string()),

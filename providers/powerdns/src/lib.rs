@@ -1,0 +1,194 @@
+//! nsync provider `powerdns`: PowerDNS Authoritative through its HTTP API. Reads a zone
+//! with one GET, writes a whole change set as one PATCH of rrsets, which PowerDNS applies
+//! in one transaction: a sync is atomic per zone.
+
+pub mod client;
+pub mod config;
+pub mod model;
+
+use hickory_proto::rr::{Name, RData, RecordType};
+use nsync_core::provider::{
+    BoxFuture, Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
+};
+use nsync_core::rdata::{format_rdata, is_supported, parse_rdata_text, parse_type};
+use nsync_core::settings::Settings;
+use nsync_core::zone::{Rrset, Zone};
+use reqwest::Method;
+
+pub use config::PowerDnsConfig;
+
+pub struct PowerDns {
+    name: String,
+    client: client::Client,
+}
+
+fn zone_path(origin: &Name) -> String {
+    // PowerDNS zone ids are the name with its trailing dot; `/` is escaped as `=2F`.
+    format!("/zones/{}", origin.to_ascii().replace('/', "=2F"))
+}
+
+impl PowerDns {
+    pub fn from_settings(name: &str, settings: &Settings) -> Result<Self, ProviderError> {
+        let config = PowerDnsConfig::from_settings(name, settings)?;
+        Ok(PowerDns {
+            name: name.to_string(),
+            client: client::Client::new(name, config)?,
+        })
+    }
+
+    async fn read(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
+        let operation = format!("GET zone {}", origin.to_ascii());
+        let body = self
+            .client
+            .call(Method::GET, &zone_path(origin), None, &operation)
+            .await?;
+        let api: model::Zone = serde_json::from_str(&body).map_err(|e| {
+            self.client.error(
+                ErrorKind::Permanent,
+                &operation,
+                format!("the answer is not the zone JSON nsync knows: {e}"),
+            )
+        })?;
+        let mut zone = Zone::new(origin.clone());
+        for set in api.rrsets {
+            let Some(rtype) = parse_type(&set.rtype) else {
+                continue;
+            };
+            // The SOA belongs to PowerDNS; types nsync does not manage stay as they are.
+            if rtype == RecordType::SOA || !is_supported(rtype) {
+                continue;
+            }
+            let name = Name::from_ascii(&set.name).map_err(|e| {
+                self.client.error(
+                    ErrorKind::Permanent,
+                    &operation,
+                    format!("owner {}: {e}", set.name),
+                )
+            })?;
+            let mut rdata = Vec::new();
+            for record in set.records.iter().filter(|r| !r.disabled) {
+                let r = parse_rdata_text(rtype, &record.content, origin).map_err(|e| {
+                    self.client.error(
+                        ErrorKind::Permanent,
+                        &operation,
+                        format!("{} {} `{}`: {e}", set.name, set.rtype, record.content),
+                    )
+                })?;
+                rdata.push(r);
+            }
+            if !rdata.is_empty() {
+                zone.insert(Rrset::new(name, rtype, set.ttl.unwrap_or(0), rdata));
+            }
+        }
+        let nameservers = zone
+            .get(origin, RecordType::NS)
+            .map(|ns| {
+                ns.rdata()
+                    .iter()
+                    .filter_map(|r| match r {
+                        RData::NS(n) => Some(n.0.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(ZoneState { zone, nameservers })
+    }
+
+    async fn patch(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
+        let set = |r: &Rrset, changetype: &str, with_records: bool| model::RRSet {
+            name: r.name.to_ascii(),
+            rtype: r.rtype.to_string(),
+            ttl: with_records.then_some(r.ttl),
+            changetype: Some(changetype.to_string()),
+            records: if with_records {
+                r.rdata()
+                    .iter()
+                    .map(|d| model::Record {
+                        content: format_rdata(d),
+                        disabled: false,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        };
+        let rrsets = changes
+            .changes
+            .iter()
+            .map(|c| match c {
+                Change::Create(r) | Change::Update { to: r, .. } => set(r, "REPLACE", true),
+                Change::Delete(r) => set(r, "DELETE", false),
+            })
+            .collect();
+        let body = serde_json::to_string(&model::Patch { rrsets }).map_err(|e| {
+            self.client
+                .error(ErrorKind::Permanent, "encode PATCH", e.to_string())
+        })?;
+        let operation = format!(
+            "PATCH zone {} ({} rrsets)",
+            origin.to_ascii(),
+            changes.changes.len()
+        );
+        self.client
+            .call(Method::PATCH, &zone_path(origin), Some(body), &operation)
+            .await
+            .map(|_| ())
+    }
+
+    async fn create(&self, origin: &Name, nameservers: &[Name]) -> Result<(), ProviderError> {
+        let zone = model::NewZone {
+            name: origin.to_ascii(),
+            kind: "Native".into(),
+            nameservers: nameservers.iter().map(|n| n.to_ascii()).collect(),
+            soa_edit_api: "INCREASE".into(),
+        };
+        let body = serde_json::to_string(&zone).map_err(|e| {
+            self.client
+                .error(ErrorKind::Permanent, "encode zone", e.to_string())
+        })?;
+        let operation = format!("POST zone {}", origin.to_ascii());
+        self.client
+            .call(Method::POST, "/zones", Some(body), &operation)
+            .await
+            .map(|_| ())
+    }
+}
+
+impl Provider for PowerDns {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &Capabilities::FULL
+    }
+
+    fn read_zone<'a>(
+        &'a self,
+        origin: &'a Name,
+    ) -> BoxFuture<'a, Result<ZoneState, ProviderError>> {
+        Box::pin(self.read(origin))
+    }
+
+    fn apply<'a>(
+        &'a self,
+        origin: &'a Name,
+        changes: &'a ChangeSet,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            if changes.changes.is_empty() {
+                return Ok(());
+            }
+            self.patch(origin, changes).await
+        })
+    }
+
+    fn create_zone<'a>(
+        &'a self,
+        origin: &'a Name,
+        nameservers: &'a [Name],
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(self.create(origin, nameservers))
+    }
+}

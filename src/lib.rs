@@ -1,6 +1,7 @@
 //! The nsync library: everything the `nsync` binary does, importable by the integration
 //! tests and benchmarks so they drive the same code paths as the command line.
 
+pub mod audit;
 pub mod backup;
 pub mod cli;
 pub mod commands;

@@ -32,8 +32,7 @@ fn help_lists_every_command_with_examples() {
 fn commands_not_built_yet_say_so_and_fail() {
     let scratch = Scratch::new(&[]);
     for args in [
-        &["audit"][..],
-        &["import"],
+        &["import"][..],
         &["restore", "x.zone"],
         &["serve"],
         &["demo"],

@@ -1,6 +1,7 @@
 //! One module per subcommand; `run` dispatches. Commands not built yet say so and exit 2,
 //! never a fake success.
 
+pub mod audit;
 pub mod check;
 pub mod completions;
 pub mod plan;
@@ -18,7 +19,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Plan => plan::run(&global),
         Command::Sync(args) => sync::run(&global, &args),
         Command::Verify(args) => verify::run(&global, &args),
-        Command::Audit => not_yet("audit"),
+        Command::Audit => audit::run(&global),
         Command::Import => not_yet("import"),
         Command::Restore(_) => not_yet("restore"),
         Command::Serve(_) => not_yet("serve"),

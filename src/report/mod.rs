@@ -1,6 +1,7 @@
 //! Where results go and how they look: results to standard output (or `--output FILE`),
 //! everything else to standard error, so `nsync ... --format json | jq` always works.
 
+pub mod audit;
 pub mod plan;
 pub mod style;
 pub mod verify;

@@ -200,15 +200,15 @@ pub struct Options {
 
 /// A nameserver of a provider: its label in reports, its name (when it has one), and
 /// addresses pinned in the config.
-struct Nameserver {
-    label: String,
-    name: Option<Name>,
-    pinned: Vec<IpAddr>,
+pub struct Nameserver {
+    pub label: String,
+    pub name: Option<Name>,
+    pub pinned: Vec<IpAddr>,
 }
 
 /// The nameservers to check for a provider: those in nsync.toml; else, for rfc2136, the
 /// primary's own address; else what the provider reports.
-async fn nameservers_of(
+pub async fn nameservers_of(
     pc: &ProviderConfig,
     provider: Option<&Arc<dyn Provider>>,
     origin: &Name,
@@ -255,7 +255,7 @@ async fn nameservers_of(
 }
 
 /// The names every provider of the zone serves it on, if nsync.toml lists them all.
-fn configured_union(config: &Config, zone: &DesiredZone) -> Option<Vec<Name>> {
+pub fn configured_union(config: &Config, zone: &DesiredZone) -> Option<Vec<Name>> {
     let mut union = Vec::new();
     for p in &zone.config.providers {
         let pc = &config.providers[p];

@@ -8,6 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData, RecordType};
+use nsync_core::rcode::mnemonic;
 use tokio::sync::Mutex;
 
 use super::client::{AddressClient, QueryLimits};
@@ -142,7 +143,12 @@ impl Resolver {
                 Ok(a) if a.message.metadata.response_code == ResponseCode::NoError => {
                     return Ok(addresses_in(&a.message.answers, rtype));
                 }
-                Ok(a) => last = format!("{server} answered {}", a.message.metadata.response_code),
+                Ok(a) => {
+                    last = format!(
+                        "{server} answered {}",
+                        mnemonic(a.message.metadata.response_code)
+                    )
+                }
                 Err(e) => last = format!("{server}: {e}"),
             }
         }
@@ -182,7 +188,7 @@ impl Resolver {
                     }
                     ResponseCode::NoError => {}
                     other => {
-                        last = format!("{ip} answered {other}");
+                        last = format!("{ip} answered {}", mnemonic(other));
                         continue;
                     }
                 }
@@ -248,6 +254,130 @@ impl Resolver {
         Err(format!(
             "gave up on {} after {MAX_DEPTH} referrals",
             name.to_ascii()
+        ))
+    }
+}
+
+/// What a zone's parent says about it: the nameservers it delegates to and the glue.
+#[derive(Clone, Debug)]
+pub struct Delegation {
+    /// The parent's server that answered.
+    pub parent_server: IpAddr,
+    pub nameservers: Vec<Name>,
+    pub glue: Vec<(Name, IpAddr)>,
+}
+
+impl Resolver {
+    /// Reads the delegation of `zone` from its parent's own servers, found by walking down
+    /// from the root hints (never through a recursive resolver: it would hide the parent).
+    pub async fn delegation(&self, zone: &Name) -> Result<Delegation, String> {
+        let mut servers = self.roots.clone();
+        for _ in 0..MAX_DEPTH {
+            let mut next: Option<Vec<IpAddr>> = None;
+            let mut last = String::from("no server answered");
+            for ip in &servers {
+                let Some(client) = self.client(SocketAddr::new(*ip, 53)).await else {
+                    continue;
+                };
+                let answer = match client.query(zone, RecordType::NS).await {
+                    Ok(a) => a.message,
+                    Err(e) => {
+                        last = format!("{ip}: {e}");
+                        continue;
+                    }
+                };
+                match answer.metadata.response_code {
+                    ResponseCode::NoError => {}
+                    ResponseCode::NXDomain => {
+                        return Err(format!(
+                            "{ip} says {} does not exist: the zone is not delegated",
+                            zone.to_ascii()
+                        ));
+                    }
+                    other => {
+                        last = format!("{ip} answered {}", mnemonic(other));
+                        continue;
+                    }
+                }
+                let glue_for = |names: &[Name]| -> Vec<(Name, IpAddr)> {
+                    answer
+                        .additionals
+                        .iter()
+                        .filter(|r| names.contains(&r.name))
+                        .filter_map(|r| match &r.data {
+                            RData::A(a) => Some((r.name.clone(), IpAddr::V4(a.0))),
+                            RData::AAAA(a) => Some((r.name.clone(), IpAddr::V6(a.0))),
+                            _ => None,
+                        })
+                        .collect()
+                };
+                // A server authoritative for the zone itself answers in the answer section.
+                if answer.metadata.authoritative
+                    && answer
+                        .answers
+                        .iter()
+                        .any(|r| r.name == *zone && r.record_type() == RecordType::NS)
+                {
+                    return Err(format!(
+                        "{ip} is authoritative for {} itself, so its parent cannot be told apart; give root hints that lead to the parent",
+                        zone.to_ascii()
+                    ));
+                }
+                let referral: Vec<&hickory_proto::rr::Record> = answer
+                    .authorities
+                    .iter()
+                    .filter(|r| r.record_type() == RecordType::NS)
+                    .collect();
+                let Some(cut) = referral.first().map(|r| r.name.clone()) else {
+                    last = format!("{ip} gave no referral for {}", zone.to_ascii());
+                    continue;
+                };
+                let names: Vec<Name> = referral
+                    .iter()
+                    .filter_map(|r| match &r.data {
+                        RData::NS(n) => Some(n.0.to_lowercase()),
+                        _ => None,
+                    })
+                    .collect();
+                if cut == *zone {
+                    return Ok(Delegation {
+                        parent_server: *ip,
+                        glue: glue_for(&names),
+                        nameservers: names,
+                    });
+                }
+                if !cut.zone_of(zone) {
+                    last = format!(
+                        "{ip} referred to {}, which is not above {}",
+                        cut.to_ascii(),
+                        zone.to_ascii()
+                    );
+                    continue;
+                }
+                let mut addrs: Vec<IpAddr> = glue_for(&names).into_iter().map(|(_, a)| a).collect();
+                if addrs.is_empty() {
+                    for n in &names {
+                        if let Ok(found) = self.addresses(n).await {
+                            addrs.extend(found);
+                            break;
+                        }
+                    }
+                }
+                if addrs.is_empty() {
+                    last = format!("no address for the servers of {}", cut.to_ascii());
+                    continue;
+                }
+                next = Some(addrs);
+                break;
+            }
+            match next {
+                Some(n) => servers = n,
+                None => return Err(last),
+            }
+        }
+        Err(format!(
+            "gave up looking for the parent of {}",
+            zone.to_ascii()
         ))
     }
 }

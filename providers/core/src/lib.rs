@@ -7,6 +7,7 @@ pub mod diag;
 pub mod masterfile;
 pub mod name;
 pub mod provider;
+pub mod rcode;
 pub mod rdata;
 pub mod secret;
 pub mod settings;

@@ -130,7 +130,8 @@ impl<'a> Server<'a> {
     async fn refused(&self, message: &Message, origin: &Name, operation: &str) -> ProviderError {
         let server = self.config.server;
         let key = &self.config.key_name;
-        let rcode = message.metadata.response_code;
+        let rcode_code = message.metadata.response_code;
+        let rcode = nsync_core::rcode::mnemonic(rcode_code);
         if let Some(err) = tsig_error(message) {
             let (code, what) = match err {
                 TsigError::BadSig => (
@@ -150,7 +151,7 @@ impl<'a> Server<'a> {
                 format!("TSIG key rejected by {server} ({code}): {what}"),
             );
         }
-        match rcode {
+        match rcode_code {
             ResponseCode::NotAuth | ResponseCode::Refused => match self.serves_zone(origin).await {
                 Some(false) => self.error(
                     ErrorKind::ZoneMissing,
@@ -175,7 +176,7 @@ impl<'a> Server<'a> {
                 operation,
                 format!("{server} does not take this request (NOTIMP); a secondary does not accept UPDATE: point `server` at the primary"),
             ),
-            other => self.error(ErrorKind::Permanent, operation, format!("{server} answered {other}")),
+            _ => self.error(ErrorKind::Permanent, operation, format!("{server} answered {rcode}")),
         }
     }
 

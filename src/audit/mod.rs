@@ -1,0 +1,375 @@
+//! `nsync audit`'s engine: is each provider alive and holding the zone (the story behind
+//! nsync is a provider that cancelled an account by mistake), has anyone edited records
+//! behind nsync's back, do all nameservers answer, and does the parent's delegation give
+//! real redundancy. Every finding says what to do.
+
+pub mod delegation;
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::{RData, RecordType};
+use nsync_core::Name;
+use nsync_core::provider::{Change, ErrorKind, ProviderError};
+
+use crate::cli::Global;
+use crate::plan::{PlanInput, plan};
+use crate::providers;
+use crate::targets::{DesiredZone, Workspace};
+use crate::verify::client::{AddressClient, QueryError, QueryLimits};
+use crate::verify::resolve::Resolver;
+use crate::verify::{configured_union, nameservers_of};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Critical,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    /// Stable: auth_failed, account_suspended, zone_missing, provider_error, drift_missing,
+    /// drift_extra, drift_changed, ttl_clamped, nameserver_lame, serial_mismatch,
+    /// zone_not_delegated, delegation_missing_provider, delegation_unknown_nameserver,
+    /// glue_mismatch, single_provider, same_network.
+    pub kind: &'static str,
+    pub zone: String,
+    /// Empty for findings about the zone as a whole.
+    pub provider: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    /// What was checked, per zone and provider, for JUnit's passing cases.
+    pub checked: Vec<(String, String, &'static str)>,
+}
+
+impl Report {
+    fn add(
+        &mut self,
+        severity: Severity,
+        kind: &'static str,
+        zone: &Name,
+        provider: &str,
+        detail: String,
+    ) {
+        self.findings.push(Finding {
+            severity,
+            kind,
+            zone: zone.to_ascii(),
+            provider: provider.to_string(),
+            detail,
+        });
+    }
+
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).min()
+    }
+
+    fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (a.severity, &a.zone, &a.provider, a.kind, &a.detail).cmp(&(
+                b.severity,
+                &b.zone,
+                &b.provider,
+                b.kind,
+                &b.detail,
+            ))
+        });
+    }
+}
+
+/// A provider's nameserver addresses, as far as they could be found.
+struct ProviderAddresses {
+    provider: String,
+    names: Vec<Name>,
+    addresses: Vec<(String, IpAddr)>,
+}
+
+pub async fn run(ws: &Workspace, global: &Global, limits: QueryLimits) -> Report {
+    let resolver = Arc::new(Resolver::new(
+        ws.config.resolver.root_hints.clone(),
+        ws.config.resolver.recursive.clone(),
+        limits,
+    ));
+    let mut report = Report::default();
+    for zone in &ws.zones {
+        audit_zone(ws, global, zone, &resolver, limits, &mut report).await;
+    }
+    report.sort();
+    report
+}
+
+fn health_finding(report: &mut Report, zone: &Name, provider: &str, e: &ProviderError) {
+    let z = zone.to_ascii();
+    match &e.kind {
+        ErrorKind::AuthFailed => report.add(
+            Severity::Critical,
+            "auth_failed",
+            zone,
+            provider,
+            format!("provider {provider}: credentials rejected ({}: {}); the token may be revoked or the account closed: fix the secret in nsync.toml's reference, then run nsync audit again", e.operation, e.message),
+        ),
+        ErrorKind::ZoneMissing => report.add(
+            Severity::Critical,
+            "zone_missing",
+            zone,
+            provider,
+            format!(
+                "provider {provider}: zone {z} is gone ({}); the account may be cancelled; restore it, then run nsync sync --create-missing",
+                e.message.split("; ").next().unwrap_or(&e.message)
+            ),
+        ),
+        _ => report.add(
+            Severity::Critical,
+            "provider_error",
+            zone,
+            provider,
+            format!("provider {provider}: cannot read zone {z} ({}: {}); check that the provider is reachable", e.operation, e.message),
+        ),
+    }
+}
+
+async fn audit_zone(
+    ws: &Workspace,
+    global: &Global,
+    desired: &Arc<DesiredZone>,
+    resolver: &Arc<Resolver>,
+    limits: QueryLimits,
+    report: &mut Report,
+) {
+    let origin = desired.zone.origin.clone();
+    let z = origin.to_ascii();
+    let union = configured_union(&ws.config, desired);
+    let mut all: Vec<ProviderAddresses> = Vec::new();
+    for pname in &desired.config.providers {
+        if !global.providers.is_empty() && !global.providers.contains(pname) {
+            continue;
+        }
+        let pc = &ws.config.providers[pname];
+        let caps = &pc.kind.capabilities;
+
+        // TTLs the provider cannot store as asked.
+        for r in desired.zone.rrsets() {
+            let stored = r.ttl.clamp(caps.min_ttl, caps.max_ttl);
+            if stored != r.ttl {
+                report.add(
+                    Severity::Info,
+                    "ttl_clamped",
+                    &origin,
+                    pname,
+                    format!("{} {}: TTL {} is stored as {stored} at provider {pname} ({}); use {stored} in the zone file so every provider serves one TTL", r.name.to_ascii(), r.rtype, r.ttl, pc.kind.kind),
+                );
+            }
+        }
+
+        // Health and drift: read what the provider holds.
+        report.checked.push((z.clone(), pname.clone(), "health"));
+        let provider = match providers::build(pc) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                health_finding(report, &origin, pname, &e);
+                None
+            }
+        };
+        let mut reported_ns = Vec::new();
+        if let Some(provider) = &provider {
+            match provider.read_zone(&origin).await {
+                Ok(state) => {
+                    report.checked.push((z.clone(), pname.clone(), "drift"));
+                    reported_ns = state.nameservers.clone();
+                    let input = PlanInput {
+                        desired: &desired.zone,
+                        current: &state.zone,
+                        ignore: &desired.config.ignore,
+                        capabilities: caps,
+                        union_nameservers: union.as_deref().unwrap_or(&[]),
+                    };
+                    for change in plan(&input).changes {
+                        drift_finding(report, &origin, pname, &change);
+                    }
+                }
+                Err(e) => health_finding(report, &origin, pname, &e),
+            }
+        }
+
+        // DNS health: every address of the provider's nameservers.
+        let nameservers = nameservers_of(pc, provider.as_ref(), &origin)
+            .await
+            .unwrap_or_default();
+        let mut pa = ProviderAddresses {
+            provider: pname.clone(),
+            names: nameservers.iter().filter_map(|n| n.name.clone()).collect(),
+            addresses: Vec::new(),
+        };
+        if pa.names.is_empty() && pc.kind.kind != "rfc2136" {
+            pa.names = reported_ns;
+        }
+        for ns in &nameservers {
+            let addrs = if !ns.pinned.is_empty() {
+                Ok(ns.pinned.clone())
+            } else if let Some(name) = &ns.name {
+                resolver.addresses(name).await
+            } else {
+                Err("no address".into())
+            };
+            match addrs {
+                Ok(list) => pa.addresses.extend(list.into_iter().map(|a| (ns.label.clone(), a))),
+                Err(e) => report.add(
+                    Severity::Critical,
+                    "nameserver_lame",
+                    &origin,
+                    pname,
+                    format!("nameserver {} of provider {pname} has no address ({e}); fix its A/AAAA records or the provider's nameserver list", ns.label),
+                ),
+            }
+        }
+        report
+            .checked
+            .push((z.clone(), pname.clone(), "nameservers"));
+        check_nameservers(report, &origin, pname, &pa.addresses, limits).await;
+        all.push(pa);
+    }
+    report
+        .checked
+        .push((z.clone(), String::new(), "delegation"));
+    delegation::check(
+        report,
+        &origin,
+        &all.iter()
+            .map(|p| (p.provider.clone(), p.names.clone(), p.addresses.clone()))
+            .collect::<Vec<_>>(),
+        resolver,
+    )
+    .await;
+}
+
+fn drift_finding(report: &mut Report, zone: &Name, provider: &str, change: &Change) {
+    let show = |r: &nsync_core::zone::Rrset| {
+        format!(
+            "{} {} {} {}",
+            r.name.to_ascii(),
+            r.ttl,
+            r.rtype,
+            r.values().join(" | ")
+        )
+    };
+    let (kind, detail) = match change {
+        Change::Create(r) => (
+            "drift_missing",
+            format!(
+                "provider {provider} lacks {} that the zone file has; someone deleted it there: run nsync sync to put it back",
+                show(r)
+            ),
+        ),
+        Change::Delete(r) => (
+            "drift_extra",
+            format!(
+                "provider {provider} has {}, which the zone file does not: someone added it there by hand; add it to the zone file to keep it, or run nsync sync to remove it",
+                show(r)
+            ),
+        ),
+        Change::Update { from, to } => (
+            "drift_changed",
+            format!(
+                "provider {provider} has {} where the zone file says {}: edited behind nsync's back; run nsync sync to restore it, or change the zone file",
+                show(from),
+                show(to)
+            ),
+        ),
+    };
+    report.add(Severity::Warning, kind, zone, provider, detail);
+}
+
+/// Every address must answer the zone's SOA authoritatively; one provider, one serial.
+async fn check_nameservers(
+    report: &mut Report,
+    zone: &Name,
+    provider: &str,
+    addresses: &[(String, IpAddr)],
+    limits: QueryLimits,
+) {
+    let mut serials: BTreeMap<String, u32> = BTreeMap::new();
+    for (label, ip) in addresses {
+        let at = format!("{label} ({ip})");
+        let client = match AddressClient::new(SocketAddr::new(*ip, 53), limits).await {
+            Ok(c) => c,
+            Err(e) => {
+                report.add(
+                    Severity::Critical,
+                    "nameserver_lame",
+                    zone,
+                    provider,
+                    format!("{at}: {e}"),
+                );
+                continue;
+            }
+        };
+        let problem = match client.query(zone, RecordType::SOA).await {
+            Err(QueryError::Timeout) => Some("no answer (timeout)".to_string()),
+            Err(e) => Some(e.to_string()),
+            Ok(a) => {
+                let m = &a.message;
+                let serial = m.answers.iter().find_map(|r| match &r.data {
+                    RData::SOA(s) => Some(s.serial),
+                    _ => None,
+                });
+                match (m.metadata.response_code, m.metadata.authoritative, serial) {
+                    (ResponseCode::NoError, true, Some(s)) => {
+                        serials.insert(at.clone(), s);
+                        None
+                    }
+                    (ResponseCode::NoError, false, _) => Some(
+                        "answers without authority (not aa): it does not serve the zone"
+                            .to_string(),
+                    ),
+                    (ResponseCode::NoError, true, None) => {
+                        Some("answers aa but without the SOA".to_string())
+                    }
+                    (rcode, _, _) => Some(format!(
+                        "answers {}: it does not serve the zone",
+                        nsync_core::rcode::mnemonic(rcode)
+                    )),
+                }
+            }
+        };
+        if let Some(p) = problem {
+            report.add(
+                Severity::Critical,
+                "nameserver_lame",
+                zone,
+                provider,
+                format!("nameserver {at} of provider {provider} is lame: {p}; resolvers that pick it fail; restore the zone there or take it out of the delegation"),
+            );
+        }
+    }
+    if let Some(newest) = serials.values().max().copied() {
+        for (at, serial) in &serials {
+            if *serial != newest {
+                report.add(
+                    Severity::Warning,
+                    "serial_mismatch",
+                    zone,
+                    provider,
+                    format!("{at} serves serial {serial}, other addresses of provider {provider} serve {newest}: a stale secondary; check its zone transfers (NOTIFY, allow-transfer, TSIG)"),
+                );
+            }
+        }
+    }
+}

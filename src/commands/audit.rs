@@ -1,0 +1,47 @@
+//! `nsync audit`: provider health, drift, nameserver and delegation findings.
+//! Exit 0 when nothing is a warning or worse, 1 otherwise, 2 when audit could not run.
+
+use std::time::Duration;
+
+use anyhow::bail;
+
+use crate::audit::{Severity, run as audit_run};
+use crate::cli::{Format, Global};
+use crate::report::audit::{json, junit, table};
+use crate::report::style::Style;
+use crate::report::{Log, Outcome, write_result};
+use crate::targets::load;
+use crate::verify::client::QueryLimits;
+
+pub fn run(global: &Global) -> anyhow::Result<Outcome> {
+    let format = global.format.unwrap_or(Format::Table);
+    if !matches!(format, Format::Table | Format::Json | Format::Junit) {
+        bail!("nsync audit: --format {format:?} is not available here; use table, json or junit");
+    }
+    let log = Log::new(global);
+    let ws = load(global, &log)?;
+    let v = &ws.config.verify;
+    let limits = QueryLimits {
+        timeout: Duration::from_millis(v.timeout_ms),
+        retries: v.retries,
+        max_in_flight: v.max_in_flight,
+    };
+    let report = super::runtime()?.block_on(audit_run(&ws, global, limits));
+    let text = match format {
+        Format::Json => json(&report),
+        Format::Junit => junit(&report),
+        _ => table(
+            &report,
+            if global.output.is_some() {
+                Style::new(global.color, false)
+            } else {
+                Style::stdout(global.color)
+            },
+        ),
+    };
+    write_result(global.output.as_deref(), &text)?;
+    Ok(match report.worst() {
+        Some(Severity::Critical | Severity::Warning) => Outcome::Findings,
+        _ => Outcome::Ok,
+    })
+}

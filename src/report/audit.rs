@@ -1,0 +1,120 @@
+//! How audit findings look: a table sorted by severity, JSON, JUnit.
+
+use std::fmt::Write as _;
+
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use serde_json::json;
+
+use crate::audit::{Finding, Report, Severity};
+use crate::report::plan::colored;
+use crate::report::style::Style;
+
+pub fn table(report: &Report, style: Style) -> String {
+    if report.findings.is_empty() {
+        return format!("{}\n", style.green("audit: no findings"));
+    }
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(vec!["severity", "kind", "zone", "provider", "what to do"]);
+    for f in &report.findings {
+        let color = match f.severity {
+            Severity::Critical => Color::Red,
+            Severity::Warning => Color::Yellow,
+            Severity::Info => Color::Blue,
+        };
+        t.add_row(vec![
+            colored(Cell::new(f.severity.as_str()), color, style),
+            Cell::new(f.kind),
+            Cell::new(&f.zone),
+            Cell::new(&f.provider),
+            Cell::new(&f.detail),
+        ]);
+    }
+    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    format!(
+        "{t}\n{} critical, {} warning, {} info\n",
+        count(Severity::Critical),
+        count(Severity::Warning),
+        count(Severity::Info)
+    )
+}
+
+pub fn json(report: &Report) -> String {
+    let findings: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| json!({"severity": f.severity.as_str(), "kind": f.kind, "zone": f.zone, "provider": f.provider, "detail": f.detail}))
+        .collect();
+    format!("{:#}\n", json!({"findings": findings}))
+}
+
+/// Which check a finding fails, for JUnit.
+fn check_of(f: &Finding) -> &'static str {
+    match f.kind {
+        "auth_failed" | "account_suspended" | "zone_missing" | "provider_error" => "health",
+        "drift_missing" | "drift_extra" | "drift_changed" | "ttl_clamped" => "drift",
+        "nameserver_lame" | "serial_mismatch" => "nameservers",
+        _ => "delegation",
+    }
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+pub fn junit(report: &Report) -> String {
+    let mut cases = String::new();
+    let (mut tests, mut failures) = (0, 0);
+    let mut seen: Vec<(String, String, &'static str)> = report.checked.clone();
+    for f in &report.findings {
+        let key = (f.zone.clone(), f.provider.clone(), check_of(f));
+        if !seen.contains(&key) {
+            seen.push(key);
+        }
+    }
+    for (zone, provider, check) in &seen {
+        tests += 1;
+        let fails: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| {
+                &f.zone == zone
+                    && &f.provider == provider
+                    && check_of(f) == *check
+                    && f.severity != Severity::Info
+            })
+            .collect();
+        let class = if provider.is_empty() {
+            zone.clone()
+        } else {
+            format!("{zone}{provider}")
+        };
+        let _ = write!(
+            cases,
+            "  <testcase classname=\"{}\" name=\"{check}\"",
+            xml(&class)
+        );
+        if fails.is_empty() {
+            cases.push_str("/>\n");
+            continue;
+        }
+        failures += 1;
+        cases.push_str(">\n");
+        for f in fails {
+            let _ = writeln!(
+                cases,
+                "    <failure type=\"{}\" message=\"{}\"/>",
+                f.kind,
+                xml(&format!("{}: {}", f.severity.as_str(), f.detail))
+            );
+        }
+        cases.push_str("  </testcase>\n");
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"nsync audit\" tests=\"{tests}\" failures=\"{failures}\">\n{cases}</testsuite>\n"
+    )
+}

@@ -38,7 +38,7 @@ impl Default for Safety {
 /// recursive resolver. Always IP addresses, so nsync never depends on the system resolver.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Resolver {
-    pub root_hints: Vec<IpAddr>,
+    pub root_hints: Vec<SocketAddr>,
     pub recursive: Vec<SocketAddr>,
 }
 
@@ -65,7 +65,7 @@ impl Default for VerifySettings {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Nameserver {
     pub name: Name,
-    pub addresses: Vec<IpAddr>,
+    pub addresses: Vec<SocketAddr>,
 }
 
 #[derive(Clone, Debug)]
@@ -111,6 +111,25 @@ pub struct Config {
     pub verify: VerifySettings,
     pub providers: BTreeMap<String, ProviderConfig>,
     pub zones: Vec<ZoneConfig>,
+}
+
+/// A nameserver's address: `IP`, or `IP:PORT` / `[IPv6]:PORT` for servers on another
+/// port than 53 (the demo's, or a test's).
+pub fn parse_server_address(text: &str) -> Option<SocketAddr> {
+    text.parse::<SocketAddr>().ok().or_else(|| {
+        text.parse::<IpAddr>()
+            .ok()
+            .map(|ip| SocketAddr::new(ip, 53))
+    })
+}
+
+/// An address as people write it: the port only when it is not 53.
+pub fn show_address(addr: &SocketAddr) -> String {
+    if addr.port() == 53 {
+        addr.ip().to_string()
+    } else {
+        addr.to_string()
+    }
 }
 
 /// Finds the config file: `--config`, else `NSYNC_CONFIG` (clap fills both into one
@@ -271,21 +290,18 @@ fn read_resolver(doc: &Doc<'_>, table: &DeTable<'_>, diags: &mut Vec<Diagnostic>
     let mut resolver = Resolver::default();
     let ip_hint = "give IP addresses, not host names: resolving a name here would need the very resolver being configured";
     for (text, at) in t.strings("root_hints", diags).unwrap_or_default() {
-        match text.parse::<IpAddr>() {
-            Ok(ip) => resolver.root_hints.push(ip),
-            Err(_) => diags.push(
+        match parse_server_address(&text) {
+            Some(addr) => resolver.root_hints.push(addr),
+            None => diags.push(
                 Diagnostic::error(at, format!("root hint `{text}` is not an IP address"))
                     .with_hint(ip_hint),
             ),
         }
     }
     for (text, at) in t.strings("recursive", diags).unwrap_or_default() {
-        let parsed = text
-            .parse::<SocketAddr>()
-            .or_else(|_| text.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)));
-        match parsed {
-            Ok(addr) => resolver.recursive.push(addr),
-            Err(_) => diags.push(
+        match parse_server_address(&text) {
+            Some(addr) => resolver.recursive.push(addr),
+            None => diags.push(
                 Diagnostic::error(
                     at,
                     format!("recursive resolver `{text}` is not an IP address"),
@@ -470,9 +486,9 @@ fn read_nameservers(
                 };
                 let mut ips = Vec::new();
                 for (a, a_at) in addrs {
-                    match a.parse::<IpAddr>() {
-                        Ok(ip) => ips.push(ip),
-                        Err(_) => diags.push(
+                    match parse_server_address(&a) {
+                        Some(addr) => ips.push(addr),
+                        None => diags.push(
                             Diagnostic::error(
                                 a_at,
                                 format!("nameserver address `{a}` is not an IP address"),
@@ -676,7 +692,7 @@ ignore = ["_acme-challenge", "*.dyn"]
         assert_eq!(c.safety.max_update_percent, 30);
         assert_eq!(
             c.resolver.root_hints,
-            ["127.0.10.9".parse::<IpAddr>().unwrap()]
+            ["127.0.10.9:53".parse::<SocketAddr>().unwrap()]
         );
         let bind = &c.providers["bind"];
         assert_eq!(bind.kind.kind, "rfc2136");

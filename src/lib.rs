@@ -11,6 +11,7 @@ pub mod plan;
 pub mod providers;
 pub mod report;
 pub mod retry;
+pub mod serve;
 pub mod targets;
 pub mod tomlspan;
 pub mod verify;

@@ -11,7 +11,7 @@ use super::{Report, Severity};
 use crate::verify::resolve::Resolver;
 
 /// (provider, nameserver names, (label, address) pairs)
-pub type ProviderNameservers = (String, Vec<Name>, Vec<(String, IpAddr)>);
+pub type ProviderNameservers = (String, Vec<Name>, Vec<(String, std::net::SocketAddr)>);
 
 fn network(ip: &IpAddr) -> String {
     match ip {
@@ -63,7 +63,7 @@ pub async fn check(
                 "delegation_unknown_nameserver",
                 zone,
                 "",
-                format!("the parent ({parent}) delegates {z} to {}, which no provider in nsync.toml serves it on; remove it at the registrar, or add its provider to nsync.toml", ns.to_ascii()),
+                format!("the parent ({}) delegates {z} to {}, which no provider in nsync.toml serves it on; remove it at the registrar, or add its provider to nsync.toml", crate::config::show_address(&parent), ns.to_ascii()),
             ),
         }
     }
@@ -78,7 +78,7 @@ pub async fn check(
                 "delegation_missing_provider",
                 zone,
                 p,
-                format!("provider {p} serves {z} on {} but the parent ({parent}) does not delegate to it: it adds no redundancy; add its nameservers at the registrar", list.join(", ")),
+                format!("provider {p} serves {z} on {} but the parent ({}) does not delegate to it: it adds no redundancy; add its nameservers at the registrar", list.join(", "), crate::config::show_address(&parent)),
             );
         }
     }
@@ -101,7 +101,7 @@ pub async fn check(
                 addrs
                     .iter()
                     .filter(|(l, _)| l == &name.to_ascii())
-                    .map(|(_, a)| *a)
+                    .map(|(_, a)| a.ip())
             })
             .collect();
         if !real.is_empty() && !real.contains(glue_ip) {
@@ -119,7 +119,7 @@ pub async fn check(
     // Every nameserver address in one network: one outage or route leak takes all.
     let addresses: Vec<IpAddr> = providers
         .iter()
-        .flat_map(|(_, _, a)| a.iter().map(|(_, ip)| *ip))
+        .flat_map(|(_, _, a)| a.iter().map(|(_, addr)| addr.ip()))
         .collect();
     if addresses.len() > 1 {
         let first = network(&addresses[0]);

@@ -6,7 +6,7 @@
 pub mod delegation;
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use hickory_proto::op::ResponseCode;
@@ -99,7 +99,7 @@ impl Report {
 struct ProviderAddresses {
     provider: String,
     names: Vec<Name>,
-    addresses: Vec<(String, IpAddr)>,
+    addresses: Vec<(String, SocketAddr)>,
 }
 
 pub async fn run(ws: &Workspace, global: &Global, limits: QueryLimits) -> Report {
@@ -225,7 +225,10 @@ async fn audit_zone(
             let addrs = if !ns.pinned.is_empty() {
                 Ok(ns.pinned.clone())
             } else if let Some(name) = &ns.name {
-                resolver.addresses(name).await
+                resolver
+                    .addresses(name)
+                    .await
+                    .map(|ips| ips.into_iter().map(|ip| SocketAddr::new(ip, 53)).collect())
             } else {
                 Err("no address".into())
             };
@@ -302,13 +305,13 @@ async fn check_nameservers(
     report: &mut Report,
     zone: &Name,
     provider: &str,
-    addresses: &[(String, IpAddr)],
+    addresses: &[(String, SocketAddr)],
     limits: QueryLimits,
 ) {
     let mut serials: BTreeMap<String, u32> = BTreeMap::new();
     for (label, ip) in addresses {
-        let at = format!("{label} ({ip})");
-        let client = match AddressClient::new(SocketAddr::new(*ip, 53), limits).await {
+        let at = format!("{label} ({})", crate::config::show_address(ip));
+        let client = match AddressClient::new(*ip, limits).await {
             Ok(c) => c,
             Err(e) => {
                 report.add(

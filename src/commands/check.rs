@@ -246,7 +246,7 @@ fn providers_json(config: &Config) -> Vec<serde_json::Value> {
                 "defined_at": p.location.to_string(),
                 "nameservers": p.nameservers.iter().map(|ns| json!({
                     "name": ns.name.to_ascii(),
-                    "addresses": ns.addresses.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+                    "addresses": ns.addresses.iter().map(crate::config::show_address).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "capabilities": {
                     "record_types": caps.record_types.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
@@ -304,8 +304,8 @@ fn json_report(
             "max_update_percent": config.safety.max_update_percent,
         });
         report["resolver"] = json!({
-            "root_hints": config.resolver.root_hints.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
-            "recursive": config.resolver.recursive.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+            "root_hints": config.resolver.root_hints.iter().map(crate::config::show_address).collect::<Vec<_>>(),
+            "recursive": config.resolver.recursive.iter().map(crate::config::show_address).collect::<Vec<_>>(),
         });
     }
     format!("{report:#}\n")

@@ -10,7 +10,7 @@ pub mod metrics;
 pub mod resolve;
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -203,7 +203,7 @@ pub struct Options {
 pub struct Nameserver {
     pub label: String,
     pub name: Option<Name>,
-    pub pinned: Vec<IpAddr>,
+    pub pinned: Vec<SocketAddr>,
 }
 
 /// The nameservers to check for a provider: those in nsync.toml; else, for rfc2136, the
@@ -227,15 +227,12 @@ pub async fn nameservers_of(
     if pc.kind.kind == "rfc2136"
         && let Some(server) = pc.settings.str("server")
     {
-        let ip = server
-            .parse::<SocketAddr>()
-            .map(|s| s.ip())
-            .or_else(|_| server.parse::<IpAddr>())
-            .map_err(|e| e.to_string())?;
+        let addr = crate::config::parse_server_address(server)
+            .ok_or_else(|| format!("`server = \"{server}\"` is not an address"))?;
         return Ok(vec![Nameserver {
-            label: ip.to_string(),
+            label: crate::config::show_address(&addr),
             name: None,
-            pinned: vec![ip],
+            pinned: vec![addr],
         }]);
     }
     let provider = provider.ok_or("the provider could not be set up")?;
@@ -335,7 +332,10 @@ async fn verify_zone(
             let addresses = if !ns.pinned.is_empty() {
                 Ok(ns.pinned.clone())
             } else if let Some(name) = &ns.name {
-                resolver.addresses(name).await
+                resolver
+                    .addresses(name)
+                    .await
+                    .map(|ips| ips.into_iter().map(|ip| SocketAddr::new(ip, 53)).collect())
             } else {
                 Err("no name and no address".to_string())
             };
@@ -349,8 +349,8 @@ async fn verify_zone(
                     continue;
                 }
             };
-            for ip in addresses {
-                let addr = SocketAddr::new(ip, 53);
+            for addr in addresses {
+                let ip = crate::config::show_address(&addr);
                 let client = match clients.get(&addr) {
                     Some(c) => c.clone(),
                     None => match AddressClient::new(addr, options.limits).await {

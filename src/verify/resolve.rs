@@ -47,7 +47,7 @@ pub const IANA_ROOTS: &[&str] = &[
 const MAX_DEPTH: usize = 12;
 
 pub struct Resolver {
-    roots: Vec<IpAddr>,
+    roots: Vec<SocketAddr>,
     recursive: Vec<SocketAddr>,
     limits: QueryLimits,
     clients: Mutex<HashMap<SocketAddr, AddressClient>>,
@@ -55,9 +55,17 @@ pub struct Resolver {
 }
 
 impl Resolver {
-    pub fn new(roots: Vec<IpAddr>, recursive: Vec<SocketAddr>, limits: QueryLimits) -> Resolver {
+    pub fn new(
+        roots: Vec<SocketAddr>,
+        recursive: Vec<SocketAddr>,
+        limits: QueryLimits,
+    ) -> Resolver {
         let roots = if roots.is_empty() {
-            IANA_ROOTS.iter().filter_map(|r| r.parse().ok()).collect()
+            IANA_ROOTS
+                .iter()
+                .filter_map(|r| r.parse::<IpAddr>().ok())
+                .map(|ip| SocketAddr::new(ip, 53))
+                .collect()
         } else {
             roots
         };
@@ -169,10 +177,10 @@ impl Resolver {
             if depth > MAX_DEPTH {
                 break;
             }
-            let mut next: Option<Vec<IpAddr>> = None;
+            let mut next: Option<Vec<SocketAddr>> = None;
             let mut last = String::from("no server answered");
             for ip in &servers {
-                let Some(client) = self.client(SocketAddr::new(*ip, 53)).await else {
+                let Some(client) = self.client(*ip).await else {
                     continue;
                 };
                 let answer = match client.query(&qname, rtype).await {
@@ -219,20 +227,20 @@ impl Resolver {
                     last = format!("{ip} gave neither an answer nor a referral");
                     continue;
                 }
-                let mut glue: Vec<IpAddr> = answer
+                let mut glue: Vec<SocketAddr> = answer
                     .additionals
                     .iter()
                     .filter(|r| ns.contains(&r.name))
                     .filter_map(|r| match &r.data {
-                        RData::A(a) => Some(IpAddr::V4(a.0)),
-                        RData::AAAA(a) => Some(IpAddr::V6(a.0)),
+                        RData::A(a) => Some(SocketAddr::new(IpAddr::V4(a.0), 53)),
+                        RData::AAAA(a) => Some(SocketAddr::new(IpAddr::V6(a.0), 53)),
                         _ => None,
                     })
                     .collect();
                 if glue.is_empty() {
                     for n in &ns {
                         if let Ok(found) = self.lookup(n, RecordType::A, depth + 1).await {
-                            glue.extend(found);
+                            glue.extend(found.into_iter().map(|ip| SocketAddr::new(ip, 53)));
                         }
                         if !glue.is_empty() {
                             break;
@@ -262,7 +270,7 @@ impl Resolver {
 #[derive(Clone, Debug)]
 pub struct Delegation {
     /// The parent's server that answered.
-    pub parent_server: IpAddr,
+    pub parent_server: SocketAddr,
     pub nameservers: Vec<Name>,
     pub glue: Vec<(Name, IpAddr)>,
 }
@@ -273,10 +281,10 @@ impl Resolver {
     pub async fn delegation(&self, zone: &Name) -> Result<Delegation, String> {
         let mut servers = self.roots.clone();
         for _ in 0..MAX_DEPTH {
-            let mut next: Option<Vec<IpAddr>> = None;
+            let mut next: Option<Vec<SocketAddr>> = None;
             let mut last = String::from("no server answered");
             for ip in &servers {
-                let Some(client) = self.client(SocketAddr::new(*ip, 53)).await else {
+                let Some(client) = self.client(*ip).await else {
                     continue;
                 };
                 let answer = match client.query(zone, RecordType::NS).await {
@@ -354,11 +362,14 @@ impl Resolver {
                     );
                     continue;
                 }
-                let mut addrs: Vec<IpAddr> = glue_for(&names).into_iter().map(|(_, a)| a).collect();
+                let mut addrs: Vec<SocketAddr> = glue_for(&names)
+                    .into_iter()
+                    .map(|(_, a)| SocketAddr::new(a, 53))
+                    .collect();
                 if addrs.is_empty() {
                     for n in &names {
                         if let Ok(found) = self.addresses(n).await {
-                            addrs.extend(found);
+                            addrs.extend(found.into_iter().map(|ip| SocketAddr::new(ip, 53)));
                             break;
                         }
                     }

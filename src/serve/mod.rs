@@ -1,0 +1,162 @@
+//! nsync's own authoritative nameserver (`nsync serve`, the `builtin` provider, the demo):
+//! serves every zone file of a folder (as nsync's zonefile/builtin provider writes them)
+//! over UDP and TCP, and reloads a zone within a moment of its file changing, so a sync
+//! to the folder is served without a restart.
+
+pub mod load;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use hickory_proto::rr::{LowerName, Name};
+use hickory_server::Server;
+use hickory_server::net::runtime::Time;
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+use hickory_server::zone_handler::{Catalog, ZoneHandler};
+use tokio::net::{TcpListener, UdpSocket};
+use tokio::sync::RwLock;
+
+/// How often the folder is looked at for changed zone files.
+pub const POLL: Duration = Duration::from_millis(50);
+
+/// The catalog behind a lock, so zones can be replaced while the server runs.
+#[derive(Clone, Default)]
+pub struct Zones(Arc<RwLock<Catalog>>);
+
+#[async_trait]
+impl RequestHandler for Zones {
+    async fn handle_request<R: ResponseHandler, T: Time>(
+        &self,
+        request: &Request,
+        response_handle: R,
+    ) -> ResponseInfo {
+        self.0
+            .read()
+            .await
+            .handle_request::<R, T>(request, response_handle)
+            .await
+    }
+}
+
+impl Zones {
+    pub async fn upsert(&self, origin: &Name, handler: Arc<dyn ZoneHandler>) {
+        self.0
+            .write()
+            .await
+            .upsert(LowerName::new(origin), vec![handler]);
+    }
+
+    pub async fn remove(&self, origin: &Name) {
+        self.0.write().await.remove(&LowerName::new(origin));
+    }
+}
+
+/// A running nameserver: its address and the handle that stops it.
+pub struct Running {
+    pub address: SocketAddr,
+    server: Server<Zones>,
+    watcher: Option<tokio::task::JoinHandle<()>>,
+    pub zones: Zones,
+}
+
+impl Running {
+    pub async fn stop(mut self) {
+        if let Some(w) = self.watcher.take() {
+            w.abort();
+        }
+        let _ = self.server.shutdown_gracefully().await;
+    }
+}
+
+/// Binds UDP and TCP on the same address; port 0 picks a port free for both.
+pub async fn bind(address: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)> {
+    let mut last = None;
+    for _ in 0..20 {
+        let udp = UdpSocket::bind(address).await?;
+        let port = udp.local_addr()?.port();
+        match TcpListener::bind(SocketAddr::new(address.ip(), port)).await {
+            Ok(tcp) => return Ok((udp, tcp)),
+            Err(e) if address.port() == 0 => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no port free for UDP and TCP")))
+}
+
+/// Serves `zones` on the sockets; with a folder, keeps its zones up to date.
+pub async fn start(
+    udp: UdpSocket,
+    tcp: TcpListener,
+    zones: Zones,
+    folder: Option<PathBuf>,
+) -> std::io::Result<Running> {
+    let address = udp.local_addr()?;
+    let mut server = Server::new(zones.clone());
+    server.register_socket(udp);
+    server.register_listener(tcp, Duration::from_secs(10), 64);
+    let watcher = folder.map(|dir| tokio::spawn(watch(dir, zones.clone())));
+    Ok(Running {
+        address,
+        server,
+        watcher,
+        zones,
+    })
+}
+
+/// Loads the folder now and then again whenever a file changes, appears or goes.
+async fn watch(dir: PathBuf, zones: Zones) {
+    let mut seen: HashMap<PathBuf, (SystemTime, Name)> = HashMap::new();
+    loop {
+        sync_folder(&dir, &zones, &mut seen).await;
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+pub async fn sync_folder(
+    dir: &Path,
+    zones: &Zones,
+    seen: &mut HashMap<PathBuf, (SystemTime, Name)>,
+) {
+    let mut present = Vec::new();
+    for (path, origin) in load::zone_files(dir) {
+        let modified = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        present.push(path.clone());
+        if seen.get(&path).is_some_and(|(t, _)| *t == modified) {
+            continue;
+        }
+        match load::zone_handler(&path, &origin) {
+            Ok(handler) => {
+                zones.upsert(&origin, handler).await;
+                seen.insert(path, (modified, origin));
+            }
+            // A file half written by someone else, or broken by hand: keep serving the
+            // last good version and say why once.
+            Err(e) => {
+                if seen.get(&path).is_none_or(|(t, _)| *t != modified) {
+                    eprintln!(
+                        "nsync serve: {}: {e}; still serving the last good version",
+                        path.display()
+                    );
+                }
+                let origin = seen.get(&path).map(|(_, o)| o.clone()).unwrap_or(origin);
+                seen.insert(path, (modified, origin));
+            }
+        }
+    }
+    let gone: Vec<PathBuf> = seen
+        .keys()
+        .filter(|p| !present.contains(p))
+        .cloned()
+        .collect();
+    for path in gone {
+        if let Some((_, origin)) = seen.remove(&path) {
+            zones.remove(&origin).await;
+        }
+    }
+}

@@ -17,7 +17,7 @@ pub fn build(config: &ProviderConfig) -> Result<Arc<dyn Provider>, ProviderError
             &config.name,
             &config.settings,
         )?)),
-        "zonefile" => Ok(Arc::new(nsync_zonefile::ZoneFiles::from_settings(
+        "zonefile" | "builtin" => Ok(Arc::new(nsync_zonefile::ZoneFiles::from_settings(
             &config.name,
             &config.settings,
         )?)),
@@ -26,7 +26,7 @@ pub fn build(config: &ProviderConfig) -> Result<Arc<dyn Provider>, ProviderError
             &config.name,
             "set up the provider",
             format!(
-                "provider kind `{other}` is not built into this version of nsync yet; use rfc2136, powerdns or zonefile for now"
+                "provider kind `{other}` is not built into this version of nsync yet; use rfc2136, powerdns, zonefile or builtin for now"
             ),
         )),
     }

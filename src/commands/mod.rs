@@ -4,7 +4,9 @@
 pub mod audit;
 pub mod check;
 pub mod completions;
+pub mod demo;
 pub mod plan;
+pub mod serve;
 pub mod sync;
 pub mod verify;
 
@@ -22,8 +24,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Audit => audit::run(&global),
         Command::Import => not_yet("import"),
         Command::Restore(_) => not_yet("restore"),
-        Command::Serve(_) => not_yet("serve"),
-        Command::Demo => not_yet("demo"),
+        Command::Serve(args) => serve::run(&global, &args),
+        Command::Demo => demo::run(&global),
     }
 }
 

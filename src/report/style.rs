@@ -41,6 +41,10 @@ impl Style {
         }
     }
 
+    pub fn bold_cyan(&self, text: &str) -> String {
+        self.paint("1;36", text)
+    }
+
     pub fn red(&self, text: &str) -> String {
         self.paint("31", text)
     }

@@ -24,8 +24,22 @@ use tokio::sync::RwLock;
 pub const POLL: Duration = Duration::from_millis(50);
 
 /// The catalog behind a lock, so zones can be replaced while the server runs.
-#[derive(Clone, Default)]
-pub struct Zones(Arc<RwLock<Catalog>>);
+#[derive(Clone)]
+pub struct Zones {
+    catalog: Arc<RwLock<Catalog>>,
+    /// When the last complete look at the folder began: a file written before that is
+    /// being served.
+    scanned: Arc<std::sync::Mutex<SystemTime>>,
+}
+
+impl Default for Zones {
+    fn default() -> Self {
+        Zones {
+            catalog: Arc::default(),
+            scanned: Arc::new(std::sync::Mutex::new(SystemTime::UNIX_EPOCH)),
+        }
+    }
+}
 
 #[async_trait]
 impl RequestHandler for Zones {
@@ -34,7 +48,7 @@ impl RequestHandler for Zones {
         request: &Request,
         response_handle: R,
     ) -> ResponseInfo {
-        self.0
+        self.catalog
             .read()
             .await
             .handle_request::<R, T>(request, response_handle)
@@ -44,14 +58,18 @@ impl RequestHandler for Zones {
 
 impl Zones {
     pub async fn upsert(&self, origin: &Name, handler: Arc<dyn ZoneHandler>) {
-        self.0
+        self.catalog
             .write()
             .await
             .upsert(LowerName::new(origin), vec![handler]);
     }
 
     pub async fn remove(&self, origin: &Name) {
-        self.0.write().await.remove(&LowerName::new(origin));
+        self.catalog.write().await.remove(&LowerName::new(origin));
+    }
+
+    pub fn last_scan(&self) -> SystemTime {
+        self.scanned.lock().map_or(SystemTime::UNIX_EPOCH, |t| *t)
     }
 }
 
@@ -111,7 +129,11 @@ pub async fn start(
 async fn watch(dir: PathBuf, zones: Zones) {
     let mut seen: HashMap<PathBuf, (SystemTime, Name)> = HashMap::new();
     loop {
+        let began = SystemTime::now();
         sync_folder(&dir, &zones, &mut seen).await;
+        if let Ok(mut t) = zones.scanned.lock() {
+            *t = began;
+        }
         tokio::time::sleep(POLL).await;
     }
 }

@@ -319,17 +319,37 @@ impl Resolver {
                         })
                         .collect()
                 };
-                // A server authoritative for the zone itself answers in the answer section.
-                if answer.metadata.authoritative
-                    && answer
-                        .answers
-                        .iter()
-                        .any(|r| r.name == *zone && r.record_type() == RecordType::NS)
-                {
-                    return Err(format!(
-                        "{ip} is authoritative for {} itself, so its parent cannot be told apart; give root hints that lead to the parent",
-                        zone.to_ascii()
-                    ));
+                // Some servers (hickory's among them) answer a delegation they hold with the NS
+                // in the answer section. That is the parent's view unless the server is
+                // authoritative for the zone itself, which its SOA tells.
+                let in_answer: Vec<Name> = answer
+                    .answers
+                    .iter()
+                    .filter(|r| r.name == *zone)
+                    .filter_map(|r| match &r.data {
+                        RData::NS(n) => Some(n.0.to_lowercase()),
+                        _ => None,
+                    })
+                    .collect();
+                if !in_answer.is_empty() {
+                    let own_soa = client.query(zone, RecordType::SOA).await.is_ok_and(|a| {
+                        a.message.metadata.authoritative
+                            && a.message
+                                .answers
+                                .iter()
+                                .any(|r| r.name == *zone && r.record_type() == RecordType::SOA)
+                    });
+                    if own_soa {
+                        return Err(format!(
+                            "{ip} is authoritative for {} itself, so its parent cannot be told apart; give root hints that lead to the parent",
+                            zone.to_ascii()
+                        ));
+                    }
+                    return Ok(Delegation {
+                        parent_server: *ip,
+                        glue: glue_for(&in_answer),
+                        nameservers: in_answer,
+                    });
                 }
                 let referral: Vec<&hickory_proto::rr::Record> = answer
                     .authorities

@@ -104,7 +104,7 @@ pub enum Command {
     Import,
     /// Put a backup written by sync back on a provider
     #[command(
-        after_help = "Examples:\n  nsync restore --provider pdns .nsync/backups/example.com./pdns/20261129T101500Z.zone"
+        after_help = "Examples:\n  nsync restore --provider pdns .nsync/backups/example.com./pdns/20261129T101500Z.zone\n  nsync restore --yes --provider bind .nsync/backups/example.com./bind/20261129T101500Z.zone"
     )]
     Restore(RestoreArgs),
     /// Run the built-in authoritative nameserver on a folder of zones
@@ -112,6 +112,9 @@ pub enum Command {
         after_help = "Examples:\n  nsync serve --directory /var/lib/nsync/zones --listen 127.0.0.1:5353"
     )]
     Serve(ServeArgs),
+    /// Print the man page (roff), generated from these same definitions
+    #[command(hide = true)]
+    Man,
     /// The whole workflow on built-in local nameservers, no accounts needed
     #[command(after_help = "Examples:\n  nsync demo")]
     Demo,
@@ -152,6 +155,9 @@ pub struct VerifyArgs {
 pub struct RestoreArgs {
     /// The backup file written by sync
     pub backup: PathBuf,
+    /// Do not ask for confirmation
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Args, Debug)]

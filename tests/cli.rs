@@ -29,21 +29,27 @@ fn help_lists_every_command_with_examples() {
 }
 
 #[test]
-fn commands_not_built_yet_say_so_and_fail() {
+fn import_and_restore_say_what_they_need() {
     let scratch = Scratch::new(&[]);
-    for args in [
-        &["import"][..],
-        &["restore", "x.zone"],
-        &["serve"],
-        &["demo"],
-    ] {
-        nsync(args)
-            .dir(scratch.path())
-            .run()
-            .code(2)
-            .stdout_empty()
-            .stderr_has("not implemented yet");
-    }
+    nsync(&["import"])
+        .dir(scratch.path())
+        .run()
+        .code(2)
+        .stdout_empty()
+        .stderr_has("needs one --provider and one --zone");
+    nsync(&["restore", "x.zone"])
+        .dir(scratch.path())
+        .run()
+        .code(2)
+        .stderr_has("needs one --provider");
+}
+
+#[test]
+fn the_man_page_comes_from_the_same_definitions() {
+    let ran = nsync(&["man"]).run();
+    ran.code(0)
+        .stdout_has(".TH nsync 1")
+        .stdout_has("nsync\\-verify");
 }
 
 #[test]

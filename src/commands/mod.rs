@@ -1,11 +1,12 @@
-//! One module per subcommand; `run` dispatches. Commands not built yet say so and exit 2,
-//! never a fake success.
+//! One module per subcommand; `run` dispatches.
 
 pub mod audit;
 pub mod check;
 pub mod completions;
 pub mod demo;
+pub mod import;
 pub mod plan;
+pub mod restore;
 pub mod serve;
 pub mod sync;
 pub mod verify;
@@ -22,18 +23,12 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Sync(args) => sync::run(&global, &args),
         Command::Verify(args) => verify::run(&global, &args),
         Command::Audit => audit::run(&global),
-        Command::Import => not_yet("import"),
-        Command::Restore(_) => not_yet("restore"),
+        Command::Import => import::run(&global),
+        Command::Restore(args) => restore::run(&global, &args),
+        Command::Man => man(),
         Command::Serve(args) => serve::run(&global, &args),
         Command::Demo => demo::run(&global),
     }
-}
-
-fn not_yet(command: &str) -> anyhow::Result<Outcome> {
-    eprintln!(
-        "nsync {command}: not implemented yet in this build; `nsync check` validates your config and zone files today"
-    );
-    Ok(Outcome::Failed)
 }
 
 /// The runtime for commands that talk to providers: they read and write concurrently.
@@ -54,4 +49,13 @@ pub fn wants_json(global: &Global, command: &str) -> anyhow::Result<bool> {
             "nsync {command}: --format {other:?} is not available here; use table or json"
         ),
     }
+}
+
+/// The man page, from the same clap definitions as `--help`.
+fn man() -> anyhow::Result<Outcome> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_mangen::Man::new(crate::cli::Cli::command()).render(&mut out)?;
+    std::io::Write::write_all(&mut std::io::stdout(), &out)?;
+    Ok(Outcome::Ok)
 }

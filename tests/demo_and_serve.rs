@@ -140,8 +140,10 @@ fn serve_serves_what_the_builtin_provider_syncs_and_follows_changes() {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let got = soa_serial(addr, "home.test.");
-            if got.is_some() && (want.is_none() || got == want) {
-                return got.unwrap();
+            if let Some(serial) = got
+                && (want.is_none() || got == want)
+            {
+                return serial;
             }
             assert!(
                 Instant::now() < deadline,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::bail;
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Cell, Color};
 use nsync_core::Name;
 use nsync_core::provider::{ChangeSet, ErrorKind, Provider, ProviderError};
 use serde_json::json;
@@ -17,7 +17,8 @@ use crate::backup;
 use crate::cli::{Global, SyncArgs};
 use crate::config::{Config, Safety};
 use crate::plan::{Counts, PlanInput, plan};
-use crate::report::plan::{colored, diff_text, error_json};
+use crate::report::plan::{colored, diff_text, error_json, new_table};
+use crate::report::progress::Progress;
 use crate::report::style::Style;
 use crate::report::{Log, Outcome, write_result};
 use crate::retry::RetryPolicy;
@@ -85,7 +86,10 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
         )?;
     }
 
-    let results = rt.block_on(apply_all(&ws.config, &targets, plans, &policy, &log));
+    let progress = Progress::new(global);
+    let results = rt.block_on(apply_all(
+        &ws.config, &targets, plans, &policy, &log, &progress,
+    ));
     let text = if json {
         json_report(&targets, &results)
     } else {
@@ -197,6 +201,7 @@ async fn apply_all(
     plans: Vec<Result<TargetPlan, ProviderError>>,
     policy: &RetryPolicy,
     log: &Log,
+    progress: &Progress,
 ) -> Vec<TargetResult> {
     let base = config.path.parent().unwrap_or(Path::new("")).to_path_buf();
     let mut results: Vec<Option<TargetResult>> = (0..targets.len()).map(|_| None).collect();
@@ -237,22 +242,19 @@ async fn apply_all(
             capabilities: t.capabilities.clone(),
             union: union_nameservers(targets, t.origin()).unwrap_or_default(),
         };
-        let (policy, log, name) = (*policy, log.clone(), t.provider_name.clone());
-        log.info(&format!(
-            "provider {name}: applying {} change(s) to {}",
-            plan.changes.changes.len(),
-            job.origin.to_ascii()
+        let (policy, log) = (*policy, log.clone());
+        let task = progress.start(&format!("{} at {}", job.origin.to_ascii(), t.provider_name));
+        task.message(&format!(
+            "applying {} change(s)",
+            plan.changes.changes.len()
         ));
         set.spawn(async move {
             let start = Instant::now();
             let outcome = job.run(plan.changes, &policy, &log).await;
             let took = start.elapsed();
             match &outcome {
-                Ok(n) => log.info(&format!(
-                    "provider {name}: {} done, {n} change(s) in {took:.0?}",
-                    job.origin.to_ascii()
-                )),
-                Err(e) => log.error(&e.to_string()),
+                Ok(n) => task.done(&format!("{n} change(s) applied in {took:.0?}")),
+                Err(e) => task.failed(&format!("{}: {}", e.operation, e.message)),
             }
             (
                 i,
@@ -340,10 +342,7 @@ impl ApplyJob {
 }
 
 fn table(targets: &[Target], results: &[TargetResult], style: Style) -> String {
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(vec!["zone", "provider", "result", "changes", "time"]);
+    let mut t = new_table(vec!["zone", "provider", "result", "changes", "time"]);
     for (target, r) in targets.iter().zip(results) {
         let (result, changes, time) = match r {
             TargetResult::InSync => (

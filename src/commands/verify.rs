@@ -10,6 +10,7 @@ use anyhow::bail;
 
 use crate::backup::timestamp;
 use crate::cli::{Format, Global, VerifyArgs};
+use crate::report::progress::Progress;
 use crate::report::style::Style;
 use crate::report::verify::{finding_line, json, junit, table};
 use crate::report::{Log, Outcome, write_result};
@@ -52,7 +53,14 @@ pub fn run(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
     let rt = super::runtime()?;
     match args.watch {
         None => {
+            let task = Progress::new(global).start("verify");
+            task.message("asking every address of every nameserver");
             let report = rt.block_on(verify_run(&ws, global, options(&ws)));
+            let addresses: usize = report.zones.iter().map(|z| z.addresses.len()).sum();
+            task.done(&format!(
+                "{addresses} address(es) checked in {:.0?}",
+                report.took
+            ));
             let text = match format {
                 Format::Json => json(&report),
                 Format::Junit => junit(&report),

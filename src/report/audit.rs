@@ -2,21 +2,18 @@
 
 use std::fmt::Write as _;
 
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Cell, Color};
 use serde_json::json;
 
 use crate::audit::{Finding, Report, Severity};
-use crate::report::plan::colored;
+use crate::report::plan::{colored, new_table};
 use crate::report::style::Style;
 
 pub fn table(report: &Report, style: Style) -> String {
     if report.findings.is_empty() {
         return format!("{}\n", style.green("audit: no findings"));
     }
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(vec!["severity", "kind", "zone", "provider", "what to do"]);
+    let mut t = new_table(vec!["severity", "kind", "zone", "provider", "what to do"]);
     for f in &report.findings {
         let color = match f.severity {
             Severity::Critical => Color::Red,

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod plan;
+pub mod progress;
 pub mod style;
 pub mod verify;
 

@@ -62,13 +62,9 @@ pub fn summary_table(
     plans: &[Result<TargetPlan, ProviderError>],
     style: Style,
 ) -> String {
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(vec![
-            "zone", "provider", "create", "update", "delete", "status",
-        ]);
+    let mut table = new_table(vec![
+        "zone", "provider", "create", "update", "delete", "status",
+    ]);
     for (t, p) in targets.iter().zip(plans) {
         let (c, status) = match p {
             Ok(plan) => {
@@ -97,6 +93,20 @@ pub fn summary_table(
         ]);
     }
     format!("{table}\n")
+}
+
+/// A table in the house style. Long cells wrap to the terminal's width when there is a
+/// usable one; in pipes, files and odd terminals rows stay whole.
+pub fn new_table(header: Vec<&str>) -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED)
+        .set_header(header);
+    let arrangement = match t.width() {
+        Some(w) if w >= 60 => ContentArrangement::Dynamic,
+        _ => ContentArrangement::Disabled,
+    };
+    t.set_content_arrangement(arrangement);
+    t
 }
 
 pub fn colored(cell: Cell, color: Color, style: Style) -> Cell {

@@ -4,10 +4,10 @@
 
 use std::fmt::Write as _;
 
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Cell, Color};
 use serde_json::{Value, json};
 
-use crate::report::plan::colored;
+use crate::report::plan::{colored, new_table};
 use crate::report::style::Style;
 use crate::verify::{Finding, Report};
 
@@ -44,19 +44,16 @@ pub fn finding_line(f: &Finding) -> String {
 pub fn table(report: &Report, style: Style) -> String {
     let mut out = String::new();
     for zone in &report.zones {
-        let mut t = Table::new();
-        t.load_style(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(vec![
-                "provider",
-                "nameserver",
-                "address",
-                "serial",
-                "rrsets checked",
-                "mismatches",
-                "errors",
-                "median latency",
-            ]);
+        let mut t = new_table(vec![
+            "provider",
+            "nameserver",
+            "address",
+            "serial",
+            "rrsets checked",
+            "mismatches",
+            "errors",
+            "median latency",
+        ]);
         for a in &zone.addresses {
             let (m, e) = (a.mismatches(), a.errors());
             t.add_row(vec![

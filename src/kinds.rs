@@ -278,3 +278,46 @@ fn check_url(key: &str, url: &str, insecure_ok: bool, bad: &mut impl FnMut(&str,
         ),
     }
 }
+
+/// The providers table of the README, from the schema above: `tests/readme.rs` checks that
+/// the README holds exactly this, so the documentation cannot drift from the code.
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| kind | what | record types | TTL | apex NS | batch | status |\n|---|---|---|---|---|---|---|\n",
+    );
+    for k in KINDS {
+        let c = &k.capabilities;
+        let types = if c.record_types == SUPPORTED_TYPES {
+            "all nsync's".to_string()
+        } else {
+            c.record_types
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let ttl = if c.min_ttl == 0 && c.max_ttl == MAX_TTL {
+            "any".to_string()
+        } else {
+            format!("{}..{}", c.min_ttl, c.max_ttl)
+        };
+        let apex = if c.apex_ns {
+            "written by nsync"
+        } else {
+            "the provider's own"
+        };
+        let batch = c
+            .max_batch_records
+            .map_or("-".to_string(), |b| format!("{b} records"));
+        let status = if crate::providers::is_built(k.kind) {
+            "built"
+        } else {
+            "checked by `nsync check`; plan/sync not built yet"
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {types} | {ttl} | {apex} | {batch} | {status} |\n",
+            k.kind, k.summary
+        ));
+    }
+    out
+}

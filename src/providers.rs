@@ -7,6 +7,12 @@ use nsync_core::provider::{ErrorKind, Provider, ProviderError};
 
 use crate::config::ProviderConfig;
 
+/// The kinds `build` knows; the others are in the schema (so `check` validates them) but
+/// have no provider code yet.
+pub fn is_built(kind: &str) -> bool {
+    matches!(kind, "rfc2136" | "powerdns" | "zonefile" | "builtin")
+}
+
 pub fn build(config: &ProviderConfig) -> Result<Arc<dyn Provider>, ProviderError> {
     match config.kind.kind {
         "rfc2136" => Ok(Arc::new(nsync_rfc2136::Rfc2136::from_settings(

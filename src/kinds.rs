@@ -68,14 +68,6 @@ const CLOUDFLARE: Capabilities = Capabilities {
     max_batch_records: Some(200),
 };
 
-const ROUTE53: Capabilities = Capabilities {
-    record_types: SUPPORTED_TYPES,
-    min_ttl: 0,
-    max_ttl: MAX_TTL,
-    apex_ns: true,
-    max_batch_records: Some(1000),
-};
-
 pub const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: "rfc2136",
@@ -128,7 +120,7 @@ pub const KINDS: &[KindSpec] = &[
             key("endpoint", KeyType::Str, false, "\"http://127.0.0.1:5000\""),
             key("hosted_zone_id", KeyType::Str, false, "\"Z0123456789ABC\""),
         ],
-        capabilities: ROUTE53,
+        capabilities: nsync_route53::CAPABILITIES,
     },
     KindSpec {
         kind: "cloudflare",

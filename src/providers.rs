@@ -10,7 +10,10 @@ use crate::config::ProviderConfig;
 /// The kinds `build` knows; the others are in the schema (so `check` validates them) but
 /// have no provider code yet.
 pub fn is_built(kind: &str) -> bool {
-    matches!(kind, "rfc2136" | "powerdns" | "zonefile" | "builtin")
+    matches!(
+        kind,
+        "rfc2136" | "powerdns" | "zonefile" | "builtin" | "route53"
+    )
 }
 
 pub fn build(config: &ProviderConfig) -> Result<Arc<dyn Provider>, ProviderError> {
@@ -23,6 +26,10 @@ pub fn build(config: &ProviderConfig) -> Result<Arc<dyn Provider>, ProviderError
             &config.name,
             &config.settings,
         )?)),
+        "route53" => Ok(Arc::new(nsync_route53::Route53::from_settings(
+            &config.name,
+            &config.settings,
+        )?)),
         "zonefile" | "builtin" => Ok(Arc::new(nsync_zonefile::ZoneFiles::from_settings(
             &config.name,
             &config.settings,
@@ -32,7 +39,7 @@ pub fn build(config: &ProviderConfig) -> Result<Arc<dyn Provider>, ProviderError
             &config.name,
             "set up the provider",
             format!(
-                "provider kind `{other}` is not built into this version of nsync yet; use rfc2136, powerdns, zonefile or builtin for now"
+                "provider kind `{other}` is not built into this version of nsync yet; use rfc2136, powerdns, route53, zonefile or builtin for now"
             ),
         )),
     }

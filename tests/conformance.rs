@@ -275,9 +275,21 @@ fn check_gone(server: IpAddr, zone: &Zone, old: &Rrset, ignore: &[IgnorePattern]
     );
 }
 
-async fn run_suite(provider: Arc<dyn Provider>, origin: Name, server: IpAddr) {
+/// Runs every transition; `server` is the nameserver to query after each, where the
+/// provider has one (API emulators and fakes serve no DNS).
+async fn run_suite(provider: Arc<dyn Provider>, origin: Name, server: Option<IpAddr>) {
     let origin = &origin;
-    let first = provider.read_zone(origin).await.expect("read the zone");
+    let first = match provider.read_zone(origin).await {
+        Ok(state) => state,
+        Err(e) if e.kind == nsync_core::provider::ErrorKind::ZoneMissing => {
+            provider
+                .create_zone(origin, &[])
+                .await
+                .expect("create the zone");
+            provider.read_zone(origin).await.expect("read the new zone")
+        }
+        Err(e) => panic!("read the zone: {e}"),
+    };
     // Keep the lab's apex NS as it is: it is what the delegation points at.
     let ns = first.nameservers.clone();
     assert!(!ns.is_empty(), "the lab zone has apex NS");
@@ -309,12 +321,6 @@ async fn run_suite(provider: Arc<dyn Provider>, origin: Name, server: IpAddr) {
             step.name,
             provider.name()
         );
-        for want in desired.rrsets() {
-            check_served(server, &desired, want, step.name);
-        }
-        for old in previous.rrsets() {
-            check_gone(server, &desired, old, &ignore, step.name);
-        }
         if !step.ignore.is_empty() {
             let kept = Name::from_ascii(format!("_acme-challenge.{}", origin.to_ascii())).unwrap();
             assert!(
@@ -322,11 +328,21 @@ async fn run_suite(provider: Arc<dyn Provider>, origin: Name, server: IpAddr) {
                 "{}: the ignored name was touched",
                 step.name
             );
-            assert!(
-                !query(server, &kept, RecordType::TXT).answers.is_empty(),
-                "{}: the ignored name is no longer served",
-                step.name
-            );
+            if let Some(server) = server {
+                assert!(
+                    !query(server, &kept, RecordType::TXT).answers.is_empty(),
+                    "{}: the ignored name is no longer served",
+                    step.name
+                );
+            }
+        }
+        if let Some(server) = server {
+            for want in desired.rrsets() {
+                check_served(server, &desired, want, step.name);
+            }
+            for old in previous.rrsets() {
+                check_gone(server, &desired, old, &ignore, step.name);
+            }
         }
         previous = desired;
     }
@@ -348,7 +364,7 @@ fn provider_from_toml(table: &str) -> Arc<dyn Provider> {
     nsync::providers::build(&config.unwrap().providers[&name]).expect("provider")
 }
 
-fn run(provider: Arc<dyn Provider>, zone: &str, server: IpAddr) {
+fn run(provider: Arc<dyn Provider>, zone: &str, server: Option<IpAddr>) {
     let origin = Name::from_ascii(zone).unwrap();
     tokio::runtime::Runtime::new()
         .unwrap()
@@ -360,7 +376,7 @@ fn rfc2136_on(server: &str) {
     run(
         provider_from_toml(&lab.rfc2136_provider(server, server)),
         "t01.test.",
-        lab.ip(server),
+        Some(lab.ip(server)),
     );
 }
 
@@ -390,7 +406,7 @@ fn powerdns_http_api() {
     run(
         provider_from_toml(&lab.powerdns_provider("pdns-api")),
         "t16.test.",
-        lab.ip("pdns"),
+        Some(lab.ip("pdns")),
     );
 }
 
@@ -400,6 +416,16 @@ fn zonefile_served_by_knot() {
     run(
         provider_from_toml(&lab.zonefile_provider("files")),
         "zf.test.",
-        lab.ip("knot"),
+        Some(lab.ip("knot")),
+    );
+}
+
+#[test]
+fn route53_on_moto() {
+    let Some(lab) = Lab::get() else { return };
+    run(
+        provider_from_toml(&lab.route53_provider("r53")),
+        "r53.test.",
+        None,
     );
 }

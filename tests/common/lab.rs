@@ -96,6 +96,21 @@ impl Lab {
         )
     }
 
+    /// An nsync.toml provider table of kind route53 pointed at the lab's moto_server.
+    /// moto does not check signatures, so any key pair will do.
+    pub fn route53_provider(&self, name: &str) -> String {
+        let keys = self.dir.join("keys");
+        std::fs::write(keys.join("aws-access-key-id"), "AKIDNSYNCLAB\n").ok();
+        std::fs::write(keys.join("aws-secret-access-key"), "nsync-lab-secret\n").ok();
+        format!(
+            "[providers.{name}]\nkind = \"route53\"\nendpoint = \"http://{}:{}\"\naccess_key_id = \"file:{}\"\nsecret_access_key = \"file:{}\"\n",
+            self.var("LAB_MOTO_IP"),
+            self.var("LAB_MOTO_PORT"),
+            keys.join("aws-access-key-id").display(),
+            keys.join("aws-secret-access-key").display()
+        )
+    }
+
     /// An nsync.toml provider table of kind rfc2136 for one lab server.
     pub fn rfc2136_provider(&self, name: &str, server: &str) -> String {
         format!(

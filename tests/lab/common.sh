@@ -14,6 +14,9 @@ LAB_KNOT_IP=${LAB_KNOT_IP:-127.0.20.1}   # Knot DNS: primary, TSIG UPDATE and AX
 LAB_PDNS_IP=${LAB_PDNS_IP:-127.0.30.1}   # PowerDNS: sqlite3, HTTP API, TSIG UPDATE and AXFR
 LAB_NSD_IP=${LAB_NSD_IP:-127.0.40.1}     # NSD: secondary of BIND for example.test.
 LAB_REC_IP=${LAB_REC_IP:-127.0.8.1}      # a recursive resolver (named) that knows only the private root
+LAB_MOTO_IP=${LAB_MOTO_IP:-127.0.50.1}   # moto_server: the Route 53 API emulator, on port 5000
+LAB_MOTO_PORT=${LAB_MOTO_PORT:-5000}
+MOTO_VENV=${MOTO_VENV:-/opt/nsync-moto}
 LAB_PDNS_API_PORT=${LAB_PDNS_API_PORT:-8081}
 LAB_PDNS_API_URL="http://$LAB_PDNS_IP:$LAB_PDNS_API_PORT"
 
@@ -31,15 +34,15 @@ LAB_NSD_ZONES="example.test bench.test"
 LAB_FILE_ZONES="zf.test"
 
 LAB_START_TIMEOUT=${LAB_START_TIMEOUT:-30}
-LAB_SERVERS="root bind knot pdns nsd rec"
+LAB_SERVERS="root bind knot pdns nsd rec moto"
 
 lab_binary() {
-  case "$1" in root|bind|rec) echo named ;; knot) echo knotd ;; pdns) echo pdns_server ;; nsd) echo nsd ;; esac
+  case "$1" in root|bind|rec) echo named ;; knot) echo knotd ;; pdns) echo pdns_server ;; nsd) echo nsd ;; moto) echo python ;; esac
 }
 
 lab_ip() {
   case "$1" in root) echo "$LAB_ROOT_IP" ;; bind) echo "$LAB_BIND_IP" ;; knot) echo "$LAB_KNOT_IP" ;;
-               pdns) echo "$LAB_PDNS_IP" ;; nsd) echo "$LAB_NSD_IP" ;; rec) echo "$LAB_REC_IP" ;; esac
+               pdns) echo "$LAB_PDNS_IP" ;; nsd) echo "$LAB_NSD_IP" ;; rec) echo "$LAB_REC_IP" ;; moto) echo "$LAB_MOTO_IP" ;; esac
 }
 
 lab_pidfile() { echo "$LAB_DIR/run/$1.pid"; }

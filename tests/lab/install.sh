@@ -37,6 +37,14 @@ for s in named bind9 knot nsd pdns; do
   [ -e "/etc/init.d/$s" ] && update-rc.d "$s" disable >/dev/null 2>&1 || true
 done
 
+# Route 53's emulator (PyPI moto[server]) in its own virtualenv.
+MOTO_VENV=${MOTO_VENV:-/opt/nsync-moto}
+if [ ! -x "$MOTO_VENV/bin/moto_server" ]; then
+  echo "install.sh: installing moto[server] into $MOTO_VENV"
+  python3 -m venv "$MOTO_VENV"
+  "$MOTO_VENV/bin/pip" install -q "moto[server]==5.2.5"
+fi
+
 for b in named named-checkconf knotd knotc nsd nsd-checkconf pdns_server dig nsupdate dnsperf sqlite3 curl ip; do
   command -v "$b" >/dev/null || { echo "install.sh: $b missing after install" >&2; exit 1; }
 done

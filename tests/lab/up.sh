@@ -13,7 +13,7 @@ log() { echo "up.sh: $*"; }
 die() { echo "up.sh: ERROR: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (port 53, loopback addresses)"
-for b in named knotd nsd pdns_server dig curl sqlite3 ip; do
+for b in named knotd nsd pdns_server dig curl sqlite3 ip "$MOTO_VENV/bin/moto_server"; do
   command -v "$b" >/dev/null || die "$b not found: run tests/lab/install.sh first"
 done
 mkdir -p "$LAB_DIR/run"
@@ -53,6 +53,10 @@ wait_ready() {  # name zone...
   log "$name ready on $ip"
 }
 
+port_free_tcp() {
+  [ -z "$(ss -Hlnt "src $1:$2" 2>/dev/null)" ] || die "$1:$2 is taken by a process this lab did not start"
+}
+
 port_free() {
   local busy
   busy="$(ss -Hlnu "src $1:53" 2>/dev/null)$(ss -Hlnt "src $1:53" 2>/dev/null)"
@@ -88,7 +92,7 @@ write_env() {
   printf '.                    3600000 NS a.root-servers.test.\na.root-servers.test. 3600000 A  %s\n' \
     "$LAB_ROOT_IP" > "$LAB_DIR/root.hints"
   {
-    for v in LAB_DIR LAB_ROOT_IP LAB_BIND_IP LAB_KNOT_IP LAB_PDNS_IP LAB_NSD_IP LAB_REC_IP LAB_PDNS_API_URL \
+    for v in LAB_DIR LAB_ROOT_IP LAB_BIND_IP LAB_KNOT_IP LAB_PDNS_IP LAB_NSD_IP LAB_REC_IP LAB_MOTO_IP LAB_MOTO_PORT LAB_PDNS_API_URL \
              LAB_PDNS_API_KEY LAB_TSIG_NAME LAB_TSIG_ALG LAB_TSIG_SECRET; do
       echo "$v=${!v}"
     done
@@ -386,6 +390,23 @@ CONF
   log "rec ready on $LAB_REC_IP"
 }
 
+# moto_server, Route 53's emulator: state in memory, fresh at every start.
+start_moto() {
+  local d=$LAB_DIR/moto deadline
+  rm -rf "$d"; mkdir -p "$d"
+  # Run through a link under $LAB_DIR so that down.sh can tell this process is ours.
+  ln -s "$MOTO_VENV/bin/moto_server" "$d/moto_server"
+  port_free_tcp "$LAB_MOTO_IP" "$LAB_MOTO_PORT"
+  spawn moto "$MOTO_VENV/bin/python" "$d/moto_server" -H "$LAB_MOTO_IP" -p "$LAB_MOTO_PORT"
+  deadline=$(( $(date +%s) + LAB_START_TIMEOUT ))
+  until curl -s -o /dev/null "http://$LAB_MOTO_IP:$LAB_MOTO_PORT/moto-api/"; do
+    lab_pid_alive moto >/dev/null || { tail -n 30 "$d/moto.out" >&2; die "moto_server exited while starting"; }
+    [ "$(date +%s)" -lt "$deadline" ] || die "moto_server does not answer at $LAB_MOTO_IP:$LAB_MOTO_PORT"
+    sleep 0.1
+  done
+  log "moto ready on $LAB_MOTO_IP:$LAB_MOTO_PORT"
+}
+
 write_env
 ensure_addresses
 wanted=${*:-$LAB_SERVERS}
@@ -402,4 +423,4 @@ if [[ " $started " == *" bind "* ]] && [[ " $started " != *" nsd "* ]] && lab_pi
   mkdir -p "$LAB_DIR/nsd"
   start_nsd
 fi
-log "lab is up in $LAB_DIR (root $LAB_ROOT_IP, bind $LAB_BIND_IP, knot $LAB_KNOT_IP, pdns $LAB_PDNS_IP + API :$LAB_PDNS_API_PORT, nsd $LAB_NSD_IP, recursive $LAB_REC_IP)"
+log "lab is up in $LAB_DIR (root $LAB_ROOT_IP, bind $LAB_BIND_IP, knot $LAB_KNOT_IP, pdns $LAB_PDNS_IP + API :$LAB_PDNS_API_PORT, nsd $LAB_NSD_IP, recursive $LAB_REC_IP, Route 53 emulator $LAB_MOTO_IP:$LAB_MOTO_PORT)"

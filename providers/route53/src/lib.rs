@@ -1,0 +1,512 @@
+//! nsync provider `route53`: Amazon Route 53. Finds the zone by name (public zones only),
+//! reads its rrsets page by page, and writes with ChangeResourceRecordSets in batches of
+//! at most 1,000 values and 32,000 characters (an UPSERT counts twice). Route 53 owns the
+//! apex SOA; alias and routing-policy rrsets are left alone.
+
+pub mod client;
+pub mod model;
+pub mod sigv4;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use hickory_proto::rr::{Name, RecordType};
+use nsync_core::provider::{
+    BoxFuture, Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
+};
+use nsync_core::rdata::{
+    SUPPORTED_TYPES, format_rdata, is_supported, parse_rdata_text, parse_type,
+};
+use nsync_core::settings::Settings;
+use nsync_core::zone::{MAX_TTL, Rrset, Zone};
+use reqwest::Method;
+
+use client::Client;
+
+pub const CAPABILITIES: Capabilities = Capabilities {
+    record_types: SUPPORTED_TYPES,
+    min_ttl: 0,
+    max_ttl: MAX_TTL,
+    apex_ns: true,
+    max_batch_records: Some(MAX_BATCH_VALUES),
+};
+
+/// Per ChangeResourceRecordSets request (an UPSERT's values count twice).
+pub const MAX_BATCH_VALUES: usize = 1000;
+pub const MAX_BATCH_CHARS: usize = 32_000;
+
+pub struct Route53 {
+    client: Client,
+    hosted_zone_id: Option<String>,
+    ids: Mutex<HashMap<Name, String>>,
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Route 53 writes escapes in octal (`\052` is `*`); nsync's presentation format, like
+/// RFC 1035, in decimal. These two convert between them.
+pub fn octal_to_decimal(s: &str) -> String {
+    convert_escapes(s, 8, 10)
+}
+
+pub fn decimal_to_octal(s: &str) -> String {
+    convert_escapes(s, 10, 8)
+}
+
+fn convert_escapes(s: &str, from: u32, to: u32) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 4 <= b.len() && b[i + 1..i + 4].iter().all(|c| c.is_ascii_digit()) {
+            if let Ok(v) = u32::from_str_radix(&s[i + 1..i + 4], from)
+                && v <= 255
+            {
+                out.push_str(&if to == 8 {
+                    format!("\\{v:03o}")
+                } else {
+                    format!("\\{v:03}")
+                });
+                i += 4;
+                continue;
+            }
+        }
+        if b[i] == b'\\' && i + 1 < b.len() {
+            out.push_str(&s[i..i + 1 + s[i + 1..].chars().next().map_or(0, char::len_utf8)]);
+            i += 1 + s[i + 1..].chars().next().map_or(0, char::len_utf8);
+            continue;
+        }
+        let c = s[i..].chars().next().unwrap_or(' ');
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+fn setting_secret(
+    provider: &str,
+    settings: &Settings,
+    key: &str,
+) -> Result<Option<nsync_core::secret::Secret>, ProviderError> {
+    match settings.secret(key) {
+        None => Ok(None),
+        Some(r) => r.resolve().map(Some).map_err(|e| {
+            ProviderError::new(
+                ErrorKind::AuthFailed,
+                provider,
+                format!("read `{key}`"),
+                format!("{e}; set it, then run again"),
+            )
+        }),
+    }
+}
+
+impl Route53 {
+    pub fn from_settings(name: &str, settings: &Settings) -> Result<Self, ProviderError> {
+        let missing = |k: &str| {
+            ProviderError::new(
+                ErrorKind::Permanent,
+                name,
+                "read config",
+                format!("`{k}` is missing"),
+            )
+        };
+        let akid = setting_secret(name, settings, "access_key_id")?
+            .ok_or_else(|| missing("access_key_id"))?;
+        let secret = setting_secret(name, settings, "secret_access_key")?
+            .ok_or_else(|| missing("secret_access_key"))?;
+        let token = setting_secret(name, settings, "session_token")?;
+        let endpoint = settings.str("endpoint").unwrap_or(client::DEFAULT_ENDPOINT);
+        Ok(Route53 {
+            client: Client::new(name, endpoint, akid, secret, token)?,
+            hosted_zone_id: settings
+                .str("hosted_zone_id")
+                .map(|s| s.trim_start_matches("/hostedzone/").to_string()),
+            ids: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The hosted zone id: configured, else the one public zone of that exact name.
+    async fn zone_id(&self, origin: &Name) -> Result<String, ProviderError> {
+        if let Some(id) = &self.hosted_zone_id {
+            return Ok(id.clone());
+        }
+        if let Some(id) = self
+            .ids
+            .lock()
+            .ok()
+            .and_then(|ids| ids.get(origin).cloned())
+        {
+            return Ok(id);
+        }
+        let operation = format!("ListHostedZonesByName {}", origin.to_ascii());
+        let query = vec![
+            ("dnsname".to_string(), origin.to_ascii()),
+            ("maxitems".to_string(), "100".to_string()),
+        ];
+        let body = self
+            .client
+            .call(Method::GET, "/hostedzonesbyname", &query, None, &operation)
+            .await?;
+        let list: model::ListHostedZonesByNameResponse =
+            quick_xml::de::from_str(&body).map_err(|e| {
+                self.client.error(
+                    ErrorKind::Permanent,
+                    &operation,
+                    format!("unexpected answer: {e}"),
+                )
+            })?;
+        let wanted = origin.to_ascii().to_ascii_lowercase();
+        let public: Vec<&model::HostedZone> = list
+            .hosted_zones
+            .zones
+            .iter()
+            .filter(|z| {
+                z.name.to_ascii_lowercase() == wanted
+                    || format!("{}.", z.name.to_ascii_lowercase()) == wanted
+            })
+            .filter(|z| z.config.as_ref().and_then(|c| c.private_zone.as_deref()) != Some("true"))
+            .collect();
+        let id = match public.as_slice() {
+            [] => {
+                return Err(self.client.error(
+                    ErrorKind::ZoneMissing,
+                    &operation,
+                    format!("no public hosted zone named {} in this account; it may have been deleted, or the account closed", origin.to_ascii()),
+                ));
+            }
+            [one] => one.id.trim_start_matches("/hostedzone/").to_string(),
+            _ => {
+                return Err(self.client.error(
+                    ErrorKind::Permanent,
+                    &operation,
+                    format!("{} public hosted zones are named {}; set hosted_zone_id in nsync.toml to choose one", public.len(), origin.to_ascii()),
+                ));
+            }
+        };
+        if let Ok(mut ids) = self.ids.lock() {
+            ids.insert(origin.clone(), id.clone());
+        }
+        Ok(id)
+    }
+
+    async fn read(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
+        let id = self.zone_id(origin).await?;
+        let operation = format!("GetHostedZone {id} ({})", origin.to_ascii());
+        let body = self
+            .client
+            .call(
+                Method::GET,
+                &format!("/hostedzone/{id}"),
+                &[],
+                None,
+                &operation,
+            )
+            .await?;
+        let hz: model::GetHostedZoneResponse = quick_xml::de::from_str(&body).map_err(|e| {
+            self.client.error(
+                ErrorKind::Permanent,
+                &operation,
+                format!("unexpected answer: {e}"),
+            )
+        })?;
+        let nameservers = hz
+            .delegation_set
+            .map(|d| d.name_servers.name_servers)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| {
+                Name::from_ascii(format!("{}.", n.trim_end_matches('.')))
+                    .ok()
+                    .map(|n| n.to_lowercase())
+            })
+            .collect();
+        let mut zone = Zone::new(origin.clone());
+        let mut query: Vec<(String, String)> = vec![("maxitems".into(), "300".into())];
+        let root = Name::root();
+        loop {
+            let operation = format!("ListResourceRecordSets {id} ({})", origin.to_ascii());
+            let body = self
+                .client
+                .call(
+                    Method::GET,
+                    &format!("/hostedzone/{id}/rrset"),
+                    &query,
+                    None,
+                    &operation,
+                )
+                .await?;
+            let page: model::ListResourceRecordSetsResponse = quick_xml::de::from_str(&body)
+                .map_err(|e| {
+                    self.client.error(
+                        ErrorKind::Permanent,
+                        &operation,
+                        format!("unexpected answer: {e}"),
+                    )
+                })?;
+            for set in page.sets.sets {
+                // Aliases and routing policies are Route 53 features nsync does not manage.
+                if set.alias_target.is_some() || set.set_identifier.is_some() {
+                    continue;
+                }
+                let Some(rtype) = parse_type(&set.rtype) else {
+                    continue;
+                };
+                if rtype == RecordType::SOA || !is_supported(rtype) {
+                    continue;
+                }
+                let owner = octal_to_decimal(&set.name);
+                let owner = if owner.ends_with('.') {
+                    owner
+                } else {
+                    format!("{owner}.")
+                };
+                let name = Name::from_ascii(&owner).map_err(|e| {
+                    self.client.error(
+                        ErrorKind::Permanent,
+                        &operation,
+                        format!("owner {}: {e}", set.name),
+                    )
+                })?;
+                let mut rdata = Vec::new();
+                for r in set.records.map(|r| r.records).unwrap_or_default() {
+                    // Route 53's names are absolute, with or without the final dot.
+                    let value = octal_to_decimal(&r.value);
+                    let d = parse_rdata_text(rtype, &value, &root).map_err(|e| {
+                        self.client.error(
+                            ErrorKind::Permanent,
+                            &operation,
+                            format!("{} {} `{}`: {e}", set.name, set.rtype, r.value),
+                        )
+                    })?;
+                    rdata.push(d);
+                }
+                if !rdata.is_empty() {
+                    zone.insert(Rrset::new(name, rtype, set.ttl.unwrap_or(0), rdata));
+                }
+            }
+            if page.is_truncated.as_deref() != Some("true") {
+                break;
+            }
+            query = vec![("maxitems".into(), "300".into())];
+            if let Some(n) = page.next_name {
+                query.push(("name".into(), n));
+            }
+            if let Some(t) = page.next_type {
+                query.push(("type".into(), t));
+            }
+            if let Some(i) = page.next_identifier {
+                query.push(("identifier".into(), i));
+            }
+        }
+        Ok(ZoneState { zone, nameservers })
+    }
+
+    async fn write(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
+        let id = self.zone_id(origin).await?;
+        let batches = batches(changes);
+        let total = batches.len();
+        for (i, batch) in batches.into_iter().enumerate() {
+            let operation = format!(
+                "ChangeResourceRecordSets {id} ({}) batch {}/{total}",
+                origin.to_ascii(),
+                i + 1
+            );
+            let body = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ChangeResourceRecordSetsRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeBatch><Comment>nsync sync</Comment><Changes>{}</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>",
+                batch.join("")
+            );
+            self.client
+                .call(
+                    Method::POST,
+                    &format!("/hostedzone/{id}/rrset"),
+                    &[],
+                    Some(body),
+                    &operation,
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn create(&self, origin: &Name) -> Result<(), ProviderError> {
+        let operation = format!("CreateHostedZone {}", origin.to_ascii());
+        let reference = format!(
+            "nsync-{}-{}",
+            origin.to_ascii(),
+            nsync_core::clock::timestamp(std::time::SystemTime::now())
+        );
+        let body = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CreateHostedZoneRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Name>{}</Name><CallerReference>{}</CallerReference><HostedZoneConfig><Comment>created by nsync sync --create-missing</Comment><PrivateZone>false</PrivateZone></HostedZoneConfig></CreateHostedZoneRequest>",
+            xml_escape(&origin.to_ascii()),
+            xml_escape(&reference)
+        );
+        let answer = self
+            .client
+            .call(Method::POST, "/hostedzone", &[], Some(body), &operation)
+            .await?;
+        if let Ok(created) = quick_xml::de::from_str::<model::CreateHostedZoneResponse>(&answer)
+            && let Ok(mut ids) = self.ids.lock()
+        {
+            ids.insert(
+                origin.clone(),
+                created
+                    .hosted_zone
+                    .id
+                    .trim_start_matches("/hostedzone/")
+                    .to_string(),
+            );
+        }
+        Ok(())
+    }
+}
+
+fn change_xml(action: &str, r: &Rrset) -> (String, usize, usize) {
+    let values: Vec<String> = r
+        .rdata()
+        .iter()
+        .map(|d| decimal_to_octal(&format_rdata(d)))
+        .collect();
+    let chars: usize = values.iter().map(String::len).sum();
+    let records: String = values
+        .iter()
+        .map(|v| {
+            format!(
+                "<ResourceRecord><Value>{}</Value></ResourceRecord>",
+                xml_escape(v)
+            )
+        })
+        .collect();
+    let xml = format!(
+        "<Change><Action>{action}</Action><ResourceRecordSet><Name>{}</Name><Type>{}</Type><TTL>{}</TTL><ResourceRecords>{records}</ResourceRecords></ResourceRecordSet></Change>",
+        xml_escape(&r.name.to_ascii()),
+        r.rtype,
+        r.ttl
+    );
+    // Route 53 counts an UPSERT's values and characters twice.
+    let weight = if action == "UPSERT" { 2 } else { 1 };
+    (xml, values.len() * weight, chars * weight)
+}
+
+/// The change set as ChangeResourceRecordSets batches: deletions first, then UPSERTs
+/// (which, unlike CREATE, never trip over an rrset that already exists).
+pub fn batches(changes: &ChangeSet) -> Vec<Vec<String>> {
+    let mut ordered = Vec::new();
+    for c in &changes.changes {
+        if let Change::Delete(r) = c {
+            ordered.push(change_xml("DELETE", r));
+        }
+    }
+    for c in &changes.changes {
+        match c {
+            Change::Create(r) | Change::Update { to: r, .. } => {
+                ordered.push(change_xml("UPSERT", r))
+            }
+            Change::Delete(_) => {}
+        }
+    }
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let (mut values, mut chars) = (0, 0);
+    for (xml, v, c) in ordered {
+        if out.is_empty() || values + v > MAX_BATCH_VALUES || chars + c > MAX_BATCH_CHARS {
+            out.push(Vec::new());
+            values = 0;
+            chars = 0;
+        }
+        values += v;
+        chars += c;
+        if let Some(last) = out.last_mut() {
+            last.push(xml);
+        }
+    }
+    out
+}
+
+impl Provider for Route53 {
+    fn name(&self) -> &str {
+        &self.client.provider
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &CAPABILITIES
+    }
+
+    fn read_zone<'a>(
+        &'a self,
+        origin: &'a Name,
+    ) -> BoxFuture<'a, Result<ZoneState, ProviderError>> {
+        Box::pin(self.read(origin))
+    }
+
+    fn apply<'a>(
+        &'a self,
+        origin: &'a Name,
+        changes: &'a ChangeSet,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            if changes.changes.is_empty() {
+                return Ok(());
+            }
+            self.write(origin, changes).await
+        })
+    }
+
+    fn create_zone<'a>(
+        &'a self,
+        origin: &'a Name,
+        _nameservers: &'a [Name],
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(self.create(origin))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_convert_between_octal_and_decimal() {
+        assert_eq!(octal_to_decimal("\\052.example.com."), "\\042.example.com.");
+        assert_eq!(decimal_to_octal("\"caf\\195\\169\""), "\"caf\\303\\251\"");
+        assert_eq!(
+            decimal_to_octal("\"a \\\" b \\\\ c\""),
+            "\"a \\\" b \\\\ c\""
+        );
+        assert_eq!(octal_to_decimal(&decimal_to_octal("x\\255y")), "x\\255y");
+    }
+
+    #[test]
+    fn batches_respect_values_and_upsert_weight() {
+        let origin = Name::from_ascii("example.test.").unwrap();
+        let a = |i: usize| {
+            let d = parse_rdata_text(RecordType::A, "192.0.2.1", &origin).unwrap();
+            Rrset::new(
+                Name::from_ascii(format!("h{i}.example.test.")).unwrap(),
+                RecordType::A,
+                300,
+                vec![d],
+            )
+        };
+        let changes = ChangeSet {
+            changes: (0..1200).map(|i| Change::Create(a(i))).collect(),
+        };
+        let b = batches(&changes);
+        assert_eq!(
+            b.iter().map(Vec::len).collect::<Vec<_>>(),
+            [500, 500, 200],
+            "UPSERTs count twice"
+        );
+        let deletes = ChangeSet {
+            changes: (0..1200).map(|i| Change::Delete(a(i))).collect(),
+        };
+        assert_eq!(
+            batches(&deletes).iter().map(Vec::len).collect::<Vec<_>>(),
+            [1000, 200]
+        );
+    }
+}

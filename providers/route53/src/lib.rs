@@ -63,18 +63,19 @@ fn convert_escapes(s: &str, from: u32, to: u32) -> String {
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'\\' && i + 4 <= b.len() && b[i + 1..i + 4].iter().all(|c| c.is_ascii_digit()) {
-            if let Ok(v) = u32::from_str_radix(&s[i + 1..i + 4], from)
-                && v <= 255
-            {
-                out.push_str(&if to == 8 {
-                    format!("\\{v:03o}")
-                } else {
-                    format!("\\{v:03}")
-                });
-                i += 4;
-                continue;
-            }
+        if b[i] == b'\\'
+            && i + 4 <= b.len()
+            && b[i + 1..i + 4].iter().all(|c| c.is_ascii_digit())
+            && let Ok(v) = u32::from_str_radix(&s[i + 1..i + 4], from)
+            && v <= 255
+        {
+            out.push_str(&if to == 8 {
+                format!("\\{v:03o}")
+            } else {
+                format!("\\{v:03}")
+            });
+            i += 4;
+            continue;
         }
         if b[i] == b'\\' && i + 1 < b.len() {
             out.push_str(&s[i..i + 1 + s[i + 1..].chars().next().map_or(0, char::len_utf8)]);

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the helper
 
 pub mod dns;
+pub mod http_proxy;
 pub mod lab;
 
 use std::path::{Path, PathBuf};

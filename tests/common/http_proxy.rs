@@ -1,0 +1,104 @@
+//! An HTTP/1.1 relay for fault injection in front of a real API server (moto_server): each
+//! request is forwarded, answered by the test's rule instead, or dropped without an answer.
+//! One request per connection (`Connection: close`), which every client here handles.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+pub enum Action {
+    Forward,
+    Respond { status: u16, body: String },
+    Drop,
+}
+
+/// What the rule sees: the request's number (from 0), its method and its path.
+pub type Rule = Arc<dyn Fn(usize, &str, &str) -> Action + Send + Sync>;
+
+pub async fn start(target: SocketAddr, rule: Rule) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else {
+                return;
+            };
+            let (rule, count) = (rule.clone(), count.clone());
+            tokio::spawn(async move {
+                let Some(request) = read_request(&mut client).await else {
+                    return;
+                };
+                let head = String::from_utf8_lossy(
+                    &request[..request
+                        .windows(4)
+                        .position(|w| w == b"\r\n\r\n")
+                        .unwrap_or(0)],
+                )
+                .to_string();
+                let mut parts = head.split_whitespace();
+                let (method, path) = (
+                    parts.next().unwrap_or("").to_string(),
+                    parts.next().unwrap_or("").to_string(),
+                );
+                let n = count.fetch_add(1, Ordering::SeqCst);
+                match rule(n, &method, &path) {
+                    Action::Drop => {}
+                    Action::Respond { status, body } => {
+                        let answer = format!(
+                            "HTTP/1.1 {status} Injected\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                        let _ = client.write_all(answer.as_bytes()).await;
+                    }
+                    Action::Forward => {
+                        let Ok(mut server) = tokio::net::TcpStream::connect(target).await else {
+                            return;
+                        };
+                        let text = String::from_utf8_lossy(&request).replacen(
+                            "\r\n",
+                            "\r\nConnection: close\r\n",
+                            1,
+                        );
+                        let _ = server.write_all(text.as_bytes()).await;
+                        let mut answer = Vec::new();
+                        let _ = server.read_to_end(&mut answer).await;
+                        let _ = client.write_all(&answer).await;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// Reads one request: the head, then as much body as Content-Length says.
+async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 65536];
+    loop {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            while buf.len() < end + 4 + len {
+                let n = stream.read(&mut chunk).await.ok()?;
+                if n == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            return Some(buf);
+        }
+    }
+}

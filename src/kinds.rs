@@ -59,15 +59,6 @@ const TSIG_KEYS: &[KeySpec] = &[
 /// The HMAC algorithms hickory signs with (hmac-md5 and hmac-sha1 are not offered).
 pub const TSIG_ALGORITHMS: &[&str] = &["hmac-sha256", "hmac-sha384", "hmac-sha512"];
 
-/// Cloudflare's record types (all nsync's) and TTL rule: 1 is "automatic", else 60..86400.
-const CLOUDFLARE: Capabilities = Capabilities {
-    record_types: SUPPORTED_TYPES,
-    min_ttl: 60,
-    max_ttl: 86_400,
-    apex_ns: false,
-    max_batch_records: Some(200),
-};
-
 pub const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: "rfc2136",
@@ -140,7 +131,7 @@ pub const KINDS: &[KindSpec] = &[
                 "\"https://api.cloudflare.com/client/v4\"",
             ),
         ],
-        capabilities: CLOUDFLARE,
+        capabilities: nsync_cloudflare::CAPABILITIES,
     },
     KindSpec {
         kind: "zonefile",

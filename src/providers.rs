@@ -12,7 +12,7 @@ use crate::config::ProviderConfig;
 pub fn is_built(kind: &str) -> bool {
     matches!(
         kind,
-        "rfc2136" | "powerdns" | "zonefile" | "builtin" | "route53"
+        "rfc2136" | "powerdns" | "zonefile" | "builtin" | "route53" | "cloudflare"
     )
 }
 
@@ -23,6 +23,10 @@ pub fn build(config: &ProviderConfig) -> Result<Arc<dyn Provider>, ProviderError
             &config.settings,
         )?)),
         "powerdns" => Ok(Arc::new(nsync_powerdns::PowerDns::from_settings(
+            &config.name,
+            &config.settings,
+        )?)),
+        "cloudflare" => Ok(Arc::new(nsync_cloudflare::Cloudflare::from_settings(
             &config.name,
             &config.settings,
         )?)),

@@ -429,3 +429,34 @@ fn route53_on_moto() {
         None,
     );
 }
+
+/// Cloudflare has no emulator: its suite runs against the in-repo fake API.
+#[test]
+fn cloudflare_fake_api() {
+    use common::cloudflare_fake::{self, State};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let state = std::sync::Arc::new(std::sync::Mutex::new(State::default()));
+    {
+        let mut s = state.lock().unwrap();
+        s.tokens
+            .push(("cf-conformance-token".into(), "active".into()));
+        s.add_zone("cf.test");
+    }
+    let url = rt.block_on(cloudflare_fake::start(state.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("token"), "cf-conformance-token\n").unwrap();
+    let table = format!(
+        "[providers.cf]\nkind = \"cloudflare\"\nendpoint = \"{url}\"\napi_token = \"file:{}\"\n",
+        dir.path().join("token").display()
+    );
+    let provider = provider_from_toml(&table);
+    rt.block_on(run_suite(
+        provider,
+        Name::from_ascii("cf.test.").unwrap(),
+        None,
+    ));
+    assert!(
+        state.lock().unwrap().batches > 30,
+        "writes went through the batch endpoint"
+    );
+}

@@ -126,6 +126,13 @@ fn health_finding(report: &mut Report, zone: &Name, provider: &str, e: &Provider
             provider,
             format!("provider {provider}: credentials rejected ({}: {}); the token may be revoked or the account closed: fix the secret in nsync.toml's reference, then run nsync audit again", e.operation, e.message),
         ),
+        ErrorKind::AccountSuspended => report.add(
+            Severity::Critical,
+            "account_suspended",
+            zone,
+            provider,
+            format!("provider {provider}: the account or token is not in good standing ({}: {}); the provider may stop serving the zone: settle the account or issue a new token", e.operation, e.message),
+        ),
         ErrorKind::ZoneMissing => report.add(
             Severity::Critical,
             "zone_missing",
@@ -189,9 +196,23 @@ async fn audit_zone(
             }
         };
         let mut reported_ns = Vec::new();
+        if let Some(provider) = &provider
+            && let Err(e) = provider.health().await
+        {
+            health_finding(report, &origin, pname, &e);
+        }
         if let Some(provider) = &provider {
             match provider.read_zone(&origin).await {
                 Ok(state) => {
+                    for notice in &state.notices {
+                        report.add(
+                            Severity::Info,
+                            "provider_notice",
+                            &origin,
+                            pname,
+                            format!("provider {pname}: {notice}"),
+                        );
+                    }
                     report.checked.push((z.clone(), pname.clone(), "drift"));
                     reported_ns = state.nameservers.clone();
                     let input = PlanInput {

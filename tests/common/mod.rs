@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the helper
 
+pub mod cloudflare_fake;
 pub mod dns;
 pub mod http_proxy;
 pub mod lab;

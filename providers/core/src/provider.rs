@@ -50,6 +50,8 @@ impl Capabilities {
 pub enum ErrorKind {
     /// Credentials rejected (HTTP 401/403, TSIG BADSIG/BADKEY): fix the secret.
     AuthFailed,
+    /// The provider says the account is not in good standing (suspended, token disabled).
+    AccountSuspended,
     /// The provider does not have the zone (deleted, or the account cancelled).
     ZoneMissing,
     /// The provider asked us to slow down, maybe saying for how long.
@@ -71,6 +73,7 @@ impl ErrorKind {
     pub fn as_str(&self) -> &'static str {
         match self {
             ErrorKind::AuthFailed => "auth_failed",
+            ErrorKind::AccountSuspended => "account_suspended",
             ErrorKind::ZoneMissing => "zone_missing",
             ErrorKind::RateLimited { .. } => "rate_limited",
             ErrorKind::Temporary => "temporary",
@@ -123,6 +126,9 @@ pub struct ZoneState {
     pub zone: Zone,
     /// The names this provider serves the zone on, as it reports them (may be empty).
     pub nameservers: Vec<Name>,
+    /// Things nsync leaves alone but the user should know (for example Cloudflare's
+    /// proxied records); audit reports them.
+    pub notices: Vec<String>,
 }
 
 /// One change to one rrset.
@@ -173,6 +179,11 @@ pub trait Provider: Send + Sync {
         origin: &'a Name,
         changes: &'a ChangeSet,
     ) -> BoxFuture<'a, Result<(), ProviderError>>;
+
+    /// Whether the account is in good standing, where the provider's API can tell.
+    fn health<'a>(&'a self) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async { Ok(()) })
+    }
 
     /// Creates a missing zone (only with `--create-missing`). Most providers cannot.
     fn create_zone<'a>(

@@ -92,7 +92,11 @@ impl PowerDns {
                     .collect()
             })
             .unwrap_or_default();
-        Ok(ZoneState { zone, nameservers })
+        Ok(ZoneState {
+            zone,
+            nameservers,
+            notices: Vec::new(),
+        })
     }
 
     async fn patch(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {

@@ -73,6 +73,7 @@ impl Provider for Rfc2136 {
             Ok(ZoneState {
                 zone: t.zone,
                 nameservers: t.nameservers,
+                notices: Vec::new(),
             })
         })
     }

@@ -305,7 +305,11 @@ impl Route53 {
                 query.push(("identifier".into(), i));
             }
         }
-        Ok(ZoneState { zone, nameservers })
+        Ok(ZoneState {
+            zone,
+            nameservers,
+            notices: Vec::new(),
+        })
     }
 
     async fn write(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {

@@ -227,7 +227,11 @@ impl Provider for ZoneFiles {
                         .collect()
                 })
                 .unwrap_or_default();
-            Ok(ZoneState { zone, nameservers })
+            Ok(ZoneState {
+                zone,
+                nameservers,
+                notices: Vec::new(),
+            })
         })
     }
 

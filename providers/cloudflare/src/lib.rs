@@ -1,0 +1,523 @@
+//! nsync provider `cloudflare`: Cloudflare DNS. Zone by name, records page by page, and
+//! writes through the batch endpoint (one database transaction per batch, at most 200
+//! operations on the Free plan). Each Cloudflare record has an id, so an rrset maps to
+//! several records. TTL 1 means "automatic" (300 s); otherwise 60..86400. Proxied
+//! records are read as they are and reported; nsync never changes `proxied`.
+
+pub mod records;
+
+use std::collections::HashMap;
+use std::sync::{Mutex, Once};
+use std::time::Duration;
+
+use hickory_proto::rr::{Name, RData, RecordType};
+use nsync_core::provider::{
+    BoxFuture, Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
+};
+use nsync_core::rdata::{
+    SUPPORTED_TYPES, canonical_bytes, is_supported, parse_rdata_text, parse_type,
+};
+use nsync_core::secret::Secret;
+use nsync_core::settings::Settings;
+use nsync_core::zone::{Rrset, RrsetKey, Zone};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub const DEFAULT_ENDPOINT: &str = "https://api.cloudflare.com/client/v4";
+
+/// TTL 60..86400 (30 on Enterprise); apex NS belongs to Cloudflare; 200 batch operations
+/// on the Free plan.
+pub const CAPABILITIES: Capabilities = Capabilities {
+    record_types: SUPPORTED_TYPES,
+    min_ttl: 60,
+    max_ttl: 86_400,
+    apex_ns: false,
+    max_batch_records: Some(MAX_BATCH_OPS),
+};
+
+pub const MAX_BATCH_OPS: usize = 200;
+/// What TTL 1 ("automatic") means.
+pub const AUTO_TTL: u32 = 300;
+
+const AUTH_CODES: &[i64] = &[9109, 10000, 1000, 9106, 6003];
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    success: bool,
+    #[serde(default)]
+    errors: Vec<ApiError>,
+    #[serde(default)]
+    result: Value,
+    #[serde(default)]
+    result_info: Option<ResultInfo>,
+}
+
+#[derive(Deserialize)]
+struct ApiError {
+    #[serde(default)]
+    code: i64,
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct ResultInfo {
+    #[serde(default)]
+    page: u64,
+    #[serde(default)]
+    total_pages: u64,
+}
+
+/// A record id and what it holds, from the last read: writes need the ids.
+#[derive(Clone, Debug)]
+struct Held {
+    id: String,
+    canonical: Vec<u8>,
+    ttl: u32,
+}
+
+pub struct Cloudflare {
+    name: String,
+    endpoint: String,
+    token: Secret,
+    account_id: Option<String>,
+    http: reqwest::Client,
+    zone_ids: Mutex<HashMap<Name, String>>,
+    held: Mutex<HashMap<Name, HashMap<RrsetKey, Vec<Held>>>>,
+}
+
+static CRYPTO: Once = Once::new();
+
+impl Cloudflare {
+    pub fn from_settings(name: &str, settings: &Settings) -> Result<Self, ProviderError> {
+        CRYPTO.call_once(|| {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        });
+        let token = settings
+            .secret("api_token")
+            .ok_or_else(|| {
+                ProviderError::new(
+                    ErrorKind::Permanent,
+                    name,
+                    "read config",
+                    "`api_token` is missing",
+                )
+            })?
+            .resolve()
+            .map_err(|e| {
+                ProviderError::new(
+                    ErrorKind::AuthFailed,
+                    name,
+                    "read `api_token`",
+                    format!("{e}; set it, then run again"),
+                )
+            })?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| {
+                ProviderError::new(ErrorKind::Permanent, name, "set up HTTP", e.to_string())
+            })?;
+        Ok(Cloudflare {
+            name: name.to_string(),
+            endpoint: settings
+                .str("endpoint")
+                .unwrap_or(DEFAULT_ENDPOINT)
+                .trim_end_matches('/')
+                .to_string(),
+            token,
+            account_id: settings.str("account_id").map(str::to_string),
+            http,
+            zone_ids: Mutex::new(HashMap::new()),
+            held: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn error(&self, kind: ErrorKind, operation: &str, message: impl Into<String>) -> ProviderError {
+        ProviderError::new(kind, &self.name, operation, message)
+    }
+
+    /// One API call; the envelope's errors become errors of the right kind.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        operation: &str,
+    ) -> Result<(Value, Option<ResultInfo>), ProviderError> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.endpoint))
+            .bearer_auth(self.token.expose());
+        if let Some(b) = body {
+            request = request.json(&b);
+        }
+        let response = request.send().await.map_err(|e| {
+            let what = if e.is_timeout() {
+                "timed out".to_string()
+            } else {
+                format!("cannot reach {}: {e}", self.endpoint)
+            };
+            self.error(ErrorKind::Temporary, operation, what)
+        })?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let text = response.text().await.map_err(|e| {
+            self.error(
+                ErrorKind::Temporary,
+                operation,
+                format!("reading the answer: {e}"),
+            )
+        })?;
+        let envelope: Option<Envelope> = serde_json::from_str(&text).ok();
+        if status.is_success() && envelope.as_ref().is_some_and(|e| e.success) {
+            let e = envelope.unwrap_or_else(|| Envelope {
+                success: true,
+                errors: Vec::new(),
+                result: Value::Null,
+                result_info: None,
+            });
+            return Ok((e.result, e.result_info));
+        }
+        let errors = envelope.map(|e| e.errors).unwrap_or_default();
+        let codes: Vec<i64> = errors.iter().map(|e| e.code).collect();
+        let said = if errors.is_empty() {
+            text.trim().chars().take(200).collect::<String>()
+        } else {
+            errors
+                .iter()
+                .map(|e| format!("{} {}", e.code, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let (kind, advice) = if status.as_u16() == 429 {
+            (ErrorKind::RateLimited { retry_after }, "")
+        } else if status.is_server_error() {
+            (ErrorKind::Temporary, "")
+        } else if status.as_u16() == 401
+            || status.as_u16() == 403
+            || codes.iter().any(|c| AUTH_CODES.contains(c))
+        {
+            (
+                ErrorKind::AuthFailed,
+                " (check api_token: it may be revoked, expired or lack DNS edit permission)",
+            )
+        } else if status.as_u16() == 404 || codes.contains(&7003) {
+            (
+                ErrorKind::ZoneMissing,
+                " (the zone is gone from this account)",
+            )
+        } else {
+            (ErrorKind::Permanent, "")
+        };
+        Err(self.error(kind, operation, format!("HTTP {status}: {said}{advice}")))
+    }
+
+    async fn zone(&self, origin: &Name) -> Result<(String, Value), ProviderError> {
+        let bare = origin.to_ascii().trim_end_matches('.').to_string();
+        let operation = format!("find zone {bare}");
+        let mut path = format!("/zones?name={bare}&per_page=50");
+        if let Some(a) = &self.account_id {
+            path.push_str(&format!("&account.id={a}"));
+        }
+        let (result, _) = self.call(Method::GET, &path, None, &operation).await?;
+        let zone = result
+            .as_array()
+            .and_then(|zones| zones.iter().find(|z| z["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&bare))))
+            .cloned()
+            .ok_or_else(|| self.error(ErrorKind::ZoneMissing, &operation, format!("no zone named {bare} in this account; it may have been deleted, or the account closed")))?;
+        let id = zone["id"].as_str().unwrap_or_default().to_string();
+        if let Ok(mut ids) = self.zone_ids.lock() {
+            ids.insert(origin.clone(), id.clone());
+        }
+        Ok((id, zone))
+    }
+
+    async fn read(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
+        let (id, zone_obj) = self.zone(origin).await?;
+        let mut notices = Vec::new();
+        if let Some(status) = zone_obj["status"].as_str()
+            && status != "active"
+        {
+            notices.push(format!(
+                "zone status is `{status}`, not active: Cloudflare does not serve it as a full zone"
+            ));
+        }
+        if zone_obj["paused"].as_bool() == Some(true) {
+            notices.push("the zone is paused".to_string());
+        }
+        let nameservers: Vec<Name> = zone_obj["name_servers"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|n| n.as_str())
+                    .filter_map(|n| Name::from_ascii(format!("{}.", n.trim_end_matches('.'))).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut sets: HashMap<RrsetKey, (u32, Vec<RData>, Vec<Held>)> = HashMap::new();
+        let root = Name::root();
+        let mut page = 1;
+        loop {
+            let operation = format!("list records of {} (page {page})", origin.to_ascii());
+            let (result, info) = self
+                .call(
+                    Method::GET,
+                    &format!("/zones/{id}/dns_records?page={page}&per_page=100"),
+                    None,
+                    &operation,
+                )
+                .await?;
+            for r in result.as_array().cloned().unwrap_or_default() {
+                let Some(rtype) = r["type"].as_str().and_then(parse_type) else {
+                    continue;
+                };
+                if rtype == RecordType::SOA || !is_supported(rtype) {
+                    continue;
+                }
+                let owner = r["name"].as_str().unwrap_or_default();
+                let name = Name::from_ascii(format!("{}.", owner.trim_end_matches('.')))
+                    .map_err(|e| {
+                        self.error(
+                            ErrorKind::Permanent,
+                            &operation,
+                            format!("record name {owner}: {e}"),
+                        )
+                    })?
+                    .to_lowercase();
+                if rtype == RecordType::NS && name == *origin {
+                    continue; // Cloudflare's own apex NS
+                }
+                let text = records::from_cloudflare(
+                    rtype,
+                    r["content"].as_str().unwrap_or_default(),
+                    r["priority"].as_u64(),
+                    r.get("data"),
+                );
+                let rdata = parse_rdata_text(rtype, &text, &root).map_err(|e| {
+                    self.error(
+                        ErrorKind::Permanent,
+                        &operation,
+                        format!("{owner} {rtype} `{text}`: {e}"),
+                    )
+                })?;
+                let ttl = match r["ttl"].as_u64().unwrap_or(1) {
+                    1 => AUTO_TTL,
+                    t => t as u32,
+                };
+                if r["proxied"].as_bool() == Some(true) {
+                    notices.push(format!("{} {rtype} is proxied: Cloudflare answers with its own addresses; nsync leaves `proxied` as it is", name.to_ascii()));
+                }
+                let entry = sets
+                    .entry(RrsetKey::new(name, rtype))
+                    .or_insert_with(|| (ttl, Vec::new(), Vec::new()));
+                entry.2.push(Held {
+                    id: r["id"].as_str().unwrap_or_default().to_string(),
+                    canonical: canonical_bytes(&rdata),
+                    ttl,
+                });
+                entry.1.push(rdata);
+            }
+            let total = info.as_ref().map_or(1, |i| i.total_pages.max(1));
+            if info.as_ref().map_or(page, |i| i.page.max(page)) >= total {
+                break;
+            }
+            page += 1;
+        }
+        let mut zone = Zone::new(origin.clone());
+        let mut held = HashMap::new();
+        for (key, (ttl, rdata, ids)) in sets {
+            zone.insert(Rrset::new(key.name.clone(), key.rtype, ttl, rdata));
+            held.insert(key, ids);
+        }
+        if let Ok(mut h) = self.held.lock() {
+            h.insert(origin.clone(), held);
+        }
+        Ok(ZoneState {
+            zone,
+            nameservers,
+            notices,
+        })
+    }
+
+    fn record_body(r: &Rrset, rdata: &RData) -> Value {
+        let mut body = records::to_cloudflare(r.rtype, rdata);
+        body["type"] = json!(r.rtype.to_string());
+        body["name"] = json!(r.name.to_ascii().trim_end_matches('.'));
+        body["ttl"] = json!(r.ttl);
+        body
+    }
+
+    async fn write(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
+        let known = self.held.lock().ok().and_then(|h| h.get(origin).cloned());
+        let held = match known {
+            Some(h) => h,
+            None => {
+                self.read(origin).await?;
+                self.held
+                    .lock()
+                    .ok()
+                    .and_then(|h| h.get(origin).cloned())
+                    .unwrap_or_default()
+            }
+        };
+        let id = match self
+            .zone_ids
+            .lock()
+            .ok()
+            .and_then(|ids| ids.get(origin).cloned())
+        {
+            Some(id) => id,
+            None => self.zone(origin).await?.0,
+        };
+        let (mut deletes, mut patches, mut posts) = (Vec::new(), Vec::new(), Vec::new());
+        for change in &changes.changes {
+            match change {
+                Change::Delete(r) => {
+                    for h in held.get(&r.key()).into_iter().flatten() {
+                        deletes.push(json!({"id": h.id}));
+                    }
+                }
+                Change::Create(r) => {
+                    for d in r.rdata() {
+                        posts.push(Self::record_body(r, d));
+                    }
+                }
+                Change::Update { to, .. } => {
+                    let current = held.get(&to.key()).cloned().unwrap_or_default();
+                    let wanted: Vec<Vec<u8>> = to.rdata().iter().map(canonical_bytes).collect();
+                    for h in &current {
+                        if !wanted.contains(&h.canonical) {
+                            deletes.push(json!({"id": h.id}));
+                        } else if h.ttl != to.ttl {
+                            patches.push(json!({"id": h.id, "ttl": to.ttl}));
+                        }
+                    }
+                    for d in to.rdata() {
+                        let c = canonical_bytes(d);
+                        if !current.iter().any(|h| h.canonical == c) {
+                            posts.push(Self::record_body(to, d));
+                        }
+                    }
+                }
+            }
+        }
+        // Deletions, then patches, then creations, in batches of at most 200 operations:
+        // Cloudflare runs each batch in that order too, so a CNAME can replace an A.
+        let ops: Vec<(&str, Value)> = deletes
+            .into_iter()
+            .map(|o| ("deletes", o))
+            .chain(patches.into_iter().map(|o| ("patches", o)))
+            .chain(posts.into_iter().map(|o| ("posts", o)))
+            .collect();
+        let total = ops.len().div_ceil(MAX_BATCH_OPS);
+        for (i, chunk) in ops.chunks(MAX_BATCH_OPS).enumerate() {
+            let mut body = json!({"deletes": [], "patches": [], "posts": []});
+            for (kind, op) in chunk {
+                if let Some(list) = body[*kind].as_array_mut() {
+                    list.push(op.clone());
+                }
+            }
+            let operation = format!(
+                "batch {}/{total} for {} ({} operations)",
+                i + 1,
+                origin.to_ascii(),
+                chunk.len()
+            );
+            self.call(
+                Method::POST,
+                &format!("/zones/{id}/dns_records/batch"),
+                Some(body),
+                &operation,
+            )
+            .await?;
+        }
+        if let Ok(mut h) = self.held.lock() {
+            h.remove(origin);
+        }
+        Ok(())
+    }
+
+    async fn verify_token(&self) -> Result<(), ProviderError> {
+        let path = match &self.account_id {
+            Some(a) => format!("/accounts/{a}/tokens/verify"),
+            None => "/user/tokens/verify".to_string(),
+        };
+        let (result, _) = self
+            .call(Method::GET, &path, None, "verify the API token")
+            .await?;
+        match result["status"].as_str() {
+            Some("active") | None => Ok(()),
+            Some(other) => Err(self.error(
+                ErrorKind::AccountSuspended,
+                "verify the API token",
+                format!("Cloudflare says the token is `{other}`"),
+            )),
+        }
+    }
+
+    async fn create(&self, origin: &Name) -> Result<(), ProviderError> {
+        let mut body = json!({"name": origin.to_ascii().trim_end_matches('.'), "type": "full"});
+        if let Some(a) = &self.account_id {
+            body["account"] = json!({"id": a});
+        }
+        self.call(
+            Method::POST,
+            "/zones",
+            Some(body),
+            &format!("create zone {}", origin.to_ascii()),
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+impl Provider for Cloudflare {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &CAPABILITIES
+    }
+
+    fn read_zone<'a>(
+        &'a self,
+        origin: &'a Name,
+    ) -> BoxFuture<'a, Result<ZoneState, ProviderError>> {
+        Box::pin(self.read(origin))
+    }
+
+    fn apply<'a>(
+        &'a self,
+        origin: &'a Name,
+        changes: &'a ChangeSet,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            if changes.changes.is_empty() {
+                return Ok(());
+            }
+            self.write(origin, changes).await
+        })
+    }
+
+    fn health<'a>(&'a self) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(self.verify_token())
+    }
+
+    fn create_zone<'a>(
+        &'a self,
+        origin: &'a Name,
+        _nameservers: &'a [Name],
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(self.create(origin))
+    }
+}

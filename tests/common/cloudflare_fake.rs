@@ -1,0 +1,441 @@
+//! A FAKE Cloudflare API for tests: no emulator of Cloudflare's DNS API exists, so this
+//! in-repo server follows Cloudflare's documented API v4
+//! (https://developers.cloudflare.com/api/resources/dns/subresources/records/ and
+//! .../records/methods/batch, .../zones/, .../user/subresources/tokens/methods/verify, and
+//! https://developers.cloudflare.com/fundamentals/api/reference/limits/):
+//! the `{success, errors, messages, result, result_info}` envelope, Bearer tokens,
+//! pagination (`page`, `per_page` capped at 100 here), record ids, the batch endpoint
+//! (deletes, patches, puts, posts in that order, all or nothing, at most 200 operations as
+//! on the Free plan), TTL 1 ("automatic") or 60..86400 (code 9021 otherwise), 429 with
+//! `retry-after`, and the error codes 10000/1000 (authentication) and 7003 (unknown zone).
+//! Faults (rate limits, 5xx) are switched on by the tests through `Control`.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub id: String,
+    pub rtype: String,
+    pub name: String,
+    pub content: String,
+    pub ttl: u64,
+    pub proxied: bool,
+    pub priority: Option<u64>,
+    pub data: Option<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Zone {
+    pub id: String,
+    pub name: String,
+    pub records: Vec<Record>,
+}
+
+#[derive(Default)]
+pub struct State {
+    /// token -> "active" | "disabled" | "expired"
+    pub tokens: Vec<(String, String)>,
+    pub zones: Vec<Zone>,
+    next_id: u64,
+    /// Answer the next N API calls with 429.
+    pub rate_limit_next: usize,
+    pub retry_after: u64,
+    /// Fail every batch from this one on (counting from 0) with HTTP 500.
+    pub fail_batches_from: Option<usize>,
+    pub batches: usize,
+    pub requests: usize,
+}
+
+pub type Control = Arc<Mutex<State>>;
+
+impl State {
+    fn id(&mut self) -> String {
+        self.next_id += 1;
+        format!("{:032x}", self.next_id * 0x9E37_79B9)
+    }
+
+    pub fn add_zone(&mut self, name: &str) -> String {
+        let id = self.id();
+        self.zones.push(Zone {
+            id: id.clone(),
+            name: name.to_string(),
+            records: Vec::new(),
+        });
+        id
+    }
+
+    pub fn add_record(
+        &mut self,
+        zone: &str,
+        rtype: &str,
+        name: &str,
+        content: &str,
+        ttl: u64,
+        proxied: bool,
+    ) {
+        let id = self.id();
+        if let Some(z) = self.zones.iter_mut().find(|z| z.name == zone) {
+            z.records.push(Record {
+                id,
+                rtype: rtype.into(),
+                name: name.into(),
+                content: content.into(),
+                ttl,
+                proxied,
+                priority: None,
+                data: None,
+            });
+        }
+    }
+}
+
+fn envelope(result: Value, info: Option<Value>) -> Value {
+    let mut e = json!({"success": true, "errors": [], "messages": [], "result": result});
+    if let Some(i) = info {
+        e["result_info"] = i;
+    }
+    e
+}
+
+fn failure(code: i64, message: &str) -> Value {
+    json!({"success": false, "errors": [{"code": code, "message": message}], "messages": [], "result": null})
+}
+
+fn record_json(r: &Record) -> Value {
+    let mut v = json!({"id": r.id, "type": r.rtype, "name": r.name, "content": r.content, "ttl": r.ttl, "proxied": r.proxied});
+    if let Some(p) = r.priority {
+        v["priority"] = json!(p);
+    }
+    if let Some(d) = &r.data {
+        v["data"] = d.clone();
+    }
+    v
+}
+
+fn valid_ttl(ttl: u64) -> bool {
+    ttl == 1 || (60..=86_400).contains(&ttl)
+}
+
+/// A record as the batch endpoint takes it; the content of structured types is made the
+/// way Cloudflare shows it.
+fn record_from(body: &Value, id: String) -> Record {
+    let data = body.get("data").cloned();
+    let content = body["content"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            data.as_ref()
+                .and_then(|d| d.as_object())
+                .map(|o| {
+                    o.values()
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default()
+        });
+    Record {
+        id,
+        rtype: body["type"].as_str().unwrap_or_default().to_string(),
+        name: body["name"].as_str().unwrap_or_default().to_string(),
+        content,
+        ttl: body["ttl"].as_u64().unwrap_or(1),
+        proxied: body["proxied"].as_bool().unwrap_or(false),
+        priority: body["priority"].as_u64(),
+        data,
+    }
+}
+
+fn handle(
+    state: &Control,
+    method: &str,
+    target: &str,
+    token: Option<&str>,
+    body: &Value,
+) -> (u16, Vec<(String, String)>, Value) {
+    let mut s = state.lock().unwrap();
+    s.requests += 1;
+    if s.rate_limit_next > 0 {
+        s.rate_limit_next -= 1;
+        let after = s.retry_after.to_string();
+        return (
+            429,
+            vec![("retry-after".into(), after)],
+            failure(
+                971,
+                "Please wait and consider throttling your request speed",
+            ),
+        );
+    }
+    let status = token
+        .and_then(|t| s.tokens.iter().find(|(k, _)| k == t))
+        .map(|(_, st)| st.clone());
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let param = |key: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+            .map(str::to_string)
+    };
+    let segments: Vec<&str> = path
+        .trim_start_matches("/client/v4")
+        .trim_matches('/')
+        .split('/')
+        .collect();
+    if segments == ["user", "tokens", "verify"] {
+        return match status {
+            Some(st) => (
+                200,
+                vec![],
+                envelope(json!({"id": "token-id", "status": st}), None),
+            ),
+            None => (401, vec![], failure(1000, "Invalid API Token")),
+        };
+    }
+    match status.as_deref() {
+        Some("active") => {}
+        Some(_) => return (401, vec![], failure(1000, "Invalid API Token")),
+        None => return (403, vec![], failure(10000, "Authentication error")),
+    }
+    match (method, segments.as_slice()) {
+        ("GET", ["zones"]) => {
+            let wanted = param("name");
+            let zones: Vec<Value> = s
+                .zones
+                .iter()
+                .filter(|z| wanted.as_deref().is_none_or(|w| w == z.name))
+                .map(|z| json!({"id": z.id, "name": z.name, "status": "active", "paused": false, "type": "full", "name_servers": ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"]}))
+                .collect();
+            let n = zones.len();
+            (
+                200,
+                vec![],
+                envelope(
+                    json!(zones),
+                    Some(
+                        json!({"page": 1, "per_page": 50, "count": n, "total_count": n, "total_pages": 1}),
+                    ),
+                ),
+            )
+        }
+        ("POST", ["zones"]) => {
+            let name = body["name"].as_str().unwrap_or_default().to_string();
+            if s.zones.iter().any(|z| z.name == name) {
+                return (
+                    400,
+                    vec![],
+                    failure(1061, "There is another zone with the same domain name."),
+                );
+            }
+            let id = s.add_zone(&name);
+            (
+                200,
+                vec![],
+                envelope(
+                    json!({"id": id, "name": name, "status": "pending", "name_servers": ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"]}),
+                    None,
+                ),
+            )
+        }
+        (_, ["zones", id, rest @ ..]) => {
+            let Some(zi) = s.zones.iter().position(|z| z.id == *id) else {
+                return (
+                    404,
+                    vec![],
+                    failure(
+                        7003,
+                        &format!(
+                            "Could not route to /zones/{id}, perhaps your object identifier is invalid?"
+                        ),
+                    ),
+                );
+            };
+            match (method, rest) {
+                ("GET", ["dns_records"]) => {
+                    let per_page = param("per_page")
+                        .and_then(|p| p.parse::<usize>().ok())
+                        .unwrap_or(100)
+                        .clamp(5, 100);
+                    let page = param("page")
+                        .and_then(|p| p.parse::<usize>().ok())
+                        .unwrap_or(1)
+                        .max(1);
+                    let all = &s.zones[zi].records;
+                    let total_pages = all.len().div_ceil(per_page).max(1);
+                    let chunk: Vec<Value> = all
+                        .iter()
+                        .skip((page - 1) * per_page)
+                        .take(per_page)
+                        .map(record_json)
+                        .collect();
+                    let info = json!({"page": page, "per_page": per_page, "count": chunk.len(), "total_count": all.len(), "total_pages": total_pages});
+                    (200, vec![], envelope(json!(chunk), Some(info)))
+                }
+                ("POST", ["dns_records", "batch"]) => {
+                    let n = s.batches;
+                    s.batches += 1;
+                    if s.fail_batches_from.is_some_and(|from| n >= from) {
+                        return (500, vec![], failure(10001, "Internal server error"));
+                    }
+                    let list = |k: &str| body[k].as_array().cloned().unwrap_or_default();
+                    let (deletes, patches, puts, posts) = (
+                        list("deletes"),
+                        list("patches"),
+                        list("puts"),
+                        list("posts"),
+                    );
+                    if deletes.len() + patches.len() + puts.len() + posts.len() > 200 {
+                        return (
+                            400,
+                            vec![],
+                            failure(81062, "batch exceeds the limit of 200 operations"),
+                        );
+                    }
+                    // All or nothing: every check before any change.
+                    let ids: Vec<String> =
+                        s.zones[zi].records.iter().map(|r| r.id.clone()).collect();
+                    for op in deletes.iter().chain(&patches).chain(&puts) {
+                        if !ids.iter().any(|i| Some(i.as_str()) == op["id"].as_str()) {
+                            return (404, vec![], failure(81044, "Record does not exist."));
+                        }
+                    }
+                    for op in patches.iter().chain(&puts).chain(&posts) {
+                        if let Some(ttl) = op["ttl"].as_u64()
+                            && !valid_ttl(ttl)
+                        {
+                            return (
+                                400,
+                                vec![],
+                                failure(
+                                    9021,
+                                    "Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.",
+                                ),
+                            );
+                        }
+                    }
+                    for op in &deletes {
+                        s.zones[zi]
+                            .records
+                            .retain(|r| Some(r.id.as_str()) != op["id"].as_str());
+                    }
+                    for op in &patches {
+                        if let Some(r) = s.zones[zi]
+                            .records
+                            .iter_mut()
+                            .find(|r| Some(r.id.as_str()) == op["id"].as_str())
+                            && let Some(ttl) = op["ttl"].as_u64()
+                        {
+                            r.ttl = ttl;
+                        }
+                    }
+                    for op in &puts {
+                        if let Some(i) = s.zones[zi]
+                            .records
+                            .iter()
+                            .position(|r| Some(r.id.as_str()) == op["id"].as_str())
+                        {
+                            let id = s.zones[zi].records[i].id.clone();
+                            s.zones[zi].records[i] = record_from(op, id);
+                        }
+                    }
+                    let mut created = Vec::new();
+                    for op in &posts {
+                        let id = s.id();
+                        let r = record_from(op, id);
+                        created.push(record_json(&r));
+                        s.zones[zi].records.push(r);
+                    }
+                    (
+                        200,
+                        vec![],
+                        envelope(
+                            json!({"deletes": deletes, "patches": patches, "puts": puts, "posts": created}),
+                            None,
+                        ),
+                    )
+                }
+                _ => (404, vec![], failure(7000, "No route for that URI")),
+            }
+        }
+        _ => (404, vec![], failure(7000, "No route for that URI")),
+    }
+}
+
+/// Starts the fake on 127.0.0.1 with a random port; returns its API base URL.
+pub async fn start(state: Control) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut conn, _)) = listener.accept().await else {
+                return;
+            };
+            let state = state.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 65536];
+                let (head, body) = loop {
+                    let Ok(n) = conn.read(&mut chunk).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().to_string())
+                            })
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0);
+                        while buf.len() < end + 4 + len {
+                            let Ok(n) = conn.read(&mut chunk).await else {
+                                return;
+                            };
+                            if n == 0 {
+                                break;
+                            }
+                            buf.extend_from_slice(&chunk[..n]);
+                        }
+                        break (head, buf[end + 4..].to_vec());
+                    }
+                };
+                let mut lines = head.lines();
+                let mut first = lines.next().unwrap_or("").split_whitespace();
+                let (method, target) = (
+                    first.next().unwrap_or("").to_string(),
+                    first.next().unwrap_or("").to_string(),
+                );
+                let token = lines.find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    (k.eq_ignore_ascii_case("authorization"))
+                        .then(|| v.trim().trim_start_matches("Bearer ").to_string())
+                });
+                let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                let (status, headers, answer) =
+                    handle(&state, &method, &target, token.as_deref(), &body);
+                let text = answer.to_string();
+                let mut response = format!(
+                    "HTTP/1.1 {status} Fake\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+                    text.len()
+                );
+                for (k, v) in headers {
+                    response.push_str(&format!("{k}: {v}\r\n"));
+                }
+                response.push_str("\r\n");
+                response.push_str(&text);
+                let _ = conn.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}/client/v4")
+}

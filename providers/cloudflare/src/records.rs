@@ -57,7 +57,7 @@ fn num(s: &str) -> u64 {
     s.parse().unwrap_or(0)
 }
 
-fn field<'a>(data: &'a Value, key: &str) -> String {
+fn field(data: &Value, key: &str) -> String {
     match &data[key] {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),

@@ -1,0 +1,234 @@
+//! Cloudflare against the in-repo fake API: 429 with retry-after then success, a rejected
+//! token, a missing zone, a 5xx in the middle of a multi-batch write (the re-run
+//! converges), a disabled token (audit: account_suspended), proxied records (reported,
+//! never changed), TTLs below Cloudflare's minimum; and one zone synced to rfc2136@BIND,
+//! route53 and cloudflare at once.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::cloudflare_fake::{self, Control, State};
+use common::lab::Lab;
+use common::{Scratch, nsync};
+
+struct Fake {
+    rt: tokio::runtime::Runtime,
+    state: Control,
+    url: String,
+}
+
+fn fake(zones: &[&str], tokens: &[(&str, &str)]) -> Fake {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let state = Arc::new(Mutex::new(State::default()));
+    {
+        let mut s = state.lock().unwrap();
+        for (t, st) in tokens {
+            s.tokens.push((t.to_string(), st.to_string()));
+        }
+        for z in zones {
+            s.add_zone(z);
+        }
+        s.retry_after = 1;
+    }
+    let url = rt.block_on(cloudflare_fake::start(state.clone()));
+    Fake { rt, state, url }
+}
+
+fn cf_table(url: &str, token_file: &std::path::Path) -> String {
+    format!(
+        "[providers.cf]\nkind = \"cloudflare\"\nendpoint = \"{url}\"\napi_token = \"file:{}\"\n",
+        token_file.display()
+    )
+}
+
+fn setup(url: &str, token: &str, zone: &str, text: &str) -> Scratch {
+    let scratch = Scratch::new(&[("token", &format!("{token}\n")), ("z.zone", text)]);
+    let config = format!(
+        "{}\n[zones.\"{zone}\"]\nfile = \"z.zone\"\nproviders = [\"cf\"]\n",
+        cf_table(url, &scratch.path().join("token"))
+    );
+    std::fs::write(scratch.path().join("nsync.toml"), config).unwrap();
+    scratch
+}
+
+const ZONE: &str = "$TTL 300\nwww A 192.0.2.1\n@ MX 10 mail.example.net.\n@ TXT \"v=spf1 -all\"\n";
+
+#[test]
+fn rate_limits_are_waited_out_then_the_sync_succeeds() {
+    let f = fake(&["cf1.test"], &[("good", "active")]);
+    f.state.lock().unwrap().rate_limit_next = 2;
+    let scratch = setup(&f.url, "good", "cf1.test.", ZONE);
+    let _guard = f.rt.enter();
+    nsync(&["sync", "--yes"])
+        .dir(scratch.path())
+        .run()
+        .code(0)
+        .stderr_has("HTTP 429 Too Many Requests: 971")
+        .stderr_has("retrying in 1.0s");
+    assert_eq!(nsync(&["plan", "-q"]).dir(scratch.path()).run().code, 0);
+}
+
+#[test]
+fn a_rejected_token_is_auth_failed() {
+    let f = fake(&["cf2.test"], &[("good", "active")]);
+    let scratch = setup(&f.url, "not-a-token", "cf2.test.", ZONE);
+    let _guard = f.rt.enter();
+    let ran = nsync(&["plan"]).dir(scratch.path()).run();
+    ran.code(2)
+        .stdout_has("HTTP 403 Forbidden: 10000 Authentication error")
+        .stdout_has("check api_token")
+        .stdout_has("error: auth_failed");
+    assert!(
+        !ran.stdout.contains("not-a-token") && !ran.stderr.contains("not-a-token"),
+        "the token is never printed"
+    );
+}
+
+#[test]
+fn a_missing_zone_is_zone_missing() {
+    let f = fake(&[], &[("good", "active")]);
+    let scratch = setup(&f.url, "good", "cf3.test.", ZONE);
+    let _guard = f.rt.enter();
+    nsync(&["sync", "--yes"])
+        .dir(scratch.path())
+        .run()
+        .code(2)
+        .stdout_has("FAILED: zone_missing")
+        .stdout_has("no zone named cf3.test");
+    // --create-missing creates it through the API, then syncs.
+    nsync(&["sync", "--yes", "--create-missing", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    assert_eq!(nsync(&["plan", "-q"]).dir(scratch.path()).run().code, 0);
+}
+
+#[test]
+fn a_server_error_mid_batch_fails_and_a_rerun_converges() {
+    let f = fake(&["cf4.test"], &[("good", "active")]);
+    f.state.lock().unwrap().fail_batches_from = Some(1);
+    let hosts: String = (0..500)
+        .map(|i| format!("h{i} A 192.0.2.{}\n", i % 250 + 1))
+        .collect();
+    let scratch = setup(&f.url, "good", "cf4.test.", &format!("$TTL 300\n{hosts}"));
+    let _guard = f.rt.enter();
+    nsync(&["sync", "--yes", "--force"])
+        .dir(scratch.path())
+        .run()
+        .code(2)
+        .stdout_has("FAILED: temporary")
+        .stdout_has("gave up after 5 attempts");
+    let held = f.state.lock().unwrap().zones[0].records.len();
+    assert_eq!(held, 200, "the first batch of 200 landed, the rest did not");
+    f.state.lock().unwrap().fail_batches_from = None;
+    nsync(&["sync", "--yes", "--force", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    assert_eq!(nsync(&["plan", "-q"]).dir(scratch.path()).run().code, 0);
+    assert_eq!(f.state.lock().unwrap().zones[0].records.len(), 500);
+}
+
+#[test]
+fn a_disabled_token_proxied_records_and_clamped_ttls_show_in_audit() {
+    let f = fake(&["cf5.test"], &[("good", "active"), ("old", "disabled")]);
+    f.state
+        .lock()
+        .unwrap()
+        .add_record("cf5.test", "A", "shop.cf5.test", "192.0.2.50", 1, true);
+    let zone = "$TTL 300\nwww 30 A 192.0.2.1\nshop A 192.0.2.50\n";
+    let scratch = setup(&f.url, "good", "cf5.test.", zone);
+    let _guard = f.rt.enter();
+    nsync(&["sync", "--yes", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    let held = f.state.lock().unwrap().zones[0].records.clone();
+    let shop = held.iter().find(|r| r.name == "shop.cf5.test").unwrap();
+    assert!(shop.proxied, "the proxied record is left as it is");
+    let www = held.iter().find(|r| r.name == "www.cf5.test").unwrap();
+    assert_eq!(www.ttl, 60, "TTL 30 is written as Cloudflare's minimum");
+    assert_eq!(
+        nsync(&["plan", "-q"]).dir(scratch.path()).run().code,
+        0,
+        "and plans as in sync"
+    );
+
+    let audit = nsync(&["audit", "--format", "json"])
+        .dir(scratch.path())
+        .run()
+        .json();
+    let kinds: Vec<(String, String)> = audit["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&("ttl_clamped".into(), "info".into())),
+        "{audit:#}"
+    );
+    assert!(
+        kinds.contains(&("provider_notice".into(), "info".into())),
+        "{audit:#}"
+    );
+    assert!(
+        audit.to_string().contains("shop.cf5.test. A is proxied"),
+        "{audit:#}"
+    );
+
+    let old = setup(&f.url, "old", "cf5.test.", zone);
+    let audit = nsync(&["audit", "--format", "json"])
+        .dir(old.path())
+        .run()
+        .json();
+    let suspended = audit["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "account_suspended")
+        .cloned();
+    let suspended = suspended.unwrap_or_else(|| panic!("{audit:#}"));
+    assert_eq!(suspended["severity"], "critical");
+    assert!(
+        suspended["detail"]
+            .as_str()
+            .unwrap()
+            .contains("the token is `disabled`"),
+        "{suspended:#}"
+    );
+}
+
+#[test]
+fn one_zone_on_bind_route53_and_cloudflare_plans_zero_changes() {
+    let Some(lab) = Lab::get() else { return };
+    let f = fake(&["t19.test"], &[("good", "active")]);
+    let scratch = Scratch::new(&[("token", "good\n")]);
+    let zone = "$TTL 300\nwww A 192.0.2.1\napi AAAA 2001:db8::1\n@ MX 10 mail.example.net.\n@ TXT \"v=spf1 -all\"\n_sip._tcp SRV 10 5 5060 sip.example.net.\n@ CAA 0 issue \"letsencrypt.org\"\nsub NS ns1.example.net.\n";
+    let config = format!(
+        "{}\n{}\n{}\n[zones.\"t19.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"r53\", \"cf\"]\n",
+        lab.rfc2136_provider("bind", "bind"),
+        lab.route53_provider("r53"),
+        cf_table(&f.url, &scratch.path().join("token"))
+    );
+    std::fs::write(scratch.path().join("nsync.toml"), config).unwrap();
+    std::fs::write(scratch.path().join("z.zone"), zone).unwrap();
+    let _guard = f.rt.enter();
+    nsync(&["sync", "--yes", "--force", "--create-missing", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    let plan = nsync(&["plan", "--format", "json"])
+        .dir(scratch.path())
+        .run();
+    plan.code(0);
+    let report = plan.json();
+    assert_eq!(report["changes_pending"], false, "{report:#}");
+    assert_eq!(report["targets"].as_array().unwrap().len(), 3);
+}

@@ -86,6 +86,25 @@ fn import_then_sync_plans_zero_changes_on_every_provider() {
     }
     import_round_trip(&lab.powerdns_provider("pdns-api"), "t24.test.");
     import_round_trip(&lab.zonefile_provider("files"), "zf.test.");
+    import_round_trip(&lab.route53_provider("r53"), "r53-import.test.");
+    // Cloudflare, against the in-repo fake of its API.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let state = std::sync::Arc::new(std::sync::Mutex::new(
+        common::cloudflare_fake::State::default(),
+    ));
+    state
+        .lock()
+        .unwrap()
+        .tokens
+        .push(("cf-import".into(), "active".into()));
+    let url = rt.block_on(common::cloudflare_fake::start(state));
+    let token = Scratch::new(&[("token", "cf-import\n")]);
+    let table = format!(
+        "[providers.cf]\nkind = \"cloudflare\"\nendpoint = \"{url}\"\napi_token = \"file:{}\"\n",
+        token.path().join("token").display()
+    );
+    let _guard = rt.enter();
+    import_round_trip(&table, "cf-import.test.");
 }
 
 fn only_backup(dir: &Path, zone: &str, provider: &str) -> std::path::PathBuf {

@@ -1,8 +1,6 @@
 //! `nsync audit`: provider health, drift, nameserver and delegation findings.
 //! Exit 0 when nothing is a warning or worse, 1 otherwise, 2 when audit could not run.
 
-use std::time::Duration;
-
 use anyhow::bail;
 
 use crate::audit::{Severity, run as audit_run};
@@ -20,12 +18,7 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
     }
     let log = Log::new(global);
     let ws = load(global, &log)?;
-    let v = &ws.config.verify;
-    let limits = QueryLimits {
-        timeout: Duration::from_millis(v.timeout_ms),
-        retries: v.retries,
-        max_in_flight: v.max_in_flight,
-    };
+    let limits = QueryLimits::from_settings(&ws.config.verify);
     let report = super::runtime()?.block_on(audit_run(&ws, global, limits));
     let text = match format {
         Format::Json => json(&report),

@@ -30,13 +30,8 @@ fn outcome(report: &Report) -> Outcome {
 }
 
 fn options(ws: &Workspace) -> Options {
-    let v = &ws.config.verify;
     Options {
-        limits: QueryLimits {
-            timeout: Duration::from_millis(v.timeout_ms),
-            retries: v.retries,
-            max_in_flight: v.max_in_flight,
-        },
+        limits: QueryLimits::from_settings(&ws.config.verify),
     }
 }
 

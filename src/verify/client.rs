@@ -27,6 +27,17 @@ pub struct QueryLimits {
     pub max_in_flight: usize,
 }
 
+impl QueryLimits {
+    /// The limits nsync.toml's `[verify]` section sets.
+    pub fn from_settings(v: &crate::config::VerifySettings) -> QueryLimits {
+        QueryLimits {
+            timeout: Duration::from_millis(v.timeout_ms),
+            retries: v.retries,
+            max_in_flight: v.max_in_flight,
+        }
+    }
+}
+
 impl Default for QueryLimits {
     fn default() -> Self {
         QueryLimits {

@@ -83,6 +83,13 @@ impl ErrorKind {
     }
 }
 
+/// Reads an HTTP `Retry-After` header given in seconds (the form DNS APIs send).
+pub fn retry_after(value: Option<&str>) -> Option<Duration> {
+    value
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
 /// A failed provider call: which provider, doing what, and the server's own words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProviderError {

@@ -145,6 +145,21 @@ impl Zone {
         self.rrsets.is_empty()
     }
 
+    /// The names in the apex NS rrset: the nameservers the zone itself lists.
+    pub fn apex_nameservers(&self) -> Vec<Name> {
+        self.get(&self.origin, RecordType::NS)
+            .map(|ns| {
+                ns.rdata
+                    .iter()
+                    .filter_map(|r| match r {
+                        RData::NS(n) => Some(n.0.to_lowercase()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The number of records (rdata) over all rrsets.
     pub fn record_count(&self) -> usize {
         self.rrsets.values().map(|r| r.rdata.len()).sum()

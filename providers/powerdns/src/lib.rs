@@ -6,7 +6,7 @@ pub mod client;
 pub mod config;
 pub mod model;
 
-use hickory_proto::rr::{Name, RData, RecordType};
+use hickory_proto::rr::{Name, RecordType};
 use nsync_core::provider::{
     BoxFuture, Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
 };
@@ -80,18 +80,7 @@ impl PowerDns {
                 zone.insert(Rrset::new(name, rtype, set.ttl.unwrap_or(0), rdata));
             }
         }
-        let nameservers = zone
-            .get(origin, RecordType::NS)
-            .map(|ns| {
-                ns.rdata()
-                    .iter()
-                    .filter_map(|r| match r {
-                        RData::NS(n) => Some(n.0.clone()),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let nameservers = zone.apex_nameservers();
         Ok(ZoneState {
             zone,
             nameservers,

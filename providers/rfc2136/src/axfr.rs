@@ -74,18 +74,7 @@ pub async fn transfer(server: &Server<'_>, origin: &Name) -> Result<Transfer, Pr
     for ((name, rtype), (ttl, rdata)) in rrsets {
         zone.insert(Rrset::new(name, rtype, ttl, rdata));
     }
-    let nameservers = zone
-        .get(origin, RecordType::NS)
-        .map(|ns| {
-            ns.rdata()
-                .iter()
-                .filter_map(|r| match r {
-                    RData::NS(n) => Some(n.0.to_lowercase()),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let nameservers = zone.apex_nameservers();
     Ok(Transfer {
         zone,
         nameservers,

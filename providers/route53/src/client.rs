@@ -136,12 +136,12 @@ impl Client {
             self.error(ErrorKind::Temporary, operation, what)
         })?;
         let status = response.status();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+        let retry_after = nsync_core::provider::retry_after(
+            response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
+        );
         let text = response.text().await.map_err(|e| {
             self.error(
                 ErrorKind::Temporary,

@@ -215,18 +215,7 @@ impl Provider for ZoneFiles {
     ) -> BoxFuture<'a, Result<ZoneState, ProviderError>> {
         Box::pin(async move {
             let (zone, _) = self.load(origin)?;
-            let nameservers = zone
-                .get(origin, RecordType::NS)
-                .map(|ns| {
-                    ns.rdata()
-                        .iter()
-                        .filter_map(|r| match r {
-                            RData::NS(n) => Some(n.0.clone()),
-                            _ => None,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let nameservers = zone.apex_nameservers();
             Ok(ZoneState {
                 zone,
                 nameservers,

@@ -206,8 +206,9 @@ pub async fn read_targets(
 }
 
 /// The nameservers every provider of `zone` serves it on: configured ones, else what the
-/// provider reports. `None` when a provider could not be read and has none configured:
-/// then the union is unknown and apex NS must be left alone.
+/// provider reports. `None` when that is unknown for any provider (it could not be read,
+/// or it cannot tell, as an RFC 2136 primary cannot): then the apex NS is left alone,
+/// because writing a union that misses a provider would take it out of the zone.
 pub fn union_nameservers(targets: &[Target], zone: &Name) -> Option<Vec<Name>> {
     let mut union: Vec<Name> = Vec::new();
     for t in targets.iter().filter(|t| t.origin() == zone) {
@@ -215,8 +216,8 @@ pub fn union_nameservers(targets: &[Target], zone: &Name) -> Option<Vec<Name>> {
             t.configured_ns.clone()
         } else {
             match &t.state {
-                Ok(s) => s.nameservers.clone(),
-                Err(_) => return None,
+                Ok(s) if !s.nameservers.is_empty() => s.nameservers.clone(),
+                _ => return None,
             }
         };
         for n in names {

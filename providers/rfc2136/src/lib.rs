@@ -70,9 +70,11 @@ impl Provider for Rfc2136 {
         Box::pin(async move {
             let server = server::Server::new(&self.name, &self.config)?;
             let t = axfr::transfer(&server, origin).await?;
+            // A primary cannot tell which of the zone's NS are its own: the apex NS
+            // lists every provider's. nsync.toml's `nameservers` says which are.
             Ok(ZoneState {
                 zone: t.zone,
-                nameservers: t.nameservers,
+                nameservers: Vec::new(),
                 notices: Vec::new(),
             })
         })

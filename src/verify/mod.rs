@@ -299,7 +299,9 @@ async fn verify_zone(
     let union = configured_union(&ws.config, desired);
     let mut findings = Vec::new();
     let mut checks = tokio::task::JoinSet::new();
-    let mut transfers = tokio::task::JoinSet::new();
+    // Transfers start once every query is answered: parsing a large AXFR competes for the
+    // CPU with the query workers, and the queries are what measure the nameserver.
+    let mut transfer_jobs = Vec::new();
     for pname in &desired.config.providers {
         if !global.providers.is_empty() && !global.providers.contains(pname) {
             continue;
@@ -379,7 +381,7 @@ async fn verify_zone(
                         origin.clone(),
                         desired.config.ignore.clone(),
                     );
-                    transfers.spawn(async move {
+                    transfer_jobs.push(async move {
                         match rfc.transfer_from(addr, &origin).await {
                             Ok(t) => extra_records(&p, &expected.zone, &t.zone, |n| {
                                 ignore.iter().any(|i| i.matches(n))
@@ -397,6 +399,10 @@ async fn verify_zone(
         if let Ok(report) = done {
             addresses.push(report);
         }
+    }
+    let mut transfers = tokio::task::JoinSet::new();
+    for job in transfer_jobs {
+        transfers.spawn(job);
     }
     while let Some(done) = transfers.join_next().await {
         if let Ok(extra) = done {

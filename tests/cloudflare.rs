@@ -70,6 +70,34 @@ fn rate_limits_are_waited_out_then_the_sync_succeeds() {
 }
 
 #[test]
+fn without_the_batch_endpoint_records_are_written_one_by_one() {
+    let f = fake(&["cf6.test"], &[("good", "active")]);
+    f.state.lock().unwrap().no_batch_endpoint = true;
+    let scratch = setup(&f.url, "good", "cf6.test.", ZONE);
+    let _guard = f.rt.enter();
+    nsync(&["sync", "--yes", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    std::fs::write(
+        scratch.path().join("z.zone"),
+        "$TTL 300\nwww 600 A 192.0.2.1\n@ MX 10 mail.example.net.\nnew TXT \"x\"\n",
+    )
+    .unwrap();
+    nsync(&["sync", "--yes", "--force", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    assert_eq!(nsync(&["plan", "-q"]).dir(scratch.path()).run().code, 0);
+    let s = f.state.lock().unwrap();
+    assert!(
+        s.single_writes >= 6,
+        "posts, a patch and a delete went one by one: {}",
+        s.single_writes
+    );
+}
+
+#[test]
 fn a_rejected_token_is_auth_failed() {
     let f = fake(&["cf2.test"], &[("good", "active")]);
     let scratch = setup(&f.url, "not-a-token", "cf2.test.", ZONE);

@@ -7,7 +7,8 @@
 //! pagination (`page`, `per_page` capped at 100 here), record ids, the batch endpoint
 //! (deletes, patches, puts, posts in that order, all or nothing, at most 200 operations as
 //! on the Free plan), TTL 1 ("automatic") or 60..86400 (code 9021 otherwise), 429 with
-//! `retry-after`, and the error codes 10000/1000 (authentication) and 7003 (unknown zone).
+//! `retry-after`, the error codes 10000/1000 (authentication) and 7003 (unknown zone), and
+//! single-record POST/PATCH/DELETE for accounts without the batch endpoint.
 //! Faults (rate limits, 5xx) are switched on by the tests through `Control`.
 
 use std::net::SocketAddr;
@@ -48,6 +49,10 @@ pub struct State {
     pub fail_batches_from: Option<usize>,
     pub batches: usize,
     pub requests: usize,
+    /// Act as an API without the batch endpoint (answers it with 404, code 7000).
+    pub no_batch_endpoint: bool,
+    /// Records written one at a time (POST, PATCH, DELETE on dns_records).
+    pub single_writes: usize,
 }
 
 pub type Control = Arc<Mutex<State>>;
@@ -274,6 +279,59 @@ fn handle(
                         .collect();
                     let info = json!({"page": page, "per_page": per_page, "count": chunk.len(), "total_count": all.len(), "total_pages": total_pages});
                     (200, vec![], envelope(json!(chunk), Some(info)))
+                }
+                ("POST", ["dns_records", "batch"]) if s.no_batch_endpoint => {
+                    (404, vec![], failure(7000, "No route for that URI"))
+                }
+                ("POST", ["dns_records"]) => {
+                    if let Some(ttl) = body["ttl"].as_u64()
+                        && !valid_ttl(ttl)
+                    {
+                        return (
+                            400,
+                            vec![],
+                            failure(
+                                9021,
+                                "Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.",
+                            ),
+                        );
+                    }
+                    s.single_writes += 1;
+                    let id = s.id();
+                    let r = record_from(body, id);
+                    let out = record_json(&r);
+                    s.zones[zi].records.push(r);
+                    (200, vec![], envelope(out, None))
+                }
+                ("PATCH", ["dns_records", record]) => {
+                    s.single_writes += 1;
+                    let Some(r) = s.zones[zi].records.iter_mut().find(|r| r.id == *record) else {
+                        return (404, vec![], failure(81044, "Record does not exist."));
+                    };
+                    if let Some(ttl) = body["ttl"].as_u64() {
+                        if !valid_ttl(ttl) {
+                            return (
+                                400,
+                                vec![],
+                                failure(
+                                    9021,
+                                    "Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.",
+                                ),
+                            );
+                        }
+                        r.ttl = ttl;
+                    }
+                    let out = record_json(r);
+                    (200, vec![], envelope(out, None))
+                }
+                ("DELETE", ["dns_records", record]) => {
+                    s.single_writes += 1;
+                    let before = s.zones[zi].records.len();
+                    s.zones[zi].records.retain(|r| r.id != *record);
+                    if s.zones[zi].records.len() == before {
+                        return (404, vec![], failure(81044, "Record does not exist."));
+                    }
+                    (200, vec![], envelope(json!({"id": record}), None))
                 }
                 ("POST", ["dns_records", "batch"]) => {
                     let n = s.batches;

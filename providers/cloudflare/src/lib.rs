@@ -432,16 +432,64 @@ impl Cloudflare {
                 origin.to_ascii(),
                 chunk.len()
             );
-            self.call(
-                Method::POST,
-                &format!("/zones/{id}/dns_records/batch"),
-                Some(body),
-                &operation,
-            )
-            .await?;
+            let batch = self
+                .call(
+                    Method::POST,
+                    &format!("/zones/{id}/dns_records/batch"),
+                    Some(body),
+                    &operation,
+                )
+                .await;
+            match batch {
+                Ok(_) => {}
+                // No batch endpoint for this account or API version (code 7000, "No route
+                // for that URI"): the same operations, one record at a time, same order.
+                Err(e) if i == 0 && e.message.contains(" 7000 ") => {
+                    self.one_by_one(&id, origin, &ops).await?;
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
         }
         if let Ok(mut h) = self.held.lock() {
             h.remove(origin);
+        }
+        Ok(())
+    }
+
+    /// Writes without the batch endpoint: DELETE, PATCH and POST per record. Not atomic,
+    /// which is why the batch endpoint comes first; a failure part way is finished by the
+    /// next sync, which plans from what is there.
+    async fn one_by_one(
+        &self,
+        zone_id: &str,
+        origin: &Name,
+        ops: &[(&str, Value)],
+    ) -> Result<(), ProviderError> {
+        for (kind, op) in ops {
+            let record = op["id"].as_str().unwrap_or_default();
+            let (method, path, body) = match *kind {
+                "deletes" => (
+                    Method::DELETE,
+                    format!("/zones/{zone_id}/dns_records/{record}"),
+                    None,
+                ),
+                "patches" => (
+                    Method::PATCH,
+                    format!("/zones/{zone_id}/dns_records/{record}"),
+                    Some(op.clone()),
+                ),
+                _ => (
+                    Method::POST,
+                    format!("/zones/{zone_id}/dns_records"),
+                    Some(op.clone()),
+                ),
+            };
+            let operation = format!(
+                "{method} record of {} (no batch endpoint)",
+                origin.to_ascii()
+            );
+            self.call(method, &path, body, &operation).await?;
         }
         Ok(())
     }

@@ -7,8 +7,7 @@
 pub mod records;
 
 use std::collections::HashMap;
-use std::sync::{Mutex, Once};
-use std::time::Duration;
+use std::sync::Mutex;
 
 use hickory_proto::rr::{Name, RData, RecordType};
 use nsync_core::provider::{
@@ -20,7 +19,7 @@ use nsync_core::rdata::{
 use nsync_core::secret::Secret;
 use nsync_core::settings::Settings;
 use nsync_core::zone::{Rrset, RrsetKey, Zone};
-use reqwest::Method;
+use nsync_http::reqwest::{self, Method};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -88,13 +87,8 @@ pub struct Cloudflare {
     held: Mutex<HashMap<Name, HashMap<RrsetKey, Vec<Held>>>>,
 }
 
-static CRYPTO: Once = Once::new();
-
 impl Cloudflare {
     pub fn from_settings(name: &str, settings: &Settings) -> Result<Self, ProviderError> {
-        CRYPTO.call_once(|| {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
         let token = settings
             .secret("api_token")
             .ok_or_else(|| {
@@ -114,13 +108,7 @@ impl Cloudflare {
                     format!("{e}; set it, then run again"),
                 )
             })?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| {
-                ProviderError::new(ErrorKind::Permanent, name, "set up HTTP", e.to_string())
-            })?;
+        let http = nsync_http::client(name)?;
         Ok(Cloudflare {
             name: name.to_string(),
             endpoint: settings
@@ -155,21 +143,12 @@ impl Cloudflare {
         if let Some(b) = body {
             request = request.json(&b);
         }
-        let response = request.send().await.map_err(|e| {
-            let what = if e.is_timeout() {
-                "timed out".to_string()
-            } else {
-                format!("cannot reach {}: {e}", self.endpoint)
-            };
-            self.error(ErrorKind::Temporary, operation, what)
-        })?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| nsync_http::transport_error(&self.name, operation, &self.endpoint, &e))?;
         let status = response.status();
-        let retry_after = nsync_core::provider::retry_after(
-            response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok()),
-        );
+        let retry_after = nsync_http::retry_after(response.headers());
         let text = response.text().await.map_err(|e| {
             self.error(
                 ErrorKind::Temporary,

@@ -2,11 +2,8 @@
 //! 401/403 auth failed, 404 (and 422 "Could not find domain" from servers before 4.2)
 //! zone missing, 429 rate limited, 5xx and connection errors temporary.
 
-use std::sync::Once;
-use std::time::Duration;
-
 use nsync_core::provider::{ErrorKind, ProviderError};
-use reqwest::{Method, StatusCode};
+use nsync_http::reqwest::{self, Method, StatusCode};
 
 use crate::config::PowerDnsConfig;
 use crate::model::ApiError;
@@ -17,22 +14,9 @@ pub struct Client {
     http: reqwest::Client,
 }
 
-static CRYPTO: Once = Once::new();
-
 impl Client {
     pub fn new(provider: &str, config: PowerDnsConfig) -> Result<Client, ProviderError> {
-        // One crypto provider for the whole process (ring); installing twice is harmless.
-        CRYPTO.call_once(|| {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .user_agent(concat!("nsync/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                ProviderError::new(ErrorKind::Permanent, provider, "set up HTTP", e.to_string())
-            })?;
+        let http = nsync_http::client(provider)?;
         Ok(Client {
             provider: provider.to_string(),
             config,
@@ -69,25 +53,10 @@ impl Client {
                 .body(body);
         }
         let response = request.send().await.map_err(|e| {
-            let what = if e.is_timeout() {
-                "timed out".to_string()
-            } else if e.is_connect() {
-                format!(
-                    "cannot connect to {}: is PowerDNS running with its webserver on?",
-                    self.config.server_url
-                )
-            } else {
-                format!("the request failed: {e}")
-            };
-            self.error(ErrorKind::Temporary, operation, what)
+            nsync_http::transport_error(&self.provider, operation, &self.config.server_url, &e)
         })?;
         let status = response.status();
-        let retry_after = nsync_core::provider::retry_after(
-            response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok()),
-        );
+        let retry_after = nsync_http::retry_after(response.headers());
         let text = response.text().await.map_err(|e| {
             self.error(
                 ErrorKind::Temporary,

@@ -13,7 +13,7 @@ use nsync_core::provider::{
 use nsync_core::rdata::{format_rdata, is_supported, parse_rdata_text, parse_type};
 use nsync_core::settings::Settings;
 use nsync_core::zone::{Rrset, Zone};
-use reqwest::Method;
+use nsync_http::reqwest::Method;
 
 pub use config::PowerDnsConfig;
 

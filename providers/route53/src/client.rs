@@ -2,12 +2,11 @@
 //! PriorRequestNotComplete (HTTP 400) and 5xx are retried, NoSuchHostedZone is a missing
 //! zone, rejected credentials are auth failures.
 
-use std::sync::Once;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use nsync_core::provider::{ErrorKind, ProviderError};
 use nsync_core::secret::Secret;
-use reqwest::Method;
+use nsync_http::reqwest::{self, Method};
 
 use crate::model::parse_error;
 use crate::sigv4::{Credentials, Request, canonical_query, sign, uri_encode};
@@ -23,8 +22,6 @@ pub struct Client {
     session_token: Option<Secret>,
     http: reqwest::Client,
 }
-
-static CRYPTO: Once = Once::new();
 
 const AUTH_CODES: &[&str] = &[
     "InvalidClientTokenId",
@@ -45,9 +42,6 @@ impl Client {
         secret_access_key: Secret,
         session_token: Option<Secret>,
     ) -> Result<Client, ProviderError> {
-        CRYPTO.call_once(|| {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
         let bad = |m: String| ProviderError::new(ErrorKind::Permanent, provider, "read config", m);
         let endpoint = endpoint.trim_end_matches('/').to_string();
         let rest = endpoint
@@ -59,11 +53,7 @@ impl Client {
                 ))
             })?;
         let host = rest.split('/').next().unwrap_or(rest).to_string();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| bad(e.to_string()))?;
+        let http = nsync_http::client(provider)?;
         Ok(Client {
             provider: provider.to_string(),
             endpoint,
@@ -128,20 +118,10 @@ impl Client {
             request = request.header("content-type", "text/xml").body(b);
         }
         let response = request.send().await.map_err(|e| {
-            let what = if e.is_timeout() {
-                "timed out".to_string()
-            } else {
-                format!("cannot reach {}: {e}", self.endpoint)
-            };
-            self.error(ErrorKind::Temporary, operation, what)
+            nsync_http::transport_error(&self.provider, operation, &self.endpoint, &e)
         })?;
         let status = response.status();
-        let retry_after = nsync_core::provider::retry_after(
-            response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok()),
-        );
+        let retry_after = nsync_http::retry_after(response.headers());
         let text = response.text().await.map_err(|e| {
             self.error(
                 ErrorKind::Temporary,

@@ -19,7 +19,7 @@ use nsync_core::rdata::{
 };
 use nsync_core::settings::Settings;
 use nsync_core::zone::{MAX_TTL, Rrset, Zone};
-use reqwest::Method;
+use nsync_http::reqwest::Method;
 
 use client::Client;
 

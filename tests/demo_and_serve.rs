@@ -186,3 +186,79 @@ fn serve_serves_what_the_builtin_provider_syncs_and_follows_changes() {
         "Ctrl-C stops nsync serve cleanly"
     );
 }
+
+#[test]
+fn verify_checks_ipv6_addresses_too() {
+    let (port4, port6) = (free_port(), {
+        let s = std::net::UdpSocket::bind("[::1]:0").expect("IPv6 loopback");
+        s.local_addr().unwrap().port()
+    });
+    let config = format!(
+        "[providers.home]\nkind = \"builtin\"\ndirectory = \"served\"\nlisten = [\"127.0.0.1:{port4}\", \"[::1]:{port6}\"]\nnameservers = [{{ name = \"ns.six.test.\", addresses = [\"127.0.0.1:{port4}\", \"[::1]:{port6}\"] }}]\n\n[zones.\"six.test.\"]\nfile = \"six.zone\"\nproviders = [\"home\"]\n"
+    );
+    let scratch = Scratch::new(&[
+        ("nsync.toml", &config),
+        (
+            "six.zone",
+            "$TTL 300\n@ NS ns.six.test.\nns AAAA ::1\nwww AAAA 2001:db8::6\n",
+        ),
+    ]);
+    nsync(&["sync", "--yes", "--create-missing", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    let mut server = Command::new(env!("CARGO_BIN_EXE_nsync"))
+        .args(["serve", "--provider", "home", "-q"])
+        .current_dir(scratch.path())
+        .spawn()
+        .unwrap();
+    let v6: SocketAddr = format!("[::1]:{port6}").parse().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while soa_serial_v6(v6).is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "nsync serve never answered on {v6}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let report = nsync(&["verify", "--format", "json"])
+        .dir(scratch.path())
+        .run();
+    let _ = Command::new("kill")
+        .args(["-INT", &server.id().to_string()])
+        .status();
+    let _ = server.wait();
+    report.code(0);
+    let json = report.json();
+    let addresses: Vec<&str> = json["zones"][0]["nameservers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(addresses.len(), 2, "{json:#}");
+    assert!(
+        addresses.contains(&format!("[::1]:{port6}").as_str()),
+        "{addresses:?}"
+    );
+}
+
+fn soa_serial_v6(addr: SocketAddr) -> Option<u32> {
+    use hickory_proto::op::{Message, MessageType, OpCode, Query};
+    let mut q = Message::new(9, MessageType::Query, OpCode::Query);
+    q.add_query(Query::query(
+        Name::from_ascii("six.test.").unwrap(),
+        RecordType::SOA,
+    ));
+    let sock = std::net::UdpSocket::bind("[::1]:0").ok()?;
+    sock.set_read_timeout(Some(Duration::from_millis(300)))
+        .ok()?;
+    sock.send_to(&q.to_vec().ok()?, addr).ok()?;
+    let mut buf = [0u8; 4096];
+    let n = sock.recv(&mut buf).ok()?;
+    let answer = Message::from_vec(&buf[..n]).ok()?;
+    answer.answers.iter().find_map(|r| match &r.data {
+        hickory_proto::rr::RData::SOA(s) => Some(s.serial),
+        _ => None,
+    })
+}

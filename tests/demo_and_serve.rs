@@ -262,3 +262,58 @@ fn soa_serial_v6(addr: SocketAddr) -> Option<u32> {
         _ => None,
     })
 }
+
+/// Runs nsync under a pseudo-terminal (util-linux `script`), answering its prompt.
+fn on_a_terminal(dir: &std::path::Path, args: &str, answer: &str) -> (i32, String) {
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_nsync"));
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux)");
+    use std::io::Write;
+    // Give the prompt a moment to appear before answering.
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = child.stdin.take().unwrap().write_all(answer.as_bytes());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn sync_asks_on_a_terminal_and_writes_only_when_told_yes() {
+    let config = "[providers.home]\nkind = \"builtin\"\ndirectory = \"served\"\n\n[zones.\"ask.test.\"]\nfile = \"ask.zone\"\nproviders = [\"home\"]\n";
+    let scratch = Scratch::new(&[
+        ("nsync.toml", config),
+        ("ask.zone", "$TTL 300\nwww A 192.0.2.1\n"),
+    ]);
+    nsync(&["sync", "--yes", "--create-missing", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    std::fs::write(
+        scratch.path().join("ask.zone"),
+        "$TTL 300\nwww A 192.0.2.2\n",
+    )
+    .unwrap();
+    let (code, out) = on_a_terminal(scratch.path(), "sync --color never", "n\n");
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("Apply 1 change(s) to 1 provider(s)? [y/N]")
+            && out.contains("not confirmed; nothing was written"),
+        "{out}"
+    );
+    assert_eq!(
+        nsync(&["plan", "-q"]).dir(scratch.path()).run().code,
+        1,
+        "nothing was written"
+    );
+    let (code, out) = on_a_terminal(scratch.path(), "sync --color never", "y\n");
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(nsync(&["plan", "-q"]).dir(scratch.path()).run().code, 0);
+}

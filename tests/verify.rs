@@ -578,4 +578,10 @@ fn nameserver_names_resolve_through_a_recursive_resolver_too() {
             .contains("through the recursive resolver"),
         "{found:#?}"
     );
+    // -v says how each nameserver's addresses were found.
+    nsync(&["verify", "-v"])
+        .dir(scratch.path())
+        .run()
+        .code(1)
+        .stderr_has("verify: ns1.example.test. of provider bind: 127.0.10.1 (resolved)");
 }

@@ -31,6 +31,7 @@ pub async fn check(
     zone: &Name,
     providers: &[ProviderNameservers],
     resolver: &Arc<Resolver>,
+    log: &crate::report::Log,
 ) {
     let z = zone.to_ascii();
     let delegation = match resolver.delegation(zone).await {
@@ -42,6 +43,12 @@ pub async fn check(
     };
     let delegated = &delegation.nameservers;
     let parent = delegation.parent_server;
+    let names: Vec<String> = delegated.iter().map(|n| n.to_ascii()).collect();
+    log.detail(&format!(
+        "audit: the parent ({}) delegates {z} to {}",
+        crate::config::show_address(&parent),
+        names.join(", ")
+    ));
 
     // Which provider does each delegated nameserver belong to?
     let owner = |ns: &Name| {

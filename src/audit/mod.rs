@@ -270,18 +270,27 @@ async fn audit_zone(
         check_nameservers(report, &origin, pname, &pa.addresses, limits).await;
         all.push(pa);
     }
+    let log = crate::report::Log::new(global);
+    for p in &all {
+        let shown: Vec<String> = p
+            .addresses
+            .iter()
+            .map(|(l, a)| format!("{l} {}", crate::config::show_address(a)))
+            .collect();
+        log.detail(&format!(
+            "audit: provider {} serves {z} on {}",
+            p.provider,
+            shown.join(", ")
+        ));
+    }
     report
         .checked
         .push((z.clone(), String::new(), "delegation"));
-    delegation::check(
-        report,
-        &origin,
-        &all.iter()
-            .map(|p| (p.provider.clone(), p.names.clone(), p.addresses.clone()))
-            .collect::<Vec<_>>(),
-        resolver,
-    )
-    .await;
+    let providers: Vec<_> = all
+        .iter()
+        .map(|p| (p.provider.clone(), p.names.clone(), p.addresses.clone()))
+        .collect();
+    delegation::check(report, &origin, &providers, resolver, &log).await;
 }
 
 fn drift_finding(report: &mut Report, zone: &Name, provider: &str, change: &Change) {

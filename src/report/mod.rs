@@ -35,6 +35,7 @@ impl Outcome {
 #[derive(Clone, Debug)]
 pub struct Log {
     quiet: bool,
+    verbose: u8,
     style: style::Style,
 }
 
@@ -42,7 +43,15 @@ impl Log {
     pub fn new(global: &crate::cli::Global) -> Log {
         Log {
             quiet: global.quiet,
+            verbose: global.verbose,
             style: style::Style::stderr(global.color),
+        }
+    }
+
+    /// Detail for `-v`: how nsync found what it checks (addresses, delegations).
+    pub fn detail(&self, message: &str) {
+        if self.verbose > 0 && !self.quiet {
+            eprintln!("{message}");
         }
     }
 

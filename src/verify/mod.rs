@@ -342,7 +342,20 @@ async fn verify_zone(
                 Err("no name and no address".to_string())
             };
             let addresses = match addresses {
-                Ok(a) => a,
+                Ok(a) => {
+                    let shown: Vec<String> = a.iter().map(crate::config::show_address).collect();
+                    let how = if ns.pinned.is_empty() {
+                        "resolved"
+                    } else {
+                        "pinned in nsync.toml"
+                    };
+                    crate::report::Log::new(global).detail(&format!(
+                        "verify: {} of provider {pname}: {} ({how})",
+                        ns.label,
+                        shown.join(", ")
+                    ));
+                    a
+                }
                 Err(e) => {
                     let mut f = place(&ns.label, "-").finding(FindingKind::Unresolvable);
                     f.address = None;

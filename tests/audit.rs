@@ -150,6 +150,16 @@ fn a_healthy_lab_audits_clean() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+    let junit = nsync(&["audit", "--format", "junit"])
+        .dir(scratch.path())
+        .run();
+    junit
+        .code(0)
+        .stdout_has("<testsuite name=\"nsync audit\"")
+        .stdout_has("failures=\"0\"");
+    for check in ["health", "drift", "nameservers", "delegation"] {
+        junit.stdout_has(&format!("name=\"{check}\"/>"));
+    }
 }
 
 #[test]

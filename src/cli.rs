@@ -94,12 +94,12 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Provider health, drift, delegation and redundancy findings
     #[command(
-        after_help = "Examples:\n  nsync audit\n  nsync audit --format json | jq '.findings[] | select(.severity == \"critical\")'"
+        after_help = "Examples:\n  nsync audit\n  nsync audit --zone example.com. --format junit --output audit.xml\n  nsync audit --format json | jq '.findings[] | select(.severity == \"critical\")'"
     )]
     Audit,
     /// Write a provider's current zone as a zone file
     #[command(
-        after_help = "Examples:\n  nsync import --provider pdns --zone example.com. --output zones/example.com.toml\n  nsync import --provider bind --zone example.com. --format zone"
+        after_help = "Examples:\n  nsync import --provider pdns --zone example.com. --output zones/example.com.toml\n  nsync import --provider bind --zone example.com. --format zone\n  nsync import --provider r53 --zone example.com. | less"
     )]
     Import,
     /// Put a backup written by sync back on a provider
@@ -109,14 +109,14 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Run the built-in authoritative nameserver on a folder of zones
     #[command(
-        after_help = "Examples:\n  nsync serve --directory /var/lib/nsync/zones --listen 127.0.0.1:5353"
+        after_help = "Examples:\n  nsync serve --provider home          (the folder and addresses of a builtin provider)\n  nsync serve --directory /var/lib/nsync/zones --listen 127.0.0.1:5353 --listen [::1]:5353"
     )]
     Serve(ServeArgs),
     /// Print the man page (roff), generated from these same definitions
     #[command(hide = true)]
     Man,
     /// The whole workflow on built-in local nameservers, no accounts needed
-    #[command(after_help = "Examples:\n  nsync demo")]
+    #[command(after_help = "Examples:\n  nsync demo\n  nsync demo --color never > demo.txt")]
     Demo,
     /// Print shell completions
     #[command(

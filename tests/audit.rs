@@ -5,9 +5,8 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -45,26 +44,6 @@ fn sync(dir: &Path) -> Ran {
     nsync(&["sync", "--yes", "--force", "--color", "never"])
         .dir(dir)
         .run()
-}
-
-fn nsupdate(lab: &Lab, server: &str, commands: &str) {
-    let key = format!("hmac-sha256:nsync-key:{}", lab.var("LAB_TSIG_SECRET"));
-    let mut child = Command::new("nsupdate")
-        .args(["-y", &key])
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("nsupdate");
-    let script = format!("server {}\n{commands}\nsend\n", lab.ip(server));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    assert!(
-        child.wait().unwrap().success(),
-        "nsupdate at {server} failed"
-    );
 }
 
 fn lab_script(lab: &Lab, script: &str, args: &[&str], env: &[(&str, &str)]) {
@@ -317,9 +296,7 @@ fn records_edited_by_hand_on_bind_are_drift_each_named() {
         ("z.zone", zone),
     ]);
     sync(scratch.path()).code(0);
-    nsupdate(
-        &lab,
-        "bind",
+    lab.nsupdate("bind",
         "zone t22.test.\nupdate add handmade.t22.test. 60 TXT \"by hand\"\nupdate delete www.t22.test. A\nupdate add www.t22.test. 300 A 192.0.2.99\nupdate delete old.t22.test. A",
     );
     let (code, found) = audit(scratch.path());
@@ -386,7 +363,7 @@ fn the_tld_delegating_to_one_provider_an_unknown_server_or_wrong_glue_is_found()
         0,
         "the lab delegates t21.test. to all three"
     );
-    let tld = |commands: &str| nsupdate(&lab, "root", &format!("zone test.\n{commands}"));
+    let tld = |commands: &str| lab.nsupdate("root", &format!("zone test.\n{commands}"));
 
     // Delegated to BIND only.
     tld(

@@ -17,55 +17,6 @@ use common::lab::Lab;
 use common::{Scratch, nsync};
 use serde_json::Value;
 
-fn nsupdate(lab: &Lab, server: &str, commands: &str) {
-    let key = format!("hmac-sha256:nsync-key:{}", lab.var("LAB_TSIG_SECRET"));
-    let mut child = Command::new("nsupdate")
-        .args(["-y", &key])
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("nsupdate");
-    let script = format!("server {}\n{commands}\nsend\n", lab.ip(server));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    assert!(
-        child.wait().unwrap().success(),
-        "nsupdate at {server} failed"
-    );
-}
-
-/// A call to the PowerDNS HTTP API; returns the HTTP status.
-fn pdns_api(lab: &Lab, method: &str, path: &str, body: Option<&str>) -> u16 {
-    let url = format!(
-        "{}/api/v1/servers/localhost{path}",
-        lab.var("LAB_PDNS_API_URL")
-    );
-    let mut cmd = Command::new("curl");
-    cmd.args([
-        "-s",
-        "-o",
-        "/dev/null",
-        "-w",
-        "%{http_code}",
-        "-X",
-        method,
-        "-H",
-    ])
-    .arg(format!("X-API-Key: {}", lab.var("LAB_PDNS_API_KEY")))
-    .arg(&url);
-    if let Some(b) = body {
-        cmd.args(["-H", "Content-Type: application/json", "--data-binary", b]);
-    }
-    let out = cmd.output().expect("curl");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(0)
-}
-
 const ZONE: &str = "$TTL 300
 @         A     192.0.2.10
 @         MX    10 mail
@@ -162,9 +113,7 @@ fn four_servers_agree_after_sync_and_every_inconsistency_is_named() {
     );
 
     // A record changed on Knot only.
-    nsupdate(
-        &lab,
-        "knot",
+    lab.nsupdate("knot",
         "zone example.test.\nupdate delete www.example.test. A\nupdate add www.example.test. 300 A 192.0.2.99",
     );
     let (code, report) = verify_json(dir);
@@ -198,7 +147,7 @@ fn four_servers_agree_after_sync_and_every_inconsistency_is_named() {
     // A record added on PowerDNS only, through its HTTP API: visible to AXFR only.
     let patch = r#"{"rrsets":[{"name":"handmade.example.test.","type":"TXT","ttl":60,"changetype":"REPLACE","records":[{"content":"\"added by hand\"","disabled":false}]}]}"#;
     assert_eq!(
-        pdns_api(&lab, "PATCH", "/zones/example.test.", Some(patch)),
+        lab.pdns_api("PATCH", "/zones/example.test.", Some(patch)),
         204
     );
     let (code, report) = verify_json(dir);
@@ -218,9 +167,7 @@ fn four_servers_agree_after_sync_and_every_inconsistency_is_named() {
     until_consistent(dir);
 
     // A TTL changed on BIND only (NSD copies BIND, so it shows there too).
-    nsupdate(
-        &lab,
-        "bind",
+    lab.nsupdate("bind",
         "zone example.test.\nupdate delete www.example.test. A\nupdate add www.example.test. 60 A 192.0.2.10",
     );
     let (code, report) = verify_json(dir);
@@ -257,8 +204,7 @@ fn four_servers_agree_after_sync_and_every_inconsistency_is_named() {
             .unwrap()
             .success()
     );
-    nsupdate(
-        &lab,
+    lab.nsupdate(
         "bind",
         "zone example.test.\nupdate add stale.example.test. 300 A 192.0.2.77",
     );
@@ -313,17 +259,17 @@ fn a_zone_removed_from_a_server_is_refused_there() {
     sync(scratch.path());
     assert_eq!(verify_json(scratch.path()).0, 0);
 
-    assert_eq!(pdns_api(&lab, "DELETE", "/zones/t12.test.", None), 204);
+    assert_eq!(lab.pdns_api("DELETE", "/zones/t12.test.", None), 204);
     let (code, report) = verify_json(scratch.path());
     // Put the zone back as the lab made it, before any assertion can fail.
     let zone = r#"{"name":"t12.test.","kind":"Native","soa_edit_api":"INCREASE","master_tsig_key_ids":["nsync-key."],"nameservers":[],"rrsets":[{"name":"t12.test.","type":"SOA","ttl":300,"records":[{"content":"ns1.example.test. hostmaster.t12.test. 0 60 30 86400 60"}]},{"name":"t12.test.","type":"NS","ttl":300,"records":[{"content":"ns1.example.test."},{"content":"ns2.example.test."},{"content":"ns3.example.test."}]}]}"#;
-    assert_eq!(pdns_api(&lab, "POST", "/zones", Some(zone)), 201);
+    assert_eq!(lab.pdns_api("POST", "/zones", Some(zone)), 201);
     for meta in [
         r#"{"kind":"TSIG-ALLOW-DNSUPDATE","metadata":["nsync-key"]}"#,
         r#"{"kind":"SOA-EDIT-DNSUPDATE","metadata":["INCREASE"]}"#,
     ] {
         assert_eq!(
-            pdns_api(&lab, "POST", "/zones/t12.test./metadata", Some(meta)),
+            lab.pdns_api("POST", "/zones/t12.test./metadata", Some(meta)),
             201
         );
     }
@@ -411,8 +357,7 @@ fn junit_has_a_case_per_address_and_rrset() {
         ("z.zone", "$TTL 300\na A 192.0.2.1\nb A 192.0.2.2\n"),
     ]);
     sync(scratch.path());
-    nsupdate(
-        &lab,
+    lab.nsupdate(
         "knot",
         "zone t14.test.\nupdate delete b.t14.test. A\nupdate add b.t14.test. 300 A 192.0.2.3",
     );
@@ -513,8 +458,7 @@ fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
         "{m}"
     );
 
-    nsupdate(
-        &lab,
+    lab.nsupdate(
         "knot",
         "zone t11.test.\nupdate delete www.t11.test. A\nupdate add www.t11.test. 300 A 192.0.2.66",
     );

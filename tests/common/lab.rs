@@ -77,6 +77,58 @@ impl Lab {
         self.dir.join("keys/nsync-key.secret")
     }
 
+    /// Changes a zone behind nsync's back, the way an operator would: nsupdate with the
+    /// lab's key. `commands` are nsupdate lines (zone, update add/delete).
+    pub fn nsupdate(&self, server: &str, commands: &str) {
+        use std::io::Write;
+        let key = format!("hmac-sha256:nsync-key:{}", self.var("LAB_TSIG_SECRET"));
+        let mut child = std::process::Command::new("nsupdate")
+            .args(["-y", &key])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("nsupdate");
+        let script = format!("server {}\n{commands}\nsend\n", self.ip(server));
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        assert!(
+            child.wait().unwrap().success(),
+            "nsupdate at {server} failed"
+        );
+    }
+
+    /// A call to the PowerDNS HTTP API with curl; returns the HTTP status.
+    pub fn pdns_api(&self, method: &str, path: &str, body: Option<&str>) -> u16 {
+        let url = format!(
+            "{}/api/v1/servers/localhost{path}",
+            self.var("LAB_PDNS_API_URL")
+        );
+        let mut cmd = std::process::Command::new("curl");
+        cmd.args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            method,
+            "-H",
+        ])
+        .arg(format!("X-API-Key: {}", self.var("LAB_PDNS_API_KEY")))
+        .arg(&url);
+        if let Some(b) = body {
+            cmd.args(["-H", "Content-Type: application/json", "--data-binary", b]);
+        }
+        let out = cmd.output().expect("curl");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0)
+    }
+
     /// An nsync.toml provider table of kind powerdns for the lab's PowerDNS API.
     pub fn powerdns_provider(&self, name: &str) -> String {
         format!(

@@ -46,6 +46,16 @@ fn example_setup(lab: &Lab) -> Scratch {
     Scratch::new(&[("nsync.toml", &config), ("example.test.zone", ZONE)])
 }
 
+/// An rfc2136 provider table whose one nameserver is pinned to the server's lab
+/// address, so verify needs no resolver; `extra` adds addresses after it.
+fn pinned(lab: &Lab, server: &str, ns: &str, extra: &str) -> String {
+    format!(
+        "{}nameservers = [{{ name = \"{ns}\", addresses = [\"{}\"{extra}] }}]\n",
+        lab.rfc2136_provider(server, server),
+        lab.ip(server),
+    )
+}
+
 fn verify_json(dir: &Path) -> (i32, Value) {
     let ran = nsync(&["verify", "--format", "json"]).dir(dir).run();
     (ran.code, ran.json())
@@ -246,11 +256,9 @@ fn four_servers_agree_after_sync_and_every_inconsistency_is_named() {
 fn a_zone_removed_from_a_server_is_refused_there() {
     let Some(lab) = Lab::get() else { return };
     let config = format!(
-        "{}nameservers = [{{ name = \"ns1.example.test.\", addresses = [\"{}\"] }}]\n{}nameservers = [{{ name = \"ns3.example.test.\", addresses = [\"{}\"] }}]\n[zones.\"t12.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"pdns\"]\n",
-        lab.rfc2136_provider("bind", "bind"),
-        lab.ip("bind"),
-        lab.rfc2136_provider("pdns", "pdns"),
-        lab.ip("pdns"),
+        "{}{}[zones.\"t12.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"pdns\"]\n",
+        pinned(&lab, "bind", "ns1.example.test.", ""),
+        pinned(&lab, "pdns", "ns3.example.test.", ""),
     );
     let scratch = Scratch::new(&[
         ("nsync.toml", &config),
@@ -305,9 +313,8 @@ fn a_zone_removed_from_a_server_is_refused_there() {
 fn an_address_where_nothing_listens_is_a_timeout_that_does_not_hold_up_the_rest() {
     let Some(lab) = Lab::get() else { return };
     let config = format!(
-        "[verify]\ntimeout_ms = 300\nretries = 1\n\n{}nameservers = [{{ name = \"ns1.example.test.\", addresses = [\"{}\", \"127.0.10.250\"] }}]\n[zones.\"t13.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\"]\n",
-        lab.rfc2136_provider("bind", "bind"),
-        lab.ip("bind"),
+        "[verify]\ntimeout_ms = 300\nretries = 1\n\n{}[zones.\"t13.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\"]\n",
+        pinned(&lab, "bind", "ns1.example.test.", ", \"127.0.10.250\""),
     );
     let many: String = (0..300)
         .map(|i| format!("h{i} A 192.0.2.{}\n", i % 250 + 1))
@@ -348,9 +355,8 @@ fn an_address_where_nothing_listens_is_a_timeout_that_does_not_hold_up_the_rest(
 fn junit_has_a_case_per_address_and_rrset() {
     let Some(lab) = Lab::get() else { return };
     let config = format!(
-        "{}nameservers = [{{ name = \"ns2.example.test.\", addresses = [\"{}\"] }}]\n[zones.\"t14.test.\"]\nfile = \"z.zone\"\nproviders = [\"knot\"]\n",
-        lab.rfc2136_provider("knot", "knot"),
-        lab.ip("knot"),
+        "{}[zones.\"t14.test.\"]\nfile = \"z.zone\"\nproviders = [\"knot\"]\n",
+        pinned(&lab, "knot", "ns2.example.test.", ""),
     );
     let scratch = Scratch::new(&[
         ("nsync.toml", &config),
@@ -410,11 +416,9 @@ fn free_port() -> u16 {
 fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
     let Some(lab) = Lab::get() else { return };
     let config = format!(
-        "{}nameservers = [{{ name = \"ns1.example.test.\", addresses = [\"{}\"] }}]\n{}nameservers = [{{ name = \"ns2.example.test.\", addresses = [\"{}\"] }}]\n[zones.\"t11.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"knot\"]\n",
-        lab.rfc2136_provider("bind", "bind"),
-        lab.ip("bind"),
-        lab.rfc2136_provider("knot", "knot"),
-        lab.ip("knot"),
+        "{}{}[zones.\"t11.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"knot\"]\n",
+        pinned(&lab, "bind", "ns1.example.test.", ""),
+        pinned(&lab, "knot", "ns2.example.test.", ""),
     );
     let scratch = Scratch::new(&[
         ("nsync.toml", &config),

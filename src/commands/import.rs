@@ -3,13 +3,11 @@
 //! each provider keeps its own SOA, and nsync writes the union of every provider's
 //! nameservers as the apex NS.
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use nsync_core::RecordType;
 use nsync_core::masterfile::write_master_file;
 
 use crate::cli::{Format, Global};
-use crate::config::{config_path, read_config};
-use crate::providers;
 use crate::report::{Outcome, write_result};
 use crate::zonefile::toml_format::write_toml_zone;
 
@@ -26,18 +24,7 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
             "nsync import needs one --provider and one --zone, e.g. nsync import --provider pdns --zone example.com."
         );
     };
-    let path = config_path(global.config.as_deref());
-    let (config, diags) = read_config(&path);
-    if let Some(d) = diags.iter().find(|d| d.is_error()) {
-        bail!("{d}\n(run `nsync check` for every problem)");
-    }
-    let config = config.context("reading the config")?;
-    let pc = config.providers.get(provider).with_context(|| {
-        format!(
-            "--provider {provider}: no such provider in {}",
-            path.display()
-        )
-    })?;
+    let (_, p, kind) = super::one_provider(global, provider)?;
     let fqdn = if zone.ends_with('.') {
         zone.clone()
     } else {
@@ -45,7 +32,6 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
     };
     let origin = nsync_core::name::parse_name(&fqdn, &nsync_core::Name::root())
         .map_err(|e| anyhow::anyhow!("--zone {zone}: {e}"))?;
-    let p = providers::build(pc).map_err(|e| anyhow::anyhow!("{e}"))?;
     let state = super::runtime()?
         .block_on(p.read_zone(&origin))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -55,7 +41,7 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
         RecordType::NS,
     ));
     let header = [
-        format!("imported from provider {provider} ({}) by nsync import", pc.kind.kind),
+        format!("imported from provider {provider} ({kind}) by nsync import"),
         "the apex SOA and the apex NS are left out: each provider keeps its own SOA, and nsync sync writes the".to_string(),
         "union of every provider's nameservers as the apex NS (add an apex NS rrset here to choose it yourself)".to_string(),
     ];

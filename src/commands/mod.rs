@@ -11,7 +11,13 @@ pub mod serve;
 pub mod sync;
 pub mod verify;
 
+use std::sync::Arc;
+
+use anyhow::Context;
+use nsync_core::provider::Provider;
+
 use crate::cli::{Cli, Command, Format, Global};
+use crate::config::{Config, config_path, read_config};
 use crate::report::Outcome;
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -49,6 +55,30 @@ pub fn wants_json(global: &Global, command: &str) -> anyhow::Result<bool> {
             "nsync {command}: --format {other:?} is not available here; use table or json"
         ),
     }
+}
+
+/// For the commands that work on one named provider (import, restore): the config,
+/// which must be valid, and that provider built from it. The kind is returned for
+/// messages that name where data came from.
+pub fn one_provider(
+    global: &Global,
+    provider: &str,
+) -> anyhow::Result<(Config, Arc<dyn Provider>, &'static str)> {
+    let path = config_path(global.config.as_deref());
+    let (config, diags) = read_config(&path);
+    if let Some(d) = diags.iter().find(|d| d.is_error()) {
+        anyhow::bail!("{d}\n(run `nsync check` for every problem)");
+    }
+    let config = config.context("reading the config")?;
+    let pc = config.providers.get(provider).with_context(|| {
+        format!(
+            "--provider {provider}: no such provider in {}",
+            path.display()
+        )
+    })?;
+    let kind = pc.kind.kind;
+    let built = crate::providers::build(pc).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((config, built, kind))
 }
 
 /// The man page, from the same clap definitions as `--help`.

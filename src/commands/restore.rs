@@ -3,13 +3,11 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use nsync_core::masterfile::read_master_file;
 
 use crate::cli::{Global, RestoreArgs};
-use crate::config::{config_path, read_config};
 use crate::plan::{Counts, PlanInput, describe, plan};
-use crate::providers;
 use crate::report::{Outcome, write_result};
 
 pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
@@ -38,19 +36,7 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
     if let Some(d) = backup.diagnostics.iter().find(|d| d.is_error()) {
         bail!("{d}");
     }
-    let path = config_path(global.config.as_deref());
-    let (config, diags) = read_config(&path);
-    if let Some(d) = diags.iter().find(|d| d.is_error()) {
-        bail!("{d}\n(run `nsync check` for every problem)");
-    }
-    let config = config.context("reading the config")?;
-    let pc = config.providers.get(provider).with_context(|| {
-        format!(
-            "--provider {provider}: no such provider in {}",
-            path.display()
-        )
-    })?;
-    let p = providers::build(pc).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (config, p, _) = super::one_provider(global, provider)?;
     let rt = super::runtime()?;
     let state = rt
         .block_on(p.read_zone(&origin))

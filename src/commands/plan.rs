@@ -18,11 +18,7 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
     let text = if json {
         plan_json(&targets, &plans)
     } else {
-        let style = if global.output.is_some() {
-            Style::new(global.color, false)
-        } else {
-            Style::stdout(global.color)
-        };
+        let style = Style::result(global.color, global.output.is_some());
         format!(
             "{}\n{}",
             diff_text(&targets, &plans, style),

@@ -46,11 +46,7 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
         rt.block_on(create_missing(&mut targets, &policy, &log));
     }
     let plans = plan_all(&targets);
-    let style = if global.output.is_some() {
-        Style::new(global.color, false)
-    } else {
-        Style::stdout(global.color)
-    };
+    let style = Style::result(global.color, global.output.is_some());
 
     // Every safety check on every plan before the first write.
     let violations = safety_violations(&ws.config.safety, &targets, &plans);

@@ -61,11 +61,7 @@ pub fn run(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
                 Format::Junit => junit(&report),
                 _ => table(
                     &report,
-                    if global.output.is_some() {
-                        Style::new(global.color, false)
-                    } else {
-                        Style::stdout(global.color)
-                    },
+                    Style::result(global.color, global.output.is_some()),
                 ),
             };
             write_result(global.output.as_deref(), &text)?;

@@ -29,6 +29,16 @@ impl Style {
         Style::new(choice, std::io::stdout().is_terminal())
     }
 
+    /// For a command's result: `--output FILE` never gets colour under `auto`, since a
+    /// file is not a terminal even when stdout is.
+    pub fn result(choice: ColorChoice, to_file: bool) -> Style {
+        if to_file {
+            Style::new(choice, false)
+        } else {
+            Style::stdout(choice)
+        }
+    }
+
     pub fn enabled(&self) -> bool {
         self.color
     }

@@ -243,16 +243,7 @@ async fn audit_zone(
             pa.names = reported_ns;
         }
         for ns in &nameservers {
-            let addrs = if !ns.pinned.is_empty() {
-                Ok(ns.pinned.clone())
-            } else if let Some(name) = &ns.name {
-                resolver
-                    .addresses(name)
-                    .await
-                    .map(|ips| ips.into_iter().map(|ip| SocketAddr::new(ip, 53)).collect())
-            } else {
-                Err("no address".into())
-            };
+            let addrs = ns.addresses(resolver).await;
             match addrs {
                 Ok(list) => pa.addresses.extend(list.into_iter().map(|a| (ns.label.clone(), a))),
                 Err(e) => report.add(

@@ -206,6 +206,22 @@ pub struct Nameserver {
     pub pinned: Vec<SocketAddr>,
 }
 
+impl Nameserver {
+    /// Where to ask it: the pinned addresses, else its name's addresses on port 53.
+    pub async fn addresses(&self, resolver: &Resolver) -> Result<Vec<SocketAddr>, String> {
+        if !self.pinned.is_empty() {
+            Ok(self.pinned.clone())
+        } else if let Some(name) = &self.name {
+            resolver
+                .addresses(name)
+                .await
+                .map(|ips| ips.into_iter().map(|ip| SocketAddr::new(ip, 53)).collect())
+        } else {
+            Err("no name and no address".to_string())
+        }
+    }
+}
+
 /// The nameservers to check for a provider: those in nsync.toml; else, for rfc2136, the
 /// primary's own address; else what the provider reports.
 pub async fn nameservers_of(
@@ -331,16 +347,7 @@ async fn verify_zone(
             }
         };
         for ns in nameservers {
-            let addresses = if !ns.pinned.is_empty() {
-                Ok(ns.pinned.clone())
-            } else if let Some(name) = &ns.name {
-                resolver
-                    .addresses(name)
-                    .await
-                    .map(|ips| ips.into_iter().map(|ip| SocketAddr::new(ip, 53)).collect())
-            } else {
-                Err("no name and no address".to_string())
-            };
+            let addresses = ns.addresses(resolver).await;
             let addresses = match addresses {
                 Ok(a) => {
                     let shown: Vec<String> = a.iter().map(crate::config::show_address).collect();

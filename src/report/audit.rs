@@ -1,11 +1,10 @@
 //! How audit findings look: a table sorted by severity, JSON, JUnit.
 
-use std::fmt::Write as _;
-
 use comfy_table::{Cell, Color};
 use serde_json::json;
 
 use crate::audit::{Finding, Report, Severity};
+use crate::report::junit::Cases;
 use crate::report::plan::{colored, new_table};
 use crate::report::style::Style;
 
@@ -56,16 +55,8 @@ fn check_of(f: &Finding) -> &'static str {
     }
 }
 
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 pub fn junit(report: &Report) -> String {
-    let mut cases = String::new();
-    let (mut tests, mut failures) = (0, 0);
+    let mut cases = Cases::new("  ");
     let mut seen: Vec<(String, String, &'static str)> = report.checked.clone();
     for f in &report.findings {
         let key = (f.zone.clone(), f.provider.clone(), check_of(f));
@@ -74,8 +65,7 @@ pub fn junit(report: &Report) -> String {
         }
     }
     for (zone, provider, check) in &seen {
-        tests += 1;
-        let fails: Vec<&Finding> = report
+        let fails: Vec<(&str, String)> = report
             .findings
             .iter()
             .filter(|f| {
@@ -84,34 +74,17 @@ pub fn junit(report: &Report) -> String {
                     && check_of(f) == *check
                     && f.severity != Severity::Info
             })
+            .map(|f| (f.kind, format!("{}: {}", f.severity.as_str(), f.detail)))
             .collect();
         let class = if provider.is_empty() {
             zone.clone()
         } else {
             format!("{zone}{provider}")
         };
-        let _ = write!(
-            cases,
-            "  <testcase classname=\"{}\" name=\"{check}\"",
-            xml(&class)
-        );
-        if fails.is_empty() {
-            cases.push_str("/>\n");
-            continue;
-        }
-        failures += 1;
-        cases.push_str(">\n");
-        for f in fails {
-            let _ = writeln!(
-                cases,
-                "    <failure type=\"{}\" message=\"{}\"/>",
-                f.kind,
-                xml(&format!("{}: {}", f.severity.as_str(), f.detail))
-            );
-        }
-        cases.push_str("  </testcase>\n");
+        cases.case(&class, check, &fails);
     }
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"nsync audit\" tests=\"{tests}\" failures=\"{failures}\">\n{cases}</testsuite>\n"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"nsync audit\" tests=\"{}\" failures=\"{}\">\n{}</testsuite>\n",
+        cases.tests, cases.failures, cases.text
     )
 }

@@ -2,6 +2,7 @@
 //! everything else to standard error, so `nsync ... --format json | jq` always works.
 
 pub mod audit;
+pub mod junit;
 pub mod plan;
 pub mod progress;
 pub mod style;

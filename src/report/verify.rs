@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use comfy_table::{Cell, Color};
 use serde_json::{Value, json};
 
+use crate::report::junit::{Cases, xml};
 use crate::report::plan::{colored, new_table};
 use crate::report::style::Style;
 use crate::verify::{Finding, Report};
@@ -141,46 +142,14 @@ pub fn json(report: &Report) -> String {
     )
 }
 
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
-
 /// JUnit XML: a suite per zone, a case per (address, checked question), and a case for
 /// each finding that belongs to no single question (serials, extras, unresolvable names).
 pub fn junit(report: &Report) -> String {
     let mut suites = String::new();
     let (mut total, mut failed) = (0, 0);
     for z in &report.zones {
-        let mut cases = String::new();
-        let (mut tests, mut failures) = (0, 0);
-        let mut case = |class: &str, name: &str, fails: &[&Finding]| {
-            tests += 1;
-            let _ = write!(
-                cases,
-                "    <testcase classname=\"{}\" name=\"{}\"",
-                xml(class),
-                xml(name)
-            );
-            if fails.is_empty() {
-                cases.push_str("/>\n");
-                return;
-            }
-            failures += 1;
-            cases.push_str(">\n");
-            for f in fails {
-                let _ = writeln!(
-                    cases,
-                    "      <failure type=\"{}\" message=\"{}\"/>",
-                    f.kind.as_str(),
-                    xml(&finding_line(f))
-                );
-            }
-            cases.push_str("    </testcase>\n");
-        };
+        let mut cases = Cases::new("    ");
+        let failure = |f: &Finding| (f.kind.as_str(), finding_line(f));
         for a in &z.addresses {
             let class = format!(
                 "{}.{}.{}",
@@ -189,9 +158,12 @@ pub fn junit(report: &Report) -> String {
                 a.address
             );
             for c in &a.result.cases {
-                let fails: Vec<&Finding> =
-                    c.failures.iter().map(|i| &a.result.findings[*i]).collect();
-                case(&class, &format!("{} {}", c.name, c.rtype), &fails);
+                let fails: Vec<_> = c
+                    .failures
+                    .iter()
+                    .map(|i| failure(&a.result.findings[*i]))
+                    .collect();
+                cases.case(&class, &format!("{} {}", c.name, c.rtype), &fails);
             }
         }
         for f in &z.findings {
@@ -201,18 +173,21 @@ pub fn junit(report: &Report) -> String {
                 f.nameserver.trim_end_matches('.'),
                 opt(&f.address)
             );
-            case(
+            cases.case(
                 &class,
                 &format!("{} {} {}", f.kind.as_str(), opt(&f.name), opt(&f.rtype)),
-                &[f],
+                &[failure(f)],
             );
         }
-        total += tests;
-        failed += failures;
+        total += cases.tests;
+        failed += cases.failures;
         let _ = write!(
             suites,
-            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n{cases}  </testsuite>\n",
-            xml(&z.zone.to_ascii())
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n{}  </testsuite>\n",
+            xml(&z.zone.to_ascii()),
+            cases.tests,
+            cases.failures,
+            cases.text
         );
     }
     format!(

@@ -143,19 +143,11 @@ impl Cloudflare {
         if let Some(b) = body {
             request = request.json(&b);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| nsync_http::transport_error(&self.name, operation, &self.endpoint, &e))?;
-        let status = response.status();
-        let retry_after = nsync_http::retry_after(response.headers());
-        let text = response.text().await.map_err(|e| {
-            self.error(
-                ErrorKind::Temporary,
-                operation,
-                format!("reading the answer: {e}"),
-            )
-        })?;
+        let nsync_http::Answer {
+            status,
+            retry_after,
+            text,
+        } = nsync_http::send(request, &self.name, operation, &self.endpoint).await?;
         let envelope: Option<Envelope> = serde_json::from_str(&text).ok();
         if status.is_success() && envelope.as_ref().is_some_and(|e| e.success) {
             let e = envelope.unwrap_or_else(|| Envelope {

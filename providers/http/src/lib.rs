@@ -45,6 +45,42 @@ pub fn transport_error(
     ProviderError::new(ErrorKind::Temporary, provider, operation, what)
 }
 
+/// What came back from an API: the status, its `Retry-After`, and the whole body.
+pub struct Answer {
+    pub status: reqwest::StatusCode,
+    pub retry_after: Option<Duration>,
+    pub text: String,
+}
+
+/// Sends a request and reads the whole answer, whatever its status; a request that got
+/// no answer, or whose body broke off, is a temporary error (worth retrying).
+pub async fn send(
+    request: reqwest::RequestBuilder,
+    provider: &str,
+    operation: &str,
+    endpoint: &str,
+) -> Result<Answer, ProviderError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| transport_error(provider, operation, endpoint, &e))?;
+    let status = response.status();
+    let retry_after = retry_after(response.headers());
+    let text = response.text().await.map_err(|e| {
+        ProviderError::new(
+            ErrorKind::Temporary,
+            provider,
+            operation,
+            format!("reading the answer: {e}"),
+        )
+    })?;
+    Ok(Answer {
+        status,
+        retry_after,
+        text,
+    })
+}
+
 /// `Retry-After` in seconds, as DNS APIs send it.
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     nsync_core::provider::retry_after(headers.get("retry-after").and_then(|v| v.to_str().ok()))

@@ -52,18 +52,11 @@ impl Client {
                 .header("Content-Type", "application/json")
                 .body(body);
         }
-        let response = request.send().await.map_err(|e| {
-            nsync_http::transport_error(&self.provider, operation, &self.config.server_url, &e)
-        })?;
-        let status = response.status();
-        let retry_after = nsync_http::retry_after(response.headers());
-        let text = response.text().await.map_err(|e| {
-            self.error(
-                ErrorKind::Temporary,
-                operation,
-                format!("reading the answer: {e}"),
-            )
-        })?;
+        let nsync_http::Answer {
+            status,
+            retry_after,
+            text,
+        } = nsync_http::send(request, &self.provider, operation, &self.config.server_url).await?;
         if status.is_success() {
             return Ok(text);
         }

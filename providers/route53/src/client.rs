@@ -117,18 +117,11 @@ impl Client {
         if let Some(b) = body {
             request = request.header("content-type", "text/xml").body(b);
         }
-        let response = request.send().await.map_err(|e| {
-            nsync_http::transport_error(&self.provider, operation, &self.endpoint, &e)
-        })?;
-        let status = response.status();
-        let retry_after = nsync_http::retry_after(response.headers());
-        let text = response.text().await.map_err(|e| {
-            self.error(
-                ErrorKind::Temporary,
-                operation,
-                format!("reading the answer: {e}"),
-            )
-        })?;
+        let nsync_http::Answer {
+            status,
+            retry_after,
+            text,
+        } = nsync_http::send(request, &self.provider, operation, &self.endpoint).await?;
         if status.is_success() {
             return Ok(text);
         }

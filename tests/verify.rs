@@ -533,3 +533,80 @@ fn nameserver_names_resolve_through_a_recursive_resolver_too() {
         .code(1)
         .stderr_has("verify: ns1.example.test. of provider bind: 127.0.10.1 (resolved)");
 }
+
+/// Zones are checked several at a time over shared per-address clients: each zone's
+/// report must still hold its own findings, in the config's order, in verify and audit.
+#[test]
+fn several_zones_at_once_each_keep_their_own_findings() {
+    let Some(lab) = Lab::get() else { return };
+    let zones: Vec<String> = (25..=30).map(|i| format!("t{i}.test.")).collect();
+    let mut config = format!(
+        "{}{}",
+        pinned(&lab, "bind", "ns1.example.test.", ""),
+        pinned(&lab, "knot", "ns2.example.test.", ""),
+    );
+    let mut files = Vec::new();
+    for (i, zone) in zones.iter().enumerate() {
+        config.push_str(&format!(
+            "[zones.\"{zone}\"]\nfile = \"z{i}.zone\"\nproviders = [\"bind\", \"knot\"]\n"
+        ));
+        files.push((
+            format!("z{i}.zone"),
+            format!("$TTL 300\nwww A 192.0.2.{}\n", i + 1),
+        ));
+    }
+    let mut all: Vec<(&str, &str)> = vec![("nsync.toml", &config)];
+    all.extend(files.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    let scratch = Scratch::new(&all);
+    sync(scratch.path());
+    assert_eq!(verify_json(scratch.path()).0, 0);
+
+    // One hand edit, on Knot, in the fourth zone only.
+    lab.nsupdate(
+        "knot",
+        "zone t28.test.\nupdate delete www.t28.test. A\nupdate add www.t28.test. 300 A 192.0.2.99",
+    );
+    let (code, report) = verify_json(scratch.path());
+    assert_eq!(code, 1);
+    let reported: Vec<&str> = report["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| z["zone"].as_str().unwrap())
+        .collect();
+    assert_eq!(reported, zones);
+    for (i, z) in report["zones"].as_array().unwrap().iter().enumerate() {
+        let found = z["findings"].as_array().cloned().unwrap_or_default();
+        if zones[i] == "t28.test." {
+            assert!(
+                has(&found, "mismatch", "knot", "127.0.20.1", "www.t28.test."),
+                "{found:#?}"
+            );
+            assert!(found.iter().all(|f| f["provider"] == "knot"), "{found:#?}");
+        } else {
+            assert!(found.is_empty(), "{}: {found:#?}", zones[i]);
+        }
+    }
+
+    let audit = nsync(&["audit", "--format", "json"])
+        .dir(scratch.path())
+        .run();
+    let drift: Vec<Value> = audit.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"].as_str().unwrap().starts_with("drift"))
+        .cloned()
+        .collect();
+    assert!(!drift.is_empty());
+    assert!(
+        drift
+            .iter()
+            .all(|f| f["zone"] == "t28.test." && f["provider"] == "knot"),
+        "{drift:#?}"
+    );
+
+    // Re-running sync converges every zone again.
+    sync(scratch.path());
+    assert_eq!(verify_json(scratch.path()).0, 0);
+}

@@ -7,6 +7,8 @@ pub mod delegation;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+
+use futures_util::StreamExt;
 use std::sync::Arc;
 
 use hickory_proto::op::ResponseCode;
@@ -108,9 +110,20 @@ pub async fn run(ws: &Workspace, global: &Global, limits: QueryLimits) -> Report
         ws.config.resolver.recursive.clone(),
         limits,
     ));
+    let resolver = &resolver;
+    let per_zone: Vec<Report> = futures_util::stream::iter(&ws.zones)
+        .map(|zone| async move {
+            let mut report = Report::default();
+            audit_zone(ws, global, zone, resolver, limits, &mut report).await;
+            report
+        })
+        .buffered(crate::verify::ZONES_AT_ONCE)
+        .collect()
+        .await;
     let mut report = Report::default();
-    for zone in &ws.zones {
-        audit_zone(ws, global, zone, &resolver, limits, &mut report).await;
+    for zone in per_zone {
+        report.findings.extend(zone.findings);
+        report.checked.extend(zone.checked);
     }
     report.sort();
     report

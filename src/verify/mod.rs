@@ -14,6 +14,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use futures_util::StreamExt;
+
 use nsync_core::Name;
 use nsync_core::provider::Provider;
 
@@ -284,6 +286,12 @@ pub fn configured_union(config: &Config, zone: &DesiredZone) -> Option<Vec<Name>
     Some(union)
 }
 
+/// Zones checked at once. Bounded because each zone ends in a zone transfer per
+/// rfc2136 server, and servers limit concurrent transfers out (BIND: 10 by default).
+pub const ZONES_AT_ONCE: usize = 4;
+
+type Clients = tokio::sync::Mutex<BTreeMap<SocketAddr, AddressClient>>;
+
 pub async fn run(ws: &Workspace, global: &Global, options: Options) -> Report {
     let started = std::time::Instant::now();
     let resolver = Arc::new(Resolver::new(
@@ -291,11 +299,14 @@ pub async fn run(ws: &Workspace, global: &Global, options: Options) -> Report {
         ws.config.resolver.recursive.clone(),
         options.limits,
     ));
-    let mut zones = Vec::new();
-    let mut clients: BTreeMap<SocketAddr, AddressClient> = BTreeMap::new();
-    for desired in &ws.zones {
-        zones.push(verify_zone(ws, global, desired, &resolver, &mut clients, options).await);
-    }
+    // One client per address, shared by every zone: its in-flight bound is then a bound
+    // per server, however many zones that server holds.
+    let clients: Clients = tokio::sync::Mutex::new(BTreeMap::new());
+    let zones = futures_util::stream::iter(&ws.zones)
+        .map(|desired| verify_zone(ws, global, desired, &resolver, &clients, options))
+        .buffered(ZONES_AT_ONCE)
+        .collect()
+        .await;
     Report {
         zones,
         finished: SystemTime::now(),
@@ -308,7 +319,7 @@ async fn verify_zone(
     global: &Global,
     desired: &Arc<DesiredZone>,
     resolver: &Arc<Resolver>,
-    clients: &mut BTreeMap<SocketAddr, AddressClient>,
+    clients: &Clients,
     options: Options,
 ) -> ZoneReport {
     let origin = desired.zone.origin.clone();
@@ -373,11 +384,12 @@ async fn verify_zone(
             };
             for addr in addresses {
                 let ip = crate::config::show_address(&addr);
-                let client = match clients.get(&addr) {
+                let mut shared = clients.lock().await;
+                let client = match shared.get(&addr) {
                     Some(c) => c.clone(),
                     None => match AddressClient::new(addr, options.limits).await {
                         Ok(c) => {
-                            clients.insert(addr, c.clone());
+                            shared.insert(addr, c.clone());
                             c
                         }
                         Err(e) => {
@@ -389,6 +401,7 @@ async fn verify_zone(
                         }
                     },
                 };
+                drop(shared);
                 let p = place(&ns.label, &ip.to_string());
                 checks.spawn(check_one(client, p.clone(), expected.clone()));
                 // Where the provider allows AXFR (rfc2136 with its key), also see what the

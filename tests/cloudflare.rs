@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use common::cloudflare_fake::{self, Control, State};
 use common::lab::Lab;
-use common::{Scratch, nsync};
+use common::{PRIVATE_ROOT, Scratch, nsync};
 
 struct Fake {
     rt: tokio::runtime::Runtime,
@@ -45,7 +45,7 @@ fn cf_table(url: &str, token_file: &std::path::Path) -> String {
 fn setup(url: &str, token: &str, zone: &str, text: &str) -> Scratch {
     let scratch = Scratch::new(&[("token", &format!("{token}\n")), ("z.zone", text)]);
     let config = format!(
-        "{}\n[zones.\"{zone}\"]\nfile = \"z.zone\"\nproviders = [\"cf\"]\n",
+        "{PRIVATE_ROOT}{}\n[zones.\"{zone}\"]\nfile = \"z.zone\"\nproviders = [\"cf\"]\n",
         cf_table(url, &scratch.path().join("token"))
     );
     std::fs::write(scratch.path().join("nsync.toml"), config).unwrap();

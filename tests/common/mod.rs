@@ -15,6 +15,12 @@ pub struct Nsync {
     command: Command,
 }
 
+/// A `[resolver]` table that keeps name resolution on loopback: the lab's private root
+/// (LAB_ROOT_IP in tests/lab/common.sh). Without it nsync starts from the real root
+/// servers, which a test must never reach; every test config that resolves names or
+/// checks delegations (verify without pinned addresses, audit) includes this.
+pub const PRIVATE_ROOT: &str = "[resolver]\nroot_hints = [\"127.0.9.1\"]\n";
+
 /// Starts building a run of the nsync binary with these arguments.
 pub fn nsync(args: &[&str]) -> Nsync {
     let mut command = Command::new(env!("CARGO_BIN_EXE_nsync"));

@@ -478,6 +478,27 @@ fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
     let m = scrape(&metrics);
     assert!(m.contains("nsync_verify_consistent 1"), "{m}");
 
+    // An edited zone file is picked up: the servers now disagree with it.
+    let zone_file = scratch.path().join("z.zone");
+    std::fs::write(&zone_file, "$TTL 300\nwww A 192.0.2.7\n").unwrap();
+    wait_for("reloaded the configuration: 1 zone(s)");
+    let line = wait_for("FINDING mismatch at");
+    assert!(line.contains("192.0.2.7"), "{line}");
+
+    // A broken nsync.toml is reported and the last good version stays in use; fixing
+    // it (and the zone file) brings the watcher back to consistent.
+    let config_file = scratch.path().join("nsync.toml");
+    std::fs::write(&config_file, format!("{config}colour = \"blue\"\n")).unwrap();
+    let line = wait_for("RELOAD FAILED");
+    assert!(
+        line.contains("still checking against the previous version"),
+        "{line}"
+    );
+    std::fs::write(&config_file, &config).unwrap();
+    std::fs::write(&zone_file, "$TTL 300\nwww A 192.0.2.1\n").unwrap();
+    wait_for("reloaded the configuration: 1 zone(s)");
+    wait_for("CLEARED mismatch t11.test.");
+
     assert!(
         Command::new("kill")
             .args(["-INT", &child.id().to_string()])

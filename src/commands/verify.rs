@@ -1,15 +1,18 @@
 //! `nsync verify`: every address of every nameserver of every provider, checked against
 //! the zone file. Exit 0 consistent, 1 inconsistent, 2 could not verify. `--watch`
-//! repeats and logs only changes; `--metrics` serves Prometheus metrics meanwhile.
+//! repeats and logs only changes, picking up edits to nsync.toml and the zone files it
+//! names; `--metrics` serves Prometheus metrics meanwhile.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::bail;
 
 use crate::backup::timestamp;
 use crate::cli::{Format, Global, VerifyArgs};
+use crate::config::config_path;
 use crate::report::progress::Progress;
 use crate::report::style::Style;
 use crate::report::verify::{finding_line, json, junit, table};
@@ -68,7 +71,7 @@ pub fn run(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
             Ok(outcome(&report))
         }
         Some(seconds) => rt.block_on(watch(
-            &ws,
+            ws,
             global,
             args,
             Duration::from_secs(seconds.max(1)),
@@ -79,7 +82,7 @@ pub fn run(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
 
 /// Runs verify every `every`, logging findings as they appear and clear, until Ctrl-C.
 async fn watch(
-    ws: &Workspace,
+    mut ws: Workspace,
     global: &Global,
     args: &VerifyArgs,
     every: Duration,
@@ -100,11 +103,12 @@ async fn watch(
     let mut known: BTreeSet<String> = BTreeSet::new();
     let mut last = Outcome::Ok;
     let mut first = true;
+    let mut files = watched_files(global, &ws);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
         let report = tokio::select! {
-            r = verify_run(ws, global, options(ws)) => r,
+            r = verify_run(&ws, global, options(&ws)) => r,
             _ = &mut ctrl_c => break,
         };
         if let Ok(mut m) = metrics.lock() {
@@ -142,10 +146,44 @@ async fn watch(
             _ = tokio::time::sleep(every) => {}
             _ = &mut ctrl_c => break,
         }
+        // A long-running watcher follows the files it checks against, as a team edits
+        // them; a broken edit is reported once and the last good version stays in use.
+        let now_files = watched_files(global, &ws);
+        if now_files != files {
+            files = now_files;
+            let stamp = timestamp(SystemTime::now());
+            match load(global, log) {
+                Ok(new) => {
+                    log.info(&format!(
+                        "{stamp} reloaded the configuration: {} zone(s)",
+                        new.zones.len()
+                    ));
+                    ws = new;
+                    files = watched_files(global, &ws);
+                }
+                Err(e) => eprintln!(
+                    "{stamp} RELOAD FAILED {e:#}; still checking against the previous version"
+                ),
+            }
+        }
     }
     if let Some(s) = server {
         s.abort();
     }
     log.info("verify --watch stopped");
     Ok(last)
+}
+
+/// What `--watch` reloads on: nsync.toml and each zone file it names, by modification
+/// time and size (files pulled in by `$INCLUDE` are not followed).
+fn watched_files(global: &Global, ws: &Workspace) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
+    std::iter::once(config_path(global.config.as_deref()))
+        .chain(ws.config.zones.iter().map(|z| z.file.clone()))
+        .map(|path| {
+            let seen = std::fs::metadata(&path)
+                .ok()
+                .and_then(|m| Some((m.modified().ok()?, m.len())));
+            (path, seen)
+        })
+        .collect()
 }

@@ -42,12 +42,42 @@ impl Nsync {
     }
 
     pub fn run(mut self) -> Ran {
+        self.stays_on_loopback();
         let out = self.command.output().expect("run the nsync binary");
         Ran {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
+    }
+}
+
+impl Nsync {
+    /// audit always follows delegations from a root: a test config without root hints or
+    /// a recursive resolver would send it to the real root servers. Refuse to run it.
+    fn stays_on_loopback(&self) {
+        let args: Vec<String> = self
+            .command
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        if !args.iter().any(|a| a == "audit") {
+            return;
+        }
+        let config = match args.iter().position(|a| a == "--config") {
+            Some(i) => std::path::PathBuf::from(&args[i + 1]),
+            None => self
+                .command
+                .get_current_dir()
+                .unwrap_or(Path::new("."))
+                .join("nsync.toml"),
+        };
+        let text = std::fs::read_to_string(&config).unwrap_or_default();
+        assert!(
+            text.contains("root_hints") || text.contains("recursive"),
+            "a test runs audit on {} without [resolver] root_hints: it would reach the real root servers; add common::PRIVATE_ROOT",
+            config.display()
+        );
     }
 }
 

@@ -2,6 +2,7 @@
 //! builds the providers, and reads every target's current state concurrently, retrying
 //! temporary failures; plan and sync both start here.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,9 @@ use crate::zonefile::read_zone_file;
 pub struct DesiredZone {
     pub config: ZoneConfig,
     pub zone: Zone,
+    /// The zone file and every file `$INCLUDE`d into it that holds a record: what
+    /// `verify --watch` watches for edits.
+    pub files: Vec<PathBuf>,
 }
 
 pub struct Workspace {
@@ -45,9 +49,16 @@ pub fn load(global: &Global, log: &Log) -> anyhow::Result<Workspace> {
             }
             let read = read_zone_file(&z.file, &z.origin);
             diags.extend(read.diagnostics);
+            let mut files = vec![z.file.clone()];
+            for at in read.locations.values() {
+                if !files.contains(&at.path) {
+                    files.push(at.path.clone());
+                }
+            }
             zones.push(Arc::new(DesiredZone {
                 config: z.clone(),
                 zone: read.zone,
+                files,
             }));
         }
     }

@@ -422,7 +422,8 @@ fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
     );
     let scratch = Scratch::new(&[
         ("nsync.toml", &config),
-        ("z.zone", "$TTL 300\nwww A 192.0.2.1\n"),
+        ("z.zone", "$TTL 300\n$INCLUDE hosts.zone\n"),
+        ("hosts.zone", "www A 192.0.2.1\n"),
     ]);
     sync(scratch.path());
     let metrics = format!("127.0.0.1:{}", free_port());
@@ -478,9 +479,9 @@ fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
     let m = scrape(&metrics);
     assert!(m.contains("nsync_verify_consistent 1"), "{m}");
 
-    // An edited zone file is picked up: the servers now disagree with it.
-    let zone_file = scratch.path().join("z.zone");
-    std::fs::write(&zone_file, "$TTL 300\nwww A 192.0.2.7\n").unwrap();
+    // An edit to an included zone file is picked up: the servers now disagree with it.
+    let zone_file = scratch.path().join("hosts.zone");
+    std::fs::write(&zone_file, "www A 192.0.2.7\n").unwrap();
     wait_for("reloaded the configuration: 1 zone(s)");
     let line = wait_for("FINDING mismatch at");
     assert!(line.contains("192.0.2.7"), "{line}");
@@ -495,7 +496,7 @@ fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
         "{line}"
     );
     std::fs::write(&config_file, &config).unwrap();
-    std::fs::write(&zone_file, "$TTL 300\nwww A 192.0.2.1\n").unwrap();
+    std::fs::write(&zone_file, "www A 192.0.2.1\n").unwrap();
     wait_for("reloaded the configuration: 1 zone(s)");
     wait_for("CLEARED mismatch t11.test.");
 

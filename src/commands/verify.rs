@@ -174,11 +174,11 @@ async fn watch(
     Ok(last)
 }
 
-/// What `--watch` reloads on: nsync.toml and each zone file it names, by modification
-/// time and size (files pulled in by `$INCLUDE` are not followed).
+/// What `--watch` reloads on: nsync.toml and the files of the zones it checks
+/// (`$INCLUDE`s that hold records too), by modification time and size.
 fn watched_files(global: &Global, ws: &Workspace) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
     std::iter::once(config_path(global.config.as_deref()))
-        .chain(ws.config.zones.iter().map(|z| z.file.clone()))
+        .chain(ws.zones.iter().flat_map(|z| z.files.iter().cloned()))
         .map(|path| {
             let seen = std::fs::metadata(&path)
                 .ok()

@@ -553,7 +553,9 @@ fn nameserver_names_resolve_through_a_recursive_resolver_too() {
         .dir(scratch.path())
         .run()
         .code(1)
-        .stderr_has("verify: ns1.example.test. of provider bind: 127.0.10.1 (resolved)");
+        .stderr_has(
+            "verify: provider bind serves t15.test. on ns1.example.test. 127.0.10.1 (resolved)",
+        );
 }
 
 /// Zones are checked several at a time over shared per-address clients: each zone's

@@ -139,11 +139,7 @@ fn answer_problem(
                 _ => FindingKind::BadRcode,
             };
             let mut f = place.finding(kind);
-            f.actual = Some(format!(
-                "{} {}",
-                m.response_code,
-                if m.authoritative { "aa" } else { "not aa" }
-            ));
+            f.actual = Some(rcode_and_authority(m.response_code, m.authoritative));
             Some(f)
         }
     }
@@ -240,15 +236,10 @@ pub async fn check_address(
                 let mut f = place.finding(FindingKind::NxdomainExpected);
                 f.name = Some(probe.to_ascii());
                 f.rtype = Some("A".into());
-                f.expected = Some("NXDOMAIN aa".into());
-                f.actual = Some(format!(
-                    "{} {}",
+                f.expected = Some(rcode_and_authority(ResponseCode::NXDomain, true));
+                f.actual = Some(rcode_and_authority(
                     a.message.metadata.response_code,
-                    if a.message.metadata.authoritative {
-                        "aa"
-                    } else {
-                        "not aa"
-                    }
+                    a.message.metadata.authoritative,
                 ));
                 Some(f)
             }
@@ -354,4 +345,15 @@ pub fn extra_records(
             f
         })
         .collect()
+}
+
+/// An answer's code as operators write it, and whether it claimed authority (the AA bit):
+/// "NXDOMAIN (authoritative)", "REFUSED (not authoritative)".
+fn rcode_and_authority(rcode: ResponseCode, authoritative: bool) -> String {
+    let authority = if authoritative {
+        "authoritative"
+    } else {
+        "not authoritative"
+    };
+    format!("{} ({authority})", nsync_core::rcode::mnemonic(rcode))
 }

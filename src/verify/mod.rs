@@ -368,7 +368,8 @@ async fn verify_zone(
                         "pinned in nsync.toml"
                     };
                     crate::report::Log::new(global).detail(&format!(
-                        "verify: {} of provider {pname}: {} ({how})",
+                        "verify: provider {pname} serves {} on {} {} ({how})",
+                        origin.to_ascii(),
                         ns.label,
                         shown.join(", ")
                     ));

@@ -7,10 +7,9 @@ pub mod delegation;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-
-use futures_util::StreamExt;
 use std::sync::Arc;
 
+use futures_util::StreamExt;
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{RData, RecordType};
 use nsync_core::Name;

@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use futures_util::StreamExt;
-
 use nsync_core::Name;
 use nsync_core::provider::Provider;
 

@@ -495,6 +495,17 @@ fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
         line.contains("still checking against the previous version"),
         "{line}"
     );
+    // Two more rounds on the broken file: no reload, and the finding from the last good
+    // zone file (192.0.2.7) stays.
+    let until = Instant::now() + Duration::from_millis(2500);
+    while let Some(left) = until.checked_duration_since(Instant::now()) {
+        if let Ok(line) = rx.recv_timeout(left) {
+            assert!(
+                !line.contains("CLEARED") && !line.contains("reloaded"),
+                "{line}"
+            );
+        }
+    }
     std::fs::write(&config_file, &config).unwrap();
     std::fs::write(&zone_file, "www A 192.0.2.1\n").unwrap();
     wait_for("reloaded the configuration: 1 zone(s)");

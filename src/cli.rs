@@ -49,6 +49,10 @@ pub struct Global {
     /// Only errors on standard error
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Let zone files $INCLUDE files outside the folder that holds nsync.toml (only when
+    /// every change to the zone files is trusted)
+    #[arg(long, global = true)]
+    pub allow_include_outside: bool,
     /// Colors: auto uses them on a terminal unless NO_COLOR is set
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,

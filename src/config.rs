@@ -3,6 +3,7 @@
 //! Every problem is collected with its file:line:column; a config with any error yields
 //! no `Config`, so nothing downstream ever acts on a half-understood file.
 
+use nsync_core::name::NameText;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use nsync_core::diag::{Diagnostic, Location};
 use nsync_core::name::{NAME_HINT, parse_name};
 use nsync_core::secret::SecretRef;
 use nsync_core::settings::{Setting, Settings};
+use nsync_core::zonefile::ReadPolicy;
 use toml::de::{DeTable, DeValue};
 
 use crate::kinds::{self, KeySpec, KeyType, KindSpec};
@@ -98,9 +100,22 @@ impl IgnorePattern {
 pub struct ZoneConfig {
     pub origin: Name,
     pub file: PathBuf,
+    /// Where the zone file and its `$INCLUDE`s may be read from, and how much of each.
+    pub read_policy: ReadPolicy,
     pub providers: Vec<String>,
     pub ignore: Vec<IgnorePattern>,
     pub location: Location,
+}
+
+impl ZoneConfig {
+    /// The read policy, widened to read anywhere by `--allow-include-outside`.
+    pub fn read_policy_for(&self, allow_outside: bool) -> ReadPolicy {
+        let mut policy = self.read_policy.clone();
+        if allow_outside {
+            policy.root = None;
+        }
+        policy
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -633,8 +648,8 @@ fn read_zone(
                         at,
                         format!(
                             "ignored name `{}` is outside zone {}",
-                            n.to_ascii(),
-                            origin.to_ascii()
+                            n.to_text(),
+                            origin.to_text()
                         ),
                     )
                     .with_hint(
@@ -645,10 +660,28 @@ fn read_zone(
             }
         }
     }
+    let folder = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
+    let mut read_policy = ReadPolicy::inside(folder);
+    if let Some((true, _)) = t.boolean("allow_include_outside", diags) {
+        read_policy.root = None;
+    }
+    match t.integer("max_file_bytes", diags) {
+        Some((n, _)) if n > 0 => read_policy.max_file_bytes = n as u64,
+        Some((_, at)) => diags.push(
+            Diagnostic::error(at, "`max_file_bytes` must be a positive number of octets")
+                .with_hint("the default is 268435456 (256 MiB)"),
+        ),
+        None => {}
+    }
     t.finish(diags);
     Some(ZoneConfig {
         origin: origin?,
         file: base.join(file?.0),
+        read_policy,
         providers: names,
         ignore,
         location: key_at,

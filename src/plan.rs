@@ -6,8 +6,8 @@
 //! provider will store them, so a TTL a provider raises to its minimum is not a change
 //! on every run.
 
+use nsync_core::name::NameText;
 use nsync_core::provider::{Capabilities, Change, ChangeSet};
-use nsync_core::rdata::format_rdata;
 use nsync_core::zone::{Rrset, Zone};
 use nsync_core::{Name, RData, RecordType};
 
@@ -130,10 +130,10 @@ pub fn plan(input: &PlanInput<'_>) -> ChangeSet {
 /// One line of a readable diff, without colour: `+`, `-` or `~`, then the rrset.
 pub fn describe(change: &Change) -> (char, String) {
     fn show(r: &Rrset) -> String {
-        let values: Vec<String> = r.rdata().iter().map(format_rdata).collect();
+        let values: Vec<String> = r.values();
         format!(
             "{} {} {} {}",
-            r.name.to_ascii(),
+            r.name.to_text(),
             r.ttl,
             r.rtype,
             values.join(" | ")
@@ -148,13 +148,13 @@ pub fn describe(change: &Change) -> (char, String) {
                 parts.push(format!("ttl {} -> {}", from.ttl, to.ttl));
             }
             if !from.same_rdata(to) {
-                let old: Vec<String> = from.rdata().iter().map(format_rdata).collect();
-                let new: Vec<String> = to.rdata().iter().map(format_rdata).collect();
+                let old: Vec<String> = from.values();
+                let new: Vec<String> = to.values();
                 parts.push(format!("{} -> {}", old.join(" | "), new.join(" | ")));
             }
             (
                 '~',
-                format!("{} {} {}", to.name.to_ascii(), to.rtype, parts.join("; ")),
+                format!("{} {} {}", to.name.to_text(), to.rtype, parts.join("; ")),
             )
         }
     }

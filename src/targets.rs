@@ -2,6 +2,7 @@
 //! builds the providers, and reads every target's current state concurrently, retrying
 //! temporary failures; plan and sync both start here.
 
+use nsync_core::name::NameText;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,12 +48,16 @@ pub fn load(global: &Global, log: &Log) -> anyhow::Result<Workspace> {
             if !selected(&z.origin, &global.zones) {
                 continue;
             }
-            let read = read_zone_file(&z.file, &z.origin);
+            let read = read_zone_file(
+                &z.file,
+                &z.origin,
+                &z.read_policy_for(global.allow_include_outside),
+            );
             diags.extend(read.diagnostics);
             let mut files = vec![z.file.clone()];
-            for at in read.locations.values() {
-                if !files.contains(&at.path) {
-                    files.push(at.path.clone());
+            for f in &read.files {
+                if !files.contains(f) {
+                    files.push(f.clone());
                 }
             }
             zones.push(Arc::new(DesiredZone {
@@ -106,7 +111,7 @@ fn selected(origin: &Name, wanted: &[String]) -> bool {
         || wanted.iter().any(|w| {
             let w = w.to_ascii_lowercase();
             let w = if w.ends_with('.') { w } else { format!("{w}.") };
-            origin.to_ascii() == w
+            origin.to_text() == w
         })
 }
 
@@ -195,7 +200,7 @@ pub async fn read_targets(
                 log.info(&format!(
                     "provider {}: read {} ({} rrsets) in {:.0?}",
                     pc.name,
-                    desired.zone.origin.to_ascii(),
+                    desired.zone.origin.to_text(),
                     s.zone.len(),
                     read_time
                 ));

@@ -98,7 +98,7 @@ const CASES: &[Case] = &[
         "bad character in NS target",
         "$TTL 60\nsub NS ns!1.example.net.\n",
         2,
-        "not allowed in a DNS name",
+        "is not a valid host name",
     ),
     zone(
         "trailing hyphen in CNAME target",

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use nsync::zonefile::toml_format::write_toml_zone;
 use nsync::zonefile::{ZoneFormat, parse_zone_text, read_zone_file};
-use nsync_core::masterfile::write_master_file;
+use nsync_core::zonefile::write_master_file;
 use nsync_core::{Name, RecordType};
 
 fn origin(s: &str) -> Name {
@@ -14,7 +14,11 @@ fn origin(s: &str) -> Name {
 
 fn read_clean(path: &str, zone: &str) -> nsync_core::zone::Zone {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    let read = read_zone_file(&path, &origin(zone));
+    let read = read_zone_file(
+        &path,
+        &origin(zone),
+        &nsync_core::zonefile::ReadPolicy::beside(&path),
+    );
     assert!(
         read.diagnostics.is_empty(),
         "{}: {:?}",

@@ -2,6 +2,7 @@
 //! the providers' nameservers. A provider left out of the delegation gives no redundancy;
 //! a delegation to one provider is the single point of failure nsync exists to remove.
 
+use nsync_core::name::NameText;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -33,7 +34,7 @@ pub async fn check(
     resolver: &Arc<Resolver>,
     log: &crate::report::Log,
 ) {
-    let z = zone.to_ascii();
+    let z = zone.to_text();
     let delegation = match resolver.delegation(zone).await {
         Ok(d) => d,
         Err(e) => {
@@ -43,7 +44,7 @@ pub async fn check(
     };
     let delegated = &delegation.nameservers;
     let parent = delegation.parent_server;
-    let names: Vec<String> = delegated.iter().map(|n| n.to_ascii()).collect();
+    let names: Vec<String> = delegated.iter().map(|n| n.to_text()).collect();
     log.detail(&format!(
         "audit: the parent ({}) delegates {z} to {}",
         crate::config::show_address(&parent),
@@ -70,7 +71,7 @@ pub async fn check(
                 "delegation_unknown_nameserver",
                 zone,
                 "",
-                format!("the parent ({}) delegates {z} to {}, which no provider in nsync.toml serves it on; remove it at the registrar, or add its provider to nsync.toml", crate::config::show_address(&parent), ns.to_ascii()),
+                format!("the parent ({}) delegates {z} to {}, which no provider in nsync.toml serves it on; remove it at the registrar, or add its provider to nsync.toml", crate::config::show_address(&parent), ns.to_text()),
             ),
         }
     }
@@ -79,7 +80,7 @@ pub async fn check(
             continue;
         }
         if !names.iter().any(|n| delegated.contains(n)) {
-            let list: Vec<String> = names.iter().map(|n| n.to_ascii()).collect();
+            let list: Vec<String> = names.iter().map(|n| n.to_text()).collect();
             report.add(
                 Severity::Warning,
                 "delegation_missing_provider",
@@ -107,7 +108,7 @@ pub async fn check(
             .flat_map(|(_, _, addrs)| {
                 addrs
                     .iter()
-                    .filter(|(l, _)| l == &name.to_ascii())
+                    .filter(|(l, _)| l == &name.to_text())
                     .map(|(_, a)| a.ip())
             })
             .collect();
@@ -118,7 +119,7 @@ pub async fn check(
                 "glue_mismatch",
                 zone,
                 "",
-                format!("the parent's glue says {} is {glue_ip}, but it is {}; resolvers are sent to the wrong address: correct the glue at the registrar", name.to_ascii(), real.join(", ")),
+                format!("the parent's glue says {} is {glue_ip}, but it is {}; resolvers are sent to the wrong address: correct the glue at the registrar", name.to_text(), real.join(", ")),
             );
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod delegation;
 
+use nsync_core::name::NameText;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -73,7 +74,7 @@ impl Report {
         self.findings.push(Finding {
             severity,
             kind,
-            zone: zone.to_ascii(),
+            zone: zone.to_text(),
             provider: provider.to_string(),
             detail,
         });
@@ -129,7 +130,7 @@ pub async fn run(ws: &Workspace, global: &Global, limits: QueryLimits) -> Report
 }
 
 fn health_finding(report: &mut Report, zone: &Name, provider: &str, e: &ProviderError) {
-    let z = zone.to_ascii();
+    let z = zone.to_text();
     match &e.kind {
         ErrorKind::AuthFailed => report.add(
             Severity::Critical,
@@ -174,7 +175,7 @@ async fn audit_zone(
     report: &mut Report,
 ) {
     let origin = desired.zone.origin.clone();
-    let z = origin.to_ascii();
+    let z = origin.to_text();
     let union = configured_union(&ws.config, desired);
     let mut all: Vec<ProviderAddresses> = Vec::new();
     for pname in &desired.config.providers {
@@ -193,7 +194,7 @@ async fn audit_zone(
                     "ttl_clamped",
                     &origin,
                     pname,
-                    format!("{} {}: TTL {} is stored as {stored} at provider {pname} ({}); use {stored} in the zone file so every provider serves one TTL", r.name.to_ascii(), r.rtype, r.ttl, pc.kind.kind),
+                    format!("{} {}: TTL {} is stored as {stored} at provider {pname} ({}); use {stored} in the zone file so every provider serves one TTL", r.name.to_text(), r.rtype, r.ttl, pc.kind.kind),
                 );
             }
         }
@@ -300,7 +301,7 @@ fn drift_finding(report: &mut Report, zone: &Name, provider: &str, change: &Chan
     let show = |r: &nsync_core::zone::Rrset| {
         format!(
             "{} {} {} {}",
-            r.name.to_ascii(),
+            r.name.to_text(),
             r.ttl,
             r.rtype,
             r.values().join(" | ")

@@ -2,6 +2,7 @@
 //! against what each of its providers can store, so CI rejects a pull request before any
 //! provider is touched. Exit 0 valid, 2 invalid.
 
+use nsync_core::name::NameText;
 use std::path::Path;
 
 use anyhow::bail;
@@ -41,7 +42,11 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
         let zones = selected_zones(config, &global.zones)?;
         let providers = selected_providers(config, &global.providers)?;
         for zone in zones {
-            let read = read_zone_file(&zone.file, &zone.origin);
+            let read = read_zone_file(
+                &zone.file,
+                &zone.origin,
+                &zone.read_policy_for(global.allow_include_outside),
+            );
             check_zone(zone, &read, &providers, &mut diags);
             summaries.push(ZoneSummary {
                 origin: zone.origin.clone(),
@@ -86,10 +91,10 @@ fn selected_zones<'c>(
         } else {
             format!("{}.", w.to_ascii_lowercase())
         };
-        match config.zones.iter().find(|z| z.origin.to_ascii() == fqdn) {
+        match config.zones.iter().find(|z| z.origin.to_text() == fqdn) {
             Some(z) => out.push(z),
             None => {
-                let names: Vec<String> = config.zones.iter().map(|z| z.origin.to_ascii()).collect();
+                let names: Vec<String> = config.zones.iter().map(|z| z.origin.to_text()).collect();
                 let refs: Vec<&str> = names.iter().map(String::as_str).collect();
                 let hint = did_you_mean(&fqdn, &refs).map_or_else(
                     || format!("configured zones: {}", names.join(", ")),
@@ -139,7 +144,6 @@ fn check_zone(
     let location = |rrset: &nsync_core::zone::Rrset| {
         read.locations
             .get(&rrset.key())
-            .cloned()
             .unwrap_or_else(|| Location::file(&zone.file))
     };
     for rrset in read.zone.rrsets() {
@@ -150,7 +154,7 @@ fn check_zone(
                     at.clone(),
                     format!(
                         "{} {} is at an ignored name ({pattern:?}); nsync will never sync it",
-                        rrset.name.to_ascii(),
+                        rrset.name.to_text(),
                         rrset.rtype
                     ),
                 )
@@ -181,7 +185,7 @@ fn check_zone(
                         at.clone(),
                         format!(
                             "{} {}: TTL {} is below provider {}'s minimum; it will store {}",
-                            rrset.name.to_ascii(),
+                            rrset.name.to_text(),
                             rrset.rtype,
                             rrset.ttl,
                             p.name,
@@ -199,7 +203,7 @@ fn check_zone(
                         at.clone(),
                         format!(
                             "{} {}: TTL {} is above provider {}'s maximum; it will store {}",
-                            rrset.name.to_ascii(),
+                            rrset.name.to_text(),
                             rrset.rtype,
                             rrset.ttl,
                             p.name,
@@ -245,7 +249,7 @@ fn providers_json(config: &Config) -> Vec<serde_json::Value> {
                 "kind_summary": p.kind.summary,
                 "defined_at": p.location.to_string(),
                 "nameservers": p.nameservers.iter().map(|ns| json!({
-                    "name": ns.name.to_ascii(),
+                    "name": ns.name.to_text(),
                     "addresses": ns.addresses.iter().map(crate::config::show_address).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "capabilities": {
@@ -280,7 +284,7 @@ fn json_report(
         .iter()
         .map(|z| {
             json!({
-                "zone": z.origin.to_ascii(),
+                "zone": z.origin.to_text(),
                 "file": z.file,
                 "format": if z.format == ZoneFormat::Toml { "toml" } else { "zone" },
                 "rrsets": z.rrsets,
@@ -341,7 +345,7 @@ fn table_report(
     for z in zones {
         text.push_str(&format!(
             "{}  {} rrsets, {} records from {} -> {}\n",
-            z.origin.to_ascii(),
+            z.origin.to_text(),
             z.rrsets,
             z.records,
             z.file,

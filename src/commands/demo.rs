@@ -158,7 +158,7 @@ fn parent_zone() -> anyhow::Result<(
         86400,
         vec![rd(RecordType::A, "127.0.0.1")?],
     ));
-    let ns: Vec<RData> = (1..=3)
+    let ns: Vec<nsync_core::rdata::Rdata> = (1..=3)
         .map(|i| rd(RecordType::NS, &format!("ns{i}.demo.test.")))
         .collect::<anyhow::Result<_>>()?;
     zone.insert(Rrset::new(name("demo.test."), RecordType::NS, 86400, ns));
@@ -281,6 +281,7 @@ fn demo(global: &Global, dir: &Path) -> anyhow::Result<Outcome> {
         output: None,
         verbose: 0,
         quiet: true,
+        allow_include_outside: false,
         color: global.color,
     };
     let style = Style::stdout(global.color);

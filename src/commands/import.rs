@@ -5,7 +5,8 @@
 
 use anyhow::bail;
 use nsync_core::RecordType;
-use nsync_core::masterfile::write_master_file;
+use nsync_core::name::NameText;
+use nsync_core::zonefile::write_master_file;
 
 use crate::cli::{Format, Global};
 use crate::report::{Outcome, write_result};
@@ -55,9 +56,9 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
         eprintln!(
             "wrote {} rrsets of {} from {provider} to {}; add it to nsync.toml as [zones.\"{}\"] file = \"{}\"",
             zone_data.len(),
-            origin.to_ascii(),
+            origin.to_text(),
             out.display(),
-            origin.to_ascii(),
+            origin.to_text(),
             out.display()
         );
     }

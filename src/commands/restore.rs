@@ -1,10 +1,11 @@
 //! `nsync restore`: puts a backup written by `sync` back on the provider it came from,
 //! exactly as it was (apex NS included), through the same plan and apply as sync.
 
+use nsync_core::name::NameText;
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::bail;
-use nsync_core::masterfile::read_master_file;
+use nsync_core::zonefile::read_master_file;
 
 use crate::cli::{Global, RestoreArgs};
 use crate::plan::{Counts, PlanInput, describe, plan};
@@ -32,7 +33,11 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
     let origin =
         nsync_core::name::parse_name(zone.trim_end_matches('.'), &nsync_core::Name::root())
             .map_err(|e| anyhow::anyhow!("zone {zone}: {e}"))?;
-    let backup = read_master_file(&args.backup, &origin);
+    let backup = read_master_file(
+        &args.backup,
+        &origin,
+        &nsync_core::zonefile::ReadPolicy::beside(&args.backup),
+    );
     if let Some(d) = backup.diagnostics.iter().find(|d| d.is_error()) {
         bail!("{d}");
     }
@@ -66,7 +71,7 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
             global.output.as_deref(),
             &format!(
                 "{} at {provider} already matches {}\n",
-                origin.to_ascii(),
+                origin.to_text(),
                 args.backup.display()
             ),
         )?;
@@ -91,7 +96,7 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
         global.output.as_deref(),
         &format!(
             "restored {} at {provider} from {}: {} created, {} updated, {} deleted\n",
-            origin.to_ascii(),
+            origin.to_text(),
             args.backup.display(),
             counts.creates,
             counts.updates,

@@ -2,6 +2,7 @@
 //! write, to all providers at once. A provider that fails does not stop the others; the
 //! summary says which failed and why, and running sync again finishes the job.
 
+use nsync_core::name::NameText;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -150,7 +151,7 @@ fn safety_violations(
                 out.push(format!(
                     "provider {}, zone {}: the plan {what} {n} of {} rrsets ({}%), above {key} = {limit}",
                     t.provider_name,
-                    t.origin().to_ascii(),
+                    t.origin().to_text(),
                     plan.managed,
                     n * 100 / plan.managed
                 ));
@@ -180,7 +181,7 @@ async fn create_missing(targets: &mut [Target], policy: &RetryPolicy, log: &Log)
         log.info(&format!(
             "provider {}: creating missing zone {} (--create-missing)",
             t.provider_name,
-            origin.to_ascii()
+            origin.to_text()
         ));
         let created =
             crate::retry::retry(policy, || provider.create_zone(&origin, &union), |_, _| {}).await;
@@ -239,7 +240,7 @@ async fn apply_all(
             union: union_nameservers(targets, t.origin()).unwrap_or_default(),
         };
         let (policy, log) = (*policy, log.clone());
-        let task = progress.start(&format!("{} at {}", job.origin.to_ascii(), t.provider_name));
+        let task = progress.start(&format!("{} at {}", job.origin.to_text(), t.provider_name));
         task.message(&format!(
             "applying {} change(s)",
             plan.changes.changes.len()
@@ -362,7 +363,7 @@ fn table(targets: &[Target], results: &[TargetResult], style: Style) -> String {
             ),
         };
         t.add_row(vec![
-            Cell::new(target.origin().to_ascii()),
+            Cell::new(target.origin().to_text()),
             Cell::new(&target.provider_name),
             result,
             Cell::new(changes),
@@ -378,7 +379,7 @@ fn table(targets: &[Target], results: &[TargetResult], style: Style) -> String {
         if let TargetResult::Failed(e) = r {
             out.push_str(&format!(
                 "{} at {}: {}: {}\n",
-                target.origin().to_ascii(),
+                target.origin().to_text(),
                 target.provider_name,
                 e.operation,
                 e.message
@@ -402,7 +403,7 @@ fn json_report(targets: &[Target], results: &[TargetResult]) -> String {
         .zip(results)
         .map(|(t, r)| {
             let mut row =
-                json!({"zone": t.origin().to_ascii(), "provider": t.provider_name, "kind": t.kind});
+                json!({"zone": t.origin().to_text(), "provider": t.provider_name, "kind": t.kind});
             match r {
                 TargetResult::InSync => row["status"] = json!("in_sync"),
                 TargetResult::Applied {

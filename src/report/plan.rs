@@ -1,8 +1,8 @@
 //! How plans and sync results look: a readable diff per target, a summary table, JSON.
 
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use nsync_core::name::NameText;
 use nsync_core::provider::{Change, ProviderError};
-use nsync_core::rdata::format_rdata;
 use nsync_core::zone::Rrset;
 use serde_json::{Value, json};
 
@@ -20,7 +20,7 @@ pub fn diff_text(
     for (t, p) in targets.iter().zip(plans) {
         let head = format!(
             "{} at {} ({})",
-            t.origin().to_ascii(),
+            t.origin().to_text(),
             t.provider_name,
             t.kind
         );
@@ -84,7 +84,7 @@ pub fn summary_table(
             Ok(_) => colored(Cell::new(status), Color::Green, style),
         };
         table.add_row(vec![
-            Cell::new(t.origin().to_ascii()),
+            Cell::new(t.origin().to_text()),
             Cell::new(&t.provider_name),
             Cell::new(c.creates),
             Cell::new(c.updates),
@@ -119,10 +119,10 @@ pub fn colored(cell: Cell, color: Color, style: Style) -> Cell {
 
 fn rrset_json(r: &Rrset) -> Value {
     json!({
-        "name": r.name.to_ascii(),
+        "name": r.name.to_text(),
         "type": r.rtype.to_string(),
         "ttl": r.ttl,
-        "values": r.rdata().iter().map(format_rdata).collect::<Vec<_>>(),
+        "values": r.values(),
     })
 }
 
@@ -148,7 +148,7 @@ pub fn plan_json(targets: &[Target], plans: &[Result<TargetPlan, ProviderError>]
         .zip(plans)
         .map(|(t, p)| {
             let mut row =
-                json!({"zone": t.origin().to_ascii(), "provider": t.provider_name, "kind": t.kind});
+                json!({"zone": t.origin().to_text(), "provider": t.provider_name, "kind": t.kind});
             match p {
                 Ok(plan) => {
                     let c = Counts::of(&plan.changes);

@@ -2,6 +2,7 @@
 //! JSON, and JUnit XML with one test case per (address, rrset) so CI systems show each
 //! failure natively.
 
+use nsync_core::name::NameText;
 use std::fmt::Write as _;
 
 use comfy_table::{Cell, Color};
@@ -84,7 +85,7 @@ pub fn table(report: &Report, style: Style) -> String {
         } else {
             style.red(&format!("{} finding(s)", findings.len()))
         };
-        let _ = writeln!(out, "{}: {verdict}\n{t}", zone.zone.to_ascii());
+        let _ = writeln!(out, "{}: {verdict}\n{t}", zone.zone.to_text());
         for f in findings {
             let _ = writeln!(out, "  {}", style.red(&finding_line(f)));
         }
@@ -130,7 +131,7 @@ pub fn json(report: &Report) -> String {
                 })
                 .collect();
             json!({
-                "zone": z.zone.to_ascii(),
+                "zone": z.zone.to_text(),
                 "nameservers": nameservers,
                 "findings": z.all_findings().into_iter().map(finding_json).collect::<Vec<_>>(),
             })
@@ -184,7 +185,7 @@ pub fn junit(report: &Report) -> String {
         let _ = write!(
             suites,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n{}  </testsuite>\n",
-            xml(&z.zone.to_ascii()),
+            xml(&z.zone.to_text()),
             cases.tests,
             cases.failures,
             cases.text

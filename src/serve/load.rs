@@ -2,6 +2,7 @@
 //! with nsync's own reader; the SOA, which nsync's zone model leaves out, is taken from
 //! the file as written (the zonefile/builtin provider always writes one).
 
+use nsync_core::name::NameText;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,8 +11,8 @@ use hickory_proto::rr::{Name, RData, Record, RecordSet, RecordType, RrKey};
 use hickory_server::net::runtime::TokioRuntimeProvider;
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, ZoneHandler, ZoneType};
-use nsync_core::masterfile::{lexer, parse_master_text};
 use nsync_core::zone::Zone;
+use nsync_core::zonefile::{lexer, parse_master_text};
 
 /// The zone files of a folder, named `ZONE.zone` (`example.com..zone` is not needed:
 /// `example.com.zone` means the zone `example.com.`).
@@ -66,7 +67,7 @@ fn soa(text: &str, origin: &Name) -> Result<(RData, u32), String> {
     }
     Err(format!(
         "no SOA for {}: a served zone needs one",
-        origin.to_ascii()
+        origin.to_text()
     ))
 }
 
@@ -107,7 +108,7 @@ pub fn records(zone: &Zone, soa: RData, soa_ttl: u32) -> BTreeMap<RrKey, RecordS
         let mut set = RecordSet::new(rrset.name.clone(), rrset.rtype, serial);
         for r in rrset.rdata() {
             set.insert(
-                Record::from_rdata(rrset.name.clone(), rrset.ttl, r.clone()),
+                Record::from_rdata(rrset.name.clone(), rrset.ttl, r.to_hickory(rrset.rtype)),
                 serial,
             );
         }

@@ -2,6 +2,7 @@
 //! serial), every expected rrset, a name that must not exist, and, where the provider
 //! allows AXFR, records it serves that the zone file does not have.
 
+use nsync_core::name::NameText;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +29,7 @@ impl Place {
     pub fn finding(&self, kind: FindingKind) -> Finding {
         Finding {
             kind,
-            zone: self.zone.to_ascii(),
+            zone: self.zone.to_text(),
             provider: self.provider.clone(),
             nameserver: self.nameserver.clone(),
             address: Some(self.address.clone()),
@@ -158,11 +159,11 @@ pub async fn check_address(
     let soa = client.query(&origin, RecordType::SOA).await;
     out.tally.count(&soa);
     if let Some(mut f) = answer_problem(&place, &soa, true) {
-        f.name = Some(origin.to_ascii());
+        f.name = Some(origin.to_text());
         f.rtype = Some("SOA".into());
         f.expected = Some("an authoritative answer (NOERROR, aa)".into());
         out.reachable = !matches!(f.kind, FindingKind::Timeout | FindingKind::Unreachable);
-        out.push(&origin.to_ascii(), "SOA", Some(f));
+        out.push(&origin.to_text(), "SOA", Some(f));
         return out;
     }
     out.reachable = true;
@@ -172,7 +173,7 @@ pub async fn check_address(
             _ => None,
         });
     }
-    out.push(&origin.to_ascii(), "SOA", None);
+    out.push(&origin.to_text(), "SOA", None);
 
     // Every expected rrset, by as many workers as the client lets queries fly at once:
     // a fixed pool pulling from a shared index, not a task per rrset.
@@ -214,7 +215,7 @@ pub async fn check_address(
         out.tally.count(&result);
         out.checked += 1;
         let finding = compare(&place, zone, &expected, rrset, &result);
-        out.push(&rrset.name.to_ascii(), &rrset.rtype.to_string(), finding);
+        out.push(&rrset.name.to_text(), &rrset.rtype.to_string(), finding);
     }
 
     // A name that does not exist must say so, authoritatively.
@@ -234,7 +235,7 @@ pub async fn check_address(
             }
             Ok(a) => {
                 let mut f = place.finding(FindingKind::NxdomainExpected);
-                f.name = Some(probe.to_ascii());
+                f.name = Some(probe.to_text());
                 f.rtype = Some("A".into());
                 f.expected = Some(rcode_and_authority(ResponseCode::NXDomain, true));
                 f.actual = Some(rcode_and_authority(
@@ -247,7 +248,7 @@ pub async fn check_address(
         };
         // A stable case name: CI systems track test cases by name across runs.
         out.push(
-            &format!("(a name that does not exist).{}", origin.to_ascii()),
+            &format!("(a name that does not exist).{}", origin.to_text()),
             "A",
             finding,
         );
@@ -277,7 +278,7 @@ fn compare(
     let delegation = is_delegation(zone, want);
     let mut problem = answer_problem(place, result, !delegation);
     let name_type = |f: &mut Finding| {
-        f.name = Some(want.name.to_ascii());
+        f.name = Some(want.name.to_text());
         f.rtype = Some(want.rtype.to_string());
         f.expected = Some(format!("{} {}", want.ttl, want.values().join(" | ")));
     };
@@ -298,7 +299,7 @@ fn compare(
         .collect();
     let mut have: Vec<Vec<u8>> = got.iter().map(|r| canonical_bytes(&r.data)).collect();
     have.sort();
-    let mut wanted: Vec<Vec<u8>> = want.rdata().iter().map(canonical_bytes).collect();
+    let mut wanted: Vec<Vec<u8>> = want.rdata().iter().map(|r| r.wire().to_vec()).collect();
     wanted.sort();
     if have != wanted {
         let mut f = place.finding(if got.is_empty() {
@@ -338,7 +339,7 @@ pub fn extra_records(
         .filter(|r| !(r.rtype == RecordType::NS && r.name == expected.origin))
         .map(|r| {
             let mut f = place.finding(FindingKind::Extra);
-            f.name = Some(r.name.to_ascii());
+            f.name = Some(r.name.to_text());
             f.rtype = Some(r.rtype.to_string());
             f.expected = Some("(nothing)".into());
             f.actual = Some(format!("{} {}", r.ttl, r.values().join(" | ")));

@@ -5,6 +5,7 @@
 //! A counter of queries by result and a histogram of query latency, both cumulative over
 //! runs; the time of the last complete run.
 
+use nsync_core::name::NameText;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -59,7 +60,7 @@ impl Metrics {
             for a in &z.addresses {
                 let labels = format!(
                     "zone=\"{}\",provider=\"{}\",nameserver=\"{}\",address=\"{}\"",
-                    esc(&z.zone.to_ascii()),
+                    esc(&z.zone.to_text()),
                     esc(&a.provider),
                     esc(&a.nameserver),
                     esc(&a.address)
@@ -78,7 +79,7 @@ impl Metrics {
                     *self
                         .queries
                         .entry((
-                            z.zone.to_ascii(),
+                            z.zone.to_text(),
                             a.provider.clone(),
                             a.address.clone(),
                             result,

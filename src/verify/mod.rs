@@ -9,6 +9,7 @@ pub mod expect;
 pub mod metrics;
 pub mod resolve;
 
+use nsync_core::name::NameText;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -235,7 +236,7 @@ pub async fn nameservers_of(
             .nameservers
             .iter()
             .map(|n| Nameserver {
-                label: n.name.to_ascii(),
+                label: n.name.to_text(),
                 name: Some(n.name.clone()),
                 pinned: n.addresses.clone(),
             })
@@ -261,7 +262,7 @@ pub async fn nameservers_of(
         .nameservers
         .into_iter()
         .map(|n| Nameserver {
-            label: n.to_ascii(),
+            label: n.to_text(),
             name: Some(n),
             pinned: Vec::new(),
         })
@@ -368,7 +369,7 @@ async fn verify_zone(
                     };
                     crate::report::Log::new(global).detail(&format!(
                         "verify: provider {pname} serves {} on {} {} ({how})",
-                        origin.to_ascii(),
+                        origin.to_text(),
                         ns.label,
                         shown.join(", ")
                     ));
@@ -480,11 +481,11 @@ fn serial_findings(origin: &Name, addresses: &[AddressReport]) -> Vec<Finding> {
             {
                 out.push(Finding {
                     kind: FindingKind::SerialMismatch,
-                    zone: origin.to_ascii(),
+                    zone: origin.to_text(),
                     provider: provider.to_string(),
                     nameserver: a.nameserver.clone(),
                     address: Some(a.address.clone()),
-                    name: Some(origin.to_ascii()),
+                    name: Some(origin.to_text()),
                     rtype: Some("SOA".into()),
                     expected: Some(format!(
                         "serial {newest} (as the provider's other addresses)"

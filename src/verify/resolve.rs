@@ -3,6 +3,7 @@
 //! the recursive resolvers configured in `[resolver] recursive`. Addresses pinned in
 //! nsync.toml need neither.
 
+use nsync_core::name::NameText;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
@@ -106,7 +107,7 @@ impl Resolver {
             };
             return Err(format!(
                 "{} has no address {how}{}",
-                name.to_ascii(),
+                name.to_text(),
                 if why.is_empty() {
                     String::new()
                 } else {
@@ -192,7 +193,7 @@ impl Resolver {
                 };
                 match answer.metadata.response_code {
                     ResponseCode::NXDomain => {
-                        return Err(format!("{} does not exist", qname.to_ascii()));
+                        return Err(format!("{} does not exist", qname.to_text()));
                     }
                     ResponseCode::NoError => {}
                     other => {
@@ -261,7 +262,7 @@ impl Resolver {
         }
         Err(format!(
             "gave up on {} after {MAX_DEPTH} referrals",
-            name.to_ascii()
+            name.to_text()
         ))
     }
 }
@@ -299,7 +300,7 @@ impl Resolver {
                     ResponseCode::NXDomain => {
                         return Err(format!(
                             "{ip} says {} does not exist: the zone is not delegated",
-                            zone.to_ascii()
+                            zone.to_text()
                         ));
                     }
                     other => {
@@ -342,7 +343,7 @@ impl Resolver {
                     if own_soa {
                         return Err(format!(
                             "{ip} is authoritative for {} itself, so its parent cannot be told apart; give root hints that lead to the parent",
-                            zone.to_ascii()
+                            zone.to_text()
                         ));
                     }
                     return Ok(Delegation {
@@ -357,7 +358,7 @@ impl Resolver {
                     .filter(|r| r.record_type() == RecordType::NS)
                     .collect();
                 let Some(cut) = referral.first().map(|r| r.name.clone()) else {
-                    last = format!("{ip} gave no referral for {}", zone.to_ascii());
+                    last = format!("{ip} gave no referral for {}", zone.to_text());
                     continue;
                 };
                 let names: Vec<Name> = referral
@@ -377,8 +378,8 @@ impl Resolver {
                 if !cut.zone_of(zone) {
                     last = format!(
                         "{ip} referred to {}, which is not above {}",
-                        cut.to_ascii(),
-                        zone.to_ascii()
+                        cut.to_text(),
+                        zone.to_text()
                     );
                     continue;
                 }
@@ -395,7 +396,7 @@ impl Resolver {
                     }
                 }
                 if addrs.is_empty() {
-                    last = format!("no address for the servers of {}", cut.to_ascii());
+                    last = format!("no address for the servers of {}", cut.to_text());
                     continue;
                 }
                 next = Some(addrs);
@@ -408,7 +409,7 @@ impl Resolver {
         }
         Err(format!(
             "gave up looking for the parent of {}",
-            zone.to_ascii()
+            zone.to_text()
         ))
     }
 }

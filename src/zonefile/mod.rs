@@ -8,7 +8,8 @@ use std::path::Path;
 use nsync_core::Name;
 use nsync_core::builder::ZoneRead;
 use nsync_core::diag::{Diagnostic, Location};
-use nsync_core::masterfile::parse_master_text;
+use nsync_core::zonefile::source::read_source;
+use nsync_core::zonefile::{ReadPolicy, parse_master_text_with};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ZoneFormat {
@@ -25,33 +26,50 @@ impl ZoneFormat {
     }
 }
 
-/// Reads the zone file at `path` for `origin`, in the format its extension says.
-pub fn read_zone_file(path: &Path, origin: &Name) -> ZoneRead {
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse_zone_text(path, &text, origin),
+/// Reads the zone file at `path` for `origin`, in the format its extension says, and
+/// the files it includes, all under `policy`.
+pub fn read_zone_file(path: &Path, origin: &Name, policy: &ReadPolicy) -> ZoneRead {
+    match read_source(path, policy) {
+        Ok((text, _)) => parse_zone_text_with(path, &text, origin, policy),
         Err(e) => {
             let mut builder = nsync_core::builder::ZoneBuilder::new(origin.clone());
             builder.report(
-                Diagnostic::error(Location::file(path), format!("cannot read zone file: {e}"))
-                    .with_hint("check `file` in nsync.toml; it is relative to nsync.toml's folder"),
+                Diagnostic::error(
+                    Location::file(path),
+                    format!("cannot read zone file: {}", e.message),
+                )
+                .with_hint(format!(
+                    "{}; `file` in nsync.toml is relative to nsync.toml's folder",
+                    e.hint
+                )),
             );
             builder.finish()
         }
     }
 }
 
+/// Reads zone text already in memory; `$INCLUDE`s stay inside `path`'s folder.
 pub fn parse_zone_text(path: &Path, text: &str, origin: &Name) -> ZoneRead {
+    parse_zone_text_with(path, text, origin, &ReadPolicy::beside(path))
+}
+
+pub fn parse_zone_text_with(
+    path: &Path,
+    text: &str,
+    origin: &Name,
+    policy: &ReadPolicy,
+) -> ZoneRead {
     match ZoneFormat::of(path) {
         ZoneFormat::Toml => toml_format::parse_toml_zone(path, text, origin),
-        ZoneFormat::Master => parse_master_text(path, text, origin),
+        ZoneFormat::Master => parse_master_text_with(path, text, origin, policy),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nsync_core::masterfile::write_master_file;
     use nsync_core::zone::Zone;
+    use nsync_core::zonefile::write_master_file;
 
     fn write_zone(zone: &Zone, format: ZoneFormat, header: &[&str]) -> String {
         match format {

@@ -5,6 +5,7 @@
 //! plain text, split into 255-octet strings by nsync; a value starting with `"` is taken
 //! as presentation format instead (`"\"one\" \"two\""`), for exact control of the strings.
 
+use nsync_core::name::NameText;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -13,10 +14,11 @@ use nsync_core::builder::{ZoneBuilder, ZoneRead};
 use nsync_core::diag::{Diagnostic, Location};
 use nsync_core::name::{NAME_HINT, parse_name, relative_to};
 use nsync_core::rdata::{
-    format_rdata, hint, parse_rdata_text, parse_type, supported_list, txt_from_long_text,
+    Rdata, format_wire, hint, parse_rdata_text, parse_type, supported_list, txt_from_long_text,
+    txt_strings,
 };
 use nsync_core::zone::{TTL_HINT, Zone, check_ttl};
-use nsync_core::{Name, RData, RecordType};
+use nsync_core::{Name, RecordType};
 use toml::de::DeValue;
 
 use crate::tomlspan::{Doc, TableReader, did_you_mean};
@@ -26,6 +28,7 @@ pub const DEFAULT_TTL: u32 = 3600;
 
 pub fn parse_toml_zone(path: &Path, text: &str, origin: &Name) -> ZoneRead {
     let mut builder = ZoneBuilder::new(origin.clone());
+    builder.note_file(path);
     let doc = match Doc::parse(path, text) {
         Ok(doc) => doc,
         Err(d) => {
@@ -39,7 +42,7 @@ pub fn parse_toml_zone(path: &Path, text: &str, origin: &Name) -> ZoneRead {
         match parse_name(o.trim_end_matches('.'), &Name::root()) {
             Ok(n) if n == *origin => {}
             Ok(n) => diags.push(
-                Diagnostic::error(at, format!("origin `{}` does not match zone {} in nsync.toml", n.to_ascii(), origin.to_ascii()))
+                Diagnostic::error(at, format!("origin `{}` does not match zone {} in nsync.toml", n.to_text(), origin.to_text()))
                     .with_hint("make the zone file's origin and the [zones.\"...\"] name in nsync.toml the same"),
             ),
             Err(e) => diags.push(Diagnostic::error(at, e).with_hint(NAME_HINT)),
@@ -163,7 +166,7 @@ fn read_rrset(
         if owner != *origin {
             diags.push(Diagnostic::error(
                 type_at,
-                format!("SOA at {} is not the zone apex", owner.to_ascii()),
+                format!("SOA at {} is not the zone apex", owner.to_text()),
             ));
         }
         // Each provider owns its apex SOA (PRODUCT.md): accepted and ignored.
@@ -181,7 +184,7 @@ fn read_rrset(
     };
     if values.is_empty() {
         diags.push(
-            Diagnostic::error(at, format!("{} {rtype} has no values", owner.to_ascii())).with_hint(
+            Diagnostic::error(at, format!("{} {rtype} has no values", owner.to_text())).with_hint(
                 "give at least one value, or remove the [[rrset]] to have nsync delete it",
             ),
         );
@@ -229,7 +232,7 @@ pub fn write_toml_zone(zone: &Zone, header: &[&str]) -> String {
     for line in header {
         let _ = writeln!(out, "# {line}");
     }
-    let _ = writeln!(out, "origin = {}", toml_str(&zone.origin.to_ascii()));
+    let _ = writeln!(out, "origin = {}", toml_str(&zone.origin.to_text()));
     let _ = writeln!(out, "ttl = {default_ttl}");
     for rrset in zone.rrsets() {
         let _ = writeln!(out, "\n[[rrset]]");
@@ -245,7 +248,7 @@ pub fn write_toml_zone(zone: &Zone, header: &[&str]) -> String {
         let values: Vec<String> = rrset
             .rdata()
             .iter()
-            .map(|r| toml_str(&value_text(r)))
+            .map(|r| toml_str(&value_text(rrset.rtype, r)))
             .collect();
         let one_line = format!("values = [{}]", values.join(", "));
         if one_line.len() <= 100 {
@@ -263,22 +266,18 @@ pub fn write_toml_zone(zone: &Zone, header: &[&str]) -> String {
 
 /// TXT as plain text when reading it back as plain text gives the same strings;
 /// everything else (and TXT with chosen string boundaries) in presentation format.
-fn value_text(rdata: &RData) -> String {
-    if let RData::TXT(txt) = rdata {
-        let joined: Vec<u8> = txt
-            .txt_data
-            .iter()
-            .flat_map(|s| s.iter().copied())
-            .collect();
+fn value_text(rtype: RecordType, rdata: &Rdata) -> String {
+    if rtype == RecordType::TXT {
+        let joined: Vec<u8> = txt_strings(rdata.wire()).concat();
         if let Ok(text) = String::from_utf8(joined)
             && !text.starts_with('"')
-            && let RData::TXT(again) = txt_from_long_text(&text)
-            && again.txt_data == txt.txt_data
+            && !text.chars().any(char::is_control)
+            && txt_from_long_text(&text) == *rdata
         {
             return text;
         }
     }
-    format_rdata(rdata)
+    format_wire(rtype, rdata.wire())
 }
 
 fn toml_str(s: &str) -> String {

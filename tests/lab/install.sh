@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test lab runs (BIND 9, Knot, PowerDNS with sqlite3,
-# NSD, dnsperf, dig), without leaving any packaged service running or enabled.
+# NSD, dnsperf, dig; ldnsutils and time for the zone oracle and benchmarks), without leaving any packaged service running or enabled.
 # Safe to run again. Needs root.
 set -euo pipefail
 
 PKGS=(bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd
-      pdns-server pdns-backend-sqlite3 dnsperf sqlite3 curl iproute2)
+      pdns-server pdns-backend-sqlite3 dnsperf sqlite3 curl iproute2 ldnsutils time)
 
 [ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 

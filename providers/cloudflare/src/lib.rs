@@ -6,16 +6,15 @@
 
 pub mod records;
 
+use nsync_core::name::{NameSyntax, NameText, parse_name_in};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use hickory_proto::rr::{Name, RData, RecordType};
+use hickory_proto::rr::{Name, RecordType};
 use nsync_core::provider::{
     BoxFuture, Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
 };
-use nsync_core::rdata::{
-    SUPPORTED_TYPES, canonical_bytes, is_supported, parse_rdata_text, parse_type,
-};
+use nsync_core::rdata::{Rdata, SUPPORTED_TYPES, is_supported, parse_rdata_text, parse_type};
 use nsync_core::secret::Secret;
 use nsync_core::settings::Settings;
 use nsync_core::zone::{Rrset, RrsetKey, Zone};
@@ -193,7 +192,7 @@ impl Cloudflare {
     }
 
     async fn zone(&self, origin: &Name) -> Result<(String, Value), ProviderError> {
-        let bare = origin.to_ascii().trim_end_matches('.').to_string();
+        let bare = origin.to_text().trim_end_matches('.').to_string();
         let operation = format!("find zone {bare}");
         let mut path = format!("/zones?name={bare}&per_page=50");
         if let Some(a) = &self.account_id {
@@ -234,11 +233,11 @@ impl Cloudflare {
                     .collect()
             })
             .unwrap_or_default();
-        let mut sets: HashMap<RrsetKey, (u32, Vec<RData>, Vec<Held>)> = HashMap::new();
+        let mut sets: HashMap<RrsetKey, (Name, u32, Vec<Rdata>, Vec<Held>)> = HashMap::new();
         let root = Name::root();
         let mut page = 1;
         loop {
-            let operation = format!("list records of {} (page {page})", origin.to_ascii());
+            let operation = format!("list records of {} (page {page})", origin.to_text());
             let (result, info) = self
                 .call(
                     Method::GET,
@@ -255,15 +254,19 @@ impl Cloudflare {
                     continue;
                 }
                 let owner = r["name"].as_str().unwrap_or_default();
-                let name = Name::from_ascii(format!("{}.", owner.trim_end_matches('.')))
-                    .map_err(|e| {
-                        self.error(
-                            ErrorKind::Permanent,
-                            &operation,
-                            format!("record name {owner}: {e}"),
-                        )
-                    })?
-                    .to_lowercase();
+                let name = parse_name_in(
+                    &format!("{}.", owner.trim_end_matches('.')),
+                    &root,
+                    NameSyntax::Master,
+                )
+                .map_err(|e| {
+                    self.error(
+                        ErrorKind::Permanent,
+                        &operation,
+                        format!("record name {owner}: {e}"),
+                    )
+                })?
+                .to_lowercase();
                 if rtype == RecordType::NS && name == *origin {
                     continue; // Cloudflare's own apex NS
                 }
@@ -285,17 +288,17 @@ impl Cloudflare {
                     t => t as u32,
                 };
                 if r["proxied"].as_bool() == Some(true) {
-                    notices.push(format!("{} {rtype} is proxied: Cloudflare answers with its own addresses; nsync leaves `proxied` as it is", name.to_ascii()));
+                    notices.push(format!("{} {rtype} is proxied: Cloudflare answers with its own addresses; nsync leaves `proxied` as it is", name.to_text()));
                 }
                 let entry = sets
-                    .entry(RrsetKey::new(name, rtype))
-                    .or_insert_with(|| (ttl, Vec::new(), Vec::new()));
-                entry.2.push(Held {
+                    .entry(RrsetKey::of(&name, rtype))
+                    .or_insert_with(|| (name.clone(), ttl, Vec::new(), Vec::new()));
+                entry.3.push(Held {
                     id: r["id"].as_str().unwrap_or_default().to_string(),
-                    canonical: canonical_bytes(&rdata),
+                    canonical: rdata.wire().to_vec(),
                     ttl,
                 });
-                entry.1.push(rdata);
+                entry.2.push(rdata);
             }
             let total = info.as_ref().map_or(1, |i| i.total_pages.max(1));
             if info.as_ref().map_or(page, |i| i.page.max(page)) >= total {
@@ -305,8 +308,8 @@ impl Cloudflare {
         }
         let mut zone = Zone::new(origin.clone());
         let mut held = HashMap::new();
-        for (key, (ttl, rdata, ids)) in sets {
-            zone.insert(Rrset::new(key.name.clone(), key.rtype, ttl, rdata));
+        for (key, (name, ttl, rdata, ids)) in sets {
+            zone.insert(Rrset::new(name, key.rtype, ttl, rdata));
             held.insert(key, ids);
         }
         if let Ok(mut h) = self.held.lock() {
@@ -319,10 +322,10 @@ impl Cloudflare {
         })
     }
 
-    fn record_body(r: &Rrset, rdata: &RData) -> Value {
-        let mut body = records::to_cloudflare(r.rtype, rdata);
+    fn record_body(r: &Rrset, rdata: &Rdata) -> Value {
+        let mut body = records::to_cloudflare(r.rtype, &rdata.to_hickory(r.rtype));
         body["type"] = json!(r.rtype.to_string());
-        body["name"] = json!(r.name.to_ascii().trim_end_matches('.'));
+        body["name"] = json!(r.name.to_text().trim_end_matches('.'));
         body["ttl"] = json!(r.ttl);
         body
     }
@@ -364,17 +367,16 @@ impl Cloudflare {
                 }
                 Change::Update { to, .. } => {
                     let current = held.get(&to.key()).cloned().unwrap_or_default();
-                    let wanted: Vec<Vec<u8>> = to.rdata().iter().map(canonical_bytes).collect();
+                    let wanted: Vec<&[u8]> = to.rdata().iter().map(Rdata::wire).collect();
                     for h in &current {
-                        if !wanted.contains(&h.canonical) {
+                        if !wanted.contains(&&h.canonical[..]) {
                             deletes.push(json!({"id": h.id}));
                         } else if h.ttl != to.ttl {
                             patches.push(json!({"id": h.id, "ttl": to.ttl}));
                         }
                     }
                     for d in to.rdata() {
-                        let c = canonical_bytes(d);
-                        if !current.iter().any(|h| h.canonical == c) {
+                        if !current.iter().any(|h| h.canonical == d.wire()) {
                             posts.push(Self::record_body(to, d));
                         }
                     }
@@ -400,7 +402,7 @@ impl Cloudflare {
             let operation = format!(
                 "batch {}/{total} for {} ({} operations)",
                 i + 1,
-                origin.to_ascii(),
+                origin.to_text(),
                 chunk.len()
             );
             let batch = self
@@ -458,7 +460,7 @@ impl Cloudflare {
             };
             let operation = format!(
                 "{method} record of {} (no batch endpoint)",
-                origin.to_ascii()
+                origin.to_text()
             );
             self.call(method, &path, body, &operation).await?;
         }
@@ -484,7 +486,7 @@ impl Cloudflare {
     }
 
     async fn create(&self, origin: &Name) -> Result<(), ProviderError> {
-        let mut body = json!({"name": origin.to_ascii().trim_end_matches('.'), "type": "full"});
+        let mut body = json!({"name": origin.to_text().trim_end_matches('.'), "type": "full"});
         if let Some(a) = &self.account_id {
             body["account"] = json!({"id": a});
         }
@@ -492,7 +494,7 @@ impl Cloudflare {
             Method::POST,
             "/zones",
             Some(body),
-            &format!("create zone {}", origin.to_ascii()),
+            &format!("create zone {}", origin.to_text()),
         )
         .await
         .map(|_| ())

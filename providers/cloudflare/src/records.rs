@@ -4,6 +4,7 @@
 //! turn one record into nsync's presentation text and back.
 
 use hickory_proto::rr::{RData, RecordType};
+use nsync_core::name::NameText;
 use nsync_core::rdata::{format_rdata, quote};
 use serde_json::{Value, json};
 
@@ -21,13 +22,13 @@ pub fn to_cloudflare(rtype: RecordType, rdata: &RData) -> Value {
     let fields: Vec<&str> = text.split(' ').collect();
     match (rtype, rdata) {
         (RecordType::MX, RData::MX(mx)) => {
-            json!({"content": no_dot(&mx.exchange.to_ascii()), "priority": mx.preference})
+            json!({"content": no_dot(&mx.exchange.to_text()), "priority": mx.preference})
         }
         (RecordType::CNAME | RecordType::NS | RecordType::PTR, _) => {
             json!({"content": no_dot(&text)})
         }
         (RecordType::SRV, RData::SRV(s)) => {
-            json!({"data": {"priority": s.priority, "weight": s.weight, "port": s.port, "target": no_dot(&s.target.to_ascii())}})
+            json!({"data": {"priority": s.priority, "weight": s.weight, "port": s.port, "target": no_dot(&s.target.to_text())}})
         }
         (RecordType::CAA, RData::CAA(c)) => {
             json!({"data": {"flags": if c.issuer_critical { 128 } else { 0 } | c.reserved_flags, "tag": c.tag, "value": String::from_utf8_lossy(&c.value)}})
@@ -47,7 +48,7 @@ pub fn to_cloudflare(rtype: RecordType, rdata: &RData) -> Value {
         (RecordType::NAPTR, RData::NAPTR(n)) => json!({"data": {
             "order": n.order, "preference": n.preference,
             "flags": String::from_utf8_lossy(&n.flags), "service": String::from_utf8_lossy(&n.services),
-            "regex": String::from_utf8_lossy(&n.regexp), "replacement": n.replacement.to_ascii(),
+            "regex": String::from_utf8_lossy(&n.regexp), "replacement": n.replacement.to_text(),
         }}),
         _ => json!({"content": text}),
     }

@@ -1,29 +1,59 @@
-//! Builds a zone from records read out of a file, and checks the rules that span records:
-//! the same rrset twice, one TTL per rrset, CNAME beside other data or at the apex, names
-//! outside the zone, DS without a delegation. Both zone file formats feed this one builder,
-//! so both enforce exactly the same rules.
+//! Builds a zone from records read one by one, keeping where each came from, and runs
+//! the checks that need the whole zone (CNAME beside other data, MX/NS/SRV pointing at an
+//! alias, DS without a delegation, an rrset too large for one DNS message).
+//!
+//! Every check here is one pass over the rrsets in canonical order (an owner's types sit
+//! side by side) or a hash lookup, so a zone of a million rrsets checks in linear time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
-use hickory_proto::rr::{Name, RData, RecordType};
+use hickory_proto::rr::{Name, RecordType};
 
 use crate::diag::{Diagnostic, Location};
-use crate::rdata::canonical_bytes;
-use crate::zone::{Rrset, RrsetKey, Zone};
+use crate::name::format_name;
+use crate::rdata::Rdata;
+use crate::rdata::wire::Cursor;
+use crate::zone::{Rrset, RrsetKey, Zone, owner_key_from_labels};
 
-struct Pending {
-    ttl: u32,
-    location: Location,
-    rdata: Vec<(RData, Location)>,
+/// The largest DNS message over TCP (RFC 1035 §4.2.2): an rrset that cannot fit one can
+/// be neither served in an answer nor carried in one UPDATE.
+pub const MAX_MESSAGE_OCTETS: usize = 65_535;
+
+/// A place in one of the files read, kept small: a zone of a million rrsets keeps one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Loc {
+    file: u32,
+    line: u32,
+    column: u32,
 }
 
-/// A zone read from a file: the zone, what is wrong with it, and where each rrset was
-/// defined (so later checks, such as a provider's capabilities, can point at a line).
+/// Where each rrset of a zone read from files was defined, so later checks (a provider's
+/// capabilities, say) can point at a line.
+#[derive(Debug, Default)]
+pub struct Locations {
+    files: Vec<PathBuf>,
+    at: HashMap<RrsetKey, Loc>,
+}
+
+impl Locations {
+    pub fn get(&self, key: &RrsetKey) -> Option<Location> {
+        self.at.get(key).map(|l| self.location(*l))
+    }
+
+    fn location(&self, l: Loc) -> Location {
+        Location::new(self.files[l.file as usize].clone(), l.line, l.column)
+    }
+}
+
+/// A zone read from files: the zone, what is wrong with it, where each rrset was defined,
+/// and every file read (`$INCLUDE`s too, even those holding no records), for `--watch`.
 #[derive(Debug)]
 pub struct ZoneRead {
     pub zone: Zone,
     pub diagnostics: Vec<Diagnostic>,
-    pub locations: BTreeMap<RrsetKey, Location>,
+    pub locations: Locations,
+    pub files: Vec<PathBuf>,
 }
 
 impl ZoneRead {
@@ -32,10 +62,20 @@ impl ZoneRead {
     }
 }
 
+struct Pending {
+    name: Name,
+    ttl: u32,
+    at: Loc,
+    /// Defined as one whole rrset (TOML) rather than record by record (master files).
+    whole: bool,
+    rdata: Vec<(Rdata, Loc)>,
+}
+
 pub struct ZoneBuilder {
     origin: Name,
     pending: BTreeMap<RrsetKey, Pending>,
     diagnostics: Vec<Diagnostic>,
+    files: Vec<PathBuf>,
 }
 
 impl ZoneBuilder {
@@ -44,6 +84,7 @@ impl ZoneBuilder {
             origin: origin.to_lowercase(),
             pending: BTreeMap::new(),
             diagnostics: Vec::new(),
+            files: Vec::new(),
         }
     }
 
@@ -55,21 +96,46 @@ impl ZoneBuilder {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Records that `path` was read (an `$INCLUDE` may hold no records at all).
+    pub fn note_file(&mut self, path: &Path) {
+        self.file_index(path);
+    }
+
+    fn file_index(&mut self, path: &Path) -> u32 {
+        // Records come file by file: the last file is nearly always the one.
+        if let Some(i) = self.files.iter().rposition(|f| f == path) {
+            return i as u32;
+        }
+        self.files.push(path.to_path_buf());
+        (self.files.len() - 1) as u32
+    }
+
+    fn loc(&mut self, location: &Location) -> Loc {
+        Loc {
+            file: self.file_index(&location.path),
+            line: location.line,
+            column: location.column,
+        }
+    }
+
+    fn location(&self, l: Loc) -> Location {
+        Location::new(self.files[l.file as usize].clone(), l.line, l.column)
+    }
+
     /// Checks an owner name before its records are added; false when it is unusable.
     fn owner_ok(&mut self, name: &Name, location: &Location) -> bool {
         if !self.origin.zone_of(name) {
+            let origin = format_name(&self.origin);
             self.report(
                 Diagnostic::error(
                     location.clone(),
                     format!(
-                        "name `{}` is outside the zone {}",
-                        name.to_ascii(),
-                        self.origin.to_ascii()
+                        "name `{}` is outside the zone {origin}",
+                        crate::diag::excerpt(&format_name(name)),
                     ),
                 )
                 .with_hint(format!(
-                    "write names relative to the origin, or absolute names ending in .{}",
-                    self.origin.to_ascii()
+                    "write names relative to the origin, or absolute names ending in .{origin}"
                 )),
             );
             return false;
@@ -83,50 +149,36 @@ impl ZoneBuilder {
         name: Name,
         rtype: RecordType,
         ttl: u32,
-        rdata: RData,
+        rdata: Rdata,
         location: Location,
     ) {
         if !self.owner_ok(&name, &location) {
             return;
         }
-        let key = RrsetKey::new(name, rtype);
+        let at = self.loc(&location);
+        let key = RrsetKey::of(&name, rtype);
         match self.pending.get_mut(&key) {
             None => {
                 let pending = Pending {
+                    name,
                     ttl,
-                    location: location.clone(),
-                    rdata: vec![(rdata, location)],
+                    at,
+                    whole: false,
+                    rdata: vec![(rdata, at)],
                 };
                 self.pending.insert(key, pending);
             }
             Some(pending) => {
-                let bytes = canonical_bytes(&rdata);
-                if let Some((_, first)) = pending
-                    .rdata
-                    .iter()
-                    .find(|(r, _)| canonical_bytes(r) == bytes)
-                {
-                    let d = Diagnostic::error(
-                        location,
-                        format!(
-                            "duplicate record: {key} with the same data as line {}",
-                            first.line
-                        ),
-                    )
-                    .with_hint("remove one of the two lines");
-                    self.diagnostics.push(d);
-                    return;
-                }
                 if pending.ttl != ttl {
                     let d = Diagnostic::error(
                         location,
-                        format!("TTL {ttl} differs from TTL {} of the same rrset {key} at line {}", pending.ttl, pending.location.line),
+                        format!("TTL {ttl} differs from TTL {} of the same rrset {key} at line {}", pending.ttl, pending.at.line),
                     )
                     .with_hint("an rrset has one TTL: give every record of this name and type the same TTL");
                     self.diagnostics.push(d);
                     return;
                 }
-                pending.rdata.push((rdata, location));
+                pending.rdata.push((rdata, at));
             }
         }
     }
@@ -138,114 +190,165 @@ impl ZoneBuilder {
         name: Name,
         rtype: RecordType,
         ttl: u32,
-        rdata: Vec<(RData, Location)>,
+        rdata: Vec<(Rdata, Location)>,
         location: Location,
     ) {
         if !self.owner_ok(&name, &location) {
             return;
         }
-        let key = RrsetKey::new(name, rtype);
+        let key = RrsetKey::of(&name, rtype);
         if let Some(first) = self.pending.get(&key) {
             let d = Diagnostic::error(
                 location,
                 format!(
                     "the same rrset twice: {key} is also defined at line {}",
-                    first.location.line
+                    first.at.line
                 ),
             )
             .with_hint("merge the values into one [[rrset]] entry");
             self.diagnostics.push(d);
             return;
         }
-        let mut seen: Vec<Vec<u8>> = Vec::new();
-        let mut unique = Vec::new();
-        for (r, loc) in rdata {
-            let bytes = canonical_bytes(&r);
-            if seen.contains(&bytes) {
-                self.diagnostics.push(
-                    Diagnostic::error(loc, format!("duplicate value in {key}"))
-                        .with_hint("remove the repeated value"),
-                );
-                continue;
-            }
-            seen.push(bytes);
-            unique.push((r, loc));
-        }
+        let at = self.loc(&location);
+        let rdata = rdata
+            .into_iter()
+            .map(|(r, l)| {
+                let l = self.loc(&l);
+                (r, l)
+            })
+            .collect();
         self.pending.insert(
             key,
             Pending {
+                name,
                 ttl,
-                location,
-                rdata: unique,
+                at,
+                whole: true,
+                rdata,
             },
         );
     }
 
     /// Runs the checks across rrsets and returns the zone with every diagnostic found.
     pub fn finish(mut self) -> ZoneRead {
+        self.drop_duplicates();
         self.check_cname();
         self.check_targets_not_cname();
         self.check_delegations();
-        let mut zone = Zone::new(self.origin.clone());
-        let mut locations = BTreeMap::new();
-        for (key, pending) in self.pending {
-            let rdata = pending.rdata.into_iter().map(|(r, _)| r).collect();
-            zone.insert(Rrset::new(key.name.clone(), key.rtype, pending.ttl, rdata));
-            locations.insert(key, pending.location);
+        self.check_message_size();
+        let mut at = HashMap::with_capacity(self.pending.len());
+        let mut rrsets = Vec::with_capacity(self.pending.len());
+        for (key, pending) in std::mem::take(&mut self.pending) {
+            let rdata: Vec<Rdata> = pending.rdata.into_iter().map(|(r, _)| r).collect();
+            at.insert(key.clone(), pending.at);
+            let rtype = key.rtype;
+            rrsets.push((key, Rrset::new(pending.name, rtype, pending.ttl, rdata)));
         }
+        let mut zone = Zone::new(self.origin.clone());
+        zone.extend_keyed(rrsets);
         let mut diagnostics = self.diagnostics;
         diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
         ZoneRead {
             zone,
             diagnostics,
-            locations,
+            locations: Locations {
+                files: self.files.clone(),
+                at,
+            },
+            files: self.files,
+        }
+    }
+
+    /// The same data twice in one rrset: reported at the second, kept once.
+    fn drop_duplicates(&mut self) {
+        let mut found = Vec::new();
+        for (key, pending) in self.pending.iter_mut() {
+            if pending.rdata.len() < 2 {
+                continue;
+            }
+            // Stable, so of equal data the first in the file comes first.
+            pending.rdata.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut kept: Vec<(Rdata, Loc)> = Vec::with_capacity(pending.rdata.len());
+            for (r, at) in pending.rdata.drain(..) {
+                match kept.last() {
+                    Some((last, first)) if *last == r => {
+                        found.push((key.to_string(), *first, at, pending.whole))
+                    }
+                    _ => kept.push((r, at)),
+                }
+            }
+            pending.rdata = kept;
+        }
+        for (key, first, at, whole) in found {
+            let d = if whole {
+                Diagnostic::error(self.location(at), format!("duplicate value in {key}"))
+                    .with_hint("remove the repeated value")
+            } else {
+                Diagnostic::error(
+                    self.location(at),
+                    format!(
+                        "duplicate record: {key} with the same data as line {}",
+                        first.line
+                    ),
+                )
+                .with_hint("remove one of the two lines")
+            };
+            self.diagnostics.push(d);
         }
     }
 
     fn check_cname(&mut self) {
         let mut found = Vec::new();
-        for (key, pending) in &self.pending {
-            if key.rtype != RecordType::CNAME {
-                continue;
+        let keys: Vec<&RrsetKey> = self.pending.keys().collect();
+        // An owner's rrsets are adjacent in canonical order: one pass finds each group.
+        let mut start = 0;
+        while start < keys.len() {
+            let mut end = start + 1;
+            while end < keys.len() && keys[end].same_owner(keys[start]) {
+                end += 1;
             }
-            if key.name == self.origin {
-                found.push(
-                    Diagnostic::error(pending.location.clone(), "CNAME at the zone apex: the apex must hold SOA and NS, and a CNAME cannot stand beside other data")
-                        .with_hint("use A/AAAA records at the apex, or a provider's ALIAS feature outside nsync"),
-                );
-                continue;
+            let group = &keys[start..end];
+            if let Some(cname) = group.iter().find(|k| k.rtype == RecordType::CNAME) {
+                let pending = &self.pending[*cname];
+                if pending.name == self.origin {
+                    found.push(
+                        Diagnostic::error(self.location(pending.at), "CNAME at the zone apex: the apex must hold SOA and NS, and a CNAME cannot stand beside other data")
+                            .with_hint("use A/AAAA records at the apex, or a provider's ALIAS feature outside nsync"),
+                    );
+                } else {
+                    if pending.rdata.len() > 1 {
+                        found.push(
+                            Diagnostic::error(
+                                self.location(pending.at),
+                                format!(
+                                    "{cname} has {} values; a CNAME has exactly one",
+                                    pending.rdata.len()
+                                ),
+                            )
+                            .with_hint("keep one target"),
+                        );
+                    }
+                    let others: Vec<String> = group
+                        .iter()
+                        .filter(|k| k.rtype != RecordType::CNAME)
+                        .map(|k| k.rtype.to_string())
+                        .collect();
+                    if !others.is_empty() {
+                        found.push(
+                            Diagnostic::error(
+                                self.location(pending.at),
+                                format!(
+                                    "CNAME beside other data at {}: {} also exist there (RFC 1034 §3.6.2)",
+                                    crate::diag::excerpt(&format_name(&pending.name)),
+                                    others.join(", ")
+                                ),
+                            )
+                            .with_hint("remove the CNAME, or move the other records to another name"),
+                        );
+                    }
+                }
             }
-            if pending.rdata.len() > 1 {
-                found.push(
-                    Diagnostic::error(
-                        pending.location.clone(),
-                        format!(
-                            "{key} has {} values; a CNAME has exactly one",
-                            pending.rdata.len()
-                        ),
-                    )
-                    .with_hint("keep one target"),
-                );
-            }
-            let others: Vec<String> = self
-                .pending
-                .keys()
-                .filter(|k| k.name == key.name && k.rtype != RecordType::CNAME)
-                .map(|k| k.rtype.to_string())
-                .collect();
-            if !others.is_empty() {
-                found.push(
-                    Diagnostic::error(
-                        pending.location.clone(),
-                        format!(
-                            "CNAME beside other data at {}: {} also exist there (RFC 1034 §3.6.2)",
-                            key.name.to_ascii(),
-                            others.join(", ")
-                        ),
-                    )
-                    .with_hint("remove the CNAME, or move the other records to another name"),
-                );
-            }
+            start = end;
         }
         self.diagnostics.extend(found);
     }
@@ -253,26 +356,34 @@ impl ZoneBuilder {
     /// RFC 2181 §10.3: MX, NS and SRV must name a host, not an alias. BIND refuses such
     /// an update outright, so it is caught here rather than half way through a sync.
     fn check_targets_not_cname(&mut self) {
-        let aliases: Vec<&Name> = self
+        let aliases: HashSet<&[u8]> = self
             .pending
             .keys()
             .filter(|k| k.rtype == RecordType::CNAME)
-            .map(|k| &k.name)
+            .map(|k| k.owner())
             .collect();
+        if aliases.is_empty() {
+            return;
+        }
         let mut found = Vec::new();
         for (key, pending) in &self.pending {
+            let skip = match key.rtype {
+                RecordType::MX => 2,
+                RecordType::NS => 0,
+                RecordType::SRV => 6,
+                _ => continue,
+            };
             for (rdata, at) in &pending.rdata {
-                let target = match rdata {
-                    RData::MX(mx) => &mx.exchange,
-                    RData::NS(ns) => &ns.0,
-                    RData::SRV(srv) => &srv.target,
-                    _ => continue,
+                let mut c = Cursor::new(rdata.wire());
+                let Some(labels) = c.take(skip).and_then(|_| c.name()) else {
+                    continue;
                 };
-                if aliases.contains(&target) {
+                if aliases.contains(&owner_key_from_labels(&labels)[..]) {
+                    let target = Name::from_labels(labels).unwrap_or_default();
                     found.push(
                         Diagnostic::error(
-                            at.clone(),
-                            format!("{key} points at {}, which is a CNAME (RFC 2181 §10.3)", target.to_ascii()),
+                            self.location(*at),
+                            format!("{key} points at {}, which is a CNAME (RFC 2181 §10.3)", format_name(&target)),
                         )
                         .with_hint("point it at the host's own name (the CNAME's target); servers such as BIND refuse this"),
                     );
@@ -290,24 +401,47 @@ impl ZoneBuilder {
             if key.rtype != RecordType::DS {
                 continue;
             }
-            if key.name == self.origin {
+            if pending.name == self.origin {
                 found.push(
-                    Diagnostic::error(pending.location.clone(), "DS at the zone apex: the apex DS lives in the parent zone")
+                    Diagnostic::error(self.location(pending.at), "DS at the zone apex: the apex DS lives in the parent zone")
                         .with_hint("give the DS to the parent zone's operator (registrar); keep DS here only for delegated subzones"),
                 );
             } else if !self
                 .pending
-                .contains_key(&RrsetKey::new(key.name.clone(), RecordType::NS))
+                .contains_key(&RrsetKey::of(&pending.name, RecordType::NS))
             {
                 found.push(
                     Diagnostic::error(
-                        pending.location.clone(),
+                        self.location(pending.at),
                         format!(
                             "DS at {} without NS: a DS needs a delegation at the same name",
-                            key.name.to_ascii()
+                            crate::diag::excerpt(&format_name(&pending.name))
                         ),
                     )
                     .with_hint("add the NS records of the delegated subzone at the same name"),
+                );
+            }
+        }
+        self.diagnostics.extend(found);
+    }
+
+    /// An rrset whose answer cannot fit one DNS message can be neither served nor sent
+    /// in one UPDATE; BIND refuses the UPDATE (and nsync once reported that as a bad key).
+    fn check_message_size(&mut self) {
+        let mut found = Vec::new();
+        for (key, pending) in &self.pending {
+            let question = pending.name.len() + 1 + 4;
+            let records: usize = pending.rdata.iter().map(|(r, _)| 2 + 10 + r.len()).sum();
+            let size = 12 + question + records;
+            if size > MAX_MESSAGE_OCTETS {
+                found.push(
+                    Diagnostic::error(
+                        self.location(pending.at),
+                        format!(
+                            "{key} takes {size} octets in an answer; one DNS message holds at most {MAX_MESSAGE_OCTETS}"
+                        ),
+                    )
+                    .with_hint("no server can answer with this rrset: make the records fewer or shorter"),
                 );
             }
         }
@@ -328,7 +462,7 @@ mod tests {
         Location::new("z", line, 1)
     }
 
-    fn rd(t: RecordType, s: &str) -> RData {
+    fn rd(t: RecordType, s: &str) -> Rdata {
         parse_rdata_text(t, s, &n("example.test.")).unwrap()
     }
 

@@ -84,12 +84,64 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}: {level}: {}", self.location, self.message)?;
+        // Messages quote input; whatever slipped through unescaped must still not reach a
+        // terminal or a CI log as a control sequence.
+        let path = sanitize(&self.location.path.display().to_string());
+        let (line, column) = (self.location.line, self.location.column);
+        write!(
+            f,
+            "{path}:{line}:{column}: {level}: {}",
+            sanitize(&self.message)
+        )?;
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+            write!(f, "\n  hint: {}", sanitize(hint))?;
         }
         Ok(())
     }
+}
+
+/// The most characters of input a message quotes: enough to recognise the mistake, too
+/// few to carry a file's contents (a secret, a password hash) into a log.
+pub const EXCERPT_CHARS: usize = 80;
+
+/// A piece of input fit to quote in a message: control characters escaped (see
+/// [`sanitize`]), and cut after [`EXCERPT_CHARS`] characters, saying how much was left out.
+pub fn excerpt(text: &str) -> String {
+    let count = text.chars().count();
+    if count <= EXCERPT_CHARS {
+        return sanitize(text);
+    }
+    let head: String = text.chars().take(EXCERPT_CHARS).collect();
+    format!(
+        "{}... ({} more characters)",
+        sanitize(&head),
+        count - EXCERPT_CHARS
+    )
+}
+
+/// Text with every control character (C0, DEL, C1, and the Unicode controls a terminal
+/// honours, such as bidirectional overrides) written as `\DDD` or `\u{...}`, so that
+/// nothing nsync prints can move a cursor, clear a screen or hide text.
+pub fn sanitize(text: &str) -> String {
+    if !text.chars().any(needs_escape) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if !needs_escape(c) {
+            out.push(c);
+        } else if (c as u32) < 0x80 {
+            out.push_str(&format!("\\{:03}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+    }
+    out
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Maps byte offsets of a source text to 1-based line and column numbers.
@@ -137,6 +189,20 @@ mod tests {
         );
         let after_e = text.find('é').unwrap() + 'é'.len_utf8();
         assert_eq!(index.location(after_e), Location::new("z", 2, 4));
+    }
+
+    #[test]
+    fn excerpts_are_short_and_escaped() {
+        assert_eq!(excerpt("plain"), "plain");
+        assert_eq!(excerpt("\u{1b}[2J"), "\\027[2J");
+        let long = "x".repeat(1000);
+        let e = excerpt(&long);
+        assert!(
+            e.starts_with(&"x".repeat(80)) && e.ends_with("(920 more characters)"),
+            "{e}"
+        );
+        let d = Diagnostic::error(Location::new("z", 1, 1), "bad \u{7}\u{202e}name");
+        assert_eq!(d.to_string(), "z:1:1: error: bad \\007\\u{202e}name");
     }
 
     #[test]

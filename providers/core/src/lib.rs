@@ -4,7 +4,6 @@
 pub mod builder;
 pub mod clock;
 pub mod diag;
-pub mod masterfile;
 pub mod name;
 pub mod provider;
 pub mod rcode;
@@ -12,5 +11,6 @@ pub mod rdata;
 pub mod secret;
 pub mod settings;
 pub mod zone;
+pub mod zonefile;
 
 pub use hickory_proto::rr::{Name, RData, RecordType};

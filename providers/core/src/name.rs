@@ -1,61 +1,171 @@
-//! Domain names as nsync uses them: absolute, lower-case, checked against the DNS's limits.
+//! Domain names as nsync reads and writes them: presentation format exactly as RFC 1035
+//! §5.1 and BIND have it, absolute, lower-case, checked against the DNS's limits.
+//!
+//! nsync reads names itself rather than through hickory's `Name::from_ascii`, which merges
+//! `a\.b` (one label holding a dot) with `a.b` and takes `\@` for the apex, and writes them
+//! itself, because hickory writes `\DDD` in octal where RFC 1035 means decimal.
 //!
 //! Owner names may hold any label the DNS allows (`_dmarc`, `*`); names that point at hosts
 //! (CNAME, MX, NS and SRV targets) must also be valid host names, because a server or a
 //! provider API rejects them later, mid-sync, otherwise.
 
 use hickory_proto::rr::Name;
+use hickory_proto::rr::domain::Label;
+
+use crate::diag::excerpt;
 
 /// What to do about a name that does not parse; shared by every reader.
-pub const NAME_HINT: &str = "a DNS name is labels of letters, digits, `-` and `_` (at most 63 octets each, 255 in all) joined by dots; `@` is the origin";
+pub const NAME_HINT: &str = "a DNS name is labels of letters, digits, `-` and `_` (at most 63 octets each, 255 in all) joined by dots; `@` is the origin; `\\.` is a dot inside a label";
 
-/// Reads a name in presentation format: `@` is the origin, a name ending in `.` is
-/// absolute, anything else is relative to `origin`. The result is lower-cased so that names
-/// compare as the DNS compares them.
+/// The longest name on the wire, length octets and root included (RFC 1035 §2.3.4).
+pub const MAX_NAME_OCTETS: usize = 255;
+/// The longest label (RFC 1035 §2.3.4).
+pub const MAX_LABEL_OCTETS: usize = 63;
+
+/// How non-ASCII text in a name is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameSyntax {
+    /// As BIND reads master files: every octet is itself, so UTF-8 stays raw octets.
+    Master,
+    /// As people write names in nsync.toml and TOML zone files: an international label
+    /// becomes its punycode (IDNA) form, as on the wire.
+    International,
+}
+
+/// Reads a name as nsync.toml and TOML zone files have it (international labels become
+/// punycode); see [`parse_name_in`].
 pub fn parse_name(text: &str, origin: &Name) -> Result<Name, String> {
+    parse_name_in(text, origin, NameSyntax::International)
+}
+
+/// Reads a name in presentation format: `@` alone is the origin, a name ending in an
+/// unescaped `.` is absolute, anything else is relative to `origin`. `\X` is the character
+/// X inside a label (so `a\.b` is one label) and `\DDD` the octet DDD in decimal. The
+/// result is lower-cased so that names compare as the DNS compares them.
+pub fn parse_name_in(text: &str, origin: &Name, syntax: NameSyntax) -> Result<Name, String> {
     if text == "@" {
         return Ok(origin.to_lowercase());
     }
     if text.is_empty() {
         return Err("empty name".into());
     }
-    let absolute = if text.ends_with('.') && !text.ends_with("\\.") {
-        text.to_string()
-    } else if origin.is_root() {
-        format!("{text}.")
-    } else {
-        format!("{text}.{}", origin.to_ascii())
-    };
-    let parsed = if absolute.is_ascii() {
-        Name::from_ascii(&absolute)
-    } else {
-        // International names are stored as their punycode (IDNA) form, as on the wire.
-        Name::from_utf8(&absolute)
-    };
-    match parsed {
-        Ok(name) => {
-            check_wildcard(&name)?;
-            Ok(name.to_lowercase())
-        }
-        Err(e) => Err(describe_name_error(text, &e.to_string())),
+    if text == "." {
+        return Ok(Name::root());
     }
+    let shown = excerpt(text);
+    let bytes = text.as_bytes();
+    let mut labels: Vec<(Vec<u8>, bool)> = Vec::new();
+    let mut label = Vec::new();
+    let mut escaped = false;
+    let mut absolute = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        absolute = false;
+        match bytes[i] {
+            b'\\' => {
+                i = unescape(text, i, &mut label).map_err(|e| format!("name `{shown}`: {e}"))?;
+                escaped = true;
+            }
+            b'.' => {
+                if label.is_empty() {
+                    return Err(format!(
+                        "name `{shown}` has an empty label (two dots in a row, or a leading dot)"
+                    ));
+                }
+                labels.push((std::mem::take(&mut label), escaped));
+                escaped = false;
+                absolute = true;
+                i += 1;
+            }
+            b => {
+                label.push(b);
+                i += 1;
+            }
+        }
+    }
+    if !label.is_empty() {
+        labels.push((label, escaped));
+    }
+    let mut parts: Vec<Label> = Vec::with_capacity(labels.len() + origin.iter().count());
+    for (raw, escaped) in labels {
+        let international = syntax == NameSyntax::International && !escaped && !raw.is_ascii();
+        let label = if international {
+            let utf8 = std::str::from_utf8(&raw)
+                .map_err(|_| format!("name `{shown}` is not valid UTF-8"))?;
+            Label::from_utf8(utf8).map_err(|e| {
+                format!(
+                    "name `{shown}`: `{}` is not a valid international label: {e}",
+                    excerpt(utf8)
+                )
+            })?
+        } else {
+            if raw.len() > MAX_LABEL_OCTETS {
+                return Err(format!(
+                    "name `{shown}` has a label longer than 63 octets ({})",
+                    raw.len()
+                ));
+            }
+            Label::from_raw_bytes(&raw).map_err(|e| format!("name `{shown}`: {e}"))?
+        };
+        if label.len() > MAX_LABEL_OCTETS {
+            return Err(format!("name `{shown}` has a label longer than 63 octets"));
+        }
+        parts.push(label);
+    }
+    if !absolute {
+        parts.extend(
+            origin
+                .iter()
+                .map(|l| Label::from_raw_bytes(l).expect("origin labels are valid")),
+        );
+    }
+    let wire_len: usize = parts.iter().map(|l| l.len() + 1).sum::<usize>() + 1;
+    if wire_len > MAX_NAME_OCTETS {
+        return Err(format!(
+            "name `{shown}` is longer than 255 octets ({wire_len} on the wire)"
+        ));
+    }
+    let mut name = Name::from_labels(parts).map_err(|e| format!("name `{shown}`: {e}"))?;
+    name.set_fqdn(true);
+    check_wildcard(&name)?;
+    Ok(name.to_lowercase())
 }
 
-/// hickory's messages speak of wire decoding; say what the user wrote wrong instead.
-fn describe_name_error(text: &str, raw: &str) -> String {
-    if raw.contains("label bytes exceed 63") {
-        format!("name `{text}` has a label longer than 63 octets")
-    } else if raw.contains("exceed 255") {
-        format!("name `{text}` is longer than 255 octets")
-    } else if raw.trim_end().ends_with("Malformed label:") {
-        format!("name `{text}` has an empty label (two dots in a row)")
-    } else if raw.contains("Malformed label")
-        || raw.contains("unrecognized char")
-        || raw.contains("invalid characters")
-    {
-        format!("name `{text}` has a character that is not allowed in a DNS name")
-    } else {
-        format!("name `{text}` is not a valid DNS name: {raw}")
+/// Resolves the escape at `at` (a backslash) into `out`; returns the offset after it.
+/// Shared with the lexer's character-strings: one reading of `\X` and `\DDD` everywhere.
+pub fn unescape(text: &str, at: usize, out: &mut Vec<u8>) -> Result<usize, String> {
+    let rest = &text.as_bytes()[at + 1..];
+    let digits = rest
+        .iter()
+        .take(3)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 3 {
+        let value: u32 = text[at + 1..at + 4].parse().unwrap_or(256);
+        if value > 255 {
+            return Err(format!(
+                "escape `{}` is above 255: `\\DDD` is one octet in decimal, 000 to 255",
+                &text[at..at + 4]
+            ));
+        }
+        out.push(value as u8);
+        return Ok(at + 4);
+    }
+    if digits > 0 {
+        // BIND refuses `\1` and `\12`: a decimal escape has exactly three digits.
+        return Err(format!(
+            "escape `{}` has {digits} digit(s): `\\DDD` takes exactly three (write \\00{} for the octet)",
+            &text[at..at + 1 + digits],
+            &text[at + 1..at + 2]
+        ));
+    }
+    match text[at + 1..].chars().next() {
+        Some(c) if c != '\n' => {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            Ok(at + 1 + c.len_utf8())
+        }
+        _ => Err("`\\` at the end escapes nothing: write `\\\\` for a backslash".into()),
     }
 }
 
@@ -65,7 +175,8 @@ fn check_wildcard(name: &Name) -> Result<(), String> {
     for (i, label) in name.iter().enumerate() {
         if label.contains(&b'*') && (i != 0 || label != b"*") {
             return Err(format!(
-                "name `{name}`: `*` is allowed only as the whole leftmost label (a wildcard)"
+                "name `{}`: `*` is allowed only as the whole leftmost label (a wildcard)",
+                format_name(name)
             ));
         }
     }
@@ -81,13 +192,62 @@ pub fn check_hostname(name: &Name) -> Result<(), String> {
         let body = label.strip_prefix(b"_").unwrap_or(label);
         let ok_chars = body.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-');
         if !ok_chars || body.first() == Some(&b'-') || body.last() == Some(&b'-') {
-            let label = String::from_utf8_lossy(label);
+            let mut shown = String::new();
+            write_label(&mut shown, label);
             return Err(format!(
-                "`{name}` is not a valid host name: label `{label}` may hold only letters, digits and inner hyphens"
+                "`{}` is not a valid host name: label `{shown}` may hold only letters, digits and inner hyphens",
+                format_name(name)
             ));
         }
     }
     Ok(())
+}
+
+/// Writes one label in presentation format as BIND does: the characters that mean
+/// something in a master file behind a backslash, every octet that is not printable
+/// ASCII as `\DDD` in decimal, so the text reads back to the same octets and never
+/// carries a control character into a terminal or a log.
+pub fn write_label(out: &mut String, label: &[u8]) {
+    for &b in label {
+        match b {
+            b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$' => {
+                out.push('\\');
+                out.push(b as char);
+            }
+            0x21..=0x7e => out.push(b as char),
+            _ => {
+                out.push('\\');
+                out.push((b'0' + b / 100) as char);
+                out.push((b'0' + b / 10 % 10) as char);
+                out.push((b'0' + b % 10) as char);
+            }
+        }
+    }
+}
+
+/// The absolute name in presentation format (`www.example.test.`, `.` for the root).
+pub fn format_name(name: &Name) -> String {
+    if name.is_root() {
+        return ".".into();
+    }
+    let mut out = String::with_capacity(name.len() + 8);
+    for label in name.iter() {
+        write_label(&mut out, label);
+        out.push('.');
+    }
+    out
+}
+
+/// Presentation format for names, for every place nsync shows or writes one.
+pub trait NameText {
+    /// The absolute name as RFC 1035 presentation format; see [`format_name`].
+    fn to_text(&self) -> String;
+}
+
+impl NameText for Name {
+    fn to_text(&self) -> String {
+        format_name(self)
+    }
 }
 
 /// The name relative to the origin, as written in zone files: `@` for the apex.
@@ -96,12 +256,18 @@ pub fn relative_to(name: &Name, origin: &Name) -> String {
         return "@".into();
     }
     if origin.zone_of(name) {
-        let full = name.to_ascii();
-        let suffix_len = origin.to_ascii().len();
-        // The origin is a proper suffix here, so this drops ".origin." and keeps escapes.
-        return full[..full.len() - suffix_len - 1].to_string();
+        // Not `num_labels`, which leaves out a wildcard label.
+        let keep = name.iter().count() - origin.iter().count();
+        let mut out = String::new();
+        for (i, label) in name.iter().take(keep).enumerate() {
+            if i > 0 {
+                out.push('.');
+            }
+            write_label(&mut out, label);
+        }
+        return out;
     }
-    name.to_ascii()
+    format_name(name)
 }
 
 #[cfg(test)]
@@ -112,29 +278,73 @@ mod tests {
         Name::from_ascii("example.test.").unwrap()
     }
 
+    fn labels(n: &Name) -> Vec<Vec<u8>> {
+        n.iter().map(|l| l.to_vec()).collect()
+    }
+
     #[test]
     fn relative_absolute_and_apex() {
         assert_eq!(parse_name("@", &origin()).unwrap(), origin());
         assert_eq!(
-            parse_name("WWW", &origin()).unwrap().to_ascii(),
+            parse_name("WWW", &origin()).unwrap().to_text(),
             "www.example.test."
         );
         assert_eq!(
-            parse_name("mail.other.test.", &origin())
-                .unwrap()
-                .to_ascii(),
+            parse_name("mail.other.test.", &origin()).unwrap().to_text(),
             "mail.other.test."
         );
         assert_eq!(
-            parse_name("_sip._tcp", &origin()).unwrap().to_ascii(),
+            parse_name("_sip._tcp", &origin()).unwrap().to_text(),
             "_sip._tcp.example.test."
+        );
+        assert!(parse_name(".", &origin()).unwrap().is_root());
+    }
+
+    #[test]
+    fn escapes_read_as_bind_reads_them() {
+        let dotted = parse_name("a\\.b", &origin()).unwrap();
+        assert_eq!(labels(&dotted)[0], b"a.b");
+        assert_eq!(dotted.num_labels(), 3);
+        assert_ne!(dotted, parse_name("a.b", &origin()).unwrap());
+        let at = parse_name("\\@", &origin()).unwrap();
+        assert_eq!(labels(&at)[0], b"@");
+        assert_ne!(at, origin());
+        let decimal = parse_name("\\065\\032x", &origin()).unwrap();
+        assert_eq!(labels(&decimal)[0], b"a x", "lower-cased, decimal escapes");
+        // An escaped final dot is part of the label: the name stays relative.
+        let trailing = parse_name("a\\.", &origin()).unwrap();
+        assert_eq!(labels(&trailing)[0], b"a.");
+        assert_eq!(trailing.num_labels(), 3);
+        assert!(parse_name("\\256", &origin()).is_err());
+        assert!(parse_name("\\12x", &origin()).is_err());
+        assert!(parse_name("a\\", &origin()).is_err());
+    }
+
+    #[test]
+    fn written_names_read_back_to_the_same_octets() {
+        let raw: Vec<u8> = (0u8..=255).filter(|b| *b != b'.' && *b != b'*').collect();
+        for chunk in raw.chunks(60) {
+            let name = Name::from_labels([chunk, b"test"]).unwrap();
+            let text = format_name(&name);
+            assert!(text.bytes().all(|b| (0x21..=0x7e).contains(&b)), "{text}");
+            let again = parse_name_in(&text, &Name::root(), NameSyntax::Master).unwrap();
+            assert_eq!(again, name.to_lowercase(), "{text}");
+        }
+        let dotted = parse_name("a\\.b", &origin()).unwrap();
+        assert_eq!(relative_to(&dotted, &origin()), "a\\.b");
+        assert_eq!(
+            format_name(&parse_name("\\@", &origin()).unwrap()),
+            "\\@.example.test."
         );
     }
 
     #[test]
-    fn international_names_become_punycode() {
+    fn international_names_become_punycode_only_outside_master_files() {
         let n = parse_name("bücher", &origin()).unwrap();
-        assert_eq!(n.to_ascii(), "xn--bcher-kva.example.test.");
+        assert_eq!(n.to_text(), "xn--bcher-kva.example.test.");
+        let raw = parse_name_in("bücher", &origin(), NameSyntax::Master).unwrap();
+        assert_eq!(labels(&raw)[0], "bücher".as_bytes());
+        assert_eq!(raw.to_text(), "b\\195\\188cher.example.test.");
     }
 
     #[test]
@@ -149,6 +359,9 @@ mod tests {
         let many = vec!["abcdefghij"; 25].join(".");
         let e = parse_name(&many, &origin()).unwrap_err();
         assert!(e.contains("255"), "{e}");
+        let huge = "a.".repeat(500_000);
+        let e = parse_name(&huge, &origin()).unwrap_err();
+        assert!(e.len() < 200, "a 1 MB name is not echoed: {}", e.len());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! The trait returns boxed futures so providers can be chosen at run time from nsync.toml
 //! (`Box<dyn Provider>`) without an async-trait macro.
 
+use crate::name::NameText;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -202,7 +203,7 @@ pub trait Provider: Send + Sync {
             Err(ProviderError::new(
                 ErrorKind::Unsupported,
                 self.name(),
-                format!("create zone {}", origin.to_ascii()),
+                format!("create zone {}", origin.to_text()),
                 "this provider cannot create zones; create it with the provider's own tools",
             ))
         })

@@ -1,13 +1,21 @@
 //! The zone model: a zone is its origin and a set of rrsets, kept in canonical order
-//! (RFC 4034 §6: names right to left, case-insensitive; then type) so that files, plans
-//! and diffs come out in the same order every time.
+//! (RFC 4034 §6.1: names compared label by label from the right, case-insensitively; then
+//! type), so that files, plans and diffs come out in the same order every time.
+//!
+//! Built for zones of a million rrsets: each rrset is keyed by its owner's canonical key
+//! (lower-case labels, right to left, see [`owner_key`]), so ordering and lookup are byte
+//! comparisons; rdata are kept in canonical wire form, sorted and deduplicated once when
+//! the rrset is built. hickory's `Name` stays on the rrset for the code at the edges.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use hickory_proto::rr::{Name, RData, RecordType};
+use hickory_proto::rr::{Name, RecordType};
 
-use crate::rdata::{canonical_bytes, format_rdata};
+use crate::diag::excerpt;
+use crate::name::format_name;
+use crate::rdata::{Rdata, format_wire};
 
 /// The largest TTL RFC 2181 §8 allows.
 pub const MAX_TTL: u32 = 2_147_483_647;
@@ -16,25 +24,96 @@ pub const MAX_TTL: u32 = 2_147_483_647;
 pub const TTL_HINT: &str =
     "a TTL is seconds from 0 to 2147483647 (RFC 2181), or with units like 1h30m";
 
-/// An rrset's identity: owner name (lower-case) and type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A name as a byte string whose byte order is the DNS's canonical order (RFC 4034 §6.1):
+/// the labels from the root down, lower-cased, each closed by a 0 octet. Octets 0 and 1
+/// inside a label are written as 1,1 and 1,2, so that no label byte sorts below the close
+/// and a shorter label still sorts before a longer one it starts.
+pub fn owner_key(name: &Name) -> Box<[u8]> {
+    let labels: Vec<&[u8]> = name.iter().collect();
+    owner_key_from_labels(&labels)
+}
+
+/// [`owner_key`] of the name made of `labels`, leftmost first (as on the wire).
+pub fn owner_key_from_labels(labels: &[&[u8]]) -> Box<[u8]> {
+    let mut key = Vec::with_capacity(labels.iter().map(|l| l.len() + 1).sum());
+    for label in labels.iter().rev() {
+        for &b in label.iter() {
+            match b {
+                0 | 1 => key.extend_from_slice(&[1, b + 1]),
+                b => key.push(b.to_ascii_lowercase()),
+            }
+        }
+        key.push(0);
+    }
+    key.into_boxed_slice()
+}
+
+/// An rrset's identity: its owner's canonical key and its type.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RrsetKey {
-    pub name: Name,
+    owner: Box<[u8]>,
     pub rtype: RecordType,
 }
 
 impl RrsetKey {
     pub fn new(name: Name, rtype: RecordType) -> Self {
+        RrsetKey::of(&name, rtype)
+    }
+
+    pub fn of(name: &Name, rtype: RecordType) -> Self {
         RrsetKey {
-            name: name.to_lowercase(),
+            owner: owner_key(name),
             rtype,
         }
+    }
+
+    /// The owner's canonical key (see [`owner_key`]).
+    pub fn owner(&self) -> &[u8] {
+        &self.owner
+    }
+
+    /// Whether this rrset's owner is `other`'s owner.
+    pub fn same_owner(&self, other: &RrsetKey) -> bool {
+        self.owner == other.owner
+    }
+}
+
+impl Ord for RrsetKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.owner
+            .cmp(&other.owner)
+            .then_with(|| u16::from(self.rtype).cmp(&u16::from(other.rtype)))
+    }
+}
+
+impl PartialOrd for RrsetKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Debug for RrsetKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RrsetKey({self})")
     }
 }
 
 impl fmt::Display for RrsetKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.name.to_ascii(), self.rtype)
+        // Rebuilt from the key: labels root first, each closed by 0, 0/1 escaped.
+        let mut labels: Vec<Vec<u8>> = Vec::new();
+        let mut label = Vec::new();
+        let mut bytes = self.owner.iter();
+        while let Some(&b) = bytes.next() {
+            match b {
+                0 => labels.push(std::mem::take(&mut label)),
+                1 => label.push(bytes.next().map_or(0, |n| n - 1)),
+                b => label.push(b),
+            }
+        }
+        labels.reverse();
+        let name = Name::from_labels(labels).unwrap_or_default();
+        write!(f, "{} {}", excerpt(&format_name(&name)), self.rtype)
     }
 }
 
@@ -47,59 +126,66 @@ pub struct Rrset {
     pub name: Name,
     pub rtype: RecordType,
     pub ttl: u32,
-    rdata: Vec<RData>,
+    rdata: Vec<Rdata>,
 }
 
 impl Rrset {
-    pub fn new(name: Name, rtype: RecordType, ttl: u32, rdata: Vec<RData>) -> Self {
-        let mut keyed: Vec<(Vec<u8>, RData)> = rdata
-            .into_iter()
-            .map(|r| (canonical_bytes(&r), r))
-            .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        keyed.dedup_by(|a, b| a.0 == b.0);
+    /// An rrset of `rdata` (nsync's own [`Rdata`], or hickory's `RData`).
+    pub fn new<R: Into<Rdata>>(name: Name, rtype: RecordType, ttl: u32, rdata: Vec<R>) -> Self {
+        let mut rdata: Vec<Rdata> = rdata.into_iter().map(Into::into).collect();
+        rdata.sort_unstable();
+        rdata.dedup();
         Rrset {
             name: name.to_lowercase(),
             rtype,
             ttl,
-            rdata: keyed.into_iter().map(|(_, r)| r).collect(),
+            rdata,
         }
     }
 
     pub fn key(&self) -> RrsetKey {
-        // The name is lower-cased on construction already.
-        RrsetKey {
-            name: self.name.clone(),
-            rtype: self.rtype,
-        }
+        RrsetKey::of(&self.name, self.rtype)
     }
 
-    pub fn rdata(&self) -> &[RData] {
+    /// The records' data in canonical wire form, in canonical order.
+    pub fn rdata(&self) -> &[Rdata] {
         &self.rdata
+    }
+
+    /// The records' data as hickory's types, for code at the edges that wants fields.
+    pub fn records(&self) -> Vec<hickory_proto::rr::RData> {
+        self.rdata
+            .iter()
+            .map(|r| r.to_hickory(self.rtype))
+            .collect()
     }
 
     /// Same records, whatever the TTL.
     pub fn same_rdata(&self, other: &Rrset) -> bool {
-        self.rdata.len() == other.rdata.len()
-            && self
-                .rdata
-                .iter()
-                .zip(&other.rdata)
-                .all(|(a, b)| canonical_bytes(a) == canonical_bytes(b))
+        self.rdata == other.rdata
     }
 
     /// The rdata in presentation format, in canonical order.
     pub fn values(&self) -> Vec<String> {
-        self.rdata.iter().map(format_rdata).collect()
+        self.rdata
+            .iter()
+            .map(|r| format_wire(self.rtype, r.wire()))
+            .collect()
+    }
+
+    /// The octets this rrset takes in an answer: owners compressed to a pointer, each
+    /// record's type, class, TTL and length, and its data.
+    pub fn answer_octets(&self) -> usize {
+        self.rdata.iter().map(|r| 2 + 10 + r.len()).sum()
     }
 }
 
 impl PartialEq for Rrset {
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-            && self.rtype == other.rtype
+        self.rtype == other.rtype
             && self.ttl == other.ttl
-            && self.same_rdata(other)
+            && self.rdata == other.rdata
+            && self.name == other.name
     }
 }
 
@@ -110,6 +196,13 @@ impl Eq for Rrset {}
 pub struct Zone {
     pub origin: Name,
     rrsets: BTreeMap<RrsetKey, Rrset>,
+}
+
+/// One step of the merge of two zones in canonical order (see [`Zone::merge`]).
+pub enum Paired<'a> {
+    Left(&'a Rrset),
+    Right(&'a Rrset),
+    Both(&'a Rrset, &'a Rrset),
 }
 
 impl Zone {
@@ -125,16 +218,31 @@ impl Zone {
         self.rrsets.insert(rrset.key(), rrset)
     }
 
+    /// Adds rrsets that arrive in canonical order (a reader's sorted output), with the key
+    /// each was filed under.
+    pub fn extend_keyed(&mut self, rrsets: impl IntoIterator<Item = (RrsetKey, Rrset)>) {
+        self.rrsets.extend(rrsets);
+    }
+
     pub fn remove(&mut self, key: &RrsetKey) -> Option<Rrset> {
         self.rrsets.remove(key)
     }
 
     pub fn get(&self, name: &Name, rtype: RecordType) -> Option<&Rrset> {
-        self.rrsets.get(&RrsetKey::new(name.clone(), rtype))
+        self.rrsets.get(&RrsetKey::of(name, rtype))
+    }
+
+    pub fn get_key(&self, key: &RrsetKey) -> Option<&Rrset> {
+        self.rrsets.get(key)
     }
 
     pub fn rrsets(&self) -> impl Iterator<Item = &Rrset> {
         self.rrsets.values()
+    }
+
+    /// The rrsets with their keys, in canonical order.
+    pub fn keyed(&self) -> impl Iterator<Item = (&RrsetKey, &Rrset)> {
+        self.rrsets.iter()
     }
 
     pub fn len(&self) -> usize {
@@ -145,14 +253,35 @@ impl Zone {
         self.rrsets.is_empty()
     }
 
+    /// Walks this zone and `other` side by side in canonical order, once: the diff of
+    /// two zones in one pass, whatever their size.
+    pub fn merge<'a>(&'a self, other: &'a Zone) -> impl Iterator<Item = Paired<'a>> + 'a {
+        let mut left = self.rrsets.iter().peekable();
+        let mut right = other.rrsets.iter().peekable();
+        std::iter::from_fn(move || match (left.peek(), right.peek()) {
+            (None, None) => None,
+            (Some(_), None) => left.next().map(|(_, l)| Paired::Left(l)),
+            (None, Some(_)) => right.next().map(|(_, r)| Paired::Right(r)),
+            (Some((lk, _)), Some((rk, _))) => match lk.cmp(rk) {
+                Ordering::Less => left.next().map(|(_, l)| Paired::Left(l)),
+                Ordering::Greater => right.next().map(|(_, r)| Paired::Right(r)),
+                Ordering::Equal => {
+                    let (_, l) = left.next()?;
+                    let (_, r) = right.next()?;
+                    Some(Paired::Both(l, r))
+                }
+            },
+        })
+    }
+
     /// The names in the apex NS rrset: the nameservers the zone itself lists.
     pub fn apex_nameservers(&self) -> Vec<Name> {
         self.get(&self.origin, RecordType::NS)
             .map(|ns| {
-                ns.rdata
-                    .iter()
+                ns.records()
+                    .into_iter()
                     .filter_map(|r| match r {
-                        RData::NS(n) => Some(n.0.to_lowercase()),
+                        hickory_proto::rr::RData::NS(n) => Some(n.0.to_lowercase()),
                         _ => None,
                     })
                     .collect()
@@ -170,7 +299,8 @@ impl Zone {
 pub fn parse_ttl(text: &str) -> Result<u32, String> {
     let bad = || {
         format!(
-            "TTL `{text}` is not a number of seconds (or with units like 1h30m), from 0 to {MAX_TTL}"
+            "TTL `{}` is not a number of seconds (or with units like 1h30m), from 0 to {MAX_TTL}",
+            excerpt(text)
         )
     };
     if text.is_empty() {
@@ -260,7 +390,7 @@ mod tests {
         ] {
             zone.insert(Rrset::new(name(n), RecordType::TXT, 1, vec![txt("\"x\"")]));
         }
-        let order: Vec<String> = zone.rrsets().map(|r| r.name.to_ascii()).collect();
+        let order: Vec<String> = zone.rrsets().map(|r| format_name(&r.name)).collect();
         assert_eq!(
             order,
             [
@@ -269,6 +399,66 @@ mod tests {
                 "a.b.example.test.",
                 "z.example.test."
             ]
+        );
+    }
+
+    #[test]
+    fn owner_keys_sort_in_canonical_order() {
+        // RFC 4034 §6.1's own example, plus labels holding the octets 0 and 1.
+        let names: Vec<Name> = [
+            "example.",
+            "a.example.",
+            "yljkjljk.a.example.",
+            "Z.a.example.",
+            "zABC.a.EXAMPLE.",
+            "z.example.",
+            "\\001.z.example.",
+            "*.z.example.",
+            "\\200.z.example.",
+        ]
+        .iter()
+        .map(|s| {
+            crate::name::parse_name_in(s, &Name::root(), crate::name::NameSyntax::Master).unwrap()
+        })
+        .collect();
+        for pair in names.windows(2) {
+            assert!(
+                owner_key(&pair[0]) < owner_key(&pair[1]),
+                "{} < {}",
+                pair[0],
+                pair[1]
+            );
+        }
+        let a = Name::from_labels([&b"a"[..], &b"x"[..]]).unwrap();
+        let a0 = Name::from_labels([&b"a\0"[..], &b"x"[..]]).unwrap();
+        let ab = Name::from_labels([&b"a\0b"[..], &b"x"[..]]).unwrap();
+        assert!(owner_key(&a) < owner_key(&a0) && owner_key(&a0) < owner_key(&ab));
+        let key = RrsetKey::of(&names[6], RecordType::A);
+        assert_eq!(key.to_string(), "\\001.z.example. A");
+    }
+
+    #[test]
+    fn merge_pairs_two_zones_in_one_pass() {
+        let origin = name("example.test.");
+        let a = |s| parse_rdata_text(RecordType::A, s, &origin).unwrap();
+        let mut left = Zone::new(origin.clone());
+        let mut right = Zone::new(origin.clone());
+        for (left_side, n) in [(true, "a"), (true, "b"), (false, "b"), (false, "c")] {
+            let owner = crate::name::parse_name(n, &origin).unwrap();
+            let z = if left_side { &mut left } else { &mut right };
+            z.insert(Rrset::new(owner, RecordType::A, 1, vec![a("192.0.2.1")]));
+        }
+        let steps: Vec<String> = left
+            .merge(&right)
+            .map(|p| match p {
+                Paired::Left(r) => format!("-{}", r.name),
+                Paired::Right(r) => format!("+{}", r.name),
+                Paired::Both(l, _) => format!("={}", l.name),
+            })
+            .collect();
+        assert_eq!(
+            steps,
+            ["-a.example.test.", "=b.example.test.", "+c.example.test."]
         );
     }
 

@@ -7,10 +7,11 @@ pub mod config;
 pub mod model;
 
 use hickory_proto::rr::{Name, RecordType};
+use nsync_core::name::NameText;
 use nsync_core::provider::{
     BoxFuture, Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
 };
-use nsync_core::rdata::{format_rdata, is_supported, parse_rdata_text, parse_type};
+use nsync_core::rdata::{is_supported, parse_rdata_text, parse_type};
 use nsync_core::settings::Settings;
 use nsync_core::zone::{Rrset, Zone};
 use nsync_http::reqwest::Method;
@@ -24,7 +25,7 @@ pub struct PowerDns {
 
 fn zone_path(origin: &Name) -> String {
     // PowerDNS zone ids are the name with its trailing dot; `/` is escaped as `=2F`.
-    format!("/zones/{}", origin.to_ascii().replace('/', "=2F"))
+    format!("/zones/{}", origin.to_text().replace('/', "=2F"))
 }
 
 impl PowerDns {
@@ -37,7 +38,7 @@ impl PowerDns {
     }
 
     async fn read(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
-        let operation = format!("GET zone {}", origin.to_ascii());
+        let operation = format!("GET zone {}", origin.to_text());
         let body = self
             .client
             .call(Method::GET, &zone_path(origin), None, &operation)
@@ -58,7 +59,13 @@ impl PowerDns {
             if rtype == RecordType::SOA || !is_supported(rtype) {
                 continue;
             }
-            let name = Name::from_ascii(&set.name).map_err(|e| {
+            // PowerDNS writes names in presentation format, escapes in decimal as BIND does.
+            let name = nsync_core::name::parse_name_in(
+                &set.name,
+                &Name::root(),
+                nsync_core::name::NameSyntax::Master,
+            )
+            .map_err(|e| {
                 self.client.error(
                     ErrorKind::Permanent,
                     &operation,
@@ -90,15 +97,15 @@ impl PowerDns {
 
     async fn patch(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
         let set = |r: &Rrset, changetype: &str, with_records: bool| model::RRSet {
-            name: r.name.to_ascii(),
+            name: r.name.to_text(),
             rtype: r.rtype.to_string(),
             ttl: with_records.then_some(r.ttl),
             changetype: Some(changetype.to_string()),
             records: if with_records {
-                r.rdata()
-                    .iter()
-                    .map(|d| model::Record {
-                        content: format_rdata(d),
+                r.values()
+                    .into_iter()
+                    .map(|content| model::Record {
+                        content,
                         disabled: false,
                     })
                     .collect()
@@ -120,7 +127,7 @@ impl PowerDns {
         })?;
         let operation = format!(
             "PATCH zone {} ({} rrsets)",
-            origin.to_ascii(),
+            origin.to_text(),
             changes.changes.len()
         );
         self.client
@@ -131,16 +138,16 @@ impl PowerDns {
 
     async fn create(&self, origin: &Name, nameservers: &[Name]) -> Result<(), ProviderError> {
         let zone = model::NewZone {
-            name: origin.to_ascii(),
+            name: origin.to_text(),
             kind: "Native".into(),
-            nameservers: nameservers.iter().map(|n| n.to_ascii()).collect(),
+            nameservers: nameservers.iter().map(|n| n.to_text()).collect(),
             soa_edit_api: "INCREASE".into(),
         };
         let body = serde_json::to_string(&zone).map_err(|e| {
             self.client
                 .error(ErrorKind::Permanent, "encode zone", e.to_string())
         })?;
-        let operation = format!("POST zone {}", origin.to_ascii());
+        let operation = format!("POST zone {}", origin.to_text());
         self.client
             .call(Method::POST, "/zones", Some(body), &operation)
             .await

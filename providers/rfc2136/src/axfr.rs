@@ -1,6 +1,7 @@
 //! Reads a zone by TSIG-signed AXFR (RFC 5936) over TCP. Every message is checked:
 //! an error answer ends the transfer at once instead of waiting for a timeout.
 
+use nsync_core::name::NameText;
 use std::collections::BTreeMap;
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query};
@@ -19,11 +20,7 @@ pub struct Transfer {
 }
 
 pub async fn transfer(server: &Server<'_>, origin: &Name) -> Result<Transfer, ProviderError> {
-    let operation = format!(
-        "AXFR of {} from {}",
-        origin.to_ascii(),
-        server.config.server
-    );
+    let operation = format!("AXFR of {} from {}", origin.to_text(), server.config.server);
     let mut conn = server.connect(&operation).await?;
     let mut query = Message::new(rand_id(), MessageType::Query, OpCode::Query);
     query.metadata.recursion_desired = false;

@@ -4,6 +4,7 @@
 //! transfer in both cases), so a refusal without a TSIG error is followed by one unsigned
 //! SOA query: if the server serves the zone, the key was refused; if not, the zone is missing.
 
+use nsync_core::name::NameText;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
@@ -156,17 +157,17 @@ impl<'a> Server<'a> {
                 Some(false) => self.error(
                     ErrorKind::ZoneMissing,
                     operation,
-                    format!("{server} does not serve zone {} ({rcode}); create the zone there, or run sync with --create-missing where the provider can", origin.to_ascii()),
+                    format!("{server} does not serve zone {} ({rcode}); create the zone there, or run sync with --create-missing where the provider can", origin.to_text()),
                 ),
                 Some(true) if message.metadata.op_code == OpCode::Update => self.error(
                     ErrorKind::Permanent,
                     operation,
-                    format!("{server} serves zone {} but refused the update ({rcode}): either key {key} may not update the zone, or the server rejected the data (BIND refuses an MX or NS that points at a CNAME); the server's log says which", origin.to_ascii()),
+                    format!("{server} serves zone {} but refused the update ({rcode}): either key {key} may not update the zone, or the server rejected the data (BIND refuses an MX or NS that points at a CNAME); the server's log says which", origin.to_text()),
                 ),
                 Some(true) => self.error(
                     ErrorKind::AuthFailed,
                     operation,
-                    format!("{server} serves zone {} but refused key {key} ({rcode}); allow the key to transfer and update the zone (BIND: allow-transfer and allow-update; Knot: an acl with the key; PowerDNS: TSIG-ALLOW-AXFR and TSIG-ALLOW-DNSUPDATE)", origin.to_ascii()),
+                    format!("{server} serves zone {} but refused key {key} ({rcode}); allow the key to transfer and update the zone (BIND: allow-transfer and allow-update; Knot: an acl with the key; PowerDNS: TSIG-ALLOW-AXFR and TSIG-ALLOW-DNSUPDATE)", origin.to_text()),
                 ),
                 None => self.error(ErrorKind::Permanent, operation, format!("{server} answered {rcode}")),
             },

@@ -7,9 +7,11 @@
 //! atomically (RFC 2136 §3.7), so no rrset is ever seen half-changed.
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query, UpdateMessage};
-use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
+use hickory_proto::rr::{DNSClass, Name, Record, RecordType};
 use hickory_proto::serialize::binary::{BinEncodable, BinEncoder};
+use nsync_core::name::NameText;
 use nsync_core::provider::{Change, ChangeSet, ProviderError};
+use nsync_core::rdata::Rdata;
 use nsync_core::zone::Rrset;
 
 use crate::server::{Server, rand_id};
@@ -29,8 +31,10 @@ fn delete_rrset(rrset: &Rrset) -> Record {
     r
 }
 
-fn delete_rdata(rrset: &Rrset, rdata: &RData) -> Record {
-    let mut r = Record::from_rdata(rrset.name.clone(), 0, rdata.clone());
+/// The data goes out as nsync stores it, octet for octet (opaque to hickory), so what the
+/// server stores is exactly what the zone file says.
+fn delete_rdata(rrset: &Rrset, rdata: &Rdata) -> Record {
+    let mut r = Record::from_rdata(rrset.name.clone(), 0, rdata.to_opaque(rrset.rtype));
     r.dns_class = DNSClass::NONE;
     r
 }
@@ -39,7 +43,7 @@ fn add(rrset: &Rrset) -> impl Iterator<Item = Record> + '_ {
     rrset
         .rdata()
         .iter()
-        .map(|r| Record::from_rdata(rrset.name.clone(), rrset.ttl, r.clone()))
+        .map(|r| Record::from_rdata(rrset.name.clone(), rrset.ttl, r.to_opaque(rrset.rtype)))
 }
 
 /// The records' size without name compression: an upper bound of their wire size.
@@ -79,12 +83,7 @@ fn operations(origin: &Name, changes: &ChangeSet) -> Vec<Op> {
             Change::Delete(old) => deletes.push(op(vec![delete_rrset(old)])),
             Change::Update { from, to } if is_apex_ns(origin, to) => {
                 let mut records: Vec<Record> = add(to).collect();
-                let gone = from.rdata().iter().filter(|r| {
-                    let bytes = nsync_core::rdata::canonical_bytes(r);
-                    !to.rdata()
-                        .iter()
-                        .any(|n| nsync_core::rdata::canonical_bytes(n) == bytes)
-                });
+                let gone = from.rdata().iter().filter(|r| !to.rdata().contains(r));
                 records.extend(gone.map(|r| delete_rdata(from, r)));
                 updates.push(op(records));
             }
@@ -158,7 +157,7 @@ pub async fn apply(
             "UPDATE {}/{} of {} at {}",
             i + 1,
             total,
-            origin.to_ascii(),
+            origin.to_text(),
             server.config.server
         )
     };
@@ -201,7 +200,10 @@ mod tests {
         assert_eq!(msgs.len(), 1);
         let updates = msgs[0].updates();
         assert_eq!(updates[0].dns_class, DNSClass::ANY);
-        assert_eq!(updates[0].data, RData::Update0(RecordType::A));
+        assert_eq!(
+            updates[0].data,
+            hickory_proto::rr::RData::Update0(RecordType::A)
+        );
         assert_eq!(updates.last().unwrap().record_type(), RecordType::CNAME);
         assert_eq!(updates.last().unwrap().dns_class, DNSClass::IN);
     }

@@ -7,6 +7,7 @@ pub mod client;
 pub mod model;
 pub mod sigv4;
 
+use nsync_core::name::NameText;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -14,9 +15,7 @@ use hickory_proto::rr::{Name, RecordType};
 use nsync_core::provider::{
     BoxFuture, Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
 };
-use nsync_core::rdata::{
-    SUPPORTED_TYPES, format_rdata, is_supported, parse_rdata_text, parse_type,
-};
+use nsync_core::rdata::{SUPPORTED_TYPES, is_supported, parse_rdata_text, parse_type};
 use nsync_core::settings::Settings;
 use nsync_core::zone::{MAX_TTL, Rrset, Zone};
 use nsync_http::reqwest::Method;
@@ -145,9 +144,9 @@ impl Route53 {
         {
             return Ok(id);
         }
-        let operation = format!("ListHostedZonesByName {}", origin.to_ascii());
+        let operation = format!("ListHostedZonesByName {}", origin.to_text());
         let query = vec![
-            ("dnsname".to_string(), origin.to_ascii()),
+            ("dnsname".to_string(), origin.to_text()),
             ("maxitems".to_string(), "100".to_string()),
         ];
         let body = self
@@ -162,7 +161,7 @@ impl Route53 {
                     format!("unexpected answer: {e}"),
                 )
             })?;
-        let wanted = origin.to_ascii().to_ascii_lowercase();
+        let wanted = origin.to_text().to_ascii_lowercase();
         let public: Vec<&model::HostedZone> = list
             .hosted_zones
             .zones
@@ -178,7 +177,7 @@ impl Route53 {
                 return Err(self.client.error(
                     ErrorKind::ZoneMissing,
                     &operation,
-                    format!("no public hosted zone named {} in this account; it may have been deleted, or the account closed", origin.to_ascii()),
+                    format!("no public hosted zone named {} in this account; it may have been deleted, or the account closed", origin.to_text()),
                 ));
             }
             [one] => one.id.trim_start_matches("/hostedzone/").to_string(),
@@ -186,7 +185,7 @@ impl Route53 {
                 return Err(self.client.error(
                     ErrorKind::Permanent,
                     &operation,
-                    format!("{} public hosted zones are named {}; set hosted_zone_id in nsync.toml to choose one", public.len(), origin.to_ascii()),
+                    format!("{} public hosted zones are named {}; set hosted_zone_id in nsync.toml to choose one", public.len(), origin.to_text()),
                 ));
             }
         };
@@ -198,7 +197,7 @@ impl Route53 {
 
     async fn read(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
         let id = self.zone_id(origin).await?;
-        let operation = format!("GetHostedZone {id} ({})", origin.to_ascii());
+        let operation = format!("GetHostedZone {id} ({})", origin.to_text());
         let body = self
             .client
             .call(
@@ -231,7 +230,7 @@ impl Route53 {
         let mut query: Vec<(String, String)> = vec![("maxitems".into(), "300".into())];
         let root = Name::root();
         loop {
-            let operation = format!("ListResourceRecordSets {id} ({})", origin.to_ascii());
+            let operation = format!("ListResourceRecordSets {id} ({})", origin.to_text());
             let body = self
                 .client
                 .call(
@@ -319,7 +318,7 @@ impl Route53 {
         for (i, batch) in batches.into_iter().enumerate() {
             let operation = format!(
                 "ChangeResourceRecordSets {id} ({}) batch {}/{total}",
-                origin.to_ascii(),
+                origin.to_text(),
                 i + 1
             );
             let body = format!(
@@ -340,15 +339,15 @@ impl Route53 {
     }
 
     async fn create(&self, origin: &Name) -> Result<(), ProviderError> {
-        let operation = format!("CreateHostedZone {}", origin.to_ascii());
+        let operation = format!("CreateHostedZone {}", origin.to_text());
         let reference = format!(
             "nsync-{}-{}",
-            origin.to_ascii(),
+            origin.to_text(),
             nsync_core::clock::timestamp(std::time::SystemTime::now())
         );
         let body = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CreateHostedZoneRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Name>{}</Name><CallerReference>{}</CallerReference><HostedZoneConfig><Comment>created by nsync sync --create-missing</Comment><PrivateZone>false</PrivateZone></HostedZoneConfig></CreateHostedZoneRequest>",
-            xml_escape(&origin.to_ascii()),
+            xml_escape(&origin.to_text()),
             xml_escape(&reference)
         );
         let answer = self
@@ -372,11 +371,7 @@ impl Route53 {
 }
 
 fn change_xml(action: &str, r: &Rrset) -> (String, usize, usize) {
-    let values: Vec<String> = r
-        .rdata()
-        .iter()
-        .map(|d| decimal_to_octal(&format_rdata(d)))
-        .collect();
+    let values: Vec<String> = r.values().iter().map(|v| decimal_to_octal(v)).collect();
     let chars: usize = values.iter().map(String::len).sum();
     let records: String = values
         .iter()
@@ -389,7 +384,7 @@ fn change_xml(action: &str, r: &Rrset) -> (String, usize, usize) {
         .collect();
     let xml = format!(
         "<Change><Action>{action}</Action><ResourceRecordSet><Name>{}</Name><Type>{}</Type><TTL>{}</TTL><ResourceRecords>{records}</ResourceRecords></ResourceRecordSet></Change>",
-        xml_escape(&r.name.to_ascii()),
+        xml_escape(&r.name.to_text()),
         r.rtype,
         r.ttl
     );

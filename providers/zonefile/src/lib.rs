@@ -4,19 +4,20 @@
 //! written atomically (temp file + rename) so a server never reads half a file, then
 //! `reload_command` tells the server.
 
+use nsync_core::name::NameText;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use hickory_proto::rr::rdata::SOA;
 use hickory_proto::rr::{Name, RData, RecordType};
 use nsync_core::clock::yyyymmdd;
-use nsync_core::masterfile::lexer;
-use nsync_core::masterfile::{parse_master_text, write_master_file};
 use nsync_core::provider::{
     BoxFuture, Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
 };
 use nsync_core::settings::Settings;
 use nsync_core::zone::{Rrset, Zone};
+use nsync_core::zonefile::lexer;
+use nsync_core::zonefile::{parse_master_text, write_master_file};
 
 pub struct ZoneFiles {
     name: String,
@@ -48,7 +49,7 @@ impl ZoneFiles {
 
     pub fn path(&self, origin: &Name) -> PathBuf {
         self.directory
-            .join(self.filename.replace("{zone}", &origin.to_ascii()))
+            .join(self.filename.replace("{zone}", &origin.to_text()))
     }
 
     fn error(&self, kind: ErrorKind, operation: &str, message: impl Into<String>) -> ProviderError {
@@ -101,7 +102,7 @@ impl ZoneFiles {
         let Some(command) = &self.reload_command else {
             return Ok(());
         };
-        let command = command.replace("{zone}", &origin.to_ascii());
+        let command = command.replace("{zone}", &origin.to_text());
         let operation = format!("reload_command `{command}`");
         let out = tokio::process::Command::new("sh")
             .args(["-c", &command])
@@ -139,7 +140,7 @@ fn soa_rrset(zone: &Zone, serial: u32) -> Rrset {
     let mname = zone
         .get(origin, RecordType::NS)
         .and_then(|ns| {
-            ns.rdata().iter().find_map(|r| match r {
+            ns.records().into_iter().find_map(|r| match r {
                 RData::NS(n) => Some(n.0.clone()),
                 _ => None,
             })

@@ -173,36 +173,11 @@ fn unquoted(text: &str, start: usize) -> Result<(Token, usize), LexError> {
 
 /// Resolves the escape at `at` (a backslash) into `out`; returns the offset after it.
 fn escape(text: &str, at: usize, out: &mut Vec<u8>) -> Result<usize, LexError> {
-    let rest = &text.as_bytes()[at + 1..];
-    let digits = rest
-        .iter()
-        .take(3)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if digits == 3 {
-        let value: u32 = text[at + 1..at + 4].parse().unwrap_or(256);
-        if value > 255 {
-            return Err(LexError {
-                offset: at,
-                message: format!("escape `{}` is above 255", &text[at..at + 4]),
-                hint: Some("`\\DDD` is one octet in decimal, 000 to 255".into()),
-            });
-        }
-        out.push(value as u8);
-        return Ok(at + 4);
-    }
-    match text[at + 1..].chars().next() {
-        Some(c) if c != '\n' => {
-            let mut buf = [0u8; 4];
-            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            Ok(at + 1 + c.len_utf8())
-        }
-        _ => Err(LexError {
-            offset: at,
-            message: "`\\` at the end of a line escapes nothing".into(),
-            hint: Some("write `\\\\` for a backslash".into()),
-        }),
-    }
+    crate::name::unescape(text, at, out).map_err(|message| LexError {
+        offset: at,
+        message,
+        hint: Some("`\\X` is the character X, `\\DDD` the octet DDD in decimal (000 to 255); write `\\\\` for a backslash".into()),
+    })
 }
 
 #[cfg(test)]

@@ -1,21 +1,26 @@
-//! Reads RFC 1035 master files (§5.1) into the zone model, with file:line:column on every
-//! problem. Written for nsync rather than taken from hickory's parser, which has no line
-//! numbers, lets an `$INCLUDE`d `$ORIGIN` leak into the including file, and rejects
-//! `$INCLUDE file origin`.
+//! Reads RFC 1035 master files (§5.1) into the zone model exactly as BIND reads them, with
+//! file:line:column on every problem. Written for nsync rather than taken from hickory's
+//! parser, which has no line numbers, lets an `$INCLUDE`d `$ORIGIN` leak into the
+//! including file, rejects `$INCLUDE file origin`, and reads `a\.b` as two labels.
+//!
+//! `$INCLUDE` reads only what [`ReadPolicy`] allows (see `source`): a zone file is input
+//! from a pull request, and must not be able to read the CI job's environment.
 
 use std::path::{Path, PathBuf};
 
 use hickory_proto::rr::{Name, RecordType};
 
 use super::lexer::{self, Entry, Token};
+use super::source::{ReadPolicy, read_source, show_path};
 use crate::builder::{ZoneBuilder, ZoneRead};
-use crate::diag::{Diagnostic, LineIndex, Location};
-use crate::name::{NAME_HINT, parse_name};
+use crate::diag::{Diagnostic, LineIndex, Location, excerpt};
+use crate::name::{NAME_HINT, NameSyntax, parse_name_in};
 use crate::rdata::{hint, parse_rdata, parse_type, supported_list};
 use crate::zone::{TTL_HINT, parse_ttl};
 
-/// How deep `$INCLUDE` may nest before nsync assumes a loop.
-const MAX_INCLUDE_DEPTH: usize = 16;
+/// How deep `$INCLUDE` may nest. BIND has no limit but the file descriptors; a chain this
+/// deep is a mistake, and the message says it is the depth, not a loop.
+pub const MAX_INCLUDE_DEPTH: usize = 16;
 
 /// What carries from one entry to the next (RFC 1035 §5.1); an `$INCLUDE` gets a copy,
 /// so nothing it changes leaks back into the including file.
@@ -27,33 +32,68 @@ struct State {
     last_ttl: Option<u32>,
 }
 
-/// Reads the master file at `path` for the zone `origin`.
-pub fn read_master_file(path: &Path, origin: &Name) -> ZoneRead {
+/// What the reading of one zone shares across its files.
+struct Reader<'p> {
+    policy: &'p ReadPolicy,
+    /// The canonical paths of the files being read, outermost first: a loop is a file
+    /// that is already on this stack.
+    stack: Vec<PathBuf>,
+}
+
+/// Reads the master file at `path` for the zone `origin`, and the files it includes,
+/// under `policy`.
+pub fn read_master_file(path: &Path, origin: &Name, policy: &ReadPolicy) -> ZoneRead {
     let mut builder = ZoneBuilder::new(origin.clone());
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            let mut state = new_state(origin);
-            read_text(&mut builder, path, &text, &mut state, &mut vec![path.to_path_buf()]);
+    match read_source(path, policy) {
+        Ok((text, real)) => {
+            let mut reader = Reader {
+                policy,
+                stack: vec![real],
+            };
+            read_text(
+                &mut builder,
+                &mut reader,
+                path,
+                &text,
+                &mut new_state(origin),
+            );
         }
         Err(e) => builder.report(
-            Diagnostic::error(Location::file(path), format!("cannot read zone file: {e}"))
-                .with_hint("check the `file` path in nsync.toml; relative paths start at nsync.toml's folder"),
+            Diagnostic::error(
+                Location::file(path),
+                format!("cannot read zone file: {}", e.message),
+            )
+            .with_hint(e.hint),
         ),
     }
     builder.finish()
 }
 
 /// Reads master file text (already in memory) for the zone `origin`; `path` names it in
-/// diagnostics and anchors relative `$INCLUDE`s.
+/// diagnostics and anchors relative `$INCLUDE`s, which stay inside `path`'s folder.
 pub fn parse_master_text(path: &Path, text: &str, origin: &Name) -> ZoneRead {
+    parse_master_text_with(path, text, origin, &ReadPolicy::beside(path))
+}
+
+/// [`parse_master_text`] with `$INCLUDE`s read under `policy`.
+pub fn parse_master_text_with(
+    path: &Path,
+    text: &str,
+    origin: &Name,
+    policy: &ReadPolicy,
+) -> ZoneRead {
     let mut builder = ZoneBuilder::new(origin.clone());
-    let mut state = new_state(origin);
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut reader = Reader {
+        policy,
+        stack: vec![real],
+    };
     read_text(
         &mut builder,
+        &mut reader,
         path,
         text,
-        &mut state,
-        &mut vec![path.to_path_buf()],
+        &mut new_state(origin),
     );
     builder.finish()
 }
@@ -69,11 +109,12 @@ fn new_state(origin: &Name) -> State {
 
 fn read_text(
     builder: &mut ZoneBuilder,
+    reader: &mut Reader<'_>,
     path: &Path,
     text: &str,
     state: &mut State,
-    stack: &mut Vec<PathBuf>,
 ) {
+    builder.note_file(path);
     let index = LineIndex::new(path, text);
     let entries = match lexer::lex(text) {
         Ok(entries) => entries,
@@ -87,7 +128,7 @@ fn read_text(
     for entry in entries {
         let first = &entry.tokens[0];
         if !entry.blank_owner && first.raw.starts_with('$') {
-            directive(builder, path, &index, &entry, state, stack);
+            directive(builder, reader, path, &index, &entry, state);
         } else if let Err(d) = record(builder, &index, &entry, state) {
             builder.report(*d);
         }
@@ -96,11 +137,11 @@ fn read_text(
 
 fn directive(
     builder: &mut ZoneBuilder,
+    reader: &mut Reader<'_>,
     path: &Path,
     index: &LineIndex,
     entry: &Entry,
     state: &mut State,
-    stack: &mut Vec<PathBuf>,
 ) {
     let tokens = &entry.tokens;
     let at = |t: &Token| index.location(t.offset);
@@ -109,12 +150,12 @@ fn directive(
     let Some(arg) = arg else {
         builder.report(Diagnostic::error(
             at(&tokens[0]),
-            format!("{name} needs an argument"),
+            format!("{} needs an argument", excerpt(&name)),
         ));
         return;
     };
     match name.as_str() {
-        "$ORIGIN" => match parse_name(&arg.text(), &state.origin) {
+        "$ORIGIN" => match parse_name_in(&arg.raw, &state.origin, NameSyntax::Master) {
             Ok(origin) => {
                 state.origin = origin;
                 state.last_owner = None;
@@ -125,52 +166,87 @@ fn directive(
             Ok(ttl) => state.default_ttl = Some(ttl),
             Err(e) => builder.report(Diagnostic::error(at(arg), e).with_hint(TTL_HINT)),
         },
-        "$INCLUDE" => {
-            let base = path.parent().unwrap_or(Path::new("."));
-            let file = base.join(arg.text());
-            if stack.len() >= MAX_INCLUDE_DEPTH || stack.contains(&file) {
-                builder.report(
-                    Diagnostic::error(
-                        at(arg),
-                        format!("$INCLUDE of {} loops back on itself", file.display()),
-                    )
-                    .with_hint("remove the $INCLUDE that leads back to a file already being read"),
-                );
-                return;
-            }
-            let mut inner = state.clone();
-            if let Some(origin) = tokens.get(2) {
-                match parse_name(&origin.text(), &state.origin) {
-                    Ok(o) => inner.origin = o,
-                    Err(e) => {
-                        builder.report(Diagnostic::error(at(origin), e).with_hint(NAME_HINT));
-                        return;
-                    }
-                }
-            }
-            match std::fs::read_to_string(&file) {
-                Ok(text) => {
-                    stack.push(file.clone());
-                    read_text(builder, &file, &text, &mut inner, stack);
-                    stack.pop();
-                }
-                Err(e) => builder.report(
-                    Diagnostic::error(
-                        at(arg),
-                        format!("cannot read $INCLUDE file {}: {e}", file.display()),
-                    )
-                    .with_hint("$INCLUDE paths are relative to the including file's folder"),
-                ),
-            }
-        }
+        "$INCLUDE" => include(builder, reader, path, index, entry, state),
         _ => builder.report(
             Diagnostic::error(
                 at(&tokens[0]),
-                format!("unknown directive {}", tokens[0].raw),
+                format!("unknown directive {}", excerpt(&tokens[0].raw)),
             )
             .with_hint("master files know $ORIGIN, $TTL and $INCLUDE"),
         ),
     }
+}
+
+/// `$INCLUDE file [origin]` (RFC 1035 §5.1): the file is read with a copy of the state,
+/// relative to the including file's folder, under the zone's read policy.
+fn include(
+    builder: &mut ZoneBuilder,
+    reader: &mut Reader<'_>,
+    path: &Path,
+    index: &LineIndex,
+    entry: &Entry,
+    state: &State,
+) {
+    let tokens = &entry.tokens;
+    let at = |t: &Token| index.location(t.offset);
+    let arg = &tokens[1];
+    let base = path.parent().unwrap_or(Path::new("."));
+    let file = base.join(arg.text());
+    let mut inner = state.clone();
+    if let Some(origin) = tokens.get(2) {
+        match parse_name_in(&origin.raw, &state.origin, NameSyntax::Master) {
+            Ok(o) => {
+                inner.origin = o;
+                inner.last_owner = None;
+            }
+            Err(e) => {
+                builder.report(Diagnostic::error(at(origin), e).with_hint(NAME_HINT));
+                return;
+            }
+        }
+    }
+    let (text, real) = match read_source(&file, reader.policy) {
+        Ok(read) => read,
+        Err(e) => {
+            builder.report(
+                Diagnostic::error(
+                    at(arg),
+                    format!(
+                        "cannot read $INCLUDE file: {}",
+                        e.message.trim_start_matches("cannot read ")
+                    ),
+                )
+                .with_hint(e.hint),
+            );
+            return;
+        }
+    };
+    if reader.stack.contains(&real) {
+        builder.report(
+            Diagnostic::error(
+                at(arg),
+                format!(
+                    "$INCLUDE of {} loops back to a file already being read",
+                    show_path(&file)
+                ),
+            )
+            .with_hint("remove the $INCLUDE that leads back to a file already being read"),
+        );
+        return;
+    }
+    if reader.stack.len() >= MAX_INCLUDE_DEPTH {
+        builder.report(
+            Diagnostic::error(
+                at(arg),
+                format!("$INCLUDE of {} is nested {} files deep; nsync reads at most {MAX_INCLUDE_DEPTH}", show_path(&file), reader.stack.len() + 1),
+            )
+            .with_hint("include the files from fewer levels (one file may $INCLUDE many)"),
+        );
+        return;
+    }
+    reader.stack.push(real);
+    read_text(builder, reader, &file, &text, &mut inner);
+    reader.stack.pop();
 }
 
 fn is_class(text: &str) -> bool {
@@ -201,7 +277,7 @@ fn record(
         })?;
         (owner, 0)
     } else {
-        let owner = parse_name(&tokens[0].text(), &state.origin)
+        let owner = parse_name_in(&tokens[0].raw, &state.origin, NameSyntax::Master)
             .map_err(|e| err(&tokens[0], e, NAME_HINT))?;
         (owner, 1)
     };
@@ -214,7 +290,10 @@ fn record(
             if !text.eq_ignore_ascii_case("IN") {
                 return Err(err(
                     t,
-                    format!("class {text} is not supported; nsync manages class IN only"),
+                    format!(
+                        "class {} is not supported; nsync manages class IN only",
+                        excerpt(&text)
+                    ),
                     "write IN, or leave the class out",
                 ));
             }
@@ -237,7 +316,7 @@ fn record(
         Box::new(
             Diagnostic::error(
                 at(type_token),
-                format!("unknown record type `{}`", type_token.raw),
+                format!("unknown record type `{}`", excerpt(&type_token.raw)),
             )
             .with_hint(format!("supported types: {}", supported_list())),
         )
@@ -260,7 +339,10 @@ fn record(
         if owner != *builder.origin() {
             return Err(err(
                 type_token,
-                format!("SOA at {} is not the zone apex", owner.to_ascii()),
+                format!(
+                    "SOA at {} is not the zone apex",
+                    excerpt(&crate::name::format_name(&owner))
+                ),
                 "a subzone with its own SOA is a separate zone: delegate it with NS records instead",
             ));
         }
@@ -268,8 +350,8 @@ fn record(
         return Ok(());
     }
     let data_at = data.first().unwrap_or(type_token);
-    let rdata =
-        parse_rdata(rtype, data, &state.origin).map_err(|e| err(data_at, e, &hint(rtype)))?;
+    let rdata = parse_rdata(rtype, data, &state.origin, NameSyntax::Master)
+        .map_err(|e| err(data_at, e, &hint(rtype)))?;
     builder.add_record(owner, rtype, ttl, rdata, at(&tokens[0]));
     Ok(())
 }
@@ -337,11 +419,14 @@ deep A 192.0.2.3
         let main =
             "$TTL 60\n$INCLUDE parts/hosts.zone\nafter A 192.0.2.9\n$INCLUDE parts/lab.zone lab\n";
         std::fs::write(dir.join("main.zone"), main).unwrap();
-        let read = read_master_file(&dir.join("main.zone"), &origin());
+        let read = read_master_file(&dir.join("main.zone"), &origin(), &ReadPolicy::inside(&dir));
         let (zone, diags) = (read.zone, read.diagnostics);
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(diags.is_empty(), "{diags:?}");
-        let names: Vec<String> = zone.rrsets().map(|r| r.name.to_ascii()).collect();
+        let names: Vec<String> = zone
+            .rrsets()
+            .map(|r| crate::name::format_name(&r.name))
+            .collect();
         assert!(names.contains(&"h1.hosts.example.test.".to_string()));
         assert!(
             names.contains(&"after.example.test.".to_string()),

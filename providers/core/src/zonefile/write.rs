@@ -1,12 +1,13 @@
 //! Writes the zone model as an RFC 1035 master file, in canonical order, one record per
 //! line with its owner and TTL spelled out, so files diff cleanly and read back unchanged.
 
+use crate::name::NameText;
 use std::fmt::Write as _;
 
 use hickory_proto::rr::RecordType;
 
 use crate::name::relative_to;
-use crate::rdata::format_rdata;
+use crate::rdata::format_wire;
 use crate::zone::{Rrset, Zone};
 
 /// At each name the SOA comes first, then NS, then the rest by type code, as people
@@ -25,7 +26,7 @@ pub fn write_master_file(zone: &Zone, header: &[&str]) -> String {
     for line in header {
         let _ = writeln!(out, "; {line}");
     }
-    let _ = writeln!(out, "$ORIGIN {}", zone.origin.to_ascii());
+    let _ = writeln!(out, "$ORIGIN {}", zone.origin.to_text());
     let mut rrsets: Vec<&Rrset> = zone.rrsets().collect();
     // Stable: names keep their canonical order, types are ranked within each name.
     rrsets.sort_by(|a, b| {
@@ -47,7 +48,7 @@ pub fn write_master_file(zone: &Zone, header: &[&str]) -> String {
                 "{owner:<width$} {ttl:>6} IN {rtype:<6} {data}",
                 ttl = rrset.ttl,
                 rtype = rrset.rtype.to_string(),
-                data = format_rdata(rdata)
+                data = format_wire(rrset.rtype, rdata.wire())
             );
         }
     }
@@ -60,7 +61,7 @@ mod tests {
 
     use super::*;
     use crate::Name;
-    use crate::masterfile::reader::parse_master_text;
+    use crate::zonefile::master::parse_master_text;
 
     #[test]
     fn written_files_read_back_to_the_same_zone() {

@@ -222,13 +222,13 @@ const CASES: &[Case] = &[
     ),
     zone(
         "DS at the apex",
-        "$TTL 60\n@ DS 1 13 2 aabbccdd\n",
+        "$TTL 60\n@ DS 1 13 2 aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899\n",
         2,
         "DS at the zone apex",
     ),
     zone(
         "DS without delegation",
-        "$TTL 60\nsub DS 1 13 2 aabbccdd\n",
+        "$TTL 60\nsub DS 1 13 2 aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899\n",
         2,
         "DS at sub.example.test. without NS",
     ),

@@ -27,8 +27,9 @@ LAB_TSIG_SECRET=${LAB_TSIG_SECRET:-RWjAvyTatmmPYFcslnoNfxIE+0r2Y3kLdK0/Svpgskg=}
 LAB_PDNS_API_KEY=${LAB_PDNS_API_KEY:-nsync-lab-api-key}
 
 # Zones on every primary: example.test. and other.test. for the README and CLI tests,
-# t01..t30 so that tests running in parallel each own a zone, bench.test. for benchmarks.
-LAB_ZONES="example.test other.test bench.test $(printf 't%02d.test ' $(seq 1 30))"
+# t01..t30 so that tests running in parallel each own a zone, bench.test. for benchmarks,
+# oracle.test. for the differential zone-file oracle (tests/zone_oracle.rs).
+LAB_ZONES="example.test other.test bench.test oracle.test $(printf 't%02d.test ' $(seq 1 30))"
 LAB_NSD_ZONES="example.test bench.test"
 # Served by Knot from files that nsync's zonefile provider writes into $LAB_DIR/zonefiles.
 LAB_FILE_ZONES="zf.test"

@@ -185,7 +185,10 @@ logging { channel f { file "$d/named.log" versions 2 size 50m; severity info; pr
 CONF
     for z in $LAB_ZONES; do
       if [[ " $LAB_NSD_ZONES " == *" $z "* ]]; then notify="notify explicit; also-notify { $LAB_NSD_IP; };"; else notify="notify no;"; fi
-      echo "zone \"$z\" { type primary; file \"zones/$z.zone\"; allow-update { key \"$LAB_TSIG_NAME\"; }; allow-transfer { key \"$LAB_TSIG_NAME\"; }; $notify };"
+      # The oracle zone holds owners BIND's host-name policy refuses (a\.b A ...): the test
+      # is of what BIND stores, so that policy is off there.
+      policy=""; [ "$z" = oracle.test ] && policy="check-names ignore;"
+      echo "zone \"$z\" { type primary; file \"zones/$z.zone\"; allow-update { key \"$LAB_TSIG_NAME\"; }; allow-transfer { key \"$LAB_TSIG_NAME\"; }; $notify $policy };"
     done
   } > "$d/named.conf"
   named-checkconf -z "$d/named.conf" > "$d/checkconf.out" 2>&1 || { cat "$d/checkconf.out" >&2; die "bind named.conf invalid"; }

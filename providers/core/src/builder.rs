@@ -605,7 +605,7 @@ mod tests {
 
     #[test]
     fn ds_needs_a_delegation() {
-        let ds = "1 13 2 aabbccdd";
+        let ds = "1 13 2 aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899";
         let mut b = ZoneBuilder::new(n("example.test."));
         b.add_record(
             n("example.test."),

@@ -302,8 +302,18 @@ mod tests {
 
     #[test]
     fn hex_may_be_split_by_spaces() {
-        let a = parse_rdata_text(RecordType::DS, "1 13 2 AABB CCDD", &origin()).unwrap();
-        let b = parse_rdata_text(RecordType::DS, "1 13 2 aabbccdd", &origin()).unwrap();
+        let a = parse_rdata_text(
+            RecordType::DS,
+            "1 13 2 AABBCCDDEEFF0011 2233445566778899AABBCCDDEEFF00112233445566778899",
+            &origin(),
+        )
+        .unwrap();
+        let b = parse_rdata_text(
+            RecordType::DS,
+            "1 13 2 aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899",
+            &origin(),
+        )
+        .unwrap();
         assert_eq!(a, b);
     }
 

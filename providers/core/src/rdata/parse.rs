@@ -126,14 +126,32 @@ fn typed(
                 bad_field(rtype, "digest type", &tokens[2], "a number from 0 to 255")
             })?;
             f.out.push(digest);
-            f.out.extend(hex(rtype, &tokens[3..])?);
+            let data = hex(rtype, &tokens[3..])?;
+            // RFC 3658, 4509, 5933, 6605: the known digests have a fixed length.
+            let want = match digest {
+                1 => Some(20),
+                2 | 3 => Some(32),
+                4 => Some(48),
+                _ => None,
+            };
+            if let Some(want) = want
+                && data.len() != want
+            {
+                return Err(format!(
+                    "DS digest of type {digest} is {want} octets ({} hex digits); this one has {}",
+                    want * 2,
+                    data.len()
+                ));
+            }
+            f.out.extend(data);
         }
         RecordType::NAPTR => {
             f.u16("order")?;
             f.u16("preference")?;
-            for _ in 0..3 {
-                f.string()?;
-            }
+            f.string()?;
+            f.string()?;
+            check_naptr_regexp(&tokens[4].bytes)?;
+            f.string()?;
             f.name(false)?;
         }
         RecordType::SVCB | RecordType::HTTPS => {
@@ -250,6 +268,64 @@ impl Fields<'_> {
         self.out.push(0);
         Ok(())
     }
+}
+
+/// RFC 3402 §3.2: a NAPTR regexp is empty, or `delim ere delim repl delim [i]`, where the
+/// delimiter is neither a digit, a backslash nor the flag `i`, and a back-reference in
+/// the replacement names a group the expression has. BIND refuses anything else.
+fn check_naptr_regexp(re: &[u8]) -> Result<(), String> {
+    let Some((&delim, rest)) = re.split_first() else {
+        return Ok(());
+    };
+    let bad = |why: &str| {
+        Err(format!(
+            "NAPTR regexp `{}` {why} (RFC 3402 §3.2: `!expression!replacement!`, flag i optional)",
+            excerpt(&String::from_utf8_lossy(re))
+        ))
+    };
+    if delim.is_ascii_digit() || delim == b'\\' || delim == b'i' || delim == 0 {
+        return bad("starts with a digit, a backslash or `i`, which cannot delimit it");
+    }
+    let (mut part, mut groups, mut i) = (0, 0, 0);
+    while i < rest.len() {
+        let c = rest[i];
+        i += 1;
+        if c == 0 {
+            return bad("holds a NUL octet");
+        }
+        if c == delim {
+            part += 1;
+            if part > 2 {
+                return bad("has more than three delimiters");
+            }
+            continue;
+        }
+        if part == 2 {
+            if c != b'i' {
+                return bad("has a flag other than `i`");
+            }
+            continue;
+        }
+        if c == b'(' && part == 0 {
+            groups += 1;
+        }
+        if c == b'\\' {
+            let Some(&next) = rest.get(i) else {
+                return bad("ends in a backslash");
+            };
+            i += 1;
+            if part == 1
+                && next.is_ascii_digit()
+                && (next == b'0' || (next - b'0') as usize > groups)
+            {
+                return bad("refers to a group the expression does not have");
+            }
+        }
+    }
+    if part != 2 {
+        return bad("does not have three delimiters");
+    }
+    Ok(())
 }
 
 fn bad_field(rtype: RecordType, field: &str, t: &Token, expected: &str) -> String {

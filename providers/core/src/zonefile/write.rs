@@ -75,7 +75,7 @@ mod tests {
 _sip._tcp SRV 10 5 5060 sip
 * A 192.0.2.99
 sub NS ns.sub
-sub DS 12345 13 2 aabbccdd
+sub DS 12345 13 2 aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899
 svc HTTPS 1 . alpn="h2,h3" ipv6hint=2001:db8::1
 n NAPTR 100 10 "u" "E2U+sip" "!^.*$!sip:x@example.test!" .
 "#;

@@ -60,7 +60,10 @@ fn soa(text: &str, origin: &Name) -> Result<(RData, u32), String> {
             .iter()
             .find_map(|t| t.text().parse::<u32>().ok())
             .unwrap_or(3600);
-        let data: Vec<String> = e.tokens[i + 1..].iter().map(|t| t.raw.clone()).collect();
+        let data: Vec<String> = e.tokens[i + 1..]
+            .iter()
+            .map(|t| t.raw.to_string())
+            .collect();
         let rdata = RData::try_from_str(RecordType::SOA, &data.join(" "))
             .map_err(|e| format!("SOA: {e}"))?;
         return Ok((rdata, ttl));

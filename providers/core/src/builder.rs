@@ -5,7 +5,9 @@
 //! Every check here is one pass over the rrsets in canonical order (an owner's types sit
 //! side by side) or a hash lookup, so a zone of a million rrsets checks in linear time.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::hash_map::{Entry, RandomState};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 
 use hickory_proto::rr::{Name, RecordType};
@@ -14,35 +16,32 @@ use crate::diag::{Diagnostic, Location};
 use crate::name::format_name;
 use crate::rdata::Rdata;
 use crate::rdata::wire::Cursor;
-use crate::zone::{Rrset, RrsetKey, Zone, owner_key_from_labels};
+use crate::zone::{Rrset, RrsetKey, Zone, owner_key, owner_key_from_labels};
 
 /// The largest DNS message over TCP (RFC 1035 §4.2.2): an rrset that cannot fit one can
 /// be neither served in an answer nor carried in one UPDATE.
 pub const MAX_MESSAGE_OCTETS: usize = 65_535;
 
-/// A place in one of the files read, kept small: a zone of a million rrsets keeps one.
+/// A place in one of the files read, kept small: a zone of a million rrsets keeps one
+/// per record while it is read, and one per rrset after.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Loc {
-    file: u32,
-    line: u32,
-    column: u32,
+pub struct Pos {
+    pub file: u32,
+    pub line: u32,
+    pub column: u32,
 }
 
-/// Where each rrset of a zone read from files was defined, so later checks (a provider's
-/// capabilities, say) can point at a line.
+/// Where each rrset of a zone read from files was defined, in the zone's canonical order,
+/// so later checks (a provider's capabilities, say) can point at a line.
 #[derive(Debug, Default)]
 pub struct Locations {
     files: Vec<PathBuf>,
-    at: HashMap<RrsetKey, Loc>,
+    in_order: Vec<Pos>,
 }
 
 impl Locations {
-    pub fn get(&self, key: &RrsetKey) -> Option<Location> {
-        self.at.get(key).map(|l| self.location(*l))
-    }
-
-    fn location(&self, l: Loc) -> Location {
-        Location::new(self.files[l.file as usize].clone(), l.line, l.column)
+    fn location(&self, p: Pos) -> Location {
+        Location::new(self.files[p.file as usize].clone(), p.line, p.column)
     }
 }
 
@@ -60,29 +59,78 @@ impl ZoneRead {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// Each rrset with the place it was defined. (The zone as read: an rrset added to
+    /// `zone` afterwards has no place, and the pairing assumes none was.)
+    pub fn located(&self) -> impl Iterator<Item = (&Rrset, Option<Location>)> {
+        let mut places = self.locations.in_order.iter();
+        self.zone
+            .rrsets()
+            .map(move |r| (r, places.next().map(|p| self.locations.location(*p))))
+    }
 }
 
 struct Pending {
     name: Name,
+    rtype: RecordType,
     ttl: u32,
-    at: Loc,
+    at: Pos,
     /// Defined as one whole rrset (TOML) rather than record by record (master files).
     whole: bool,
-    rdata: Vec<(Rdata, Loc)>,
+    rdata: Vec<(Rdata, Pos)>,
 }
 
+/// Collects records into rrsets. Records arrive in file order; each rrset is found by a
+/// hash of its key (or is the one the last record went to, as in most files), and the
+/// rrsets are put in canonical order once, at the end.
 pub struct ZoneBuilder {
     origin: Name,
-    pending: BTreeMap<RrsetKey, Pending>,
+    /// The rrsets so far, in the order they first appeared.
+    pending: Vec<(RrsetKey, Pending)>,
+    /// A 64-bit hash of each key -> its rrset; the key itself is kept once, in `pending`.
+    by_hash: HashMap<u64, u32, BuildHasherDefault<Passthrough>>,
+    /// Keys whose hash another key already had (about one in 10^10 zones has one).
+    collided: HashMap<RrsetKey, u32>,
+    hasher: RandomState,
+    /// Tests send every key down the collision path.
+    #[cfg(test)]
+    collide_all: bool,
+    last: Option<u32>,
     diagnostics: Vec<Diagnostic>,
     files: Vec<PathBuf>,
+}
+
+/// `by_hash` is keyed by a hash already: hashing it again would only cost time.
+#[derive(Default)]
+struct Passthrough(u64);
+
+impl Hasher for Passthrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 impl ZoneBuilder {
     pub fn new(origin: Name) -> Self {
         ZoneBuilder {
             origin: origin.to_lowercase(),
-            pending: BTreeMap::new(),
+            pending: Vec::new(),
+            by_hash: HashMap::default(),
+            collided: HashMap::new(),
+            hasher: RandomState::new(),
+            #[cfg(test)]
+            collide_all: false,
+            last: None,
             diagnostics: Vec::new(),
             files: Vec::new(),
         }
@@ -96,13 +144,9 @@ impl ZoneBuilder {
         self.diagnostics.push(diagnostic);
     }
 
-    /// Records that `path` was read (an `$INCLUDE` may hold no records at all).
-    pub fn note_file(&mut self, path: &Path) {
-        self.file_index(path);
-    }
-
-    fn file_index(&mut self, path: &Path) -> u32 {
-        // Records come file by file: the last file is nearly always the one.
+    /// Records that `path` was read (an `$INCLUDE` may hold no records at all) and
+    /// returns its number for [`Pos`].
+    pub fn note_file(&mut self, path: &Path) -> u32 {
         if let Some(i) = self.files.iter().rposition(|f| f == path) {
             return i as u32;
         }
@@ -110,34 +154,76 @@ impl ZoneBuilder {
         (self.files.len() - 1) as u32
     }
 
-    fn loc(&mut self, location: &Location) -> Loc {
-        Loc {
-            file: self.file_index(&location.path),
+    fn pos(&mut self, location: &Location) -> Pos {
+        Pos {
+            file: self.note_file(&location.path),
             line: location.line,
             column: location.column,
         }
     }
 
-    fn location(&self, l: Loc) -> Location {
-        Location::new(self.files[l.file as usize].clone(), l.line, l.column)
+    fn location(&self, p: Pos) -> Location {
+        Location::new(self.files[p.file as usize].clone(), p.line, p.column)
+    }
+
+    fn find(&mut self, key: &RrsetKey) -> Option<u32> {
+        if let Some(i) = self.last
+            && self.pending[i as usize].0 == *key
+        {
+            return Some(i);
+        }
+        let i = match self.by_hash.get(&self.key_hash(key)) {
+            Some(&i) if self.pending[i as usize].0 == *key => i,
+            Some(_) => *self.collided.get(key)?,
+            None => return None,
+        };
+        self.last = Some(i);
+        Some(i)
+    }
+
+    /// Makes room for about `rrsets` more rrsets.
+    pub fn reserve(&mut self, rrsets: usize) {
+        self.pending.reserve(rrsets);
+        self.by_hash.reserve(rrsets);
+    }
+
+    fn key_hash(&self, key: &RrsetKey) -> u64 {
+        #[cfg(test)]
+        if self.collide_all {
+            return 0;
+        }
+        self.hasher.hash_one(key)
+    }
+
+    fn file(&mut self, key: RrsetKey, pending: Pending) {
+        let i = self.pending.len() as u32;
+        match self.by_hash.entry(self.key_hash(&key)) {
+            Entry::Vacant(v) => {
+                v.insert(i);
+            }
+            Entry::Occupied(_) => {
+                self.collided.insert(key.clone(), i);
+            }
+        }
+        self.pending.push((key, pending));
+        self.last = Some(i);
     }
 
     /// Checks an owner name before its records are added; false when it is unusable.
-    fn owner_ok(&mut self, name: &Name, location: &Location) -> bool {
+    fn owner_ok(&mut self, name: &Name, at: Pos) -> bool {
         if !self.origin.zone_of(name) {
             let origin = format_name(&self.origin);
-            self.report(
-                Diagnostic::error(
-                    location.clone(),
-                    format!(
-                        "name `{}` is outside the zone {origin}",
-                        crate::diag::excerpt(&format_name(name)),
-                    ),
-                )
-                .with_hint(format!(
-                    "write names relative to the origin, or absolute names ending in .{origin}"
-                )),
-            );
+            let d = Diagnostic::error(
+                self.location(at),
+                format!(
+                    "name `{}` is outside the zone {origin}",
+                    crate::diag::excerpt(&format_name(name)),
+                ),
+            )
+            .with_hint(format!(
+                "write names relative to the origin, or absolute names ending in .{origin}"
+            ));
+            self.report(d);
             return false;
         }
         true
@@ -152,27 +238,42 @@ impl ZoneBuilder {
         rdata: Rdata,
         location: Location,
     ) {
-        if !self.owner_ok(&name, &location) {
+        let at = self.pos(&location);
+        self.add_record_at(name, rtype, ttl, rdata, at);
+    }
+
+    /// [`add_record`](Self::add_record) with the place as a [`Pos`] from [`note_file`](Self::note_file).
+    pub fn add_record_at(
+        &mut self,
+        name: Name,
+        rtype: RecordType,
+        ttl: u32,
+        rdata: Rdata,
+        at: Pos,
+    ) {
+        if !self.owner_ok(&name, at) {
             return;
         }
-        let at = self.loc(&location);
         let key = RrsetKey::of(&name, rtype);
-        match self.pending.get_mut(&key) {
+        match self.find(&key) {
             None => {
                 let pending = Pending {
                     name,
+                    rtype,
                     ttl,
                     at,
                     whole: false,
                     rdata: vec![(rdata, at)],
                 };
-                self.pending.insert(key, pending);
+                self.file(key, pending);
             }
-            Some(pending) => {
+            Some(i) => {
+                let pending = &mut self.pending[i as usize].1;
                 if pending.ttl != ttl {
+                    let (first_ttl, first_line) = (pending.ttl, pending.at.line);
                     let d = Diagnostic::error(
-                        location,
-                        format!("TTL {ttl} differs from TTL {} of the same rrset {key} at line {}", pending.ttl, pending.at.line),
+                        self.location(at),
+                        format!("TTL {ttl} differs from TTL {first_ttl} of the same rrset {key} at line {first_line}"),
                     )
                     .with_hint("an rrset has one TTL: give every record of this name and type the same TTL");
                     self.diagnostics.push(d);
@@ -193,180 +294,231 @@ impl ZoneBuilder {
         rdata: Vec<(Rdata, Location)>,
         location: Location,
     ) {
-        if !self.owner_ok(&name, &location) {
+        let at = self.pos(&location);
+        if !self.owner_ok(&name, at) {
             return;
         }
         let key = RrsetKey::of(&name, rtype);
-        if let Some(first) = self.pending.get(&key) {
+        if let Some(i) = self.find(&key) {
+            let first = self.pending[i as usize].1.at.line;
             let d = Diagnostic::error(
                 location,
-                format!(
-                    "the same rrset twice: {key} is also defined at line {}",
-                    first.at.line
-                ),
+                format!("the same rrset twice: {key} is also defined at line {first}"),
             )
             .with_hint("merge the values into one [[rrset]] entry");
             self.diagnostics.push(d);
             return;
         }
-        let at = self.loc(&location);
         let rdata = rdata
             .into_iter()
             .map(|(r, l)| {
-                let l = self.loc(&l);
-                (r, l)
+                let p = self.pos(&l);
+                (r, p)
             })
             .collect();
-        self.pending.insert(
-            key,
-            Pending {
-                name,
-                ttl,
-                at,
-                whole: true,
-                rdata,
-            },
-        );
+        let pending = Pending {
+            name,
+            rtype,
+            ttl,
+            at,
+            whole: true,
+            rdata,
+        };
+        self.file(key, pending);
     }
 
     /// Runs the checks across rrsets and returns the zone with every diagnostic found.
     pub fn finish(mut self) -> ZoneRead {
-        self.drop_duplicates();
-        self.check_cname();
-        self.check_targets_not_cname();
-        self.check_delegations();
-        self.check_message_size();
-        let mut at = HashMap::with_capacity(self.pending.len());
-        let mut rrsets = Vec::with_capacity(self.pending.len());
-        for (key, pending) in std::mem::take(&mut self.pending) {
-            let rdata: Vec<Rdata> = pending.rdata.into_iter().map(|(r, _)| r).collect();
-            at.insert(key.clone(), pending.at);
-            let rtype = key.rtype;
-            rrsets.push((key, Rrset::new(pending.name, rtype, pending.ttl, rdata)));
-        }
-        let mut zone = Zone::new(self.origin.clone());
-        zone.extend_keyed(rrsets);
+        self.by_hash = HashMap::default();
+        self.collided = HashMap::new();
+        let mut keyed = self.sorted_rrsets();
+        let mut found = Vec::new();
+        self.drop_duplicates(&mut keyed, &mut found);
+        self.check_cname(&keyed, &mut found);
+        self.check_targets_not_cname(&keyed, &mut found);
+        self.check_delegations(&keyed, &mut found);
+        self.check_message_size(&keyed, &mut found);
+        let mut in_order = Vec::with_capacity(keyed.len());
+        let rrsets: Vec<(RrsetKey, Rrset)> = keyed
+            .into_iter()
+            .map(|(key, p)| {
+                in_order.push(p.at);
+                let rdata: Vec<Rdata> = p.rdata.into_iter().map(|(r, _)| r).collect();
+                let rrset = Rrset::from_sorted(p.name, p.rtype, p.ttl, rdata);
+                (key, rrset)
+            })
+            .collect();
+        let zone = Zone::from_sorted(self.origin.clone(), rrsets);
         let mut diagnostics = self.diagnostics;
+        diagnostics.extend(found.into_iter().map(|(at, d)| {
+            let mut d: Diagnostic = d;
+            d.location = Location::new(self.files[at.file as usize].clone(), at.line, at.column);
+            d
+        }));
         diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
         ZoneRead {
             zone,
             diagnostics,
             locations: Locations {
                 files: self.files.clone(),
-                at,
+                in_order,
             },
             files: self.files,
         }
     }
 
-    /// The same data twice in one rrset: reported at the second, kept once.
-    fn drop_duplicates(&mut self) {
-        let mut found = Vec::new();
-        for (key, pending) in self.pending.iter_mut() {
+    /// The rrsets in canonical order. Sorted by proxy: a small entry per rrset holding the
+    /// first sixteen octets of its owner key below the origin (which every key shares),
+    /// so that most comparisons touch neither the keys' own memory nor move the large
+    /// entries; only ties compare whole keys.
+    fn sorted_rrsets(&mut self) -> Vec<(RrsetKey, Pending)> {
+        let keyed = std::mem::take(&mut self.pending);
+        let below = owner_key(&self.origin).len();
+        let word = |o: &[u8], at: usize| -> u64 {
+            let mut w = [0u8; 8];
+            if let Some(part) = o.get(at..) {
+                let n = part.len().min(8);
+                w[..n].copy_from_slice(&part[..n]);
+            }
+            u64::from_be_bytes(w)
+        };
+        let mut order: Vec<(u64, u64, u32)> = keyed
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| {
+                let o = k.owner().get(below..).unwrap_or_default();
+                (word(o, 0), word(o, 8), i as u32)
+            })
+            .collect();
+        // Past the last label an owner key holds no 0 octets (labels are not empty), so
+        // zero padding sorts a shorter key before a longer one it starts, as it should.
+        order.sort_unstable_by(|a, b| {
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then_with(|| keyed[a.2 as usize].0.cmp(&keyed[b.2 as usize].0))
+        });
+        let mut slots: Vec<Option<(RrsetKey, Pending)>> = keyed.into_iter().map(Some).collect();
+        order
+            .iter()
+            .map(|o| slots[o.2 as usize].take().expect("each rrset once"))
+            .collect()
+    }
+
+    /// The same data twice in one rrset: reported at the second, kept once. Leaves every
+    /// rrset's data sorted and unique.
+    fn drop_duplicates(
+        &self,
+        keyed: &mut [(RrsetKey, Pending)],
+        found: &mut Vec<(Pos, Diagnostic)>,
+    ) {
+        for (key, pending) in keyed.iter_mut() {
             if pending.rdata.len() < 2 {
                 continue;
             }
             // Stable, so of equal data the first in the file comes first.
             pending.rdata.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut kept: Vec<(Rdata, Loc)> = Vec::with_capacity(pending.rdata.len());
+            let mut kept: Vec<(Rdata, Pos)> = Vec::with_capacity(pending.rdata.len());
             for (r, at) in pending.rdata.drain(..) {
                 match kept.last() {
                     Some((last, first)) if *last == r => {
-                        found.push((key.to_string(), *first, at, pending.whole))
+                        let d = if pending.whole {
+                            Diagnostic::error(
+                                Location::file(""),
+                                format!("duplicate value in {key}"),
+                            )
+                            .with_hint("remove the repeated value")
+                        } else {
+                            Diagnostic::error(
+                                Location::file(""),
+                                format!(
+                                    "duplicate record: {key} with the same data as line {}",
+                                    first.line
+                                ),
+                            )
+                            .with_hint("remove one of the two lines")
+                        };
+                        found.push((at, d));
                     }
                     _ => kept.push((r, at)),
                 }
             }
             pending.rdata = kept;
         }
-        for (key, first, at, whole) in found {
-            let d = if whole {
-                Diagnostic::error(self.location(at), format!("duplicate value in {key}"))
-                    .with_hint("remove the repeated value")
-            } else {
-                Diagnostic::error(
-                    self.location(at),
-                    format!(
-                        "duplicate record: {key} with the same data as line {}",
-                        first.line
-                    ),
-                )
-                .with_hint("remove one of the two lines")
-            };
-            self.diagnostics.push(d);
-        }
     }
 
-    fn check_cname(&mut self) {
-        let mut found = Vec::new();
-        let keys: Vec<&RrsetKey> = self.pending.keys().collect();
+    fn check_cname(&self, keyed: &[(RrsetKey, Pending)], found: &mut Vec<(Pos, Diagnostic)>) {
         // An owner's rrsets are adjacent in canonical order: one pass finds each group.
         let mut start = 0;
-        while start < keys.len() {
+        while start < keyed.len() {
             let mut end = start + 1;
-            while end < keys.len() && keys[end].same_owner(keys[start]) {
+            while end < keyed.len() && keyed[end].0.same_owner(&keyed[start].0) {
                 end += 1;
             }
-            let group = &keys[start..end];
-            if let Some(cname) = group.iter().find(|k| k.rtype == RecordType::CNAME) {
-                let pending = &self.pending[*cname];
-                if pending.name == self.origin {
-                    found.push(
-                        Diagnostic::error(self.location(pending.at), "CNAME at the zone apex: the apex must hold SOA and NS, and a CNAME cannot stand beside other data")
-                            .with_hint("use A/AAAA records at the apex, or a provider's ALIAS feature outside nsync"),
-                    );
-                } else {
-                    if pending.rdata.len() > 1 {
-                        found.push(
-                            Diagnostic::error(
-                                self.location(pending.at),
-                                format!(
-                                    "{cname} has {} values; a CNAME has exactly one",
-                                    pending.rdata.len()
-                                ),
-                            )
-                            .with_hint("keep one target"),
-                        );
-                    }
-                    let others: Vec<String> = group
-                        .iter()
-                        .filter(|k| k.rtype != RecordType::CNAME)
-                        .map(|k| k.rtype.to_string())
-                        .collect();
-                    if !others.is_empty() {
-                        found.push(
-                            Diagnostic::error(
-                                self.location(pending.at),
-                                format!(
-                                    "CNAME beside other data at {}: {} also exist there (RFC 1034 §3.6.2)",
-                                    crate::diag::excerpt(&format_name(&pending.name)),
-                                    others.join(", ")
-                                ),
-                            )
-                            .with_hint("remove the CNAME, or move the other records to another name"),
-                        );
-                    }
-                }
-            }
+            let group = &keyed[start..end];
             start = end;
+            let Some((cname, pending)) = group.iter().find(|(k, _)| k.rtype == RecordType::CNAME)
+            else {
+                continue;
+            };
+            let at = pending.at;
+            if pending.name == self.origin {
+                found.push((at,
+                    Diagnostic::error(Location::file(""), "CNAME at the zone apex: the apex must hold SOA and NS, and a CNAME cannot stand beside other data")
+                        .with_hint("use A/AAAA records at the apex, or a provider's ALIAS feature outside nsync"),
+                ));
+                continue;
+            }
+            if pending.rdata.len() > 1 {
+                found.push((
+                    at,
+                    Diagnostic::error(
+                        Location::file(""),
+                        format!(
+                            "{cname} has {} values; a CNAME has exactly one",
+                            pending.rdata.len()
+                        ),
+                    )
+                    .with_hint("keep one target"),
+                ));
+            }
+            let others: Vec<String> = group
+                .iter()
+                .filter(|(k, _)| k.rtype != RecordType::CNAME)
+                .map(|(k, _)| k.rtype.to_string())
+                .collect();
+            if !others.is_empty() {
+                found.push((
+                    at,
+                    Diagnostic::error(
+                        Location::file(""),
+                        format!(
+                            "CNAME beside other data at {}: {} also exist there (RFC 1034 §3.6.2)",
+                            crate::diag::excerpt(&format_name(&pending.name)),
+                            others.join(", ")
+                        ),
+                    )
+                    .with_hint("remove the CNAME, or move the other records to another name"),
+                ));
+            }
         }
-        self.diagnostics.extend(found);
     }
 
     /// RFC 2181 §10.3: MX, NS and SRV must name a host, not an alias. BIND refuses such
     /// an update outright, so it is caught here rather than half way through a sync.
-    fn check_targets_not_cname(&mut self) {
-        let aliases: HashSet<&[u8]> = self
-            .pending
-            .keys()
-            .filter(|k| k.rtype == RecordType::CNAME)
-            .map(|k| k.owner())
+    fn check_targets_not_cname(
+        &self,
+        keyed: &[(RrsetKey, Pending)],
+        found: &mut Vec<(Pos, Diagnostic)>,
+    ) {
+        let aliases: HashSet<&[u8]> = keyed
+            .iter()
+            .filter(|(k, _)| k.rtype == RecordType::CNAME)
+            .map(|(k, _)| k.owner())
             .collect();
         if aliases.is_empty() {
             return;
         }
-        let mut found = Vec::new();
-        for (key, pending) in &self.pending {
+        for (key, pending) in keyed {
             let skip = match key.rtype {
                 RecordType::MX => 2,
                 RecordType::NS => 0,
@@ -380,72 +532,72 @@ impl ZoneBuilder {
                 };
                 if aliases.contains(&owner_key_from_labels(&labels)[..]) {
                     let target = Name::from_labels(labels).unwrap_or_default();
-                    found.push(
+                    found.push((*at,
                         Diagnostic::error(
-                            self.location(*at),
+                            Location::file(""),
                             format!("{key} points at {}, which is a CNAME (RFC 2181 §10.3)", format_name(&target)),
                         )
                         .with_hint("point it at the host's own name (the CNAME's target); servers such as BIND refuse this"),
-                    );
+                    ));
                 }
             }
         }
-        self.diagnostics.extend(found);
     }
 
     /// DS belongs at a delegation (an NS rrset below the apex); at the apex it belongs in
     /// the parent zone, which nsync does not manage.
-    fn check_delegations(&mut self) {
-        let mut found = Vec::new();
-        for (key, pending) in &self.pending {
+    fn check_delegations(&self, keyed: &[(RrsetKey, Pending)], found: &mut Vec<(Pos, Diagnostic)>) {
+        for (key, pending) in keyed {
             if key.rtype != RecordType::DS {
                 continue;
             }
             if pending.name == self.origin {
-                found.push(
-                    Diagnostic::error(self.location(pending.at), "DS at the zone apex: the apex DS lives in the parent zone")
+                found.push((pending.at,
+                    Diagnostic::error(Location::file(""), "DS at the zone apex: the apex DS lives in the parent zone")
                         .with_hint("give the DS to the parent zone's operator (registrar); keep DS here only for delegated subzones"),
-                );
-            } else if !self
-                .pending
-                .contains_key(&RrsetKey::of(&pending.name, RecordType::NS))
-            {
-                found.push(
+                ));
+                continue;
+            }
+            let ns = RrsetKey::of(&pending.name, RecordType::NS);
+            if keyed.binary_search_by(|(k, _)| k.cmp(&ns)).is_err() {
+                found.push((
+                    pending.at,
                     Diagnostic::error(
-                        self.location(pending.at),
+                        Location::file(""),
                         format!(
                             "DS at {} without NS: a DS needs a delegation at the same name",
                             crate::diag::excerpt(&format_name(&pending.name))
                         ),
                     )
                     .with_hint("add the NS records of the delegated subzone at the same name"),
-                );
+                ));
             }
         }
-        self.diagnostics.extend(found);
     }
 
     /// An rrset whose answer cannot fit one DNS message can be neither served nor sent
     /// in one UPDATE; BIND refuses the UPDATE (and nsync once reported that as a bad key).
-    fn check_message_size(&mut self) {
-        let mut found = Vec::new();
-        for (key, pending) in &self.pending {
+    fn check_message_size(
+        &self,
+        keyed: &[(RrsetKey, Pending)],
+        found: &mut Vec<(Pos, Diagnostic)>,
+    ) {
+        for (key, pending) in keyed {
             let question = pending.name.len() + 1 + 4;
             let records: usize = pending.rdata.iter().map(|(r, _)| 2 + 10 + r.len()).sum();
             let size = 12 + question + records;
             if size > MAX_MESSAGE_OCTETS {
-                found.push(
+                found.push((pending.at,
                     Diagnostic::error(
-                        self.location(pending.at),
+                        Location::file(""),
                         format!(
                             "{key} takes {size} octets in an answer; one DNS message holds at most {MAX_MESSAGE_OCTETS}"
                         ),
                     )
                     .with_hint("no server can answer with this rrset: make the records fewer or shorter"),
-                );
+                ));
             }
         }
-        self.diagnostics.extend(found);
     }
 }
 
@@ -546,6 +698,38 @@ mod tests {
         assert!(
             m[2].starts_with("4: name `a.other.test.` is outside"),
             "{m:?}"
+        );
+    }
+
+    #[test]
+    fn keys_whose_hashes_collide_still_find_their_rrset() {
+        let mut b = ZoneBuilder::new(n("example.test."));
+        b.collide_all = true;
+        for (i, owner) in ["a", "b", "a", "c", "b", "a"].iter().enumerate() {
+            let owner = n(&format!("{owner}.example.test."));
+            let addr = format!("192.0.2.{i}");
+            b.add_record(
+                owner,
+                RecordType::A,
+                1,
+                rd(RecordType::A, &addr),
+                at(i as u32 + 1),
+            );
+        }
+        let read = b.finish();
+        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+        let sizes: Vec<(String, usize)> = read
+            .zone
+            .rrsets()
+            .map(|r| (format_name(&r.name), r.rdata().len()))
+            .collect();
+        assert_eq!(
+            sizes,
+            [
+                ("a.example.test.".to_string(), 3),
+                ("b.example.test.".to_string(), 2),
+                ("c.example.test.".to_string(), 1)
+            ]
         );
     }
 

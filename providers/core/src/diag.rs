@@ -165,11 +165,17 @@ impl<'a> LineIndex<'a> {
     }
 
     pub fn location(&self, offset: usize) -> Location {
+        let (line, column) = self.line_col(offset);
+        Location::new(self.path, line, column)
+    }
+
+    /// The 1-based line and column of `offset`, without building a `Location`.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
         let column = self.text[start..offset].chars().count() + 1;
-        Location::new(self.path, line as u32 + 1, column as u32)
+        (line as u32 + 1, column as u32)
     }
 }
 

@@ -11,6 +11,7 @@
 
 use hickory_proto::rr::Name;
 use hickory_proto::rr::domain::Label;
+use hickory_proto::serialize::binary::{BinDecodable, BinDecoder};
 
 use crate::diag::excerpt;
 
@@ -43,92 +44,137 @@ pub fn parse_name(text: &str, origin: &Name) -> Result<Name, String> {
 /// X inside a label (so `a\.b` is one label) and `\DDD` the octet DDD in decimal. The
 /// result is lower-cased so that names compare as the DNS compares them.
 pub fn parse_name_in(text: &str, origin: &Name, syntax: NameSyntax) -> Result<Name, String> {
+    let wire = name_wire(text, origin, syntax)?;
+    Ok(name_from_wire(&wire))
+}
+
+/// A name from wire octets nsync built and checked itself.
+pub(crate) fn name_from_wire(wire: &[u8]) -> Name {
+    let mut decoder = BinDecoder::new(wire);
+    Name::read(&mut decoder).unwrap_or_default()
+}
+
+/// [`parse_name_in`] to the name's uncompressed wire form, lower-cased: what rdata holds,
+/// and the cheap way to build a `Name` (a zone of a million records reads as many).
+pub(crate) fn name_wire(text: &str, origin: &Name, syntax: NameSyntax) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(text.len() + origin.len() + 2);
     if text == "@" {
-        return Ok(origin.to_lowercase());
+        push_origin(&mut out, origin);
+        return Ok(out);
     }
     if text.is_empty() {
         return Err("empty name".into());
     }
     if text == "." {
-        return Ok(Name::root());
+        out.push(0);
+        return Ok(out);
     }
-    let shown = excerpt(text);
+    let shown = || excerpt(text);
     let bytes = text.as_bytes();
-    let mut labels: Vec<(Vec<u8>, bool)> = Vec::new();
-    let mut label = Vec::new();
+    // Each label: a length octet (filled in when the label ends), then its octets.
+    let mut start = 0;
+    out.push(0);
     let mut escaped = false;
     let mut absolute = false;
     let mut i = 0;
+    let mut international = Vec::new();
     while i < bytes.len() {
         absolute = false;
         match bytes[i] {
             b'\\' => {
-                i = unescape(text, i, &mut label).map_err(|e| format!("name `{shown}`: {e}"))?;
+                i = unescape(text, i, &mut out).map_err(|e| format!("name `{}`: {e}", shown()))?;
                 escaped = true;
             }
             b'.' => {
-                if label.is_empty() {
+                if out.len() == start + 1 {
                     return Err(format!(
-                        "name `{shown}` has an empty label (two dots in a row, or a leading dot)"
+                        "name `{}` has an empty label (two dots in a row, or a leading dot)",
+                        shown()
                     ));
                 }
-                labels.push((std::mem::take(&mut label), escaped));
+                close_label(&mut out, start, escaped, syntax, &mut international, &shown)?;
+                start = out.len();
+                out.push(0);
                 escaped = false;
                 absolute = true;
                 i += 1;
             }
             b => {
-                label.push(b);
+                out.push(b);
                 i += 1;
             }
         }
     }
-    if !label.is_empty() {
-        labels.push((label, escaped));
+    if out.len() > start + 1 {
+        close_label(&mut out, start, escaped, syntax, &mut international, &shown)?;
+        start = out.len();
+        out.push(0);
     }
-    let mut parts: Vec<Label> = Vec::with_capacity(labels.len() + origin.iter().count());
-    for (raw, escaped) in labels {
-        let international = syntax == NameSyntax::International && !escaped && !raw.is_ascii();
-        let label = if international {
-            let utf8 = std::str::from_utf8(&raw)
-                .map_err(|_| format!("name `{shown}` is not valid UTF-8"))?;
-            Label::from_utf8(utf8).map_err(|e| {
-                format!(
-                    "name `{shown}`: `{}` is not a valid international label: {e}",
-                    excerpt(utf8)
-                )
-            })?
-        } else {
-            if raw.len() > MAX_LABEL_OCTETS {
-                return Err(format!(
-                    "name `{shown}` has a label longer than 63 octets ({})",
-                    raw.len()
-                ));
-            }
-            Label::from_raw_bytes(&raw).map_err(|e| format!("name `{shown}`: {e}"))?
-        };
-        if label.len() > MAX_LABEL_OCTETS {
-            return Err(format!("name `{shown}` has a label longer than 63 octets"));
-        }
-        parts.push(label);
+    // `out` ends with an open, empty label at `start`: the root, or where the origin goes.
+    if !absolute || start + 1 != out.len() {
+        out.truncate(start);
+        push_origin(&mut out, origin);
     }
-    if !absolute {
-        parts.extend(
-            origin
-                .iter()
-                .map(|l| Label::from_raw_bytes(l).expect("origin labels are valid")),
-        );
-    }
-    let wire_len: usize = parts.iter().map(|l| l.len() + 1).sum::<usize>() + 1;
-    if wire_len > MAX_NAME_OCTETS {
+    out[..].make_ascii_lowercase();
+    if out.len() > MAX_NAME_OCTETS {
         return Err(format!(
-            "name `{shown}` is longer than 255 octets ({wire_len} on the wire)"
+            "name `{}` is longer than 255 octets ({} on the wire)",
+            shown(),
+            out.len()
         ));
     }
-    let mut name = Name::from_labels(parts).map_err(|e| format!("name `{shown}`: {e}"))?;
-    name.set_fqdn(true);
-    check_wildcard(&name)?;
-    Ok(name.to_lowercase())
+    check_wildcard(&out).map_err(|()| {
+        format!(
+            "name `{}`: `*` is allowed only as the whole leftmost label (a wildcard)",
+            shown()
+        )
+    })?;
+    Ok(out)
+}
+
+/// Fills in the length octet of the label that starts at `start`, after turning an
+/// international label into punycode where the syntax asks for it.
+fn close_label(
+    out: &mut Vec<u8>,
+    start: usize,
+    escaped: bool,
+    syntax: NameSyntax,
+    scratch: &mut Vec<u8>,
+    shown: &dyn Fn() -> String,
+) -> Result<(), String> {
+    let raw = &out[start + 1..];
+    if syntax == NameSyntax::International && !escaped && !raw.is_ascii() {
+        let utf8 = std::str::from_utf8(raw)
+            .map_err(|_| format!("name `{}` is not valid UTF-8", shown()))?;
+        let label = Label::from_utf8(utf8).map_err(|e| {
+            format!(
+                "name `{}`: `{}` is not a valid international label: {e}",
+                shown(),
+                excerpt(utf8)
+            )
+        })?;
+        scratch.clear();
+        scratch.extend_from_slice(label.as_bytes());
+        out.truncate(start + 1);
+        out.extend_from_slice(scratch);
+    }
+    let len = out.len() - start - 1;
+    if len > MAX_LABEL_OCTETS {
+        return Err(format!(
+            "name `{}` has a label longer than 63 octets ({len})",
+            shown()
+        ));
+    }
+    out[start] = len as u8;
+    Ok(())
+}
+
+fn push_origin(out: &mut Vec<u8>, origin: &Name) {
+    for label in origin.iter() {
+        out.push(label.len() as u8);
+        out.extend(label.iter().map(u8::to_ascii_lowercase));
+    }
+    out.push(0);
 }
 
 /// Resolves the escape at `at` (a backslash) into `out`; returns the offset after it.
@@ -171,14 +217,17 @@ pub fn unescape(text: &str, at: usize, out: &mut Vec<u8>) -> Result<usize, Strin
 
 /// `*` is a wildcard only as the whole leftmost label; anywhere else it is a typo that
 /// some providers accept and others reject.
-fn check_wildcard(name: &Name) -> Result<(), String> {
-    for (i, label) in name.iter().enumerate() {
-        if label.contains(&b'*') && (i != 0 || label != b"*") {
-            return Err(format!(
-                "name `{}`: `*` is allowed only as the whole leftmost label (a wildcard)",
-                format_name(name)
-            ));
+fn check_wildcard(wire: &[u8]) -> Result<(), ()> {
+    let mut at = 0;
+    let mut first = true;
+    while at < wire.len() && wire[at] != 0 {
+        let len = wire[at] as usize;
+        let label = &wire[at + 1..at + 1 + len];
+        if label.contains(&b'*') && (!first || label != b"*") {
+            return Err(());
         }
+        first = false;
+        at += 1 + len;
     }
     Ok(())
 }
@@ -188,15 +237,45 @@ fn check_wildcard(name: &Name) -> Result<(), String> {
 /// `_sip._tcp.example.` are common CNAME targets. The root name is allowed (null MX,
 /// "no service" SRV).
 pub fn check_hostname(name: &Name) -> Result<(), String> {
-    for label in name.iter() {
+    check_host_labels(name.iter(), &|| format_name(name))
+}
+
+/// [`check_hostname`] on wire octets.
+pub(crate) fn check_hostname_wire(wire: &[u8]) -> Result<(), String> {
+    check_host_labels(WireLabels(wire), &|| format_name(&name_from_wire(wire)))
+}
+
+/// The labels of an uncompressed wire name.
+struct WireLabels<'a>(&'a [u8]);
+
+impl<'a> Iterator for WireLabels<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let (&len, rest) = self.0.split_first()?;
+        if len == 0 || rest.len() < len as usize {
+            return None;
+        }
+        let (label, rest) = rest.split_at(len as usize);
+        self.0 = rest;
+        Some(label)
+    }
+}
+
+fn check_host_labels<'a>(
+    labels: impl Iterator<Item = &'a [u8]>,
+    shown: &dyn Fn() -> String,
+) -> Result<(), String> {
+    for label in labels {
         let body = label.strip_prefix(b"_").unwrap_or(label);
         let ok_chars = body.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-');
         if !ok_chars || body.first() == Some(&b'-') || body.last() == Some(&b'-') {
-            let mut shown = String::new();
-            write_label(&mut shown, label);
+            let mut label_text = String::new();
+            write_label(&mut label_text, label);
+            let label = label_text;
             return Err(format!(
-                "`{}` is not a valid host name: label `{shown}` may hold only letters, digits and inner hyphens",
-                format_name(name)
+                "`{}` is not a valid host name: label `{label}` may hold only letters, digits and inner hyphens",
+                excerpt(&shown())
             ));
         }
     }

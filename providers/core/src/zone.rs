@@ -29,13 +29,19 @@ pub const TTL_HINT: &str =
 /// inside a label are written as 1,1 and 1,2, so that no label byte sorts below the close
 /// and a shorter label still sorts before a longer one it starts.
 pub fn owner_key(name: &Name) -> Box<[u8]> {
-    let labels: Vec<&[u8]> = name.iter().collect();
-    owner_key_from_labels(&labels)
+    // A name has at most 127 labels; no allocation for the list of them.
+    let mut labels: [&[u8]; 128] = [&[]; 128];
+    let mut n = 0;
+    for label in name.iter() {
+        labels[n] = label;
+        n += 1;
+    }
+    owner_key_from_labels(&labels[..n])
 }
 
 /// [`owner_key`] of the name made of `labels`, leftmost first (as on the wire).
 pub fn owner_key_from_labels(labels: &[&[u8]]) -> Box<[u8]> {
-    let mut key = Vec::with_capacity(labels.iter().map(|l| l.len() + 1).sum());
+    let mut key = Vec::with_capacity(labels.iter().map(|l| l.len() + 1).sum::<usize>() + 2);
     for label in labels.iter().rev() {
         for &b in label.iter() {
             match b {
@@ -80,10 +86,26 @@ impl RrsetKey {
 
 impl Ord for RrsetKey {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.owner
-            .cmp(&other.owner)
+        compare_octets(&self.owner, &other.owner)
             .then_with(|| u16::from(self.rtype).cmp(&u16::from(other.rtype)))
     }
+}
+
+/// Byte order of two short strings, eight octets at a time: owner keys are 10 to 40
+/// octets, where a call to `memcmp` costs more than the comparison (sorting a
+/// million-rrset zone spent a seventh of its time there).
+fn compare_octets(a: &[u8], b: &[u8]) -> Ordering {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let x = u64::from_be_bytes(a[i..i + 8].try_into().expect("eight octets"));
+        let y = u64::from_be_bytes(b[i..i + 8].try_into().expect("eight octets"));
+        if x != y {
+            return x.cmp(&y);
+        }
+        i += 8;
+    }
+    a[i..].cmp(&b[i..])
 }
 
 impl PartialOrd for RrsetKey {
@@ -137,6 +159,17 @@ impl Rrset {
         rdata.dedup();
         Rrset {
             name: name.to_lowercase(),
+            rtype,
+            ttl,
+            rdata,
+        }
+    }
+
+    /// An rrset from data already lower-cased, sorted and deduplicated (a reader's).
+    pub(crate) fn from_sorted(name: Name, rtype: RecordType, ttl: u32, rdata: Vec<Rdata>) -> Self {
+        debug_assert!(rdata.windows(2).all(|w| w[0] < w[1]));
+        Rrset {
+            name,
             rtype,
             ttl,
             rdata,
@@ -218,10 +251,13 @@ impl Zone {
         self.rrsets.insert(rrset.key(), rrset)
     }
 
-    /// Adds rrsets that arrive in canonical order (a reader's sorted output), with the key
-    /// each was filed under.
-    pub fn extend_keyed(&mut self, rrsets: impl IntoIterator<Item = (RrsetKey, Rrset)>) {
-        self.rrsets.extend(rrsets);
+    /// A zone of rrsets in canonical order, each with the key it was filed under (a
+    /// reader's sorted output): built in one pass, not one insertion at a time.
+    pub fn from_sorted(origin: Name, rrsets: Vec<(RrsetKey, Rrset)>) -> Self {
+        Zone {
+            origin: origin.to_lowercase(),
+            rrsets: rrsets.into_iter().collect(),
+        }
     }
 
     pub fn remove(&mut self, key: &RrsetKey) -> Option<Rrset> {

@@ -10,7 +10,7 @@ use hickory_proto::rr::{Name, RecordType};
 use super::wire::{MAX_RDATA_OCTETS, canonicalize};
 use super::{MAX_CHARACTER_STRING, check_arity, check_caa_tag, format, svcb};
 use crate::diag::excerpt;
-use crate::name::{NameSyntax, check_hostname, parse_name_in};
+use crate::name::{NameSyntax, check_hostname_wire, name_wire};
 use crate::zonefile::lexer::Token;
 
 /// Reads one rdata of `rtype` from its tokens into canonical wire form.
@@ -44,7 +44,7 @@ fn generic(rtype: RecordType, tokens: &[Token]) -> Result<Vec<u8>, String> {
         .first()
         .ok_or_else(|| "`\\#` needs the data's length, then its hex octets".to_string())?;
     let len: usize = number(&len_token.text())
-        .ok_or_else(|| format!("`\\#` length `{}` is not a number", excerpt(&len_token.raw)))?;
+        .ok_or_else(|| format!("`\\#` length `{}` is not a number", excerpt(len_token.raw)))?;
     let wire = hex(rtype, &tokens[1..])?;
     if wire.len() != len {
         return Err(format!(
@@ -187,7 +187,7 @@ fn txt(tokens: &[Token]) -> Result<Vec<u8>, String> {
 
 /// The fields of one rdata, read left to right into wire form.
 struct Fields<'a> {
-    tokens: &'a [Token],
+    tokens: &'a [Token<'a>],
     at: usize,
     rtype: RecordType,
     origin: &'a Name,
@@ -195,8 +195,8 @@ struct Fields<'a> {
     out: Vec<u8>,
 }
 
-impl Fields<'_> {
-    fn next(&mut self) -> &Token {
+impl<'a> Fields<'a> {
+    fn next(&mut self) -> &'a Token<'a> {
         let t = &self.tokens[self.at];
         self.at += 1;
         t
@@ -208,7 +208,7 @@ impl Fields<'_> {
         t.text().parse::<T>().map_err(|_| {
             format!(
                 "{rtype} record data `{}` does not parse: expected {what}",
-                excerpt(&t.raw)
+                excerpt(t.raw)
             )
         })
     }
@@ -240,10 +240,8 @@ impl Fields<'_> {
                 t.bytes.len()
             ));
         }
-        let len = t.bytes.len() as u8;
-        let bytes = t.bytes.clone();
-        self.out.push(len);
-        self.out.extend_from_slice(&bytes);
+        self.out.push(t.bytes.len() as u8);
+        self.out.extend_from_slice(&t.bytes);
         Ok(())
     }
 
@@ -253,19 +251,14 @@ impl Fields<'_> {
         if t.quoted {
             return Err(format!(
                 "{rtype} target {} is quoted; write names without quotes",
-                excerpt(&t.raw)
+                excerpt(t.raw)
             ));
         }
-        let name =
-            parse_name_in(&t.raw, origin, syntax).map_err(|e| format!("{rtype} target: {e}"))?;
+        let wire = name_wire(t.raw, origin, syntax).map_err(|e| format!("{rtype} target: {e}"))?;
         if host {
-            check_hostname(&name)?;
+            check_hostname_wire(&wire)?;
         }
-        for label in name.iter() {
-            self.out.push(label.len() as u8);
-            self.out.extend_from_slice(label);
-        }
-        self.out.push(0);
+        self.out.extend_from_slice(&wire);
         Ok(())
     }
 }
@@ -329,7 +322,7 @@ fn check_naptr_regexp(re: &[u8]) -> Result<(), String> {
 }
 
 fn bad_field(rtype: RecordType, field: &str, t: &Token, expected: &str) -> String {
-    format!("{rtype} {field} `{}` is not {expected}", excerpt(&t.raw))
+    format!("{rtype} {field} `{}` is not {expected}", excerpt(t.raw))
 }
 
 /// A decimal number as BIND reads one: digits only (no sign, no blanks), within range.
@@ -344,7 +337,7 @@ pub fn number<T: FromStr>(text: &str) -> Option<T> {
 fn hex(rtype: RecordType, tokens: &[Token]) -> Result<Vec<u8>, String> {
     let mut digits = Vec::new();
     for t in tokens {
-        for &b in &t.bytes {
+        for &b in t.bytes.iter() {
             let v = match b {
                 b'0'..=b'9' => b - b'0',
                 b'a'..=b'f' => b - b'a' + 10,
@@ -352,7 +345,7 @@ fn hex(rtype: RecordType, tokens: &[Token]) -> Result<Vec<u8>, String> {
                 _ => {
                     return Err(format!(
                         "{rtype} record data `{}` is not hex: use the digits 0-9 and a-f",
-                        excerpt(&t.raw)
+                        excerpt(t.raw)
                     ));
                 }
             };

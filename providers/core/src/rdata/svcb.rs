@@ -186,7 +186,7 @@ pub fn parse_params(tokens: &[Token]) -> Result<Vec<u8>, String> {
         if t.quoted {
             return Err(format!(
                 "SVCB value {} has no key: write key=value",
-                crate::diag::excerpt(&t.raw)
+                crate::diag::excerpt(t.raw)
             ));
         }
         let (key_text, value) = match t.bytes.iter().position(|b| *b == b'=') {
@@ -198,7 +198,7 @@ pub fn parse_params(tokens: &[Token]) -> Result<Vec<u8>, String> {
                     .is_some_and(|n| n.quoted && n.offset == t.offset + t.raw.len());
                 if rest.is_empty() && next_touches {
                     i += 1;
-                    (&t.bytes[..eq], Some(tokens[i - 1].bytes.clone()))
+                    (&t.bytes[..eq], Some(tokens[i - 1].bytes.to_vec()))
                 } else {
                     (&t.bytes[..eq], Some(rest.to_vec()))
                 }

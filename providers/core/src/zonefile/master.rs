@@ -12,7 +12,7 @@ use hickory_proto::rr::{Name, RecordType};
 
 use super::lexer::{self, Entry, Token};
 use super::source::{ReadPolicy, read_source, show_path};
-use crate::builder::{ZoneBuilder, ZoneRead};
+use crate::builder::{Pos, ZoneBuilder, ZoneRead};
 use crate::diag::{Diagnostic, LineIndex, Location, excerpt};
 use crate::name::{NAME_HINT, NameSyntax, parse_name_in};
 use crate::rdata::{hint, parse_rdata, parse_type, supported_list};
@@ -29,6 +29,8 @@ struct State {
     origin: Name,
     default_ttl: Option<u32>,
     last_owner: Option<Name>,
+    /// The owner as last written, so that the next record with the same text reuses it.
+    last_owner_text: String,
     last_ttl: Option<u32>,
 }
 
@@ -103,6 +105,7 @@ fn new_state(origin: &Name) -> State {
         origin: origin.to_lowercase(),
         default_ttl: None,
         last_owner: None,
+        last_owner_text: String::new(),
         last_ttl: None,
     }
 }
@@ -114,22 +117,24 @@ fn read_text(
     text: &str,
     state: &mut State,
 ) {
-    builder.note_file(path);
+    let file = builder.note_file(path);
+    // About one rrset per 60 octets in real zones: room for them without regrowing.
+    builder.reserve(text.len() / 60);
     let index = LineIndex::new(path, text);
-    let entries = match lexer::lex(text) {
-        Ok(entries) => entries,
-        Err(e) => {
-            let mut d = Diagnostic::error(index.location(e.offset), e.message);
-            d.hint = e.hint;
-            builder.report(d);
-            return;
-        }
-    };
-    for entry in entries {
+    for entry in lexer::Lexer::new(text) {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let mut d = Diagnostic::error(index.location(e.offset), e.message);
+                d.hint = e.hint;
+                builder.report(d);
+                return;
+            }
+        };
         let first = &entry.tokens[0];
         if !entry.blank_owner && first.raw.starts_with('$') {
             directive(builder, reader, path, &index, &entry, state);
-        } else if let Err(d) = record(builder, &index, &entry, state) {
+        } else if let Err(d) = record(builder, &index, file, &entry, state) {
             builder.report(*d);
         }
     }
@@ -155,10 +160,11 @@ fn directive(
         return;
     };
     match name.as_str() {
-        "$ORIGIN" => match parse_name_in(&arg.raw, &state.origin, NameSyntax::Master) {
+        "$ORIGIN" => match parse_name_in(arg.raw, &state.origin, NameSyntax::Master) {
             Ok(origin) => {
                 state.origin = origin;
                 state.last_owner = None;
+                state.last_owner_text.clear();
             }
             Err(e) => builder.report(Diagnostic::error(at(arg), e).with_hint(NAME_HINT)),
         },
@@ -170,7 +176,7 @@ fn directive(
         _ => builder.report(
             Diagnostic::error(
                 at(&tokens[0]),
-                format!("unknown directive {}", excerpt(&tokens[0].raw)),
+                format!("unknown directive {}", excerpt(tokens[0].raw)),
             )
             .with_hint("master files know $ORIGIN, $TTL and $INCLUDE"),
         ),
@@ -191,13 +197,14 @@ fn include(
     let at = |t: &Token| index.location(t.offset);
     let arg = &tokens[1];
     let base = path.parent().unwrap_or(Path::new("."));
-    let file = base.join(arg.text());
+    let file = base.join(&*arg.text());
     let mut inner = state.clone();
     if let Some(origin) = tokens.get(2) {
-        match parse_name_in(&origin.raw, &state.origin, NameSyntax::Master) {
+        match parse_name_in(origin.raw, &state.origin, NameSyntax::Master) {
             Ok(o) => {
                 inner.origin = o;
                 inner.last_owner = None;
+                inner.last_owner_text.clear();
             }
             Err(e) => {
                 builder.report(Diagnostic::error(at(origin), e).with_hint(NAME_HINT));
@@ -260,6 +267,7 @@ fn is_class(text: &str) -> bool {
 fn record(
     builder: &mut ZoneBuilder,
     index: &LineIndex,
+    file: u32,
     entry: &Entry,
     state: &mut State,
 ) -> Result<(), Box<Diagnostic>> {
@@ -276,9 +284,15 @@ fn record(
             )
         })?;
         (owner, 0)
+    } else if let Some(last) = &state.last_owner
+        && tokens[0].raw == state.last_owner_text
+    {
+        (last.clone(), 1)
     } else {
-        let owner = parse_name_in(&tokens[0].raw, &state.origin, NameSyntax::Master)
+        let owner = parse_name_in(tokens[0].raw, &state.origin, NameSyntax::Master)
             .map_err(|e| err(&tokens[0], e, NAME_HINT))?;
+        state.last_owner_text.clear();
+        state.last_owner_text.push_str(tokens[0].raw);
         (owner, 1)
     };
     state.last_owner = Some(owner.clone());
@@ -316,7 +330,7 @@ fn record(
         Box::new(
             Diagnostic::error(
                 at(type_token),
-                format!("unknown record type `{}`", excerpt(&type_token.raw)),
+                format!("unknown record type `{}`", excerpt(type_token.raw)),
             )
             .with_hint(format!("supported types: {}", supported_list())),
         )
@@ -352,7 +366,8 @@ fn record(
     let data_at = data.first().unwrap_or(type_token);
     let rdata = parse_rdata(rtype, data, &state.origin, NameSyntax::Master)
         .map_err(|e| err(data_at, e, &hint(rtype)))?;
-    builder.add_record(owner, rtype, ttl, rdata, at(&tokens[0]));
+    let (line, column) = (entry.line, entry.column);
+    builder.add_record_at(owner, rtype, ttl, rdata, Pos { file, line, column });
     Ok(())
 }
 

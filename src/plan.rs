@@ -8,7 +8,9 @@
 
 use nsync_core::name::NameText;
 use nsync_core::provider::{Capabilities, Change, ChangeSet};
-use nsync_core::zone::{Rrset, Zone};
+use std::borrow::Cow;
+
+use nsync_core::zone::{Paired, Rrset, RrsetKey, Zone};
 use nsync_core::{Name, RData, RecordType};
 
 use crate::config::IgnorePattern;
@@ -54,14 +56,17 @@ fn is_apex_ns(zone: &Zone, rrset: &Rrset) -> bool {
     rrset.rtype == RecordType::NS && rrset.name == zone.origin
 }
 
+/// Whether nsync manages `r` at this provider: the rules above, less the apex NS.
+fn manages(input: &PlanInput<'_>, r: &Rrset) -> bool {
+    r.rtype != RecordType::SOA
+        && input.capabilities.supports(r.rtype)
+        && !input.ignore.iter().any(|p| p.matches(&r.name))
+}
+
 /// What nsync manages at this provider: the zone minus what the rules above leave out.
 fn managed<'z>(zone: &'z Zone, input: &'z PlanInput<'_>) -> impl Iterator<Item = &'z Rrset> + 'z {
-    zone.rrsets().filter(move |r| {
-        r.rtype != RecordType::SOA
-            && input.capabilities.supports(r.rtype)
-            && !input.ignore.iter().any(|p| p.matches(&r.name))
-            && (input.capabilities.apex_ns || !is_apex_ns(zone, r))
-    })
+    zone.rrsets()
+        .filter(move |r| manages(input, r) && (input.capabilities.apex_ns || !is_apex_ns(zone, r)))
 }
 
 /// The number of rrsets nsync manages at the provider now: the base of the safety
@@ -70,57 +75,104 @@ pub fn managed_count(input: &PlanInput<'_>) -> usize {
     managed(input.current, input).count()
 }
 
-/// The desired zone as this provider should hold it.
-fn desired_for_provider(input: &PlanInput<'_>) -> Zone {
+/// The desired rrset as this provider stores it: its TTL within the provider's range.
+fn as_stored<'r>(input: &PlanInput<'_>, r: &'r Rrset) -> Cow<'r, Rrset> {
     let caps = input.capabilities;
-    let mut zone = Zone::new(input.desired.origin.clone());
-    for r in managed(input.desired, input) {
-        let ttl = r.ttl.clamp(caps.min_ttl, caps.max_ttl);
-        zone.insert(Rrset::new(r.name.clone(), r.rtype, ttl, r.rdata().to_vec()));
+    let ttl = r.ttl.clamp(caps.min_ttl, caps.max_ttl);
+    if ttl == r.ttl {
+        Cow::Borrowed(r)
+    } else {
+        let mut r = r.clone();
+        r.ttl = ttl;
+        Cow::Owned(r)
+    }
+}
+
+/// The apex NS this provider should hold: the zone file's, or the union of every
+/// provider's nameservers when the file has none; `None` leaves the provider's alone.
+fn wanted_apex_ns<'r>(input: &'r PlanInput<'_>) -> Option<Cow<'r, Rrset>> {
+    let caps = input.capabilities;
+    if !caps.apex_ns {
+        return None;
     }
     let origin = &input.desired.origin;
-    let has_apex_ns = input.desired.get(origin, RecordType::NS).is_some();
-    if !has_apex_ns && caps.apex_ns && !input.union_nameservers.is_empty() {
-        let ttl = input
-            .current
-            .get(origin, RecordType::NS)
-            .map_or(DEFAULT_APEX_NS_TTL, |r| r.ttl);
-        let rdata = input
-            .union_nameservers
-            .iter()
-            .map(|n| RData::NS(hickory_proto::rr::rdata::NS(n.clone())))
-            .collect();
-        zone.insert(Rrset::new(origin.clone(), RecordType::NS, ttl, rdata));
+    if let Some(ns) = input.desired.get(origin, RecordType::NS) {
+        return manages(input, ns).then(|| as_stored(input, ns));
     }
-    zone
+    if input.union_nameservers.is_empty() {
+        return None;
+    }
+    let ttl = input
+        .current
+        .get(origin, RecordType::NS)
+        .map_or(DEFAULT_APEX_NS_TTL, |r| r.ttl);
+    let rdata: Vec<RData> = input
+        .union_nameservers
+        .iter()
+        .map(|n| RData::NS(hickory_proto::rr::rdata::NS(n.clone())))
+        .collect();
+    Some(Cow::Owned(Rrset::new(
+        origin.clone(),
+        RecordType::NS,
+        ttl,
+        rdata,
+    )))
 }
 
 /// The changes that make the provider hold the desired zone: deletions first, then
-/// updates, then creations, each in canonical order.
+/// updates, then creations, each in canonical order. One pass over both zones side by
+/// side, so a plan of a million rrsets costs a walk, not a lookup per rrset.
 pub fn plan(input: &PlanInput<'_>) -> ChangeSet {
-    let desired = desired_for_provider(input);
     let mut deletes = Vec::new();
     let mut updates = Vec::new();
     let mut creates = Vec::new();
-    for current in managed(input.current, input) {
-        if is_apex_ns(input.current, current) && desired.get(&current.name, current.rtype).is_none()
-        {
-            // No apex NS wanted and none to write: leave the provider's own alone.
-            continue;
+    let mut step = |want: Option<Cow<'_, Rrset>>, have: Option<&Rrset>| match (want, have) {
+        (Some(want), None) => creates.push(Change::Create(want.into_owned())),
+        (None, Some(have)) => deletes.push(Change::Delete(have.clone())),
+        (Some(want), Some(have)) if *have != *want => updates.push(Change::Update {
+            from: have.clone(),
+            to: want.into_owned(),
+        }),
+        _ => {}
+    };
+    let apex_ns = RrsetKey::of(&input.desired.origin, RecordType::NS);
+    let mut apex_ns_done = false;
+    let apex_have = || {
+        input
+            .current
+            .get_key(&apex_ns)
+            .filter(|r| input.capabilities.apex_ns && manages(input, r))
+    };
+    for (key, paired) in input.desired.merge(input.current) {
+        if !apex_ns_done && *key >= apex_ns {
+            apex_ns_done = true;
+            // No apex NS wanted and none to write: the provider's own stay as they are.
+            if let Some(want) = wanted_apex_ns(input) {
+                step(Some(want), apex_have());
+            }
+            if *key == apex_ns {
+                continue;
+            }
         }
-        if desired.get(&current.name, current.rtype).is_none() {
-            deletes.push(Change::Delete(current.clone()));
+        match paired {
+            Paired::Left(want) => {
+                if manages(input, want) {
+                    step(Some(as_stored(input, want)), None);
+                }
+            }
+            Paired::Right(have) => {
+                if manages(input, have) {
+                    step(None, Some(have));
+                }
+            }
+            Paired::Both(want, have) => {
+                let want = manages(input, want).then(|| as_stored(input, want));
+                step(want, manages(input, have).then_some(have));
+            }
         }
     }
-    for want in desired.rrsets() {
-        match input.current.get(&want.name, want.rtype) {
-            None => creates.push(Change::Create(want.clone())),
-            Some(have) if have != want => updates.push(Change::Update {
-                from: have.clone(),
-                to: want.clone(),
-            }),
-            Some(_) => {}
-        }
+    if !apex_ns_done && let Some(want) = wanted_apex_ns(input) {
+        step(Some(want), apex_have());
     }
     ChangeSet {
         changes: deletes.into_iter().chain(updates).chain(creates).collect(),

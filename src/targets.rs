@@ -38,10 +38,26 @@ pub struct Workspace {
 }
 
 /// Loads nsync.toml and the zone files selected by `--zone`. Any error stops here, with
-/// every diagnostic printed: nothing is read from or written to a provider on bad input.
+/// every diagnostic printed: nothing is written to a provider on bad input.
 pub fn load(global: &Global, log: &Log) -> anyhow::Result<Workspace> {
+    load_with(global, log, |_| {})
+}
+
+/// [`load`], calling `before_zones` with the config once it is known to be valid and
+/// before the zone files are read: plan and sync start reading the providers there, so
+/// that parsing a large zone file and reading the providers overlap.
+pub fn load_with(
+    global: &Global,
+    log: &Log,
+    before_zones: impl FnOnce(&Config),
+) -> anyhow::Result<Workspace> {
     let path = config_path(global.config.as_deref());
     let (config, mut diags) = read_config(&path);
+    if let Some(config) = &config
+        && !diags.iter().any(Diagnostic::is_error)
+    {
+        before_zones(config);
+    }
     let mut zones = Vec::new();
     if let Some(config) = &config {
         for z in &config.zones {
@@ -76,7 +92,7 @@ pub fn load(global: &Global, log: &Log) -> anyhow::Result<Workspace> {
             eprintln!("{d}");
         }
         bail!(
-            "{} error(s) in the config or zone files; nothing was read or changed at any provider. Fix them (`nsync check` lists them), then run again",
+            "{} error(s) in the config or zone files; nothing was changed at any provider. Fix them (`nsync check` lists them), then run again",
             errors.len()
         );
     }
@@ -134,55 +150,85 @@ impl Target {
     }
 }
 
-/// Builds and reads every selected target, all at once.
-pub async fn read_targets(
-    ws: &Workspace,
+/// The reads of every selected target's current state, under way.
+pub struct PendingReads {
+    /// Per target: the index of its zone among the selected zones, its provider's name,
+    /// and the provider (or why it could not be built).
+    entries: Vec<(usize, String, Result<Arc<dyn Provider>, ProviderError>)>,
+    set: tokio::task::JoinSet<(usize, Result<ZoneState, ProviderError>, Duration)>,
+}
+
+/// Builds every selected target's provider and starts reading its zone, all at once, on
+/// the runtime of `handle`. Reading changes nothing, so it may start before the zone
+/// files are parsed; a zone file with errors still stops everything before any write.
+pub fn start_reads(
+    config: &Config,
     global: &Global,
     policy: &RetryPolicy,
     log: &Log,
-) -> Vec<Target> {
-    let mut pending = Vec::new();
-    for desired in &ws.zones {
-        for name in &desired.config.providers {
+    handle: &tokio::runtime::Handle,
+) -> PendingReads {
+    let mut entries = Vec::new();
+    let selected_zones = config
+        .zones
+        .iter()
+        .filter(|z| selected(&z.origin, &global.zones));
+    for (zi, z) in selected_zones.enumerate() {
+        for name in &z.providers {
             if !global.providers.is_empty() && !global.providers.contains(name) {
                 continue;
             }
-            let pc = &ws.config.providers[name];
-            let provider = providers::build(pc);
-            pending.push((desired.clone(), pc, provider));
+            let pc = &config.providers[name];
+            entries.push((zi, name.clone(), providers::build(pc)));
         }
     }
+    let zones: Vec<&ZoneConfig> = config
+        .zones
+        .iter()
+        .filter(|z| selected(&z.origin, &global.zones))
+        .collect();
     let mut set = tokio::task::JoinSet::new();
-    for (i, (desired, _, provider)) in pending.iter().enumerate() {
+    for (i, (zi, _, provider)) in entries.iter().enumerate() {
         let Ok(provider) = provider.clone() else {
             continue;
         };
-        let origin = desired.zone.origin.clone();
+        let origin = zones[*zi].origin.clone();
         let policy = *policy;
         let log = log.clone();
-        set.spawn(async move {
-            let start = Instant::now();
-            let state = retry(
-                &policy,
-                || provider.read_zone(&origin),
-                |e, wait| log.info(&format!("{e}; retrying in {wait:.1?}")),
-            )
-            .await;
-            (i, state, start.elapsed())
-        });
+        set.spawn_on(
+            async move {
+                let start = Instant::now();
+                let state = retry(
+                    &policy,
+                    || provider.read_zone(&origin),
+                    |e, wait| log.info(&format!("{e}; retrying in {wait:.1?}")),
+                )
+                .await;
+                (i, state, start.elapsed())
+            },
+            handle,
+        );
     }
+    PendingReads { entries, set }
+}
+
+/// Waits for the reads [`start_reads`] began and pairs each with its desired zone.
+pub async fn finish_reads(reads: PendingReads, ws: &Workspace, log: &Log) -> Vec<Target> {
+    let PendingReads { entries, mut set } = reads;
     let mut results: Vec<Option<(Result<ZoneState, ProviderError>, Duration)>> =
-        (0..pending.len()).map(|_| None).collect();
+        (0..entries.len()).map(|_| None).collect();
     while let Some(joined) = set.join_next().await {
         match joined {
             Ok((i, state, took)) => results[i] = Some((state, took)),
             Err(e) => log.error(&format!("a provider task failed: {e}")),
         }
     }
-    pending
+    entries
         .into_iter()
         .zip(results)
-        .map(|((desired, pc, provider), result)| {
+        .map(|((zi, name, provider), result)| {
+            let desired = ws.zones[zi].clone();
+            let pc = &ws.config.providers[&name];
             let (state, read_time) = match (&provider, result) {
                 (Err(e), _) => (Err(e.clone()), Duration::ZERO),
                 (Ok(_), Some((state, took))) => (state, took),
@@ -219,6 +265,23 @@ pub async fn read_targets(
             }
         })
         .collect()
+}
+
+/// Loads the config and zone files and reads every selected target, the reads running
+/// while the zone files are parsed.
+pub fn load_and_read(
+    global: &Global,
+    policy: &RetryPolicy,
+    log: &Log,
+    rt: &tokio::runtime::Runtime,
+) -> anyhow::Result<(Workspace, Vec<Target>)> {
+    let mut reads = None;
+    let ws = load_with(global, log, |config| {
+        reads = Some(start_reads(config, global, policy, log, rt.handle()));
+    })?;
+    let reads = reads.expect("a valid config starts the reads");
+    let targets = rt.block_on(finish_reads(reads, &ws, log));
+    Ok((ws, targets))
 }
 
 /// The nameservers every provider of `zone` serves it on: configured ones, else what the

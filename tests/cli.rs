@@ -68,7 +68,7 @@ fn plan_and_sync_refuse_bad_input_before_touching_any_provider() {
             .code(2)
             .stdout_empty()
             .stderr_has("z.zone:2:7: error: A record data `192.0.2` does not parse")
-            .stderr_has("nothing was read or changed at any provider");
+            .stderr_has("nothing was changed at any provider");
     }
 }
 

@@ -23,7 +23,7 @@ use crate::report::progress::Progress;
 use crate::report::style::Style;
 use crate::report::{Log, Outcome, write_result};
 use crate::retry::RetryPolicy;
-use crate::targets::{Target, TargetPlan, load, plan_all, read_targets, union_nameservers};
+use crate::targets::{Target, TargetPlan, load_and_read, plan_all, union_nameservers};
 
 /// What happened at one target.
 enum TargetResult {
@@ -39,10 +39,9 @@ enum TargetResult {
 pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
     let json = super::wants_json(global, "sync")?;
     let log = Log::new(global);
-    let ws = load(global, &log)?;
     let policy = RetryPolicy::default();
     let rt = super::runtime()?;
-    let mut targets = rt.block_on(read_targets(&ws, global, &policy, &log));
+    let (ws, mut targets) = load_and_read(global, &policy, &log, &rt)?;
     if args.create_missing {
         rt.block_on(create_missing(&mut targets, &policy, &log));
     }

@@ -290,21 +290,24 @@ impl Zone {
     }
 
     /// Walks this zone and `other` side by side in canonical order, once: the diff of
-    /// two zones in one pass, whatever their size.
-    pub fn merge<'a>(&'a self, other: &'a Zone) -> impl Iterator<Item = Paired<'a>> + 'a {
+    /// two zones in one pass, whatever their size. Each step comes with its key.
+    pub fn merge<'a>(
+        &'a self,
+        other: &'a Zone,
+    ) -> impl Iterator<Item = (&'a RrsetKey, Paired<'a>)> + 'a {
         let mut left = self.rrsets.iter().peekable();
         let mut right = other.rrsets.iter().peekable();
         std::iter::from_fn(move || match (left.peek(), right.peek()) {
             (None, None) => None,
-            (Some(_), None) => left.next().map(|(_, l)| Paired::Left(l)),
-            (None, Some(_)) => right.next().map(|(_, r)| Paired::Right(r)),
+            (Some(_), None) => left.next().map(|(k, l)| (k, Paired::Left(l))),
+            (None, Some(_)) => right.next().map(|(k, r)| (k, Paired::Right(r))),
             (Some((lk, _)), Some((rk, _))) => match lk.cmp(rk) {
-                Ordering::Less => left.next().map(|(_, l)| Paired::Left(l)),
-                Ordering::Greater => right.next().map(|(_, r)| Paired::Right(r)),
+                Ordering::Less => left.next().map(|(k, l)| (k, Paired::Left(l))),
+                Ordering::Greater => right.next().map(|(k, r)| (k, Paired::Right(r))),
                 Ordering::Equal => {
-                    let (_, l) = left.next()?;
+                    let (k, l) = left.next()?;
                     let (_, r) = right.next()?;
-                    Some(Paired::Both(l, r))
+                    Some((k, Paired::Both(l, r)))
                 }
             },
         })
@@ -486,7 +489,7 @@ mod tests {
         }
         let steps: Vec<String> = left
             .merge(&right)
-            .map(|p| match p {
+            .map(|(_, p)| match p {
                 Paired::Left(r) => format!("-{}", r.name),
                 Paired::Right(r) => format!("+{}", r.name),
                 Paired::Both(l, _) => format!("={}", l.name),

@@ -176,8 +176,8 @@ pub fn next_serial(old: Option<u32>, today: u32) -> u32 {
 
 /// The serial of the file's SOA, found with nsync's own lexer (the reader ignores the SOA).
 fn soa_serial(text: &str) -> Option<u32> {
-    let entries = lexer::lex(text).ok()?;
-    entries.iter().find_map(|e| {
+    // The SOA comes first in the files nsync writes: stop there, not at the end of the file.
+    lexer::Lexer::new(text).map_while(Result::ok).find_map(|e| {
         let i = e
             .tokens
             .iter()

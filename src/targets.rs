@@ -150,11 +150,13 @@ impl Target {
     }
 }
 
+/// One target being read: the index of its zone among the selected zones, its provider's
+/// name, and the provider (or why it could not be built).
+type ReadEntry = (usize, String, Result<Arc<dyn Provider>, ProviderError>);
+
 /// The reads of every selected target's current state, under way.
 pub struct PendingReads {
-    /// Per target: the index of its zone among the selected zones, its provider's name,
-    /// and the provider (or why it could not be built).
-    entries: Vec<(usize, String, Result<Arc<dyn Provider>, ProviderError>)>,
+    entries: Vec<ReadEntry>,
     set: tokio::task::JoinSet<(usize, Result<ZoneState, ProviderError>, Duration)>,
 }
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Writes a master file shaped like a real zone, for the benchmarks.
 
-Usage: gen-zone.py ORIGIN RRSETS [SEED] > zone
+Usage: gen-zone.py [--no-apex] ORIGIN RRSETS [SEED] > zone
+
+--no-apex leaves out the SOA and the apex NS (and their addresses), for a caller that
+writes its own.
 
 The mix, by rrset: 40% A (one to four addresses), 20% AAAA, 20% TXT (SPF, DKIM-sized
 keys split in 255-octet strings, verification tokens), 10% MX, 10% CNAME (to names that
@@ -15,16 +18,20 @@ import sys
 
 
 def main():
-    origin = sys.argv[1].rstrip(".") + "."
-    total = int(sys.argv[2])
-    rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+    args = sys.argv[1:]
+    apex = "--no-apex" not in args
+    args = [a for a in args if a != "--no-apex"]
+    origin = args[0].rstrip(".") + "."
+    total = int(args[1])
+    rng = random.Random(int(args[2]) if len(args) > 2 else 1)
     out = sys.stdout
     out.write(f"$ORIGIN {origin}\n$TTL 3600\n")
-    out.write(f"@ IN SOA ns1 hostmaster 1 3600 900 604800 300\n")
-    out.write("@ IN NS ns1\n@ IN NS ns2\nns1 IN A 192.0.2.53\nns2 IN A 198.51.100.53\n")
+    if apex:
+        out.write("@ IN SOA ns1 hostmaster 1 3600 900 604800 300\n")
+        out.write("@ IN NS ns1\n@ IN NS ns2\nns1 IN A 192.0.2.53\nns2 IN A 198.51.100.53\n")
     services = [f"svc{i}" for i in range(max(10, total // 400))]
     hosts = []  # names holding A, for CNAME and MX targets
-    written = 4
+    written = 4 if apex else 0
     i = 0
     while written < total:
         i += 1
@@ -42,7 +49,8 @@ def main():
             written += 3
             continue
         if i % 100 == 0:
-            out.write(f"_sip._tcp.{name} {ttl} IN SRV 10 {rng.randrange(100)} 5060 {rng.choice(hosts or ['ns1'])}\n")
+            target = rng.choice(hosts) if hosts else "@"
+            out.write(f"_sip._tcp.{name} {ttl} IN SRV 10 {rng.randrange(100)} 5060 {target}\n")
             written += 1
             continue
         if roll < 0.40:

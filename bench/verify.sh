@@ -16,23 +16,15 @@ NSYNC=$PWD/target/release/nsync
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The same 10,000 rrsets as bench/sync.sh, with the lab's apex NS written out so that
-# every single-server config below expects the same apex NS.
+# The same 10,000 rrsets as bench/sync.sh (a realistic mix), with the lab's apex NS
+# written out so that every single-server config below expects the same apex NS.
 {
   echo '$TTL 300'
   for n in 1 2 3; do echo "@ NS ns$n.example.test."; done
-  for i in $(seq 0 9999); do
-    case $((i % 3)) in
-      0) echo "a$i A 10.$((i / 65536 % 256)).$((i / 256 % 256)).$((i % 256))" ;;
-      1) echo "a$i AAAA 2001:db8::$(printf %x "$i")" ;;
-      2) echo "a$i TXT \"benchmark record $i\"" ;;
-    esac
-  done
+  python3 bench/gen-zone.py --no-apex bench.test. 10000
 } > "$work/bench.zone"
-for i in $(seq 0 9999); do
-  case $((i % 3)) in 0) t=A ;; 1) t=AAAA ;; 2) t=TXT ;; esac
-  echo "a$i.bench.test $t"
-done > "$work/queries.txt"
+# One query per rrset: owner and type (gen-zone.py writes `owner ttl IN TYPE data`).
+awk '$1 !~ /^[$@;]/ && NF >= 4 { print $1 ".bench.test " $4 }' "$work/bench.zone" | sort -u > "$work/queries.txt"
 
 provider() {  # name server-ip
   cat <<CONF

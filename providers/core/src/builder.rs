@@ -5,9 +5,7 @@
 //! Every check here is one pass over the rrsets in canonical order (an owner's types sit
 //! side by side) or a hash lookup, so a zone of a million rrsets checks in linear time.
 
-use std::collections::hash_map::{Entry, RandomState};
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use hickory_proto::rr::{Name, RecordType};
@@ -70,6 +68,22 @@ impl ZoneRead {
     }
 }
 
+/// An owner name with its canonical key, made once and shared by the records after it.
+#[derive(Clone, Debug)]
+pub struct Owner {
+    pub name: Name,
+    key: Box<[u8]>,
+    in_zone: bool,
+}
+
+impl Owner {
+    pub fn new(name: Name, origin: &Name) -> Owner {
+        let key = owner_key(&name);
+        let in_zone = origin.zone_of(&name);
+        Owner { name, key, in_zone }
+    }
+}
+
 struct Pending {
     name: Name,
     rtype: RecordType,
@@ -80,57 +94,22 @@ struct Pending {
     rdata: Vec<(Rdata, Pos)>,
 }
 
-/// Collects records into rrsets. Records arrive in file order; each rrset is found by a
-/// hash of its key (or is the one the last record went to, as in most files), and the
-/// rrsets are put in canonical order once, at the end.
+/// Collects records into rrsets. Records arrive in file order, nearly always an rrset's
+/// records one after another: each such run is kept as it comes (a record of the run the
+/// last one went to costs a comparison), and in `finish` the runs are sorted into
+/// canonical order once and the runs of one rrset joined. No hashing, no lookups.
 pub struct ZoneBuilder {
     origin: Name,
-    /// The rrsets so far, in the order they first appeared.
-    pending: Vec<(RrsetKey, Pending)>,
-    /// A 64-bit hash of each key -> its rrset; the key itself is kept once, in `pending`.
-    by_hash: HashMap<u64, u32, BuildHasherDefault<Passthrough>>,
-    /// Keys whose hash another key already had (about one in 10^10 zones has one).
-    collided: HashMap<RrsetKey, u32>,
-    hasher: RandomState,
-    /// Tests send every key down the collision path.
-    #[cfg(test)]
-    collide_all: bool,
-    last: Option<u32>,
+    runs: Vec<(RrsetKey, Pending)>,
     diagnostics: Vec<Diagnostic>,
     files: Vec<PathBuf>,
-}
-
-/// `by_hash` is keyed by a hash already: hashing it again would only cost time.
-#[derive(Default)]
-struct Passthrough(u64);
-
-impl Hasher for Passthrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
 }
 
 impl ZoneBuilder {
     pub fn new(origin: Name) -> Self {
         ZoneBuilder {
             origin: origin.to_lowercase(),
-            pending: Vec::new(),
-            by_hash: HashMap::default(),
-            collided: HashMap::new(),
-            hasher: RandomState::new(),
-            #[cfg(test)]
-            collide_all: false,
-            last: None,
+            runs: Vec::new(),
             diagnostics: Vec::new(),
             files: Vec::new(),
         }
@@ -166,52 +145,22 @@ impl ZoneBuilder {
         Location::new(self.files[p.file as usize].clone(), p.line, p.column)
     }
 
-    fn find(&mut self, key: &RrsetKey) -> Option<u32> {
-        if let Some(i) = self.last
-            && self.pending[i as usize].0 == *key
-        {
-            return Some(i);
-        }
-        let i = match self.by_hash.get(&self.key_hash(key)) {
-            Some(&i) if self.pending[i as usize].0 == *key => i,
-            Some(_) => *self.collided.get(key)?,
-            None => return None,
-        };
-        self.last = Some(i);
-        Some(i)
-    }
-
     /// Makes room for about `rrsets` more rrsets.
     pub fn reserve(&mut self, rrsets: usize) {
-        self.pending.reserve(rrsets);
-        self.by_hash.reserve(rrsets);
-    }
-
-    fn key_hash(&self, key: &RrsetKey) -> u64 {
-        #[cfg(test)]
-        if self.collide_all {
-            return 0;
-        }
-        self.hasher.hash_one(key)
-    }
-
-    fn file(&mut self, key: RrsetKey, pending: Pending) {
-        let i = self.pending.len() as u32;
-        match self.by_hash.entry(self.key_hash(&key)) {
-            Entry::Vacant(v) => {
-                v.insert(i);
-            }
-            Entry::Occupied(_) => {
-                self.collided.insert(key.clone(), i);
-            }
-        }
-        self.pending.push((key, pending));
-        self.last = Some(i);
+        self.runs.reserve(rrsets);
     }
 
     /// Checks an owner name before its records are added; false when it is unusable.
     fn owner_ok(&mut self, name: &Name, at: Pos) -> bool {
         if !self.origin.zone_of(name) {
+            self.report_outside(name, at);
+            return false;
+        }
+        true
+    }
+
+    fn report_outside(&mut self, name: &Name, at: Pos) {
+        {
             let origin = format_name(&self.origin);
             let d = Diagnostic::error(
                 self.location(at),
@@ -224,9 +173,7 @@ impl ZoneBuilder {
                 "write names relative to the origin, or absolute names ending in .{origin}"
             ));
             self.report(d);
-            return false;
         }
-        true
     }
 
     /// Adds one record as a master file has it: records of one name and type join one rrset.
@@ -251,37 +198,51 @@ impl ZoneBuilder {
         rdata: Rdata,
         at: Pos,
     ) {
-        if !self.owner_ok(&name, at) {
+        let owner = Owner::new(name, &self.origin);
+        self.add_record_for(&owner, rtype, ttl, rdata, at);
+    }
+
+    /// [`add_record_at`](Self::add_record_at) for an owner made once for the records that
+    /// share it: a record of the rrset the last one went to costs a comparison, not a key.
+    pub fn add_record_for(
+        &mut self,
+        owner: &Owner,
+        rtype: RecordType,
+        ttl: u32,
+        rdata: Rdata,
+        at: Pos,
+    ) {
+        if !owner.in_zone {
+            self.report_outside(&owner.name, at);
             return;
         }
-        let key = RrsetKey::of(&name, rtype);
-        match self.find(&key) {
-            None => {
-                let pending = Pending {
-                    name,
-                    rtype,
-                    ttl,
-                    at,
-                    whole: false,
-                    rdata: vec![(rdata, at)],
-                };
-                self.file(key, pending);
+        if let Some((key, run)) = self.runs.last_mut()
+            && key.is(&owner.key, rtype)
+        {
+            if run.ttl != ttl {
+                let (first_ttl, first_line) = (run.ttl, run.at.line);
+                let key = key.to_string();
+                let d = Diagnostic::error(
+                    self.location(at),
+                    format!("TTL {ttl} differs from TTL {first_ttl} of the same rrset {key} at line {first_line}"),
+                )
+                .with_hint("an rrset has one TTL: give every record of this name and type the same TTL");
+                self.diagnostics.push(d);
+                return;
             }
-            Some(i) => {
-                let pending = &mut self.pending[i as usize].1;
-                if pending.ttl != ttl {
-                    let (first_ttl, first_line) = (pending.ttl, pending.at.line);
-                    let d = Diagnostic::error(
-                        self.location(at),
-                        format!("TTL {ttl} differs from TTL {first_ttl} of the same rrset {key} at line {first_line}"),
-                    )
-                    .with_hint("an rrset has one TTL: give every record of this name and type the same TTL");
-                    self.diagnostics.push(d);
-                    return;
-                }
-                pending.rdata.push((rdata, at));
-            }
+            run.rdata.push((rdata, at));
+            return;
         }
+        let key = RrsetKey::from_owner_key(owner.key.clone(), rtype);
+        let run = Pending {
+            name: owner.name.clone(),
+            rtype,
+            ttl,
+            at,
+            whole: false,
+            rdata: vec![(rdata, at)],
+        };
+        self.runs.push((key, run));
     }
 
     /// Adds a whole rrset as the TOML format has it: a second entry for the same name and
@@ -299,16 +260,6 @@ impl ZoneBuilder {
             return;
         }
         let key = RrsetKey::of(&name, rtype);
-        if let Some(i) = self.find(&key) {
-            let first = self.pending[i as usize].1.at.line;
-            let d = Diagnostic::error(
-                location,
-                format!("the same rrset twice: {key} is also defined at line {first}"),
-            )
-            .with_hint("merge the values into one [[rrset]] entry");
-            self.diagnostics.push(d);
-            return;
-        }
         let rdata = rdata
             .into_iter()
             .map(|(r, l)| {
@@ -324,15 +275,15 @@ impl ZoneBuilder {
             whole: true,
             rdata,
         };
-        self.file(key, pending);
+        // A second [[rrset]] of the same name and type is found in `finish`.
+        self.runs.push((key, pending));
     }
 
     /// Runs the checks across rrsets and returns the zone with every diagnostic found.
     pub fn finish(mut self) -> ZoneRead {
-        self.by_hash = HashMap::default();
-        self.collided = HashMap::new();
-        let mut keyed = self.sorted_rrsets();
         let mut found = Vec::new();
+        let sorted = self.sorted_runs();
+        let mut keyed = join_runs(sorted, &mut found);
         self.drop_duplicates(&mut keyed, &mut found);
         self.check_cname(&keyed, &mut found);
         self.check_targets_not_cname(&keyed, &mut found);
@@ -367,12 +318,13 @@ impl ZoneBuilder {
         }
     }
 
-    /// The rrsets in canonical order. Sorted by proxy: a small entry per rrset holding the
+    /// The runs in canonical order, the runs of one rrset in the order they were read.
+    /// Sorted by proxy: a small entry per run holding the
     /// first sixteen octets of its owner key below the origin (which every key shares),
     /// so that most comparisons touch neither the keys' own memory nor move the large
     /// entries; only ties compare whole keys.
-    fn sorted_rrsets(&mut self) -> Vec<(RrsetKey, Pending)> {
-        let keyed = std::mem::take(&mut self.pending);
+    fn sorted_runs(&mut self) -> Vec<(RrsetKey, Pending)> {
+        let keyed = std::mem::take(&mut self.runs);
         let below = owner_key(&self.origin).len();
         let word = |o: &[u8], at: usize| -> u64 {
             let mut w = [0u8; 8];
@@ -396,6 +348,7 @@ impl ZoneBuilder {
             (a.0, a.1)
                 .cmp(&(b.0, b.1))
                 .then_with(|| keyed[a.2 as usize].0.cmp(&keyed[b.2 as usize].0))
+                .then(a.2.cmp(&b.2))
         });
         let mut slots: Vec<Option<(RrsetKey, Pending)>> = keyed.into_iter().map(Some).collect();
         order
@@ -601,6 +554,51 @@ impl ZoneBuilder {
     }
 }
 
+/// Joins the runs of each rrset (sorted, so they are adjacent): a second [[rrset]] of the
+/// same name and type, or a run with another TTL, is an error at its first record.
+fn join_runs(
+    sorted: Vec<(RrsetKey, Pending)>,
+    found: &mut Vec<(Pos, Diagnostic)>,
+) -> Vec<(RrsetKey, Pending)> {
+    let mut out: Vec<(RrsetKey, Pending)> = Vec::with_capacity(sorted.len());
+    for (key, run) in sorted {
+        let Some((last_key, last)) = out.last_mut() else {
+            out.push((key, run));
+            continue;
+        };
+        if *last_key != key {
+            out.push((key, run));
+            continue;
+        }
+        if last.whole || run.whole {
+            let d = Diagnostic::error(
+                Location::file(""),
+                format!(
+                    "the same rrset twice: {key} is also defined at line {}",
+                    last.at.line
+                ),
+            )
+            .with_hint("merge the values into one [[rrset]] entry");
+            found.push((run.at, d));
+        } else if last.ttl != run.ttl {
+            let d = Diagnostic::error(
+                Location::file(""),
+                format!(
+                    "TTL {} differs from TTL {} of the same rrset {key} at line {}",
+                    run.ttl, last.ttl, last.at.line
+                ),
+            )
+            .with_hint(
+                "an rrset has one TTL: give every record of this name and type the same TTL",
+            );
+            found.push((run.at, d));
+        } else {
+            last.rdata.extend(run.rdata);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -702,9 +700,8 @@ mod tests {
     }
 
     #[test]
-    fn keys_whose_hashes_collide_still_find_their_rrset() {
+    fn records_of_one_rrset_spread_through_the_files_join_one_rrset() {
         let mut b = ZoneBuilder::new(n("example.test."));
-        b.collide_all = true;
         for (i, owner) in ["a", "b", "a", "c", "b", "a"].iter().enumerate() {
             let owner = n(&format!("{owner}.example.test."));
             let addr = format!("192.0.2.{i}");
@@ -716,8 +713,24 @@ mod tests {
                 at(i as u32 + 1),
             );
         }
+        b.add_record(
+            n("c.example.test."),
+            RecordType::A,
+            2,
+            rd(RecordType::A, "192.0.2.9"),
+            at(7),
+        );
         let read = b.finish();
-        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+        let m: Vec<String> = read
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}: {}", d.location.line, d.message))
+            .collect();
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(
+            m[0].starts_with("7: TTL 2 differs from TTL 1") && m[0].contains("line 4"),
+            "{m:?}"
+        );
         let sizes: Vec<(String, usize)> = read
             .zone
             .rrsets()

@@ -73,6 +73,16 @@ impl RrsetKey {
         }
     }
 
+    /// A key from an owner key already made (see [`owner_key`]).
+    pub fn from_owner_key(owner: Box<[u8]>, rtype: RecordType) -> Self {
+        RrsetKey { owner, rtype }
+    }
+
+    /// Whether this is the key of `owner`'s rrset of `rtype`, without building one.
+    pub fn is(&self, owner: &[u8], rtype: RecordType) -> bool {
+        self.rtype == rtype && *self.owner == *owner
+    }
+
     /// The owner's canonical key (see [`owner_key`]).
     pub fn owner(&self) -> &[u8] {
         &self.owner

@@ -85,22 +85,38 @@ fn operations(origin: &Name, changes: &ChangeSet) -> Vec<Op> {
                 let mut records: Vec<Record> = add(to).collect();
                 let gone = from.rdata().iter().filter(|r| !to.rdata().contains(r));
                 records.extend(gone.map(|r| delete_rdata(from, r)));
-                updates.push(op(records));
+                updates.push((false, op(records)));
             }
             Change::Update { from, to } => {
                 let mut records = vec![delete_rrset(from)];
                 records.extend(add(to));
-                updates.push(op(records));
+                updates.push((is_address(to), op(records)));
             }
             // Deleting first makes a create converge even if the rrset appeared meanwhile.
             Change::Create(new) => {
                 let mut records = vec![delete_rrset(new)];
                 records.extend(add(new));
-                creates.push(op(records));
+                creates.push((is_address(new), op(records)));
             }
         }
     }
-    deletes.into_iter().chain(updates).chain(creates).collect()
+    // Addresses before what points at them: BIND refuses an UPDATE that adds an MX (or
+    // SRV) whose in-zone target has no A or AAAA yet, and a large sync spans many UPDATE
+    // messages. Stable, so canonical order holds within each group.
+    let addresses_first = |ops: &mut Vec<(bool, Op)>| ops.sort_by_key(|(address, _)| !*address);
+    let mut updates: Vec<(bool, Op)> = updates;
+    let mut creates: Vec<(bool, Op)> = creates;
+    addresses_first(&mut updates);
+    addresses_first(&mut creates);
+    deletes
+        .into_iter()
+        .chain(updates.into_iter().map(|(_, op)| op))
+        .chain(creates.into_iter().map(|(_, op)| op))
+        .collect()
+}
+
+fn is_address(rrset: &Rrset) -> bool {
+    matches!(rrset.rtype, RecordType::A | RecordType::AAAA)
 }
 
 fn is_apex_ns(origin: &Name, rrset: &Rrset) -> bool {
@@ -206,6 +222,34 @@ mod tests {
         );
         assert_eq!(updates.last().unwrap().record_type(), RecordType::CNAME);
         assert_eq!(updates.last().unwrap().dns_class, DNSClass::IN);
+    }
+
+    /// Regression: a 100,000-rrset sync to BIND was refused because an MX came in an
+    /// UPDATE message before the one that added its target's address.
+    #[test]
+    fn addresses_are_added_before_what_points_at_them() {
+        let mx = rrset("a.example.test.", RecordType::MX, &["10 z.example.test."]);
+        let srv = rrset(
+            "_s._tcp.b.example.test.",
+            RecordType::SRV,
+            &["1 1 1 z.example.test."],
+        );
+        let addr = rrset("z.example.test.", RecordType::A, &["192.0.2.1"]);
+        let changes = ChangeSet {
+            changes: vec![
+                Change::Create(mx),
+                Change::Create(srv),
+                Change::Create(addr),
+            ],
+        };
+        let msgs = messages(&origin(), &changes);
+        let added: Vec<RecordType> = msgs[0]
+            .updates()
+            .iter()
+            .filter(|r| r.dns_class == DNSClass::IN)
+            .map(|r| r.record_type())
+            .collect();
+        assert_eq!(added, [RecordType::A, RecordType::MX, RecordType::SRV]);
     }
 
     #[test]

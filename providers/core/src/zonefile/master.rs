@@ -12,7 +12,7 @@ use hickory_proto::rr::{Name, RecordType};
 
 use super::lexer::{self, Entry, Token};
 use super::source::{ReadPolicy, read_source, show_path};
-use crate::builder::{Pos, ZoneBuilder, ZoneRead};
+use crate::builder::{Owner, Pos, ZoneBuilder, ZoneRead};
 use crate::diag::{Diagnostic, LineIndex, Location, excerpt};
 use crate::name::{NAME_HINT, NameSyntax, parse_name_in};
 use crate::rdata::{hint, parse_rdata, parse_type, supported_list};
@@ -28,7 +28,7 @@ pub const MAX_INCLUDE_DEPTH: usize = 16;
 struct State {
     origin: Name,
     default_ttl: Option<u32>,
-    last_owner: Option<Name>,
+    last_owner: Option<Owner>,
     /// The owner as last written, so that the next record with the same text reuses it.
     last_owner_text: String,
     last_ttl: Option<u32>,
@@ -276,26 +276,24 @@ fn record(
     let err = |t: &Token, msg: String, hint: &str| {
         Box::new(Diagnostic::error(at(t), msg).with_hint(hint))
     };
-    let (owner, mut i) = if entry.blank_owner {
-        let owner = state.last_owner.clone().ok_or_else(|| {
-            Box::new(
+    let mut i = if entry.blank_owner {
+        if state.last_owner.is_none() {
+            return Err(Box::new(
                 Diagnostic::error(at(&tokens[0]), "record without an owner name: the line starts with blank space but no record came before")
                     .with_hint("write the owner name (or @) at the very start of the line"),
-            )
-        })?;
-        (owner, 0)
-    } else if let Some(last) = &state.last_owner
-        && tokens[0].raw == state.last_owner_text
-    {
-        (last.clone(), 1)
+            ));
+        }
+        0
+    } else if state.last_owner.is_some() && tokens[0].raw == state.last_owner_text {
+        1
     } else {
-        let owner = parse_name_in(tokens[0].raw, &state.origin, NameSyntax::Master)
+        let name = parse_name_in(tokens[0].raw, &state.origin, NameSyntax::Master)
             .map_err(|e| err(&tokens[0], e, NAME_HINT))?;
+        state.last_owner = Some(Owner::new(name, builder.origin()));
         state.last_owner_text.clear();
         state.last_owner_text.push_str(tokens[0].raw);
-        (owner, 1)
+        1
     };
-    state.last_owner = Some(owner.clone());
     let mut ttl = None;
     for _ in 0..2 {
         let Some(t) = tokens.get(i) else { break };
@@ -350,12 +348,13 @@ fn record(
     state.last_ttl = Some(ttl);
     let data = &tokens[i + 1..];
     if rtype == RecordType::SOA {
-        if owner != *builder.origin() {
+        let owner = state.last_owner.as_ref().expect("set above");
+        if owner.name != *builder.origin() {
             return Err(err(
                 type_token,
                 format!(
                     "SOA at {} is not the zone apex",
-                    excerpt(&crate::name::format_name(&owner))
+                    excerpt(&crate::name::format_name(&owner.name))
                 ),
                 "a subzone with its own SOA is a separate zone: delegate it with NS records instead",
             ));
@@ -367,7 +366,8 @@ fn record(
     let rdata = parse_rdata(rtype, data, &state.origin, NameSyntax::Master)
         .map_err(|e| err(data_at, e, &hint(rtype)))?;
     let (line, column) = (entry.line, entry.column);
-    builder.add_record_at(owner, rtype, ttl, rdata, Pos { file, line, column });
+    let owner = state.last_owner.as_ref().expect("set above");
+    builder.add_record_for(owner, rtype, ttl, rdata, Pos { file, line, column });
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use nsync::zonefile::toml_format::write_toml_zone;
+use nsync::zonefile::toml_zone::write_toml_zone;
 use nsync::zonefile::{ZoneFormat, parse_zone_text, read_zone_file};
 use nsync_core::zonefile::write_master_file;
 use nsync_core::{Name, RecordType};

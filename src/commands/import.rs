@@ -10,7 +10,7 @@ use nsync_core::zonefile::write_master_file;
 
 use crate::cli::{Format, Global};
 use crate::report::{Outcome, write_result};
-use crate::zonefile::toml_format::write_toml_zone;
+use crate::zonefile::toml_zone::write_toml_zone;
 
 pub fn run(global: &Global) -> anyhow::Result<Outcome> {
     let format = match global.format {

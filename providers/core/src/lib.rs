@@ -10,6 +10,7 @@ pub mod rcode;
 pub mod rdata;
 pub mod secret;
 pub mod settings;
+pub mod tomlspan;
 pub mod zone;
 pub mod zonefile;
 

@@ -11,6 +11,9 @@ mod parse;
 mod svcb;
 pub mod wire;
 
+#[cfg(test)]
+mod roundtrip_tests;
+
 use hickory_proto::rr::{Name, RData, RecordType};
 
 use crate::name::NameSyntax;

@@ -5,7 +5,7 @@
 use std::ops::Range;
 use std::path::Path;
 
-use nsync_core::diag::{Diagnostic, LineIndex, Location};
+use crate::diag::{Diagnostic, LineIndex, Location};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 

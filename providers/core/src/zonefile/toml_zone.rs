@@ -5,20 +5,20 @@
 //! plain text, split into 255-octet strings by nsync; a value starting with `"` is taken
 //! as presentation format instead (`"\"one\" \"two\""`), for exact control of the strings.
 
-use nsync_core::name::NameText;
+use crate::name::NameText;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use nsync_core::builder::{ZoneBuilder, ZoneRead};
-use nsync_core::diag::{Diagnostic, Location};
-use nsync_core::name::{NAME_HINT, parse_name, relative_to};
-use nsync_core::rdata::{
+use crate::builder::{ZoneBuilder, ZoneRead};
+use crate::diag::{Diagnostic, Location};
+use crate::name::{NAME_HINT, parse_name, relative_to};
+use crate::rdata::{
     Rdata, format_wire, hint, parse_rdata_text, parse_type, supported_list, txt_from_long_text,
     txt_strings,
 };
-use nsync_core::zone::{TTL_HINT, Zone, check_ttl};
-use nsync_core::{Name, RecordType};
+use crate::zone::{TTL_HINT, Zone, check_ttl};
+use crate::{Name, RecordType};
 use toml::de::DeValue;
 
 use crate::tomlspan::{Doc, TableReader, did_you_mean};
@@ -147,7 +147,7 @@ fn read_rrset(
         }
     };
     let Some(rtype) = parse_type(&rtype_text) else {
-        let types: Vec<String> = nsync_core::rdata::SUPPORTED_TYPES
+        let types: Vec<String> = crate::rdata::SUPPORTED_TYPES
             .iter()
             .map(|t| t.to_string())
             .collect();

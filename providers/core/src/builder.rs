@@ -91,7 +91,10 @@ struct Pending {
     at: Pos,
     /// Defined as one whole rrset (TOML) rather than record by record (master files).
     whole: bool,
-    rdata: Vec<(Rdata, Pos)>,
+    /// The records' data, and where each was read (side by side: the data moves into the
+    /// zone as it is, without a copy).
+    rdata: Vec<Rdata>,
+    places: Vec<Pos>,
 }
 
 /// Collects records into rrsets. Records arrive in file order, nearly always an rrset's
@@ -143,6 +146,23 @@ impl ZoneBuilder {
 
     fn location(&self, p: Pos) -> Location {
         Location::new(self.files[p.file as usize].clone(), p.line, p.column)
+    }
+
+    /// Takes in what another builder of the same zone read (the second half of a file):
+    /// its runs after this one's, so the runs of an rrset keep the order they were read.
+    pub fn absorb(&mut self, other: ZoneBuilder) {
+        let map: Vec<u32> = other.files.iter().map(|f| self.note_file(f)).collect();
+        let identity = map.iter().enumerate().all(|(i, f)| i as u32 == *f);
+        let mut runs = other.runs;
+        if !identity {
+            let remap = |p: &mut Pos| p.file = map[p.file as usize];
+            for (_, run) in &mut runs {
+                remap(&mut run.at);
+                run.places.iter_mut().for_each(remap);
+            }
+        }
+        self.runs.append(&mut runs);
+        self.diagnostics.extend(other.diagnostics);
     }
 
     /// Makes room for about `rrsets` more rrsets.
@@ -230,7 +250,8 @@ impl ZoneBuilder {
                 self.diagnostics.push(d);
                 return;
             }
-            run.rdata.push((rdata, at));
+            run.rdata.push(rdata);
+            run.places.push(at);
             return;
         }
         let key = RrsetKey::from_owner_key(owner.key.clone(), rtype);
@@ -240,7 +261,8 @@ impl ZoneBuilder {
             ttl,
             at,
             whole: false,
-            rdata: vec![(rdata, at)],
+            rdata: vec![rdata],
+            places: vec![at],
         };
         self.runs.push((key, run));
     }
@@ -260,13 +282,13 @@ impl ZoneBuilder {
             return;
         }
         let key = RrsetKey::of(&name, rtype);
-        let rdata = rdata
+        let (rdata, places): (Vec<Rdata>, Vec<Pos>) = rdata
             .into_iter()
             .map(|(r, l)| {
                 let p = self.pos(&l);
                 (r, p)
             })
-            .collect();
+            .unzip();
         let pending = Pending {
             name,
             rtype,
@@ -274,6 +296,7 @@ impl ZoneBuilder {
             at,
             whole: true,
             rdata,
+            places,
         };
         // A second [[rrset]] of the same name and type is found in `finish`.
         self.runs.push((key, pending));
@@ -282,23 +305,19 @@ impl ZoneBuilder {
     /// Runs the checks across rrsets and returns the zone with every diagnostic found.
     pub fn finish(mut self) -> ZoneRead {
         let mut found = Vec::new();
-        let sorted = self.sorted_runs();
-        let mut keyed = join_runs(sorted, &mut found);
+        let mut keyed = self.sorted_runs();
+        join_runs(&mut keyed, &mut found);
         self.drop_duplicates(&mut keyed, &mut found);
         self.check_cname(&keyed, &mut found);
         self.check_targets_not_cname(&keyed, &mut found);
         self.check_delegations(&keyed, &mut found);
         self.check_message_size(&keyed, &mut found);
         let mut in_order = Vec::with_capacity(keyed.len());
-        let rrsets: Vec<(RrsetKey, Rrset)> = keyed
-            .into_iter()
-            .map(|(key, p)| {
-                in_order.push(p.at);
-                let rdata: Vec<Rdata> = p.rdata.into_iter().map(|(r, _)| r).collect();
-                let rrset = Rrset::from_sorted(p.name, p.rtype, p.ttl, rdata);
-                (key, rrset)
-            })
-            .collect();
+        let rrsets = keyed.into_iter().map(|(key, p)| {
+            in_order.push(p.at);
+            let rrset = Rrset::from_sorted(p.name, p.rtype, p.ttl, p.rdata);
+            (key, rrset)
+        });
         let zone = Zone::from_sorted(self.origin.clone(), rrsets);
         let mut diagnostics = self.diagnostics;
         diagnostics.extend(found.into_iter().map(|(at, d)| {
@@ -350,11 +369,23 @@ impl ZoneBuilder {
                 .then_with(|| keyed[a.2 as usize].0.cmp(&keyed[b.2 as usize].0))
                 .then(a.2.cmp(&b.2))
         });
-        let mut slots: Vec<Option<(RrsetKey, Pending)>> = keyed.into_iter().map(Some).collect();
-        order
-            .iter()
-            .map(|o| slots[o.2 as usize].take().expect("each rrset once"))
-            .collect()
+        // Put each run where the order says, in place: position j takes the run that was
+        // at order[j], one cycle of the permutation at a time.
+        let mut keyed = keyed;
+        let mut placed = vec![false; keyed.len()];
+        for start in 0..keyed.len() {
+            let mut at = start;
+            while !placed[at] {
+                placed[at] = true;
+                let from = order[at].2 as usize;
+                if from == start {
+                    break;
+                }
+                keyed.swap(at, from);
+                at = from;
+            }
+        }
+        keyed
     }
 
     /// The same data twice in one rrset: reported at the second, kept once. Leaves every
@@ -369,9 +400,12 @@ impl ZoneBuilder {
                 continue;
             }
             // Stable, so of equal data the first in the file comes first.
-            pending.rdata.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut order: Vec<usize> = (0..pending.rdata.len()).collect();
+            order.sort_by(|&a, &b| pending.rdata[a].cmp(&pending.rdata[b]));
             let mut kept: Vec<(Rdata, Pos)> = Vec::with_capacity(pending.rdata.len());
-            for (r, at) in pending.rdata.drain(..) {
+            let mut rdata: Vec<Option<Rdata>> = pending.rdata.drain(..).map(Some).collect();
+            for i in order {
+                let (r, at) = (rdata[i].take().expect("each once"), pending.places[i]);
                 match kept.last() {
                     Some((last, first)) if *last == r => {
                         let d = if pending.whole {
@@ -395,7 +429,7 @@ impl ZoneBuilder {
                     _ => kept.push((r, at)),
                 }
             }
-            pending.rdata = kept;
+            (pending.rdata, pending.places) = kept.into_iter().unzip();
         }
     }
 
@@ -478,7 +512,7 @@ impl ZoneBuilder {
                 RecordType::SRV => 6,
                 _ => continue,
             };
-            for (rdata, at) in &pending.rdata {
+            for (rdata, at) in pending.rdata.iter().zip(&pending.places) {
                 let mut c = Cursor::new(rdata.wire());
                 let Some(labels) = c.take(skip).and_then(|_| c.name()) else {
                     continue;
@@ -537,7 +571,7 @@ impl ZoneBuilder {
     ) {
         for (key, pending) in keyed {
             let question = pending.name.len() + 1 + 4;
-            let records: usize = pending.rdata.iter().map(|(r, _)| 2 + 10 + r.len()).sum();
+            let records: usize = pending.rdata.iter().map(|r| 2 + 10 + r.len()).sum();
             let size = 12 + question + records;
             if size > MAX_MESSAGE_OCTETS {
                 found.push((pending.at,
@@ -556,19 +590,11 @@ impl ZoneBuilder {
 
 /// Joins the runs of each rrset (sorted, so they are adjacent): a second [[rrset]] of the
 /// same name and type, or a run with another TTL, is an error at its first record.
-fn join_runs(
-    sorted: Vec<(RrsetKey, Pending)>,
-    found: &mut Vec<(Pos, Diagnostic)>,
-) -> Vec<(RrsetKey, Pending)> {
-    let mut out: Vec<(RrsetKey, Pending)> = Vec::with_capacity(sorted.len());
-    for (key, run) in sorted {
-        let Some((last_key, last)) = out.last_mut() else {
-            out.push((key, run));
-            continue;
-        };
-        if *last_key != key {
-            out.push((key, run));
-            continue;
+fn join_runs(sorted: &mut Vec<(RrsetKey, Pending)>, found: &mut Vec<(Pos, Diagnostic)>) {
+    // In place: `dedup_by` hands each run with the run kept before it.
+    sorted.dedup_by(|(key, run), (last_key, last)| {
+        if *last_key != *key {
+            return false;
         }
         if last.whole || run.whole {
             let d = Diagnostic::error(
@@ -593,10 +619,11 @@ fn join_runs(
             );
             found.push((run.at, d));
         } else {
-            last.rdata.extend(run.rdata);
+            last.rdata.append(&mut run.rdata);
+            last.places.append(&mut run.places);
         }
-    }
-    out
+        true
+    });
 }
 
 #[cfg(test)]

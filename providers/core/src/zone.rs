@@ -263,7 +263,7 @@ impl Zone {
 
     /// A zone of rrsets in canonical order, each with the key it was filed under (a
     /// reader's sorted output): built in one pass, not one insertion at a time.
-    pub fn from_sorted(origin: Name, rrsets: Vec<(RrsetKey, Rrset)>) -> Self {
+    pub fn from_sorted(origin: Name, rrsets: impl IntoIterator<Item = (RrsetKey, Rrset)>) -> Self {
         Zone {
             origin: origin.to_lowercase(),
             rrsets: rrsets.into_iter().collect(),

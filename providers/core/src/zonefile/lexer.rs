@@ -62,11 +62,16 @@ pub struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     pub fn new(text: &'a str) -> Self {
+        Lexer::starting_at(text, 0, 1)
+    }
+
+    /// The entries from `offset` on, which is the start of line `line` (counted from 1).
+    pub fn starting_at(text: &'a str, offset: usize, line: u32) -> Self {
         Lexer {
             text,
-            at: 0,
-            line: 1,
-            line_start: 0,
+            at: offset,
+            line,
+            line_start: offset,
             failed: false,
         }
     }

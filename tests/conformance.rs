@@ -25,6 +25,10 @@ struct Transition {
     name: &'static str,
     zone: String,
     ignore: &'static [&'static str],
+    /// Owner names holding octets beyond letters, digits, `-` and `_`; run only where the
+    /// provider stores such names (PowerDNS's API refuses them: HTTP 422 "contains
+    /// unsupported characters").
+    any_octet_owners: bool,
 }
 
 fn t(name: &'static str, zone: &str) -> Transition {
@@ -32,6 +36,7 @@ fn t(name: &'static str, zone: &str) -> Transition {
         name,
         zone: zone.to_string(),
         ignore: &[],
+        any_octet_owners: false,
     }
 }
 
@@ -142,6 +147,19 @@ fn transitions() -> Vec<Transition> {
             "_acme-x TXT \"v\"\nxn--bcher-kva A 192.0.2.6\n",
         ),
         t("mixed case names are one rrset", "MiXeD A 192.0.2.7\n"),
+        // Escapes read as BIND reads them (CAA values and alpn lists lost theirs), written
+        // and read back by every provider.
+        t(
+            "escapes in data",
+            "caa CAA 0 issue \"a\\065b\"\ncaa CAA 0 issue \"q\\\"b\\\\s\"\nsvc HTTPS 1 . alpn=\"f\\\\\\\\oo\\\\,bar,h2\"\nctl TXT \"tab\\009 nul\\000 del\\127\"\n",
+        ),
+        // `a\.b` is one label (it was merged with `a.b`), `\@` a label (it was the apex).
+        Transition {
+            name: "escaped dot and @ in owner names",
+            zone: "a\\.b TXT \"one label\"\na.b TXT \"two labels\"\n\\@ TXT \"a label, not the apex\"\n".into(),
+            ignore: &[],
+            any_octet_owners: true,
+        },
         t("1,000 rrsets at once", &many),
         t("1,000 rrsets changed", &many_changed),
         t("delete everything managed", ""),
@@ -153,6 +171,7 @@ fn transitions() -> Vec<Transition> {
             name: "ignored names are left alone",
             zone: "keep A 192.0.2.9\n".into(),
             ignore: &["_acme-challenge"],
+            any_octet_owners: false,
         },
         t("end empty", ""),
     ]
@@ -278,7 +297,12 @@ fn check_gone(server: IpAddr, zone: &Zone, old: &Rrset, ignore: &[IgnorePattern]
 
 /// Runs every transition; `server` is the nameserver to query after each, where the
 /// provider has one (API emulators and fakes serve no DNS).
-async fn run_suite(provider: Arc<dyn Provider>, origin: Name, server: Option<IpAddr>) {
+async fn run_suite(
+    provider: Arc<dyn Provider>,
+    origin: Name,
+    server: Option<IpAddr>,
+    any_octet_owners: bool,
+) {
     let origin = &origin;
     let first = match provider.read_zone(origin).await {
         Ok(state) => state,
@@ -296,6 +320,9 @@ async fn run_suite(provider: Arc<dyn Provider>, origin: Name, server: Option<IpA
     // Empty where the provider cannot tell (RFC 2136): the apex NS is then left alone.
     let mut previous = Zone::new(origin.clone());
     for step in transitions() {
+        if step.any_octet_owners && !any_octet_owners {
+            continue;
+        }
         let desired = desired_zone(&step, origin);
         let ignore = ignore_patterns(&step, origin);
         let state = provider
@@ -366,10 +393,14 @@ fn provider_from_toml(table: &str) -> Arc<dyn Provider> {
 }
 
 fn run(provider: Arc<dyn Provider>, zone: &str, server: Option<IpAddr>) {
+    run_with(provider, zone, server, true)
+}
+
+fn run_with(provider: Arc<dyn Provider>, zone: &str, server: Option<IpAddr>, any_octet: bool) {
     let origin = Name::from_ascii(zone).unwrap();
     tokio::runtime::Runtime::new()
         .unwrap()
-        .block_on(run_suite(provider, origin, server));
+        .block_on(run_suite(provider, origin, server, any_octet));
 }
 
 fn rfc2136_on(server: &str) {
@@ -404,10 +435,11 @@ fn rfc2136_on_powerdns() {
 #[test]
 fn powerdns_http_api() {
     let Some(lab) = Lab::get() else { return };
-    run(
+    run_with(
         provider_from_toml(&lab.powerdns_provider("pdns-api")),
         "t16.test.",
         Some(lab.ip("pdns")),
+        false,
     );
 }
 
@@ -455,6 +487,7 @@ fn cloudflare_fake_api() {
         provider,
         Name::from_ascii("cf.test.").unwrap(),
         None,
+        true,
     ));
     assert!(
         state.lock().unwrap().batches > 30,

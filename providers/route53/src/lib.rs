@@ -49,6 +49,31 @@ fn xml_escape(s: &str) -> String {
 
 /// Route 53 writes escapes in octal (`\052` is `*`); nsync's presentation format, like
 /// RFC 1035, in decimal. These two convert between them.
+/// A name as Route 53 takes it: every octet other than a-z, 0-9, `-` and `_` as a
+/// three-digit octal escape (AWS: "DNS domain name format"), so `a\.b` is `a\056b` and
+/// `\@` is `\100`; a wildcard label stays `*`.
+pub fn route53_name(name: &Name) -> String {
+    if name.is_root() {
+        return ".".into();
+    }
+    let mut out = String::new();
+    for (i, label) in name.iter().enumerate() {
+        if i == 0 && label == b"*" {
+            out.push('*');
+        } else {
+            for &b in label {
+                if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' {
+                    out.push(b as char);
+                } else {
+                    out.push_str(&format!("\\{b:03o}"));
+                }
+            }
+        }
+        out.push('.');
+    }
+    out
+}
+
 pub fn octal_to_decimal(s: &str) -> String {
     convert_escapes(s, 8, 10)
 }
@@ -266,7 +291,13 @@ impl Route53 {
                 } else {
                     format!("{owner}.")
                 };
-                let name = Name::from_ascii(&owner).map_err(|e| {
+                // Read as a master file's name, so `\056` is a dot inside a label.
+                let name = nsync_core::name::parse_name_in(
+                    &owner,
+                    &Name::root(),
+                    nsync_core::name::NameSyntax::Master,
+                )
+                .map_err(|e| {
                     self.client.error(
                         ErrorKind::Permanent,
                         &operation,
@@ -384,7 +415,7 @@ fn change_xml(action: &str, r: &Rrset) -> (String, usize, usize) {
         .collect();
     let xml = format!(
         "<Change><Action>{action}</Action><ResourceRecordSet><Name>{}</Name><Type>{}</Type><TTL>{}</TTL><ResourceRecords>{records}</ResourceRecords></ResourceRecordSet></Change>",
-        xml_escape(&r.name.to_text()),
+        xml_escape(&route53_name(&r.name)),
         r.rtype,
         r.ttl
     );
@@ -468,6 +499,23 @@ impl Provider for Route53 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_written_with_octal_escapes() {
+        let n = |s: &str| {
+            nsync_core::name::parse_name_in(s, &Name::root(), nsync_core::name::NameSyntax::Master)
+                .unwrap()
+        };
+        assert_eq!(
+            route53_name(&n("a\\.b.example.test.")),
+            "a\\056b.example.test."
+        );
+        assert_eq!(route53_name(&n("\\@.example.test.")), "\\100.example.test.");
+        assert_eq!(
+            route53_name(&n("*.x_y-z.example.test.")),
+            "*.x_y-z.example.test."
+        );
+    }
 
     #[test]
     fn escapes_convert_between_octal_and_decimal() {

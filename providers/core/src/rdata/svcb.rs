@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::format::{escape_into, quote};
+use super::format::escape_into;
 use super::wire::Cursor;
 use crate::zonefile::lexer::Token;
 
@@ -60,6 +60,23 @@ fn parse_key(text: &[u8]) -> Result<u16, String> {
     ))
 }
 
+/// Appends `bytes` as an unquoted character-string: the octets that would end or open a
+/// token (blank space, `;`, `(`, `)`, `"`) and `\\` behind a backslash or as `\\DDD`.
+fn escape_unquoted(out: &mut String, bytes: &[u8]) {
+    for &b in bytes {
+        match b {
+            b'"' | b'\\' | b';' | b'(' | b')' => {
+                out.push('\\');
+                out.push(b as char);
+            }
+            0x21..=0x7e => out.push(b as char),
+            _ => {
+                let _ = write!(out, "\\{b:03}");
+            }
+        }
+    }
+}
+
 /// Writes the parameters that follow priority and target, each as ` key=value`.
 pub fn format_params(out: &mut String, c: &mut Cursor<'_>) -> Option<()> {
     let mut last: Option<u16> = None;
@@ -97,32 +114,23 @@ pub fn format_params(out: &mut String, c: &mut Cursor<'_>) -> Option<()> {
                 if items.is_empty() {
                     return None;
                 }
-                let plain = items.iter().all(|id| {
-                    id.iter()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-._/".contains(b))
-                });
-                if plain {
-                    // Unquoted when plain: PowerDNS's API accepts only that form.
-                    let items: Vec<&str> = items
-                        .iter()
-                        .map(|i| std::str::from_utf8(i).unwrap_or_default())
-                        .collect();
-                    write!(out, "={}", items.join(",")).ok()?;
-                } else {
-                    let mut list = Vec::new();
-                    for (i, id) in items.iter().enumerate() {
-                        if i > 0 {
-                            list.push(b',');
-                        }
-                        for &b in id.iter() {
-                            if b == b',' || b == b'\\' {
-                                list.push(b'\\');
-                            }
-                            list.push(b);
-                        }
+                // Unquoted, as PowerDNS's API wants it (it refuses the quoted form of the
+                // same data): the list with `\,` and `\\` inside items, then escaped again
+                // as an unquoted character-string.
+                let mut list = Vec::new();
+                for (i, id) in items.iter().enumerate() {
+                    if i > 0 {
+                        list.push(b',');
                     }
-                    write!(out, "={}", quote(&list)).ok()?;
+                    for &b in id.iter() {
+                        if b == b',' || b == b'\\' {
+                            list.push(b'\\');
+                        }
+                        list.push(b);
+                    }
                 }
+                out.push('=');
+                escape_unquoted(out, &list);
             }
             NO_DEFAULT_ALPN | OHTTP => {
                 if !value.is_empty() {

@@ -310,6 +310,7 @@ impl ZoneBuilder {
         self.drop_duplicates(&mut keyed, &mut found);
         self.check_cname(&keyed, &mut found);
         self.check_targets_not_cname(&keyed, &mut found);
+        self.check_targets_have_addresses(&keyed, &mut found);
         self.check_delegations(&keyed, &mut found);
         self.check_message_size(&keyed, &mut found);
         let mut in_order = Vec::with_capacity(keyed.len());
@@ -531,6 +532,80 @@ impl ZoneBuilder {
         }
     }
 
+    /// An MX or SRV target inside the zone that holds no address (no A or AAAA at it,
+    /// nor a wildcard covering it, nor a delegation above it) is a warning: BIND refuses
+    /// an UPDATE that adds such a record (its check-mx), and mail to it cannot be
+    /// delivered anyway.
+    fn check_targets_have_addresses(
+        &self,
+        keyed: &[(RrsetKey, Pending)],
+        found: &mut Vec<(Pos, Diagnostic)>,
+    ) {
+        let origin = owner_key(&self.origin);
+        let with = |types: &[RecordType]| -> HashSet<&[u8]> {
+            keyed
+                .iter()
+                .filter(|(k, p)| types.contains(&k.rtype) && p.name != self.origin)
+                .map(|(k, _)| k.owner())
+                .collect()
+        };
+        let hosts = with(&[RecordType::A, RecordType::AAAA]);
+        let cuts = with(&[RecordType::NS]);
+        // Every owner key ends with a 0 after each label: its ancestors are its prefixes
+        // that end there.
+        let covered = |key: &[u8]| {
+            if hosts.contains(key) {
+                return true;
+            }
+            let mut wildcard = Vec::with_capacity(key.len() + 2);
+            for (i, &b) in key.iter().enumerate() {
+                if b != 0 || i + 1 < origin.len() {
+                    continue;
+                }
+                let ancestor = &key[..=i];
+                if ancestor.len() < key.len() && cuts.contains(ancestor) {
+                    return true;
+                }
+                wildcard.clear();
+                wildcard.extend_from_slice(ancestor);
+                wildcard.extend_from_slice(b"*\0");
+                if wildcard.len() <= key.len() + 1 && hosts.contains(&wildcard[..]) {
+                    return true;
+                }
+            }
+            false
+        };
+        for (key, pending) in keyed {
+            let skip = match key.rtype {
+                RecordType::MX => 2,
+                RecordType::SRV => 6,
+                _ => continue,
+            };
+            for (rdata, at) in pending.rdata.iter().zip(&pending.places) {
+                let mut c = Cursor::new(rdata.wire());
+                let Some(labels) = c.take(skip).and_then(|_| c.name()) else {
+                    continue;
+                };
+                let target = owner_key_from_labels(&labels);
+                if labels.is_empty() || !target.starts_with(&origin) || covered(&target) {
+                    continue;
+                }
+                let name = Name::from_labels(labels).unwrap_or_default();
+                found.push((
+                    *at,
+                    Diagnostic::warning(
+                        Location::file(""),
+                        format!(
+                            "{key} points at {}, which has no A or AAAA in this zone",
+                            crate::diag::excerpt(&format_name(&name))
+                        ),
+                    )
+                    .with_hint("add the target's address records; BIND refuses an UPDATE that adds such a record"),
+                ));
+            }
+        }
+    }
+
     /// DS belongs at a delegation (an NS rrset below the apex); at the apex it belongs in
     /// the parent zone, which nsync does not manage.
     fn check_delegations(&self, keyed: &[(RrsetKey, Pending)], found: &mut Vec<(Pos, Diagnostic)>) {
@@ -647,6 +722,7 @@ mod tests {
         b.finish()
             .diagnostics
             .into_iter()
+            .filter(Diagnostic::is_error)
             .map(|d| format!("{}: {}", d.location.line, d.message))
             .collect()
     }
@@ -825,6 +901,71 @@ mod tests {
             "{m:?}"
         );
         assert!(m[1].starts_with("3: "), "{m:?}");
+    }
+
+    #[test]
+    fn mx_and_srv_targets_in_the_zone_need_addresses() {
+        let mut b = ZoneBuilder::new(n("example.test."));
+        let mut line = 0;
+        let mut add = |b: &mut ZoneBuilder, owner: &str, t: RecordType, v: &str| {
+            line += 1;
+            b.add_record(n(owner), t, 1, rd(t, v), at(line));
+        };
+        add(
+            &mut b,
+            "example.test.",
+            RecordType::MX,
+            "10 mail.example.test.",
+        );
+        add(&mut b, "mail.example.test.", RecordType::A, "192.0.2.1");
+        add(
+            &mut b,
+            "example.test.",
+            RecordType::MX,
+            "20 nowhere.example.test.",
+        );
+        add(
+            &mut b,
+            "example.test.",
+            RecordType::MX,
+            "30 mx.example.net.",
+        );
+        add(
+            &mut b,
+            "example.test.",
+            RecordType::MX,
+            "40 h.wild.example.test.",
+        );
+        add(
+            &mut b,
+            "*.wild.example.test.",
+            RecordType::AAAA,
+            "2001:db8::1",
+        );
+        add(
+            &mut b,
+            "_s._tcp.example.test.",
+            RecordType::SRV,
+            "1 1 1 ns.sub.example.test.",
+        );
+        add(
+            &mut b,
+            "sub.example.test.",
+            RecordType::NS,
+            "ns.example.net.",
+        );
+        add(&mut b, "nullmx.example.test.", RecordType::MX, "0 .");
+        let read = b.finish();
+        let m: Vec<String> = read
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}: {:?} {}", d.location.line, d.severity, d.message))
+            .collect();
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(
+            m[0].starts_with("3: Warning example.test. MX points at nowhere.example.test."),
+            "{m:?}"
+        );
     }
 
     #[test]

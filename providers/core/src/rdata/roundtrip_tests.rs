@@ -209,8 +209,9 @@ fn random_data_of_every_type_survives_writing_and_reading() {
     }
     let written = write_master_file(&zone, &["round trip"]);
     let read = parse_master_text(std::path::Path::new("rt.zone"), &written, &origin);
+    // Warnings (an MX at a random name with no address) are fine; errors are not.
     assert!(
-        read.diagnostics.is_empty(),
+        !read.has_errors(),
         "{:?}",
         &read.diagnostics[..3.min(read.diagnostics.len())]
     );

@@ -344,6 +344,58 @@ impl Zone {
     }
 }
 
+/// Groups records that arrive in any order (an AXFR, a provider's listing) into rrsets and
+/// a zone: consecutive records of one rrset cost a name comparison, and the rrsets are
+/// sorted once at the end, not inserted one by one.
+#[derive(Default)]
+pub struct RrsetCollector {
+    runs: Vec<(Name, RecordType, u32, Vec<Rdata>)>,
+}
+
+/// An rrset on its way into a zone: its owner, TTL and data, under its key.
+type Collected = (RrsetKey, (Name, u32, Vec<Rdata>));
+
+impl RrsetCollector {
+    pub fn new() -> Self {
+        RrsetCollector::default()
+    }
+
+    /// Adds one record; a record of an rrset seen before keeps that rrset's first TTL.
+    pub fn add(&mut self, name: &Name, rtype: RecordType, ttl: u32, rdata: impl Into<Rdata>) {
+        if let Some((last, last_type, _, data)) = self.runs.last_mut()
+            && *last_type == rtype
+            && *last == *name
+        {
+            data.push(rdata.into());
+            return;
+        }
+        self.runs
+            .push((name.to_lowercase(), rtype, ttl, vec![rdata.into()]));
+    }
+
+    pub fn into_zone(self, origin: Name) -> Zone {
+        let mut keyed: Vec<Collected> = self
+            .runs
+            .into_iter()
+            .map(|(name, rtype, ttl, data)| (RrsetKey::of(&name, rtype), (name, ttl, data)))
+            .collect();
+        // Stable: of the runs of one rrset, the first read comes first and gives the TTL.
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.dedup_by(|(key, (_, _, data)), (last_key, (_, _, last))| {
+            let same = *key == *last_key;
+            if same {
+                last.append(data);
+            }
+            same
+        });
+        let rrsets = keyed.into_iter().map(|(key, (name, ttl, data))| {
+            let rtype = key.rtype;
+            (key, Rrset::new(name, rtype, ttl, data))
+        });
+        Zone::from_sorted(origin, rrsets)
+    }
+}
+
 /// Reads a TTL: seconds, or with units as BIND writes them (`1h30m`, `2d`, `1w`).
 pub fn parse_ttl(text: &str) -> Result<u32, String> {
     let bad = || {
@@ -508,6 +560,37 @@ mod tests {
         assert_eq!(
             steps,
             ["-a.example.test.", "=b.example.test.", "+c.example.test."]
+        );
+    }
+
+    #[test]
+    fn the_collector_groups_records_in_any_order() {
+        let origin = name("example.test.");
+        let a = |s| parse_rdata_text(RecordType::A, s, &origin).unwrap();
+        let mut c = RrsetCollector::new();
+        for (owner, addr) in [
+            ("b", "192.0.2.1"),
+            ("a", "192.0.2.2"),
+            ("B", "192.0.2.3"),
+            ("b", "192.0.2.1"),
+        ] {
+            let owner = crate::name::parse_name(owner, &origin).unwrap();
+            c.add(&owner, RecordType::A, 60, a(addr));
+        }
+        let zone = c.into_zone(origin.clone());
+        let got: Vec<(String, Vec<String>)> = zone
+            .rrsets()
+            .map(|r| (format_name(&r.name), r.values()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a.example.test.".to_string(), vec!["192.0.2.2".to_string()]),
+                (
+                    "b.example.test.".to_string(),
+                    vec!["192.0.2.1".to_string(), "192.0.2.3".to_string()]
+                ),
+            ]
         );
     }
 

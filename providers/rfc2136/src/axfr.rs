@@ -2,13 +2,12 @@
 //! an error answer ends the transfer at once instead of waiting for a timeout.
 
 use nsync_core::name::NameText;
-use std::collections::BTreeMap;
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query};
 use hickory_proto::rr::{Name, RData, RecordType};
 use nsync_core::provider::{ErrorKind, ProviderError};
 use nsync_core::rdata::is_supported;
-use nsync_core::zone::{Rrset, Zone};
+use nsync_core::zone::{RrsetCollector, Zone};
 
 use crate::server::{Server, rand_id};
 
@@ -29,7 +28,7 @@ pub async fn transfer(server: &Server<'_>, origin: &Name) -> Result<Transfer, Pr
 
     let mut soas = 0;
     let mut serial = 0;
-    let mut rrsets: BTreeMap<(Name, RecordType), (u32, Vec<RData>)> = BTreeMap::new();
+    let mut rrsets = RrsetCollector::new();
     while soas < 2 {
         let message = server
             .receive_verified(&mut conn, &mut verifier, origin, &operation)
@@ -61,16 +60,10 @@ pub async fn transfer(server: &Server<'_>, origin: &Name) -> Result<Transfer, Pr
             if !is_supported(rtype) {
                 continue;
             }
-            let entry = rrsets
-                .entry((record.name.to_lowercase(), rtype))
-                .or_insert_with(|| (record.ttl, Vec::new()));
-            entry.1.push(record.data);
+            rrsets.add(&record.name, rtype, record.ttl, &record.data);
         }
     }
-    let mut zone = Zone::new(origin.clone());
-    for ((name, rtype), (ttl, rdata)) in rrsets {
-        zone.insert(Rrset::new(name, rtype, ttl, rdata));
-    }
+    let zone = rrsets.into_zone(origin.clone());
     let nameservers = zone.apex_nameservers();
     Ok(Transfer {
         zone,

@@ -21,6 +21,7 @@ use nsync_core::Name;
 use nsync_core::RecordType;
 use nsync_core::name::{NameSyntax, parse_name_in};
 use nsync_core::rdata::{Rdata, format_wire};
+use nsync_core::testing::Rng;
 use nsync_core::zone::{Rrset, Zone, owner_key};
 use nsync_core::zonefile::{parse_master_text, write_master_file};
 
@@ -380,28 +381,6 @@ fn what_nsync_writes_bind_and_ldns_read_back_to_the_same_octets() {
     assert_same_as_ldns("ldns reading nsync's file", &want, &ldns(&path).unwrap());
 }
 
-/// A small deterministic generator: no test should be flaky, but the data should be
-/// data nobody would write by hand.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn bytes(&mut self, max: u64) -> Vec<u8> {
-        let len = 1 + self.below(max);
-        (0..len).map(|_| self.next() as u8).collect()
-    }
-}
-
 /// Random owners (any octet but `*` in a label, a third of them escaped dots and
 /// control bytes) holding TXT, CAA, NAPTR and HTTPS data of random octets.
 fn generated_zone(seed: u64, n: usize) -> Zone {
@@ -410,7 +389,7 @@ fn generated_zone(seed: u64, n: usize) -> Zone {
     let labels = |rng: &mut Rng| -> Name {
         let mut labels: Vec<Vec<u8>> = (0..1 + rng.below(3))
             .map(|_| {
-                let mut l = rng.bytes(12);
+                let mut l = rng.bytes(1, 12);
                 l.retain(|b| *b != b'*');
                 if l.is_empty() {
                     l.push(b'x');
@@ -428,7 +407,7 @@ fn generated_zone(seed: u64, n: usize) -> Zone {
             0 => {
                 let mut w = Vec::new();
                 for _ in 0..1 + rng.below(3) {
-                    let s = rng.bytes(40);
+                    let s = rng.bytes(1, 40);
                     w.push(s.len() as u8);
                     w.extend(s);
                 }
@@ -437,7 +416,7 @@ fn generated_zone(seed: u64, n: usize) -> Zone {
             1 => {
                 let mut w = vec![0, 5];
                 w.extend_from_slice(b"issue");
-                w.extend(rng.bytes(60));
+                w.extend(rng.bytes(1, 60));
                 (RecordType::CAA, w)
             }
             2 => {
@@ -453,7 +432,7 @@ fn generated_zone(seed: u64, n: usize) -> Zone {
                 let mut w = vec![0, 1, 0];
                 let mut alpn = Vec::new();
                 for _ in 0..1 + rng.below(3) {
-                    let id = rng.bytes(8);
+                    let id = rng.bytes(1, 8);
                     alpn.push(id.len() as u8);
                     alpn.extend(id);
                 }

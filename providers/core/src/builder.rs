@@ -506,28 +506,17 @@ impl ZoneBuilder {
         if aliases.is_empty() {
             return;
         }
-        for (key, pending) in keyed {
-            let skip = match key.rtype {
-                RecordType::MX => 2,
-                RecordType::NS => 0,
-                RecordType::SRV => 6,
-                _ => continue,
-            };
-            for (rdata, at) in pending.rdata.iter().zip(&pending.places) {
-                let mut c = Cursor::new(rdata.wire());
-                let Some(labels) = c.take(skip).and_then(|_| c.name()) else {
-                    continue;
-                };
-                if aliases.contains(&owner_key_from_labels(&labels)[..]) {
-                    let target = Name::from_labels(labels).unwrap_or_default();
-                    found.push((*at,
+        let types = [RecordType::MX, RecordType::NS, RecordType::SRV];
+        for (key, labels, at) in host_targets(keyed, &types) {
+            if aliases.contains(&owner_key_from_labels(&labels)[..]) {
+                let target = Name::from_labels(labels).unwrap_or_default();
+                found.push((*at,
                         Diagnostic::error(
                             Location::file(""),
                             format!("{key} points at {}, which is a CNAME (RFC 2181 §10.3)", format_name(&target)),
                         )
                         .with_hint("point it at the host's own name (the CNAME's target); servers such as BIND refuse this"),
                     ));
-                }
             }
         }
     }
@@ -575,23 +564,13 @@ impl ZoneBuilder {
             }
             false
         };
-        for (key, pending) in keyed {
-            let skip = match key.rtype {
-                RecordType::MX => 2,
-                RecordType::SRV => 6,
-                _ => continue,
-            };
-            for (rdata, at) in pending.rdata.iter().zip(&pending.places) {
-                let mut c = Cursor::new(rdata.wire());
-                let Some(labels) = c.take(skip).and_then(|_| c.name()) else {
-                    continue;
-                };
-                let target = owner_key_from_labels(&labels);
-                if labels.is_empty() || !target.starts_with(&origin) || covered(&target) {
-                    continue;
-                }
-                let name = Name::from_labels(labels).unwrap_or_default();
-                found.push((
+        for (key, labels, at) in host_targets(keyed, &[RecordType::MX, RecordType::SRV]) {
+            let target = owner_key_from_labels(&labels);
+            if labels.is_empty() || !target.starts_with(&origin) || covered(&target) {
+                continue;
+            }
+            let name = Name::from_labels(labels).unwrap_or_default();
+            found.push((
                     *at,
                     Diagnostic::warning(
                         Location::file(""),
@@ -602,7 +581,6 @@ impl ZoneBuilder {
                     )
                     .with_hint("add the target's address records; BIND refuses an UPDATE that adds such a record"),
                 ));
-            }
         }
     }
 
@@ -661,6 +639,33 @@ impl ZoneBuilder {
             }
         }
     }
+}
+
+/// The host names that MX, NS and SRV records of `types` point at, as labels, with the
+/// rrset and the place of each record.
+fn host_targets<'k>(
+    keyed: &'k [(RrsetKey, Pending)],
+    types: &'k [RecordType],
+) -> impl Iterator<Item = (&'k RrsetKey, Vec<&'k [u8]>, &'k Pos)> + 'k {
+    keyed
+        .iter()
+        .filter(move |(key, _)| types.contains(&key.rtype))
+        .flat_map(|(key, pending)| {
+            let skip = match key.rtype {
+                RecordType::MX => 2,
+                RecordType::SRV => 6,
+                _ => 0,
+            };
+            pending
+                .rdata
+                .iter()
+                .zip(&pending.places)
+                .filter_map(move |(rdata, at)| {
+                    let mut c = Cursor::new(rdata.wire());
+                    let labels = c.take(skip).and_then(|_| c.name())?;
+                    Some((key, labels, at))
+                })
+        })
 }
 
 /// Joins the runs of each rrset (sorted, so they are adjacent): a second [[rrset]] of the

@@ -10,6 +10,8 @@ pub mod rcode;
 pub mod rdata;
 pub mod secret;
 pub mod settings;
+#[doc(hidden)]
+pub mod testing;
 pub mod tomlspan;
 pub mod zone;
 pub mod zonefile;

@@ -6,37 +6,20 @@
 use hickory_proto::rr::{Name, RecordType};
 
 use super::{Rdata, SUPPORTED_TYPES, format_wire, parse_rdata_text};
+use crate::testing::Rng;
 use crate::zone::{Rrset, Zone};
 use crate::zonefile::{parse_master_text, write_master_file};
 
-struct Rng(u64);
+/// The generators of wire data this test needs, on the shared random source.
+trait WireRng {
+    fn u16(&mut self, out: &mut Vec<u8>);
+    fn name(&mut self, out: &mut Vec<u8>, host: bool);
+    fn string(&mut self, out: &mut Vec<u8>, max: u64);
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn bytes(&mut self, min: u64, max: u64) -> Vec<u8> {
-        let len = min + self.below(max - min + 1);
-        (0..len).map(|_| self.next() as u8).collect()
-    }
-
-    fn from(&mut self, alphabet: &[u8], min: u64, max: u64) -> Vec<u8> {
-        let len = min + self.below(max - min + 1);
-        (0..len)
-            .map(|_| alphabet[self.below(alphabet.len() as u64) as usize])
-            .collect()
-    }
-
+impl WireRng for Rng {
     fn u16(&mut self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&(self.next() as u16).to_be_bytes());
+        out.extend_from_slice(&(self.next_u64() as u16).to_be_bytes());
     }
 
     /// A name under example.test.: labels of any octet but `*` (or host-name labels).
@@ -88,7 +71,7 @@ fn random_rdata(rng: &mut Rng, rtype: RecordType) -> Vec<u8> {
             }
         }
         RecordType::CAA => {
-            w.push(rng.next() as u8);
+            w.push(rng.next_u64() as u8);
             let tag = rng.from(b"abcdefghijklmnopqrstuvwxyzABC0123456789", 1, 10);
             w.push(tag.len() as u8);
             w.extend(tag);
@@ -104,7 +87,7 @@ fn random_rdata(rng: &mut Rng, rtype: RecordType) -> Vec<u8> {
         }
         RecordType::DS => {
             rng.u16(&mut w);
-            w.push(rng.next() as u8);
+            w.push(rng.next_u64() as u8);
             if rng.below(2) == 0 {
                 w.push(2);
                 w.extend(rng.bytes(32, 32));

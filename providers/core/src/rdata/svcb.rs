@@ -301,37 +301,43 @@ fn value_wire(key: u16, value: Option<&[u8]>) -> Result<Vec<u8>, String> {
             })?;
             Ok(port.to_be_bytes().to_vec())
         }
-        IPV4HINT => {
-            let mut out = Vec::new();
-            for item in text(&need(value)?).split(',') {
-                let ip: Ipv4Addr = item.parse().map_err(|_| {
-                    format!(
-                        "SVCB ipv4hint `{}` is not an IPv4 address",
-                        crate::diag::excerpt(item)
-                    )
-                })?;
-                out.extend_from_slice(&ip.octets());
-            }
-            Ok(out)
-        }
-        IPV6HINT => {
-            let mut out = Vec::new();
-            for item in text(&need(value)?).split(',') {
-                let ip: Ipv6Addr = item.parse().map_err(|_| {
-                    format!(
-                        "SVCB ipv6hint `{}` is not an IPv6 address",
-                        crate::diag::excerpt(item)
-                    )
-                })?;
-                out.extend_from_slice(&ip.octets());
-            }
-            Ok(out)
-        }
+        IPV4HINT => addresses(
+            &text(&need(value)?),
+            "ipv4hint",
+            "an IPv4",
+            |ip: Ipv4Addr| ip.octets().to_vec(),
+        ),
+        IPV6HINT => addresses(
+            &text(&need(value)?),
+            "ipv6hint",
+            "an IPv6",
+            |ip: Ipv6Addr| ip.octets().to_vec(),
+        ),
         ECH => {
             base64_decode(&text(&need(value)?)).ok_or_else(|| "SVCB ech is not base64".to_string())
         }
         _ => Ok(value.map(<[u8]>::to_vec).unwrap_or_default()),
     }
+}
+
+/// A comma-separated list of addresses (ipv4hint, ipv6hint) as their octets.
+fn addresses<T: std::str::FromStr>(
+    list: &str,
+    key: &str,
+    what: &str,
+    octets: impl Fn(T) -> Vec<u8>,
+) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    for item in list.split(',') {
+        let ip: T = item.parse().map_err(|_| {
+            format!(
+                "SVCB {key} `{}` is not {what} address",
+                crate::diag::excerpt(item)
+            )
+        })?;
+        out.extend(octets(ip));
+    }
+    Ok(out)
 }
 
 /// Appendix A.1: items separated by commas; `\,` and `\\` stand for themselves.

@@ -158,7 +158,7 @@ pub fn format_params(out: &mut String, c: &mut Cursor<'_>) -> Option<()> {
                 }
                 let ips: Vec<String> = value
                     .chunks(16)
-                    .map(|b| Ipv6Addr::from(<[u8; 16]>::try_from(b).unwrap()).to_string())
+                    .map(|b| Ipv6Addr::from(<[u8; 16]>::try_from(b).expect("chunks of 16")).to_string())
                     .collect();
                 write!(out, "={}", ips.join(",")).ok()?;
                 v.rest();
@@ -347,7 +347,7 @@ fn split_list(value: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     while i < value.len() {
         match value[i] {
             b'\\' if i + 1 < value.len() => {
-                items.last_mut().unwrap().push(value[i + 1]);
+                items.last_mut().expect("never empty").push(value[i + 1]);
                 i += 2;
             }
             b',' => {
@@ -355,7 +355,7 @@ fn split_list(value: &[u8]) -> Result<Vec<Vec<u8>>, String> {
                 i += 1;
             }
             b => {
-                items.last_mut().unwrap().push(b);
+                items.last_mut().expect("never empty").push(b);
                 i += 1;
             }
         }

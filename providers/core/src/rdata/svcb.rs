@@ -158,7 +158,9 @@ pub fn format_params(out: &mut String, c: &mut Cursor<'_>) -> Option<()> {
                 }
                 let ips: Vec<String> = value
                     .chunks(16)
-                    .map(|b| Ipv6Addr::from(<[u8; 16]>::try_from(b).expect("chunks of 16")).to_string())
+                    .map(|b| {
+                        Ipv6Addr::from(<[u8; 16]>::try_from(b).expect("chunks of 16")).to_string()
+                    })
                     .collect();
                 write!(out, "={}", ips.join(",")).ok()?;
                 v.rest();

@@ -171,7 +171,7 @@ fn control_bytes_in_names_are_printed_escaped() {
     let ran = check(&scratch, &["--format", "json"]);
     let text = format!("{}{}", ran.stdout, ran.stderr);
     assert!(
-        text.contains("\\\\027[2j") || text.contains("\\027[2j"),
+        text.contains("\\\\027[2J") || text.contains("\\027[2J"),
         "{text}"
     );
 }

@@ -1,5 +1,7 @@
 //! Domain names as nsync reads and writes them: presentation format exactly as RFC 1035
-//! §5.1 and BIND have it, absolute, lower-case, checked against the DNS's limits.
+//! §5.1 and BIND have it, absolute, checked against the DNS's limits. Case is kept as
+//! written, for display; names compare case-insensitively (hickory's `Name` equality,
+//! and the lower-case owner keys of the zone model).
 //!
 //! nsync reads names itself rather than through hickory's `Name::from_ascii`, which merges
 //! `a\.b` (one label holding a dot) with `a.b` and takes `\@` for the apex, and writes them
@@ -41,8 +43,7 @@ pub fn parse_name(text: &str, origin: &Name) -> Result<Name, String> {
 
 /// Reads a name in presentation format: `@` alone is the origin, a name ending in an
 /// unescaped `.` is absolute, anything else is relative to `origin`. `\X` is the character
-/// X inside a label (so `a\.b` is one label) and `\DDD` the octet DDD in decimal. The
-/// result is lower-cased so that names compare as the DNS compares them.
+/// X inside a label (so `a\.b` is one label) and `\DDD` the octet DDD in decimal.
 pub fn parse_name_in(text: &str, origin: &Name, syntax: NameSyntax) -> Result<Name, String> {
     let wire = name_wire(text, origin, syntax)?;
     Ok(name_from_wire(&wire))
@@ -54,7 +55,7 @@ pub(crate) fn name_from_wire(wire: &[u8]) -> Name {
     Name::read(&mut decoder).unwrap_or_default()
 }
 
-/// [`parse_name_in`] to the name's uncompressed wire form, lower-cased: what rdata holds,
+/// [`parse_name_in`] to the name's uncompressed wire form (rdata lower-case it): what rdata holds,
 /// and the cheap way to build a `Name` (a zone of a million records reads as many).
 pub(crate) fn name_wire(text: &str, origin: &Name, syntax: NameSyntax) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(text.len() + origin.len() + 2);
@@ -115,7 +116,8 @@ pub(crate) fn name_wire(text: &str, origin: &Name, syntax: NameSyntax) -> Result
         out.truncate(start);
         push_origin(&mut out, origin);
     }
-    out[..].make_ascii_lowercase();
+    // Case is kept, for display: comparison is by the owner key (lower-case) or by
+    // canonical rdata, never by these octets.
     if out.len() > MAX_NAME_OCTETS {
         return Err(format!(
             "name `{}` is longer than 255 octets ({} on the wire)",
@@ -364,10 +366,10 @@ mod tests {
     #[test]
     fn relative_absolute_and_apex() {
         assert_eq!(parse_name("@", &origin()).unwrap(), origin());
-        assert_eq!(
-            parse_name("WWW", &origin()).unwrap().to_text(),
-            "www.example.test."
-        );
+        // Case is kept for display and ignored in comparison.
+        let www = parse_name("WWW", &origin()).unwrap();
+        assert_eq!(www.to_text(), "WWW.example.test.");
+        assert_eq!(www, parse_name("www", &origin()).unwrap());
         assert_eq!(
             parse_name("mail.other.test.", &origin()).unwrap().to_text(),
             "mail.other.test."
@@ -389,7 +391,7 @@ mod tests {
         assert_eq!(labels(&at)[0], b"@");
         assert_ne!(at, origin());
         let decimal = parse_name("\\065\\032x", &origin()).unwrap();
-        assert_eq!(labels(&decimal)[0], b"a x", "lower-cased, decimal escapes");
+        assert_eq!(labels(&decimal)[0], b"A x", "decimal escapes, case kept");
         // An escaped final dot is part of the label: the name stays relative.
         let trailing = parse_name("a\\.", &origin()).unwrap();
         assert_eq!(labels(&trailing)[0], b"a.");

@@ -168,7 +168,7 @@ impl Rrset {
         rdata.sort_unstable();
         rdata.dedup();
         Rrset {
-            name: name.to_lowercase(),
+            name,
             rtype,
             ttl,
             rdata,

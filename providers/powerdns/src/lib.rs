@@ -97,7 +97,8 @@ impl PowerDns {
 
     async fn patch(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
         let set = |r: &Rrset, changetype: &str, with_records: bool| model::RRSet {
-            name: r.name.to_text(),
+            // Lower-case: PowerDNS's API wants names in its canonical form.
+            name: r.name.to_lowercase().to_text(),
             rtype: r.rtype.to_string(),
             ttl: with_records.then_some(r.ttl),
             changetype: Some(changetype.to_string()),

@@ -61,7 +61,7 @@ pub fn route53_name(name: &Name) -> String {
         if i == 0 && label == b"*" {
             out.push('*');
         } else {
-            for &b in label {
+            for b in label.iter().map(u8::to_ascii_lowercase) {
                 if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' {
                     out.push(b as char);
                 } else {

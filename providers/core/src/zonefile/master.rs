@@ -643,6 +643,18 @@ deep A 192.0.2.3
     }
 
     #[test]
+    fn case_is_kept_for_display_and_ignored_in_comparison() {
+        let (zone, diags) = parse("$TTL 60\nMail A 192.0.2.1\nMAIL A 192.0.2.2\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(zone.len(), 1);
+        let rrset = zone.rrsets().next().unwrap();
+        assert_eq!(crate::name::format_name(&rrset.name), "Mail.example.test.");
+        assert_eq!(rrset.rdata().len(), 2);
+        let written = crate::zonefile::write_master_file(&zone, &[]);
+        assert!(written.contains("\nMail "), "{written}");
+    }
+
+    #[test]
     fn every_problem_has_a_line_and_all_are_reported() {
         let text = "$TTL 60\nok A 192.0.2.1\nbad A 192.0.2\nmx MX mail\nweird FOO x\n";
         let (_, diags) = parse(text);

@@ -325,7 +325,14 @@ impl Cloudflare {
     fn record_body(r: &Rrset, rdata: &Rdata) -> Value {
         let mut body = records::to_cloudflare(r.rtype, &rdata.to_hickory(r.rtype));
         body["type"] = json!(r.rtype.to_string());
-        body["name"] = json!(r.name.to_text().trim_end_matches('.'));
+        // Lower case, as the API stores names (case is kept only for display in nsync).
+        body["name"] = json!(
+            r.name
+                .to_lowercase()
+                .to_text()
+                .trim_end_matches('.')
+                .to_string()
+        );
         body["ttl"] = json!(r.ttl);
         body
     }

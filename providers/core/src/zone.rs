@@ -215,12 +215,6 @@ impl Rrset {
             .map(|r| format_wire(self.rtype, r.wire()))
             .collect()
     }
-
-    /// The octets this rrset takes in an answer: owners compressed to a pointer, each
-    /// record's type, class, TTL and length, and its data.
-    pub fn answer_octets(&self) -> usize {
-        self.rdata.iter().map(|r| 2 + 10 + r.len()).sum()
-    }
 }
 
 impl PartialEq for Rrset {
@@ -284,11 +278,6 @@ impl Zone {
 
     pub fn rrsets(&self) -> impl Iterator<Item = &Rrset> {
         self.rrsets.values()
-    }
-
-    /// The rrsets with their keys, in canonical order.
-    pub fn keyed(&self) -> impl Iterator<Item = (&RrsetKey, &Rrset)> {
-        self.rrsets.iter()
     }
 
     pub fn len(&self) -> usize {

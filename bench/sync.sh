@@ -54,11 +54,5 @@ done
 table=$(printf '%s\n\n%s\n%s\n%b' \
   "nsync sync of a realistic 10,000-rrset zone (bench/gen-zone.py) from empty, and nsync plan on the synced zone (release build, median of $RUNS runs; all runs in brackets; $(date -u +%Y-%m-%d), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)). OctoDNS takes about 3-4 s for each on this machine." \
   "| server | sync from empty | plan, in sync |" "|---|---|---|" "$rows")
-[ -f BENCHMARKS.md ] || printf '# Benchmarks\n\nMade by the scripts in bench/; each section is rewritten by its script.\n' > BENCHMARKS.md
-awk -v table="$table" '
-  /<!-- sync:begin -->/ { print; print table; skip = 1; done = 1; next }
-  /<!-- sync:end -->/ { skip = 0 }
-  !skip { print }
-  END { if (!done) { print "\n## sync and plan (bench/sync.sh)\n\n<!-- sync:begin -->"; print table; print "<!-- sync:end -->" } }
-' BENCHMARKS.md > BENCHMARKS.md.new && mv BENCHMARKS.md.new BENCHMARKS.md
-echo "wrote BENCHMARKS.md"
+. bench/section.sh
+write_section sync "sync and plan (bench/sync.sh)" "$table"

@@ -81,11 +81,5 @@ done
 table=$(printf '%s\n\n%s\n%s\n%b' \
   "nsync verify of a 10,000-rrset zone on one server at a time, next to dnsperf's best rate against the same server in the same run ($(date -u +%Y-%m-%d), $(nproc) cores shared by client and server, load $(cut -d' ' -f1 /proc/loadavg); median of $RUNS; verify rate = the 10,000 rrset queries / the time they took, default max_in_flight 64; the wall time includes start-up, reading the zone file, the SOA and NXDOMAIN checks and the AXFR). OctoDNS's report needs about 9 s for 10,000 records on one server here." \
   "| server | nsync verify, queries/s | nsync verify wall time (process) | dnsperf best, queries/s | nsync / dnsperf |" "|---|---|---|---|---|" "$rows")
-[ -f BENCHMARKS.md ] || printf '# Benchmarks\n\nMade by the scripts in bench/; each section is rewritten by its script.\n' > BENCHMARKS.md
-awk -v table="$table" '
-  /<!-- verify:begin -->/ { print; print table; skip = 1; done = 1; next }
-  /<!-- verify:end -->/ { skip = 0 }
-  !skip { print }
-  END { if (!done) { print "\n## verify (bench/verify.sh)\n\n<!-- verify:begin -->"; print table; print "<!-- verify:end -->" } }
-' BENCHMARKS.md > BENCHMARKS.md.new && mv BENCHMARKS.md.new BENCHMARKS.md
-echo "wrote BENCHMARKS.md"
+. bench/section.sh
+write_section verify "verify (bench/verify.sh)" "$table"

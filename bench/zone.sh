@@ -103,11 +103,5 @@ table=$(printf '%s\n\n%s\n%s\n%b%b' \
   "Zone core on generated zones shaped like real ones (bench/gen-zone.py: 40% A with one to four values, 20% AAAA, 20% TXT with SPF and DKIM-sized keys, 10% MX, 10% CNAME, SRV, delegations with DS). Best of $RUNS runs, time and peak RSS; $(date -u +%Y-%m-%d), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg). named-checkzone is BIND $(named -v 2>/dev/null | awk '{print $2}'); -i local runs every check that needs no network (its default, -i full, asks the system resolver about names outside the zone), -i none only loads.$growth" \
   "| rrsets | nsync check | nsync plan (zonefile provider, in sync) | named-checkzone -i local | named-checkzone -i none | check / named -i local |" \
   "|---|---|---|---|---|---|" "$rows" "$lab_rows")
-[ -f BENCHMARKS.md ] || printf '# Benchmarks\n\nMade by the scripts in bench/; each section is rewritten by its script.\n' > BENCHMARKS.md
-awk -v table="$table" '
-  /<!-- zone:begin -->/ { print; print table; skip = 1; done = 1; next }
-  /<!-- zone:end -->/ { skip = 0 }
-  !skip { print }
-  END { if (!done) { print "\n## zone core: check and plan (bench/zone.sh)\n\n<!-- zone:begin -->"; print table; print "<!-- zone:end -->" } }
-' BENCHMARKS.md > BENCHMARKS.md.new && mv BENCHMARKS.md.new BENCHMARKS.md
-echo "wrote BENCHMARKS.md"
+. bench/section.sh
+write_section zone "zone core: check and plan (bench/zone.sh)" "$table"

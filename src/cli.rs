@@ -2,6 +2,7 @@
 //! one-line description and real examples. Behaviour lives in `commands/`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -9,7 +10,8 @@ const EXAMPLES: &str = "\
 Examples:
   nsync check                          validate nsync.toml and every zone file, offline
   nsync plan --zone example.com.       show what sync would change at each provider
-  nsync sync --yes && nsync verify     apply, then prove every nameserver answers the same";
+  nsync sync --yes --wait 5m           apply, then wait until every nameserver serves it
+  nsync verify --wait 1m               prove every nameserver answers what the zone file says";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -108,7 +110,7 @@ pub enum Command {
     Import,
     /// Put a backup written by sync back on a provider
     #[command(
-        after_help = "Examples:\n  nsync restore --provider pdns .nsync/backups/example.com./pdns/20261129T101500Z.zone\n  nsync restore --yes --provider bind .nsync/backups/example.com./bind/20261129T101500Z.zone"
+        after_help = "Examples:\n  nsync restore --provider pdns .nsync/backups/example.com./pdns/20261129T101500Z.zone\n  nsync restore --yes --provider bind .nsync/backups/example.com./bind/20261129T101500.123456Z.zone\n  nsync restore --provider pdns --zone example.com.   (lists the backups, newest first)"
     )]
     Restore(RestoreArgs),
     /// Run the built-in authoritative nameserver on a folder of zones
@@ -143,6 +145,12 @@ pub struct SyncArgs {
     /// Create the zone at a provider that does not have it (it may get new nameservers)
     #[arg(long)]
     pub create_missing: bool,
+    /// After applying, wait up to DURATION (30s, 5m) until every nameserver serves the change
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait: Option<Duration>,
+    /// When another sync holds a zone's lock, wait up to DURATION for it instead of exiting 2
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait_lock: Option<Duration>,
 }
 
 #[derive(Args, Debug)]
@@ -153,12 +161,15 @@ pub struct VerifyArgs {
     /// Serve Prometheus metrics on ADDR while watching
     #[arg(long, value_name = "ADDR")]
     pub metrics: Option<String>,
+    /// Re-check what fails, with backoff, for up to DURATION (30s, 5m) before reporting
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait: Option<Duration>,
 }
 
 #[derive(Args, Debug)]
 pub struct RestoreArgs {
-    /// The backup file written by sync
-    pub backup: PathBuf,
+    /// The backup file written by sync; without it, the backups of --zone at --provider are listed
+    pub backup: Option<PathBuf>,
     /// Do not ask for confirmation
     #[arg(long)]
     pub yes: bool,
@@ -172,4 +183,41 @@ pub struct ServeArgs {
     /// Address to listen on (repeatable)
     #[arg(long, value_name = "ADDR")]
     pub listen: Vec<String>,
+}
+
+/// `500ms`, `30s`, `5m`, `1h`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration; write e.g. 30s, 5m or 1h"))?;
+    let d = match unit {
+        "ms" => Duration::from_millis(n),
+        "" | "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit `{unit}`; use ms, s, m or h"
+            ));
+        }
+    };
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_as_operators_write_them() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert!(parse_duration("5 minutes").is_err());
+        assert!(parse_duration("m").is_err());
+    }
 }

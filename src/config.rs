@@ -128,6 +128,22 @@ pub struct Config {
     pub zones: Vec<ZoneConfig>,
 }
 
+impl Config {
+    /// The folder of nsync.toml: relative paths and `.nsync/` (backups, locks) live there.
+    pub fn base_dir(&self) -> PathBuf {
+        self.path.parent().map_or_else(
+            || PathBuf::from("."),
+            |p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p.to_path_buf()
+                }
+            },
+        )
+    }
+}
+
 /// A nameserver's address: `IP`, or `IP:PORT` / `[IPv6]:PORT` for servers on another
 /// port than 53 (the demo's, or a test's).
 pub fn parse_server_address(text: &str) -> Option<SocketAddr> {

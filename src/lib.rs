@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod kinds;
+pub mod lock;
 pub mod plan;
 pub mod providers;
 pub mod report;

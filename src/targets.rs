@@ -142,6 +142,9 @@ pub struct Target {
     pub configured_ns: Vec<Name>,
     pub state: Result<ZoneState, ProviderError>,
     pub read_time: Duration,
+    /// The zone's apex NS union, from every provider of the zone (whatever `--provider`
+    /// selected); `None` when some provider's nameservers are unknown.
+    pub union: Option<Vec<Name>>,
 }
 
 impl Target {
@@ -151,8 +154,14 @@ impl Target {
 }
 
 /// One target being read: the index of its zone among the selected zones, its provider's
-/// name, and the provider (or why it could not be built).
-type ReadEntry = (usize, String, Result<Arc<dyn Provider>, ProviderError>);
+/// name, the provider (or why it could not be built), and whether `--provider` selected
+/// it (the others are read only for what the whole zone derives from them).
+type ReadEntry = (
+    usize,
+    String,
+    Result<Arc<dyn Provider>, ProviderError>,
+    bool,
+);
 
 /// The reads of every selected target's current state, under way.
 pub struct PendingReads {
@@ -177,11 +186,16 @@ pub fn start_reads(
         .filter(|z| selected(&z.origin, &global.zones));
     for (zi, z) in selected_zones.enumerate() {
         for name in &z.providers {
-            if !global.providers.is_empty() && !global.providers.contains(name) {
+            let chosen = global.providers.is_empty() || global.providers.contains(name);
+            let pc = &config.providers[name];
+            // `--provider` chooses where to write, never what: a provider left out still
+            // counts in the apex NS union, and is read when nsync.toml does not name its
+            // nameservers (reading changes nothing).
+            if !chosen && !pc.nameservers.is_empty() {
+                entries.push((zi, name.clone(), Err(not_read(name)), false));
                 continue;
             }
-            let pc = &config.providers[name];
-            entries.push((zi, name.clone(), providers::build(pc)));
+            entries.push((zi, name.clone(), providers::build(pc), chosen));
         }
     }
     let zones: Vec<&ZoneConfig> = config
@@ -190,7 +204,7 @@ pub fn start_reads(
         .filter(|z| selected(&z.origin, &global.zones))
         .collect();
     let mut set = tokio::task::JoinSet::new();
-    for (i, (zi, _, provider)) in entries.iter().enumerate() {
+    for (i, (zi, _, provider, _)) in entries.iter().enumerate() {
         let Ok(provider) = provider.clone() else {
             continue;
         };
@@ -214,8 +228,19 @@ pub fn start_reads(
     PendingReads { entries, set }
 }
 
-/// Waits for the reads [`start_reads`] began and pairs each with its desired zone.
-pub async fn finish_reads(reads: PendingReads, ws: &Workspace, log: &Log) -> Vec<Target> {
+fn not_read(provider: &str) -> ProviderError {
+    ProviderError::new(
+        ErrorKind::Permanent,
+        provider,
+        "read zone",
+        "not read: not selected by --provider",
+    )
+}
+
+/// Waits for the reads [`start_reads`] began and pairs each with its desired zone. Only
+/// the targets `--provider` selected are returned; each carries the apex NS union of its
+/// zone worked out from every provider of the zone.
+pub async fn finish_reads(reads: PendingReads, ws: &Workspace, log: &Log) -> Targets {
     let PendingReads { entries, mut set } = reads;
     let mut results: Vec<Option<(Result<ZoneState, ProviderError>, Duration)>> =
         (0..entries.len()).map(|_| None).collect();
@@ -225,10 +250,12 @@ pub async fn finish_reads(reads: PendingReads, ws: &Workspace, log: &Log) -> Vec
             Err(e) => log.error(&format!("a provider task failed: {e}")),
         }
     }
-    entries
+    let mut chosen = Vec::with_capacity(entries.len());
+    let all: Vec<Target> = entries
         .into_iter()
         .zip(results)
-        .map(|((zi, name, provider), result)| {
+        .map(|((zi, name, provider, selected), result)| {
+            chosen.push(selected);
             let desired = ws.zones[zi].clone();
             let pc = &ws.config.providers[&name];
             let (state, read_time) = match (&provider, result) {
@@ -244,7 +271,9 @@ pub async fn finish_reads(reads: PendingReads, ws: &Workspace, log: &Log) -> Vec
                     Duration::ZERO,
                 ),
             };
-            if let Ok(s) = &state {
+            if let Ok(s) = &state
+                && selected
+            {
                 log.info(&format!(
                     "provider {}: read {} ({} rrsets) in {:.0?}",
                     pc.name,
@@ -264,9 +293,57 @@ pub async fn finish_reads(reads: PendingReads, ws: &Workspace, log: &Log) -> Vec
                 configured_ns: pc.nameservers.iter().map(|n| n.name.clone()).collect(),
                 state,
                 read_time,
+                union: None,
             }
         })
-        .collect()
+        .collect();
+    let (mut selected, mut context) = (Vec::new(), Vec::new());
+    for (t, chosen) in all.into_iter().zip(chosen) {
+        if chosen {
+            selected.push(t);
+        } else {
+            context.push(t);
+        }
+    }
+    let mut targets = Targets { selected, context };
+    targets.refresh_unions();
+    targets
+}
+
+/// The targets `--provider` and `--zone` selected (what plan and sync work on, as a
+/// slice), and the zone's other providers, kept only for what the zone derives from all
+/// of them.
+pub struct Targets {
+    selected: Vec<Target>,
+    context: Vec<Target>,
+}
+
+impl Targets {
+    /// Works out every selected target's apex NS union again, from every provider of its
+    /// zone (after `--create-missing` has created and read zones).
+    pub fn refresh_unions(&mut self) {
+        let unions: Vec<Option<Vec<Name>>> = self
+            .selected
+            .iter()
+            .map(|t| union_nameservers(self.selected.iter().chain(&self.context), t.origin()))
+            .collect();
+        for (t, u) in self.selected.iter_mut().zip(unions) {
+            t.union = u;
+        }
+    }
+}
+
+impl std::ops::Deref for Targets {
+    type Target = [Target];
+    fn deref(&self) -> &[Target] {
+        &self.selected
+    }
+}
+
+impl std::ops::DerefMut for Targets {
+    fn deref_mut(&mut self) -> &mut [Target] {
+        &mut self.selected
+    }
 }
 
 /// Loads the config and zone files and reads every selected target, the reads running
@@ -276,11 +353,36 @@ pub fn load_and_read(
     policy: &RetryPolicy,
     log: &Log,
     rt: &tokio::runtime::Runtime,
-) -> anyhow::Result<(Workspace, Vec<Target>)> {
+) -> anyhow::Result<(Workspace, Targets)> {
+    load_and_read_then(global, policy, log, rt, |_, _| Ok(()))
+}
+
+/// [`load_and_read`], calling `before_reads` with the valid config and the selected
+/// zones before any provider is read: sync takes its zone locks there.
+pub fn load_and_read_then(
+    global: &Global,
+    policy: &RetryPolicy,
+    log: &Log,
+    rt: &tokio::runtime::Runtime,
+    before_reads: impl FnOnce(&Config, &[Name]) -> anyhow::Result<()>,
+) -> anyhow::Result<(Workspace, Targets)> {
     let mut reads = None;
+    let mut refused = None;
     let ws = load_with(global, log, |config| {
-        reads = Some(start_reads(config, global, policy, log, rt.handle()));
+        let zones: Vec<Name> = config
+            .zones
+            .iter()
+            .filter(|z| selected(&z.origin, &global.zones))
+            .map(|z| z.origin.clone())
+            .collect();
+        match before_reads(config, &zones) {
+            Ok(()) => reads = Some(start_reads(config, global, policy, log, rt.handle())),
+            Err(e) => refused = Some(e),
+        }
     })?;
+    if let Some(e) = refused {
+        return Err(e);
+    }
     let reads = reads.expect("a valid config starts the reads");
     let targets = rt.block_on(finish_reads(reads, &ws, log));
     Ok((ws, targets))
@@ -290,9 +392,12 @@ pub fn load_and_read(
 /// provider reports. `None` when that is unknown for any provider (it could not be read,
 /// or it cannot tell, as an RFC 2136 primary cannot): then the apex NS is left alone,
 /// because writing a union that misses a provider would take it out of the zone.
-pub fn union_nameservers(targets: &[Target], zone: &Name) -> Option<Vec<Name>> {
+fn union_nameservers<'a>(
+    targets: impl Iterator<Item = &'a Target>,
+    zone: &Name,
+) -> Option<Vec<Name>> {
     let mut union: Vec<Name> = Vec::new();
-    for t in targets.iter().filter(|t| t.origin() == zone) {
+    for t in targets.filter(|t| t.origin() == zone) {
         let names = if !t.configured_ns.is_empty() {
             t.configured_ns.clone()
         } else {
@@ -333,13 +438,10 @@ pub fn plan_target(target: &Target, union: &[Name]) -> Result<TargetPlan, Provid
     })
 }
 
-/// Plans every target; the apex NS union is worked out per zone.
+/// Plans every target, each with its zone's apex NS union.
 pub fn plan_all(targets: &[Target]) -> Vec<Result<TargetPlan, ProviderError>> {
     targets
         .iter()
-        .map(|t| {
-            let union = union_nameservers(targets, t.origin());
-            plan_target(t, union.as_deref().unwrap_or(&[]))
-        })
+        .map(|t| plan_target(t, t.union.as_deref().unwrap_or(&[])))
         .collect()
 }

@@ -294,11 +294,14 @@ fn demo(global: &Global, dir: &Path) -> anyhow::Result<Outcome> {
     let verify_args = VerifyArgs {
         watch: None,
         metrics: None,
+        wait: None,
     };
     let sync_args = SyncArgs {
         yes: true,
         force: false,
         create_missing: false,
+        wait: None,
+        wait_lock: None,
     };
     println!(
         "nsync demo: three DNS providers (alpha, bravo, charlie; nsync's own nameservers on 127.0.0.1 ports {}, {}, {}) and a parent zone that delegates demo.test. to them.\nThe zone file: zones/demo.test.toml. Nothing here needs an account or root.",

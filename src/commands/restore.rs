@@ -15,9 +15,11 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
     let [provider] = global.providers.as_slice() else {
         bail!("nsync restore needs one --provider: the provider the backup was taken from");
     };
-    // .nsync/backups/ZONE/PROVIDER/TIMESTAMP.zone names its zone.
-    let zone_dir = args
-        .backup
+    let Some(backup_path) = &args.backup else {
+        return list_backups(global, provider);
+    };
+    // .nsync/backups/ZONE/PROVIDER/STAMP.zone names its zone.
+    let zone_dir = backup_path
         .parent()
         .and_then(|p| p.parent())
         .and_then(|p| p.file_name())
@@ -27,21 +29,28 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
         ([], Some(z)) if z.ends_with('.') => z.to_string(),
         _ => bail!(
             "cannot tell the zone of {}; give --zone ZONE",
-            args.backup.display()
+            backup_path.display()
         ),
     };
     let origin =
         nsync_core::name::parse_name(zone.trim_end_matches('.'), &nsync_core::Name::root())
             .map_err(|e| anyhow::anyhow!("zone {zone}: {e}"))?;
     let backup = read_master_file(
-        &args.backup,
+        backup_path,
         &origin,
-        &nsync_core::zonefile::ReadPolicy::beside(&args.backup),
+        &nsync_core::zonefile::ReadPolicy::beside(backup_path),
     );
     if let Some(d) = backup.diagnostics.iter().find(|d| d.is_error()) {
         bail!("{d}");
     }
     let (config, p, _) = super::one_provider(global, provider)?;
+    // A restore is a write like sync's: never at the same time as a sync of the zone.
+    let _lock = crate::lock::lock_zones(
+        &config.base_dir(),
+        std::slice::from_ref(&origin),
+        "restore",
+        None,
+    )?;
     let rt = super::runtime()?;
     let state = rt
         .block_on(p.read_zone(&origin))
@@ -72,7 +81,7 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
             &format!(
                 "{} at {provider} already matches {}\n",
                 origin.to_text(),
-                args.backup.display()
+                backup_path.display()
             ),
         )?;
         return Ok(Outcome::Ok);
@@ -97,11 +106,38 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
         &format!(
             "restored {} at {provider} from {}: {} created, {} updated, {} deleted\n",
             origin.to_text(),
-            args.backup.display(),
+            backup_path.display(),
             counts.creates,
             counts.updates,
             counts.deletes
         ),
     )?;
+    Ok(Outcome::Ok)
+}
+
+/// Without a file: the backups of the zone at the provider, newest first, one path a line,
+/// so the first line is what to restore to undo the last sync.
+fn list_backups(global: &Global, provider: &str) -> anyhow::Result<Outcome> {
+    let [zone] = global.zones.as_slice() else {
+        bail!("give the backup file to restore, or one --zone to list its backups at {provider}");
+    };
+    let origin =
+        nsync_core::name::parse_name(zone.trim_end_matches('.'), &nsync_core::Name::root())
+            .map_err(|e| anyhow::anyhow!("zone {zone}: {e}"))?;
+    let (config, _, _) = super::one_provider(global, provider)?;
+    let dir = crate::backup::folder(&config.base_dir(), &origin, provider);
+    let found = crate::backup::list(&dir);
+    if found.is_empty() {
+        bail!(
+            "no backups of {} from {provider} in {}",
+            origin.to_text(),
+            dir.display()
+        );
+    }
+    let mut text = String::new();
+    for path in found {
+        text.push_str(&format!("{}\n", path.display()));
+    }
+    write_result(global.output.as_deref(), &text)?;
     Ok(Outcome::Ok)
 }

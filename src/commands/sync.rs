@@ -4,7 +4,6 @@
 
 use nsync_core::name::NameText;
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -23,7 +22,7 @@ use crate::report::progress::Progress;
 use crate::report::style::Style;
 use crate::report::{Log, Outcome, write_result};
 use crate::retry::RetryPolicy;
-use crate::targets::{Target, TargetPlan, load_and_read, plan_all, union_nameservers};
+use crate::targets::{Target, TargetPlan, Targets, load_and_read_then, plan_all};
 
 /// What happened at one target.
 enum TargetResult {
@@ -41,7 +40,17 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
     let log = Log::new(global);
     let policy = RetryPolicy::default();
     let rt = super::runtime()?;
-    let (ws, mut targets) = load_and_read(global, &policy, &log, &rt)?;
+    // Held until run returns: from before the first read to after the last write.
+    let mut locks = None;
+    let (ws, mut targets) = load_and_read_then(global, &policy, &log, &rt, |config, zones| {
+        locks = Some(crate::lock::lock_zones(
+            &config.base_dir(),
+            zones,
+            "sync",
+            args.wait_lock,
+        )?);
+        Ok(())
+    })?;
     if args.create_missing {
         rt.block_on(create_missing(&mut targets, &policy, &log));
     }
@@ -163,10 +172,10 @@ fn safety_violations(
 /// `--create-missing`: creates the zone where a provider says it is missing, then reads
 /// it again. Without the flag a missing zone stays an error: a re-created zone at a
 /// hosted provider gets new nameservers, which would break the delegation silently.
-async fn create_missing(targets: &mut [Target], policy: &RetryPolicy, log: &Log) {
+async fn create_missing(targets: &mut Targets, policy: &RetryPolicy, log: &Log) {
     let unions: Vec<Vec<Name>> = targets
         .iter()
-        .map(|t| union_nameservers(targets, t.origin()).unwrap_or_else(|| t.configured_ns.clone()))
+        .map(|t| t.union.clone().unwrap_or_else(|| t.configured_ns.clone()))
         .collect();
     for (t, union) in targets.iter_mut().zip(unions) {
         let missing = matches!(&t.state, Err(e) if e.kind == ErrorKind::ZoneMissing);
@@ -189,6 +198,7 @@ async fn create_missing(targets: &mut [Target], policy: &RetryPolicy, log: &Log)
             Err(e) => Err(e),
         };
     }
+    targets.refresh_unions();
 }
 
 async fn apply_all(
@@ -199,7 +209,7 @@ async fn apply_all(
     log: &Log,
     progress: &Progress,
 ) -> Vec<TargetResult> {
-    let base = config.path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let base = config.base_dir();
     let mut results: Vec<Option<TargetResult>> = (0..targets.len()).map(|_| None).collect();
     let mut set = tokio::task::JoinSet::new();
     for (i, (t, p)) in targets.iter().zip(plans).enumerate() {
@@ -236,7 +246,7 @@ async fn apply_all(
             origin: t.origin().clone(),
             desired: t.desired.clone(),
             capabilities: t.capabilities.clone(),
-            union: union_nameservers(targets, t.origin()).unwrap_or_default(),
+            union: t.union.clone().unwrap_or_default(),
         };
         let (policy, log) = (*policy, log.clone());
         let task = progress.start(&format!("{} at {}", job.origin.to_text(), t.provider_name));

@@ -131,7 +131,7 @@ fn a_second_sync_of_a_locked_zone_names_the_holder_and_exits_2() {
     drop(held);
 
     // Two real syncs at once: the second starts while the first holds the lock.
-    let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_nsync"))
+    let first = std::process::Command::new(env!("CARGO_BIN_EXE_nsync"))
         .args(["sync", "--yes", "--force", "-q"])
         .current_dir(dir)
         .stdout(Stdio::null())

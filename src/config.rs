@@ -223,8 +223,12 @@ pub fn parse_config(path: &Path, text: &str) -> (Option<Config>, Vec<Diagnostic>
         }
     }
     let mut zones = Vec::new();
+    let mut written: Vec<String> = Vec::new();
     let zones_table = top.table("zones", &mut diags);
-    for (name, value) in zones_table.iter().flat_map(|(t, _)| t.iter()) {
+    // In the order the file lists them, so "listed twice" points at the later entry.
+    let mut listed: Vec<_> = zones_table.iter().flat_map(|(t, _)| t.iter()).collect();
+    listed.sort_by_key(|(name, _)| name.span().start);
+    for (name, value) in listed {
         let at = doc.at(name.span());
         if let Some(z) = read_zone(
             &doc,
@@ -235,6 +239,26 @@ pub fn parse_config(path: &Path, text: &str) -> (Option<Config>, Vec<Diagnostic>
             &declared,
             &mut diags,
         ) {
+            // Zones are DNS names: `EXAMPLE.test` and `example.test.` are one zone, and
+            // two entries for it would fight over it at every sync.
+            if let Some(i) = zones.iter().position(|o: &ZoneConfig| o.origin == z.origin) {
+                let first = &zones[i];
+                diags.push(
+                    Diagnostic::error(
+                        z.location.clone(),
+                        format!(
+                            "zone {} is listed twice: [zones.\"{}\"] here and [zones.\"{}\"] at line {}",
+                            z.origin.to_text(),
+                            name.get_ref(),
+                            written[i],
+                            first.location.line
+                        ),
+                    )
+                    .with_hint("zone names are compared as DNS names (case and the final dot do not matter); keep one entry"),
+                );
+                continue;
+            }
+            written.push(name.get_ref().to_string());
             zones.push(z);
         }
     }
@@ -583,7 +607,8 @@ fn read_zone(
         return None;
     };
     let origin = match parse_name(zone_name.trim_end_matches('.'), &Name::root()) {
-        Ok(o) if !o.is_root() => Some(o),
+        // A zone is named in lower case everywhere nsync shows or compares it.
+        Ok(o) if !o.is_root() => Some(o.to_lowercase()),
         Ok(_) => {
             diags.push(
                 Diagnostic::error(key_at.clone(), "the root zone cannot be managed by nsync")
@@ -731,6 +756,26 @@ file = "zones/example.test.toml"
 providers = ["bind", "pdns"]
 ignore = ["_acme-challenge", "*.dyn"]
 "#;
+
+    #[test]
+    fn one_zone_listed_twice_is_an_error_naming_both() {
+        let text = "[providers.a]\nkind = \"zonefile\"\ndirectory = \"out\"\n\n[zones.\"example.test.\"]\nfile = \"a.zone\"\nproviders = [\"a\"]\n\n[zones.\"EXAMPLE.TEST\"]\nfile = \"b.zone\"\nproviders = [\"a\"]\n";
+        let (config, diags) = parse_config(Path::new("nsync.toml"), text);
+        let errors: Vec<String> = diags
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("nsync.toml:9:")
+                && errors[0].contains(
+                    "zone example.test. is listed twice: [zones.\"EXAMPLE.TEST\"] here and [zones.\"example.test.\"] at line 5"
+                ),
+            "{errors:?}"
+        );
+        assert_eq!(config.map(|c| c.zones.len()), Some(1));
+    }
 
     #[test]
     fn a_full_config_reads() {

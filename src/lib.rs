@@ -15,6 +15,7 @@ pub mod retry;
 pub mod serve;
 pub mod targets;
 pub mod verify;
+pub mod zonecheck;
 // The zone files and the spanned TOML reader live in nsync-core (one zone-file home),
 // re-exported here under the paths the binary and the tests use.
 pub use nsync_core::{tomlspan, zonefile};

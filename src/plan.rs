@@ -304,22 +304,22 @@ mod tests {
 
     #[test]
     fn apex_ns_is_the_union_of_providers_when_the_file_has_none() {
-        let ns = ["ns1.example.test.", "ns2.example.net."];
+        let ns = ["ns1.example.net.", "ns2.example.net."];
         let got = lines(
             "a A 192.0.2.1\n",
-            "@ 86400 NS ns1.example.test.\na A 192.0.2.1\n",
+            "@ 86400 NS ns1.example.net.\na A 192.0.2.1\n",
             &[],
             &Capabilities::FULL,
             &ns,
         );
         assert_eq!(
             got,
-            ["~ example.test. NS ns1.example.test. -> ns1.example.test. | ns2.example.net."]
+            ["~ example.test. NS ns1.example.net. -> ns1.example.net. | ns2.example.net."]
         );
         // Already the union: nothing to do.
         let got = lines(
             "a A 192.0.2.1\n",
-            "@ NS ns1.example.test.\n@ NS ns2.example.net.\na A 192.0.2.1\n",
+            "@ NS ns1.example.net.\n@ NS ns2.example.net.\na A 192.0.2.1\n",
             &[],
             &Capabilities::FULL,
             &ns,

@@ -69,6 +69,7 @@ pub fn load_with(
                 &z.origin,
                 &z.read_policy_for(global.allow_include_outside),
             );
+            diags.extend(crate::zonecheck::zone_file_problems(config, z, &read));
             diags.extend(read.diagnostics);
             let mut files = vec![z.file.clone()];
             for f in &read.files {
@@ -357,6 +358,55 @@ pub fn load_and_read(
     load_and_read_then(global, policy, log, rt, |_, _| Ok(()))
 }
 
+/// Every secret reference of the providers this run will call (those of the selected
+/// zones that `--provider` selected) must resolve before any of them is called. An unset
+/// variable or unreadable file is this run's configuration error, said with the
+/// reference and the file line: never a provider's authentication failure, which would
+/// send an operator to look for a revoked token.
+pub fn require_secrets(config: &Config, global: &Global) -> anyhow::Result<()> {
+    let mut names: Vec<&String> = config
+        .zones
+        .iter()
+        .filter(|z| selected(&z.origin, &global.zones))
+        .flat_map(|z| z.providers.iter())
+        .filter(|p| global.providers.is_empty() || global.providers.contains(p))
+        .collect();
+    names.sort();
+    names.dedup();
+    let mut problems = Vec::new();
+    for name in names {
+        let Some(pc) = config.providers.get(name) else {
+            continue;
+        };
+        for (key, reference, at) in pc.settings.secrets() {
+            if let Err(why) = reference.resolve() {
+                problems.push(
+                    Diagnostic::error(
+                        at.clone(),
+                        format!(
+                            "provider {name}: `{key} = \"{reference}\"` cannot be resolved: {why}"
+                        ),
+                    )
+                    .with_hint(
+                        "set it (or point the reference at a readable file), then run again",
+                    ),
+                );
+            }
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    for d in &problems {
+        eprintln!("{d}");
+    }
+    bail!(
+        "{} secret reference(s) in {} cannot be resolved; nothing was read from or written to any provider",
+        problems.len(),
+        config.path.display()
+    )
+}
+
 /// [`load_and_read`], calling `before_reads` with the valid config and the selected
 /// zones before any provider is read: sync takes its zone locks there.
 pub fn load_and_read_then(
@@ -375,7 +425,7 @@ pub fn load_and_read_then(
             .filter(|z| selected(&z.origin, &global.zones))
             .map(|z| z.origin.clone())
             .collect();
-        match before_reads(config, &zones) {
+        match require_secrets(config, global).and_then(|()| before_reads(config, &zones)) {
             Ok(()) => reads = Some(start_reads(config, global, policy, log, rt.handle())),
             Err(e) => refused = Some(e),
         }

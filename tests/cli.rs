@@ -78,7 +78,7 @@ fn check_passes_on_the_example_zones() {
         .dir(&repo_root())
         .run()
         .code(0)
-        .stdout_has("example.test.  20 rrsets")
+        .stdout_has("example.test.  23 rrsets")
         .stdout_has("other.test.  5 rrsets")
         .stdout_has("nsync.toml: valid (0 errors, 0 warnings)");
 }
@@ -93,7 +93,7 @@ fn check_json_describes_zones_and_providers_without_secrets() {
     assert_eq!(report["valid"], true);
     assert_eq!(report["errors"].as_array().unwrap().len(), 0);
     assert_eq!(report["zones"][0]["zone"], "example.test.");
-    assert_eq!(report["zones"][0]["rrsets"], 20);
+    assert_eq!(report["zones"][0]["rrsets"], 23);
     assert_eq!(report["providers"][0]["name"], "bind");
     assert_eq!(
         report["providers"][0]["nameservers"][0]["addresses"][0],
@@ -212,4 +212,92 @@ fn colors_follow_the_flag() {
         "no colors in a pipe: {}",
         ran.stderr
     );
+}
+
+#[test]
+fn nameservers_inside_the_zone_without_glue_are_refused_at_their_line() {
+    let config = "[providers.a]\nkind = \"zonefile\"\ndirectory = \"out\"\nnameservers = [\"ns1.example.test.\", \"ns.example.net.\"]\n\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"a\"]\n";
+    // In the zone file's apex NS: the error is at the NS record's line.
+    let scratch = Scratch::new(&[
+        ("nsync.toml", config),
+        (
+            "z.zone",
+            "$TTL 300\n@ NS ns.example.net.\n@ NS ns2.example.test.\nwww A 192.0.2.1\n",
+        ),
+    ]);
+    nsync(&["check"])
+        .dir(scratch.path())
+        .run()
+        .code(2)
+        .stderr_has("z.zone:2:1: error: example.test. NS names ns2.example.test., inside this zone, which has no A or AAAA here (missing glue)");
+    // No apex NS in the file: sync would write the configured names, so the provider's
+    // nameserver inside the zone needs its address too; plan and sync refuse as well.
+    std::fs::write(scratch.path().join("z.zone"), "$TTL 300\nwww A 192.0.2.1\n").unwrap();
+    nsync(&["check"])
+        .dir(scratch.path())
+        .run()
+        .code(2)
+        .stderr_has("nsync.toml:1:1: error: provider a's nameserver ns1.example.test. is inside zone example.test., whose file (z.zone) has no A or AAAA for it (missing glue)");
+    nsync(&["sync", "--yes"])
+        .dir(scratch.path())
+        .run()
+        .code(2)
+        .stderr_has("missing glue")
+        .stderr_has("nothing was changed at any provider");
+    assert!(!scratch.path().join("out").exists());
+    std::fs::write(
+        scratch.path().join("z.zone"),
+        "$TTL 300\nwww A 192.0.2.1\nns1 AAAA 2001:db8::53\n",
+    )
+    .unwrap();
+    nsync(&["check"]).dir(scratch.path()).run().code(0);
+}
+
+#[test]
+fn one_zone_listed_twice_is_refused_naming_both_entries() {
+    let scratch = Scratch::new(&[
+        (
+            "nsync.toml",
+            "[providers.a]\nkind = \"zonefile\"\ndirectory = \"out\"\n\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"a\"]\n\n[zones.\"EXAMPLE.TEST\"]\nfile = \"z.zone\"\nproviders = [\"a\"]\n",
+        ),
+        ("z.zone", "$TTL 300\nwww A 192.0.2.1\n"),
+    ]);
+    nsync(&["check"])
+        .dir(scratch.path())
+        .run()
+        .code(2)
+        .stderr_has("nsync.toml:9:8: error: zone example.test. is listed twice: [zones.\"EXAMPLE.TEST\"] here and [zones.\"example.test.\"] at line 5");
+}
+
+#[test]
+fn a_secret_that_cannot_be_resolved_is_this_runs_error_not_a_provider_failure() {
+    let config = format!(
+        "{}[providers.bind]\nkind = \"rfc2136\"\nserver = \"127.0.10.1:53\"\ntsig = {{ name = \"nsync-key\", algorithm = \"hmac-sha256\", secret = \"env:NSYNC_TEST_NEVER_SET\" }}\n\n[providers.pdns]\nkind = \"powerdns\"\nurl = \"http://127.0.30.1:8081\"\napi_key = \"file:keys/missing\"\n\n[zones.\"t01.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"pdns\"]\n",
+        common::PRIVATE_ROOT
+    );
+    let scratch = Scratch::new(&[
+        ("nsync.toml", &config),
+        ("z.zone", "$TTL 300\nwww A 192.0.2.1\n"),
+    ]);
+    for command in [&["plan"][..], &["sync", "--yes"], &["audit"]] {
+        let ran = nsync(command)
+            .dir(scratch.path())
+            .env_remove("NSYNC_TEST_NEVER_SET")
+            .run();
+        ran.code(2)
+            .stderr_has("nsync.toml:6:66: error: provider bind: `tsig.secret = \"env:NSYNC_TEST_NEVER_SET\"` cannot be resolved: environment variable NSYNC_TEST_NEVER_SET is not set")
+            .stderr_has("provider pdns: `api_key = \"file:")
+            .stderr_has("keys/missing\"` cannot be resolved: cannot read secret file")
+            .stderr_has("nothing was read from or written to any provider");
+        assert!(
+            !ran.stdout.contains("auth_failed") && !ran.stderr.contains("auth_failed"),
+            "{command:?}: {ran:?}"
+        );
+    }
+    // Only the providers this run calls need their secrets.
+    nsync(&["plan", "--provider", "pdns"])
+        .dir(scratch.path())
+        .run()
+        .code(2)
+        .stderr_has("1 secret reference(s)");
 }

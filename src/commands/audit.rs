@@ -18,6 +18,9 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
     }
     let log = Log::new(global);
     let ws = load(global, &log)?;
+    // Audit reads every provider: a secret it cannot resolve is this run's error, not a
+    // finding about the provider's health.
+    crate::targets::require_secrets(&ws.config, global)?;
     let limits = QueryLimits::from_settings(&ws.config.verify);
     let report = super::runtime()?.block_on(audit_run(&ws, global, limits));
     let text = match format {

@@ -48,6 +48,7 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
                 &zone.read_policy_for(global.allow_include_outside),
             );
             check_zone(zone, &read, &providers, &mut diags);
+            diags.extend(crate::zonecheck::zone_file_problems(config, zone, &read));
             summaries.push(ZoneSummary {
                 origin: zone.origin.clone(),
                 file: zone.file.display().to_string(),

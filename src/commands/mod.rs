@@ -76,6 +76,13 @@ pub fn one_provider(
             path.display()
         )
     })?;
+    for (key, reference, at) in pc.settings.secrets() {
+        if let Err(why) = reference.resolve() {
+            anyhow::bail!(
+                "{at}: provider {provider}: `{key} = \"{reference}\"` cannot be resolved: {why}; set it (or point the reference at a readable file), then run again"
+            );
+        }
+    }
     let kind = pc.kind.kind;
     let built = crate::providers::build(pc).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((config, built, kind))

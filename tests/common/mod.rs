@@ -36,6 +36,11 @@ impl Nsync {
         self
     }
 
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.command.env_remove(key);
+        self
+    }
+
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.command.env(key, value);
         self

@@ -101,7 +101,7 @@ impl Cloudflare {
             .resolve()
             .map_err(|e| {
                 ProviderError::new(
-                    ErrorKind::AuthFailed,
+                    ErrorKind::Config,
                     name,
                     "read `api_token`",
                     format!("{e}; set it, then run again"),

@@ -538,7 +538,7 @@ impl ZoneBuilder {
                 .map(|(k, _)| k.owner())
                 .collect()
         };
-        let hosts = with(&[RecordType::A, RecordType::AAAA]);
+        let hosts = addresses(keyed);
         let cuts = with(&[RecordType::NS]);
         // Every owner key ends with a 0 after each label: its ancestors are its prefixes
         // that end there.
@@ -643,6 +643,15 @@ impl ZoneBuilder {
 
 /// The host names that MX, NS and SRV records of `types` point at, as labels, with the
 /// rrset and the place of each record.
+/// The owner keys holding an A or AAAA rrset.
+fn addresses(keyed: &[(RrsetKey, Pending)]) -> HashSet<&[u8]> {
+    keyed
+        .iter()
+        .filter(|(k, _)| matches!(k.rtype, RecordType::A | RecordType::AAAA))
+        .map(|(k, _)| k.owner())
+        .collect()
+}
+
 fn host_targets<'k>(
     keyed: &'k [(RrsetKey, Pending)],
     types: &'k [RecordType],
@@ -1002,7 +1011,7 @@ mod tests {
             n("ok.example.test."),
             RecordType::NS,
             1,
-            rd(RecordType::NS, "ns.ok.example.test."),
+            rd(RecordType::NS, "ns.example.net."),
             at(4),
         );
         let m = messages(b);

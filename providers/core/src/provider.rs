@@ -63,6 +63,9 @@ pub enum ErrorKind {
     Permanent,
     /// The provider cannot do this at all (a record type, an operation).
     Unsupported,
+    /// This run's configuration is wrong (a secret reference that cannot be resolved):
+    /// nothing was asked of the provider, so it says nothing about the provider's health.
+    Config,
 }
 
 impl ErrorKind {
@@ -80,6 +83,7 @@ impl ErrorKind {
             ErrorKind::Temporary => "temporary",
             ErrorKind::Permanent => "permanent",
             ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Config => "config_error",
         }
     }
 }

@@ -71,6 +71,23 @@ impl Settings {
         }
     }
 
+    /// Every secret reference, with its key path (`tsig.secret`) and where it is written.
+    pub fn secrets(&self) -> Vec<(String, &SecretRef, &Location)> {
+        let mut out = Vec::new();
+        for (key, (value, at)) in &self.values {
+            match value {
+                Setting::Secret(r) => out.push((key.clone(), r, at)),
+                Setting::Table(t) => out.extend(
+                    t.secrets()
+                        .into_iter()
+                        .map(|(k, r, at)| (format!("{key}.{k}"), r, at)),
+                ),
+                _ => {}
+            }
+        }
+        out
+    }
+
     pub fn table(&self, key: &str) -> Option<&Settings> {
         match self.get(key) {
             Some(Setting::Table(t)) => Some(t),

@@ -39,7 +39,7 @@ impl PowerDnsConfig {
             .ok_or_else(|| bad("`api_key` is missing".into()))?;
         let api_key = api_key.resolve().map_err(|e| {
             ProviderError::new(
-                ErrorKind::AuthFailed,
+                ErrorKind::Config,
                 provider,
                 "read the API key",
                 format!("{e}; set it, then run again"),

@@ -60,7 +60,7 @@ impl Rfc2136Config {
             .ok_or_else(|| bad("`tsig.secret` is missing".into()))?;
         let secret = secret.resolve().map_err(|e| {
             ProviderError::new(
-                ErrorKind::AuthFailed,
+                ErrorKind::Config,
                 provider,
                 "read the TSIG secret",
                 format!("{e}; set it, then run again"),

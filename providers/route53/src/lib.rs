@@ -122,7 +122,7 @@ fn setting_secret(
         None => Ok(None),
         Some(r) => r.resolve().map(Some).map_err(|e| {
             ProviderError::new(
-                ErrorKind::AuthFailed,
+                ErrorKind::Config,
                 provider,
                 format!("read `{key}`"),
                 format!("{e}; set it, then run again"),

@@ -105,6 +105,8 @@ _dmarc   IN TXT   "v=DMARC1; p=reject; rua=mailto:dmarc@example.test"
 _sip._tcp IN SRV  10 5 5060 sip
 sub      IN NS    ns.sub
 sub      IN DS    12345 13 2 8d5aa8f1e2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d
+ns1      IN A     192.0.2.53
+ns.sub   IN A     192.0.2.54
 "#;
 
     const TOML: &str = r#"origin = "example.test."
@@ -160,6 +162,16 @@ values = ["ns.sub"]
 name = "sub"
 type = "DS"
 values = ["12345 13 2 8d5aa8f1e2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d"]
+
+[[rrset]]
+name = "ns1"
+type = "A"
+values = ["192.0.2.53"]
+
+[[rrset]]
+name = "ns.sub"
+type = "A"
+values = ["192.0.2.54"]
 "#;
 
     fn read(path: &str, text: &str) -> Zone {

@@ -78,6 +78,8 @@ sub NS ns.sub
 sub DS 12345 13 2 aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899
 svc HTTPS 1 . alpn="h2,h3" ipv6hint=2001:db8::1
 n NAPTR 100 10 "u" "E2U+sip" "!^.*$!sip:x@example.test!" .
+ns1 A 192.0.2.53
+ns.sub A 192.0.2.54
 "#;
         let read = parse_master_text(Path::new("t"), text, &origin);
         let (zone, diags) = (read.zone, read.diagnostics);

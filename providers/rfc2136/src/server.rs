@@ -21,7 +21,7 @@ pub struct Server<'a> {
     signer: TSigner,
 }
 
-fn now() -> u64 {
+pub fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -133,6 +133,23 @@ impl<'a> Server<'a> {
         let key = &self.config.key_name;
         let rcode_code = message.metadata.response_code;
         let rcode = nsync_core::rcode::mnemonic(rcode_code);
+        // A server that cannot read the message cannot check its signature either, and
+        // may say so in the TSIG's error field too: the FORMERR is the cause, not the key.
+        if rcode_code == ResponseCode::FormErr {
+            let also = tsig_error(message)
+                .map(|e| format!(" (its TSIG error field says {e:?}, a consequence)"))
+                .unwrap_or_default();
+            let what = if message.metadata.op_code == OpCode::Update {
+                "the UPDATE: it could not read the message (a record in it is malformed for this server, or the message is broken)"
+            } else {
+                "the request: it could not read the message"
+            };
+            return self.error(
+                ErrorKind::Permanent,
+                operation,
+                format!("{server} answered FORMERR to {what}{also}; the key is not the problem. The server's log names the record"),
+            );
+        }
         if let Some(err) = tsig_error(message) {
             let (code, what) = match err {
                 TsigError::BadSig => (

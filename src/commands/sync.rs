@@ -95,19 +95,132 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
     let results = rt.block_on(apply_all(
         &ws.config, &targets, plans, &policy, &log, &progress,
     ));
+    let applied = results
+        .iter()
+        .any(|r| matches!(r, TargetResult::Applied { .. }));
+    let propagation = match args.wait {
+        Some(wait) if applied => Some(rt.block_on(wait_for_propagation(
+            &ws, global, &targets, &results, wait, &log,
+        ))),
+        Some(_) => None,
+        None => {
+            if applied {
+                log.info("written; a change may take a while to reach every nameserver (secondaries, anycast): `nsync sync --wait 5m` waits for it, `nsync verify --wait 5m` checks it");
+            }
+            None
+        }
+    };
     let text = if json {
-        json_report(&targets, &results)
+        json_report(&targets, &results, propagation.as_deref())
     } else {
-        table(&targets, &results, style)
+        table(&targets, &results, propagation.as_deref(), style)
     };
     write_result(global.output.as_deref(), &text)?;
+    let stale = propagation
+        .iter()
+        .flatten()
+        .flatten()
+        .any(|p| !p.missing.is_empty());
+    if stale {
+        log.error(&format!(
+            "the writes are done, but some nameservers did not serve them within --wait {:?}; `nsync verify --wait 5m` keeps checking",
+            args.wait.unwrap_or_default()
+        ));
+    }
     Ok(
-        if results.iter().any(|r| matches!(r, TargetResult::Failed(_))) {
+        if stale || results.iter().any(|r| matches!(r, TargetResult::Failed(_))) {
             Outcome::Failed
         } else {
             Outcome::Ok
         },
     )
+}
+
+/// How a written target's change reached its nameservers under `--wait`.
+struct Propagated {
+    /// The slowest address's time to serve it, counted from the end of the writes.
+    slowest: Option<Duration>,
+    /// Addresses that did not serve it in the time waited.
+    missing: Vec<String>,
+}
+
+/// `--wait`: once every write is done, asks the provider where its API can tell (Route 53:
+/// until INSYNC), then every address of every written provider by DNS, re-asking what
+/// differs with backoff, until all serve the zone file or the time is up.
+async fn wait_for_propagation(
+    ws: &crate::targets::Workspace,
+    global: &Global,
+    targets: &[Target],
+    results: &[TargetResult],
+    wait: Duration,
+    log: &Log,
+) -> Vec<Option<Propagated>> {
+    let since = Instant::now();
+    let until = since + wait;
+    let written: Vec<&Target> = targets
+        .iter()
+        .zip(results)
+        .filter(|(_, r)| matches!(r, TargetResult::Applied { .. }))
+        .map(|(t, _)| t)
+        .collect();
+    let settles = written.iter().filter_map(|t| {
+        let provider = t.provider.clone()?;
+        let origin = t.origin().clone();
+        let name = t.provider_name.clone();
+        Some(async move {
+            match tokio::time::timeout_at(until.into(), provider.settle(&origin)).await {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(format!("{name}: {e}")),
+                Err(_) => Some(format!(
+                    "{name}: the provider still reports the change as pending"
+                )),
+            }
+        })
+    });
+    for problem in futures_util::future::join_all(settles)
+        .await
+        .into_iter()
+        .flatten()
+    {
+        log.warn(&problem);
+    }
+    let mut options = crate::verify::Options::new(
+        crate::verify::client::QueryLimits::from_settings(&ws.config.verify),
+    );
+    options.wait = Some(crate::verify::Wait { since, until });
+    options.only = Some(
+        written
+            .iter()
+            .map(|t| (t.origin().clone(), t.provider_name.clone()))
+            .collect(),
+    );
+    let report = crate::verify::run(ws, global, options).await;
+    targets
+        .iter()
+        .zip(results)
+        .map(|(t, r)| {
+            if !matches!(r, TargetResult::Applied { .. }) {
+                return None;
+            }
+            let mut p = Propagated {
+                slowest: None,
+                missing: Vec::new(),
+            };
+            for a in report
+                .zones
+                .iter()
+                .filter(|z| z.zone == *t.origin())
+                .flat_map(|z| &z.addresses)
+                .filter(|a| a.provider == t.provider_name)
+            {
+                match a.agreed_after {
+                    Some(d) => p.slowest = Some(p.slowest.map_or(d, |s: Duration| s.max(d))),
+                    None => p.missing.push(a.address.clone()),
+                }
+            }
+            Some(p)
+        })
+        .collect()
 }
 
 /// On a terminal, asks; anywhere else, refuses: an unattended sync must say `--yes`.
@@ -347,9 +460,27 @@ impl ApplyJob {
     }
 }
 
-fn table(targets: &[Target], results: &[TargetResult], style: Style) -> String {
-    let mut t = new_table(vec!["zone", "provider", "result", "changes", "time"]);
-    for (target, r) in targets.iter().zip(results) {
+fn propagated_text(p: &Propagated) -> String {
+    match (&p.slowest, p.missing.as_slice()) {
+        (_, []) => p
+            .slowest
+            .map_or("-".into(), |d| format!("{:.1} s", d.as_secs_f64())),
+        (_, missing) => format!("not yet at {}", missing.join(", ")),
+    }
+}
+
+fn table(
+    targets: &[Target],
+    results: &[TargetResult],
+    propagation: Option<&[Option<Propagated>]>,
+    style: Style,
+) -> String {
+    let mut header = vec!["zone", "provider", "result", "changes", "time"];
+    if propagation.is_some() {
+        header.push("propagated in");
+    }
+    let mut t = new_table(header);
+    for (i, (target, r)) in targets.iter().zip(results).enumerate() {
         let (result, changes, time) = match r {
             TargetResult::InSync => (
                 colored(Cell::new("in sync"), Color::Green, style),
@@ -371,13 +502,23 @@ fn table(targets: &[Target], results: &[TargetResult], style: Style) -> String {
                 String::new(),
             ),
         };
-        t.add_row(vec![
+        let mut row = vec![
             Cell::new(target.origin().to_text()),
             Cell::new(&target.provider_name),
             result,
             Cell::new(changes),
             Cell::new(time),
-        ]);
+        ];
+        if let Some(all) = propagation {
+            row.push(match &all[i] {
+                Some(p) if !p.missing.is_empty() => {
+                    colored(Cell::new(propagated_text(p)), Color::Red, style)
+                }
+                Some(p) => Cell::new(propagated_text(p)),
+                None => Cell::new(""),
+            });
+        }
+        t.add_row(row);
     }
     let failed = results
         .iter()
@@ -406,11 +547,16 @@ fn table(targets: &[Target], results: &[TargetResult], style: Style) -> String {
     out
 }
 
-fn json_report(targets: &[Target], results: &[TargetResult]) -> String {
+fn json_report(
+    targets: &[Target],
+    results: &[TargetResult],
+    propagation: Option<&[Option<Propagated>]>,
+) -> String {
     let rows: Vec<_> = targets
         .iter()
         .zip(results)
-        .map(|(t, r)| {
+        .enumerate()
+        .map(|(i, (t, r))| {
             let mut row =
                 json!({"zone": t.origin().to_text(), "provider": t.provider_name, "kind": t.kind});
             match r {
@@ -429,6 +575,15 @@ fn json_report(targets: &[Target], results: &[TargetResult]) -> String {
                     row["status"] = json!("failed");
                     row["error"] = error_json(e);
                 }
+            }
+            if let Some(Some(p)) = propagation.map(|all| &all[i]) {
+                row["propagated"] = json!(p.missing.is_empty());
+                row["propagation_seconds"] = json!(
+                    p.slowest
+                        .filter(|_| p.missing.is_empty())
+                        .map(|d| (d.as_secs_f64() * 1000.0).round() / 1000.0)
+                );
+                row["not_propagated"] = json!(p.missing);
             }
             row
         })

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::bail;
 
@@ -20,7 +20,7 @@ use crate::report::{Log, Outcome, write_result};
 use crate::targets::{Workspace, load};
 use crate::verify::client::QueryLimits;
 use crate::verify::metrics::{self, Metrics};
-use crate::verify::{Options, Report, run as verify_run};
+use crate::verify::{Options, Report, Wait, run as verify_run};
 
 fn outcome(report: &Report) -> Outcome {
     if report.could_not_verify() {
@@ -32,10 +32,16 @@ fn outcome(report: &Report) -> Outcome {
     }
 }
 
-fn options(ws: &Workspace) -> Options {
-    Options {
-        limits: QueryLimits::from_settings(&ws.config.verify),
-    }
+fn options(ws: &Workspace, wait: Option<Duration>) -> Options {
+    let mut o = Options::new(QueryLimits::from_settings(&ws.config.verify));
+    o.wait = wait.map(|w| {
+        let since = Instant::now();
+        Wait {
+            since,
+            until: since + w,
+        }
+    });
+    o
 }
 
 pub fn run(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
@@ -53,8 +59,9 @@ pub fn run(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
         None => {
             let task = Progress::new(global).start("verify");
             task.message("asking every address of every nameserver");
-            let report = rt.block_on(verify_run(&ws, global, options(&ws)));
+            let report = rt.block_on(verify_run(&ws, global, options(&ws, args.wait)));
             let addresses: usize = report.zones.iter().map(|z| z.addresses.len()).sum();
+            log_discarded(&report, &log);
             task.done(&format!(
                 "{addresses} address(es) checked in {:.0?}",
                 report.took
@@ -108,7 +115,7 @@ async fn watch(
     tokio::pin!(ctrl_c);
     loop {
         let report = tokio::select! {
-            r = verify_run(&ws, global, options(&ws)) => r,
+            r = verify_run(&ws, global, options(&ws, args.wait)) => r,
             _ = &mut ctrl_c => break,
         };
         if let Ok(mut m) = metrics.lock() {
@@ -186,4 +193,18 @@ fn watched_files(global: &Global, ws: &Workspace) -> Vec<(PathBuf, Option<(Syste
             (path, seen)
         })
         .collect()
+}
+
+/// `-v`: which addresses sent packets that were not the answer. They were dropped and the
+/// real answers waited for, so they change no result, but they say something is wrong
+/// on the path (a spoofer, a broken middlebox, a server sending garbage).
+fn log_discarded(report: &Report, log: &Log) {
+    for z in &report.zones {
+        for a in z.addresses.iter().filter(|a| a.result.discarded > 0) {
+            log.detail(&format!(
+                "verify: {} ({} {}) sent {} packet(s) that were not the answer (did not parse, answered another question, or came late); dropped",
+                a.address, a.provider, a.nameserver, a.result.discarded
+            ));
+        }
+    }
 }

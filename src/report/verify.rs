@@ -46,7 +46,7 @@ pub fn finding_line(f: &Finding) -> String {
 pub fn table(report: &Report, style: Style) -> String {
     let mut out = String::new();
     for zone in &report.zones {
-        let mut t = new_table(vec![
+        let mut header = vec![
             "provider",
             "nameserver",
             "address",
@@ -55,10 +55,14 @@ pub fn table(report: &Report, style: Style) -> String {
             "mismatches",
             "errors",
             "median latency",
-        ]);
+        ];
+        if report.waited {
+            header.push("propagated in");
+        }
+        let mut t = new_table(header);
         for a in &zone.addresses {
             let (m, e) = (a.mismatches(), a.errors());
-            t.add_row(vec![
+            let mut row = vec![
                 Cell::new(&a.provider),
                 Cell::new(&a.nameserver),
                 Cell::new(&a.address),
@@ -77,7 +81,14 @@ pub fn table(report: &Report, style: Style) -> String {
                 Cell::new(a.median_latency().map_or("-".into(), |d| {
                     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
                 })),
-            ]);
+            ];
+            if report.waited {
+                row.push(match a.agreed_after {
+                    Some(d) => Cell::new(format!("{:.1} s", d.as_secs_f64())),
+                    None => colored(Cell::new("never (in the time waited)"), Color::Red, style),
+                });
+            }
+            t.add_row(row);
         }
         let findings = zone.all_findings();
         let verdict = if findings.is_empty() {
@@ -116,7 +127,7 @@ pub fn json(report: &Report) -> String {
                 .addresses
                 .iter()
                 .map(|a| {
-                    json!({
+                    let mut row = json!({
                         "provider": a.provider,
                         "name": a.nameserver,
                         "address": a.address,
@@ -127,7 +138,15 @@ pub fn json(report: &Report) -> String {
                         "reachable": a.result.reachable,
                         "median_latency_ms": a.median_latency().map(|d| d.as_secs_f64() * 1000.0),
                         "queries_per_second": (a.result.query_time.as_secs_f64() > 0.0).then(|| (a.result.checked as f64 / a.result.query_time.as_secs_f64()).round()),
-                    })
+                        "discarded_packets": a.result.discarded,
+                    });
+                    if report.waited {
+                        // null: the address never served the zone file's data in the time waited.
+                        row["propagation_seconds"] =
+                            json!(a.agreed_after.map(|d| (d.as_secs_f64() * 1000.0).round() / 1000.0));
+                        row["propagated"] = json!(a.agreed_after.is_some());
+                    }
+                    row
                 })
                 .collect();
             json!({

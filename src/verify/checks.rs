@@ -3,7 +3,7 @@
 //! allows AXFR, records it serves that the zone file does not have.
 
 use nsync_core::name::NameText;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -87,6 +87,9 @@ pub struct AddressResult {
     pub findings: Vec<Finding>,
     pub cases: Vec<Case>,
     pub tally: Tally,
+    /// Packets from this address that were not the answer (did not parse, or answered
+    /// another question) and were dropped while waiting for the real one.
+    pub discarded: u64,
 }
 
 impl AddressResult {
@@ -146,10 +149,109 @@ fn answer_problem(
     }
 }
 
+/// Which questions to ask an address: all of them, or (re-checking with `--wait`) only
+/// the cases that failed last time, by (name, type) as [`Case`] names them.
+#[derive(Clone, Debug, Default)]
+pub enum Scope {
+    #[default]
+    Everything,
+    Only {
+        cases: BTreeSet<(String, String)>,
+        nonexistent: bool,
+    },
+}
+
+impl Scope {
+    fn wants(&self, name: &str, rtype: &str) -> bool {
+        match self {
+            Scope::Everything => true,
+            Scope::Only { cases, .. } => cases.contains(&(name.to_string(), rtype.to_string())),
+        }
+    }
+
+    fn wants_nonexistent(&self) -> bool {
+        match self {
+            Scope::Everything => true,
+            Scope::Only { nonexistent, .. } => *nonexistent,
+        }
+    }
+}
+
+/// The case name of the name-that-does-not-exist probe: stable, since CI systems track
+/// test cases by name across runs.
+pub fn nonexistent_case(origin: &Name) -> String {
+    format!("(a name that does not exist).{}", origin.to_text())
+}
+
+impl AddressResult {
+    /// What to ask again: the failed cases (the SOA is always asked first anyway).
+    /// `None` when the SOA itself failed: then everything is asked again.
+    pub fn failed_scope(&self, origin: &Name) -> Option<Scope> {
+        self.serial?;
+        let nx = nonexistent_case(origin);
+        let mut cases = BTreeSet::new();
+        let mut nonexistent = false;
+        for c in self.cases.iter().filter(|c| !c.failures.is_empty()) {
+            if c.name == nx {
+                nonexistent = true;
+            } else if c.rtype != "SOA" || c.name != origin.to_text() {
+                cases.insert((c.name.clone(), c.rtype.clone()));
+            }
+        }
+        Some(Scope::Only { cases, nonexistent })
+    }
+
+    /// This result with the cases of `again` (a re-check of some of them) in place of the
+    /// old ones; the SOA, serial and reachability are `again`'s, the query counts add up.
+    pub fn merge(self, again: AddressResult) -> AddressResult {
+        let mut fresh: BTreeMap<(String, String), Option<Finding>> = BTreeMap::new();
+        for c in &again.cases {
+            let f = c.failures.first().map(|i| again.findings[*i].clone());
+            fresh.insert((c.name.clone(), c.rtype.clone()), f);
+        }
+        let mut out = AddressResult {
+            query_time: self.query_time,
+            serial: again.serial,
+            reachable: again.reachable,
+            checked: self.checked,
+            tally: self.tally,
+            discarded: self.discarded + again.discarded,
+            ..AddressResult::default()
+        };
+        for (k, v) in again.tally.by_result {
+            *out.tally.by_result.entry(k).or_default() += v;
+        }
+        out.tally.latencies.extend(again.tally.latencies);
+        for c in &self.cases {
+            let key = (c.name.clone(), c.rtype.clone());
+            let finding = match fresh.remove(&key) {
+                Some(f) => f,
+                None => c.failures.first().map(|i| self.findings[*i].clone()),
+            };
+            out.push(&c.name, &c.rtype, finding);
+        }
+        out
+    }
+
+    /// No finding at this address.
+    pub fn agrees(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
 pub async fn check_address(
     client: AddressClient,
     place: Place,
     expected: Arc<Expected>,
+) -> AddressResult {
+    check_address_in(client, place, expected, &Scope::Everything).await
+}
+
+pub async fn check_address_in(
+    client: AddressClient,
+    place: Place,
+    expected: Arc<Expected>,
+    scope: &Scope,
 ) -> AddressResult {
     let mut out = AddressResult::default();
     let zone = &expected.zone;
@@ -182,12 +284,13 @@ pub async fn check_address(
     let todo: Arc<Vec<Rrset>> = Arc::new(
         zone.rrsets()
             .filter(|r| !cuts.occludes(&r.name))
+            .filter(|r| scope.wants(&r.name.to_text(), &r.rtype.to_string()))
             .cloned()
             .collect(),
     );
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut set = tokio::task::JoinSet::new();
-    for _ in 0..client.max_in_flight().min(todo.len()).max(1) {
+    for _ in 0..client.max_in_flight().min(todo.len()) {
         let (client, todo, next) = (client.clone(), todo.clone(), next.clone());
         set.spawn(async move {
             let mut done = Vec::new();
@@ -223,7 +326,10 @@ pub async fn check_address(
         .ok()
         .and_then(|w| w.append_domain(&origin).ok());
     let covered = wildcard.is_some_and(|w| zone.rrsets().any(|r| r.name == w));
-    if !covered && let Some(probe) = nonexistent_name(&origin) {
+    if !covered
+        && scope.wants_nonexistent()
+        && let Some(probe) = nonexistent_name(&origin)
+    {
         let result = client.query(&probe, RecordType::A).await;
         out.tally.count(&result);
         let finding = match &result {
@@ -247,11 +353,7 @@ pub async fn check_address(
             Err(_) => answer_problem(&place, &result, true),
         };
         // A stable case name: CI systems track test cases by name across runs.
-        out.push(
-            &format!("(a name that does not exist).{}", origin.to_text()),
-            "A",
-            finding,
-        );
+        out.push(&nonexistent_case(&origin), "A", finding);
     }
     out
 }

@@ -5,10 +5,17 @@
 //! to queries by message id and question. A socket per query (hickory's client does
 //! that) costs a bind and a port per query, which is what keeps a checker from reaching
 //! the nameserver's own rate.
+//!
+//! As a resolver does (RFC 5452 §9.1), a datagram is taken as the answer only if it
+//! parses, is a response, and echoes the question asked; anything else with the right id
+//! (garbage, a truncated packet, another question: a spoofer's or a broken middlebox's)
+//! is counted and dropped, and the query keeps waiting for the real answer until its
+//! timeout. Taking the first packet would let one bad datagram mark a healthy server
+//! unreachable.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,7 +23,7 @@ use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query};
 use hickory_proto::rr::{Name, RecordType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 /// What the client needs to know about patience.
 #[derive(Clone, Copy, Debug)]
@@ -70,7 +77,12 @@ pub struct Answer {
     pub latency: Duration,
 }
 
-type Pending = Arc<Mutex<HashMap<u16, oneshot::Sender<Vec<u8>>>>>;
+/// Datagrams for one query, by id. A few can queue: the invalid ones before the answer.
+type Pending = Arc<Mutex<HashMap<u16, mpsc::Sender<Vec<u8>>>>>;
+
+/// Datagrams that arrive for one query before its answer, kept at most; more are dropped
+/// (and still counted) rather than held without bound.
+const QUEUED_PER_QUERY: usize = 8;
 
 /// Ends the receiving task when the last clone of the client is dropped.
 struct Closer(Option<oneshot::Sender<()>>);
@@ -93,6 +105,7 @@ pub struct AddressClient {
     next_id: Arc<AtomicU16>,
     slots: Arc<Semaphore>,
     limits: QueryLimits,
+    discarded: Arc<AtomicU64>,
 }
 
 impl AddressClient {
@@ -117,7 +130,13 @@ impl AddressClient {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos() as u16);
         let (close_tx, close_rx) = oneshot::channel();
-        tokio::spawn(receive_loop(socket.clone(), pending.clone(), close_rx));
+        let discarded = Arc::new(AtomicU64::new(0));
+        tokio::spawn(receive_loop(
+            socket.clone(),
+            pending.clone(),
+            discarded.clone(),
+            close_rx,
+        ));
         Ok(AddressClient {
             address,
             socket,
@@ -126,7 +145,14 @@ impl AddressClient {
             next_id: Arc::new(AtomicU16::new(seed)),
             slots: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
             limits,
+            discarded,
         })
+    }
+
+    /// Packets dropped so far because they did not parse or did not answer the question
+    /// (all queries to this address, from every zone).
+    pub fn discarded(&self) -> u64 {
+        self.discarded.load(Ordering::Relaxed)
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -207,7 +233,7 @@ impl AddressClient {
         rtype: RecordType,
         rd: bool,
     ) -> Result<Message, QueryError> {
-        let (tx, rx) = oneshot::channel();
+        let (tx, mut rx) = mpsc::channel(QUEUED_PER_QUERY);
         let id = {
             let mut pending = self
                 .pending
@@ -220,43 +246,40 @@ impl AddressClient {
             pending.insert(id, tx);
             id
         };
-        let bytes = self.request(id, name, rtype, rd)?;
-        let forget = |pending: &Pending| {
-            if let Ok(mut p) = pending.lock() {
+        let forget = || {
+            if let Ok(mut p) = self.pending.lock() {
                 p.remove(&id);
             }
         };
+        let bytes = match self.request(id, name, rtype, rd) {
+            Ok(b) => b,
+            Err(e) => {
+                forget();
+                return Err(e);
+            }
+        };
         if let Err(e) = self.socket.send(&bytes).await {
-            forget(&self.pending);
+            forget();
             return Err(QueryError::Network(format!(
                 "sending to {}: {e}",
                 self.address
             )));
         }
-        let reply = match tokio::time::timeout(self.limits.timeout, rx).await {
-            Ok(Ok(reply)) => reply,
-            _ => {
-                forget(&self.pending);
-                return Err(QueryError::Timeout);
+        let deadline = tokio::time::Instant::now() + self.limits.timeout;
+        let answer = loop {
+            let reply = match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(reply)) => reply,
+                _ => break Err(QueryError::Timeout),
+            };
+            match answer_to(&reply, id, name, rtype) {
+                Some(message) => break Ok(message),
+                None => {
+                    self.discarded.fetch_add(1, Ordering::Relaxed);
+                }
             }
         };
-        let message = Message::from_vec(&reply).map_err(|e| {
-            QueryError::Network(format!(
-                "{} sent an answer that does not parse: {e}",
-                self.address
-            ))
-        })?;
-        let same_question = message
-            .queries
-            .first()
-            .is_some_and(|q| q.query_type() == rtype && q.name() == name);
-        if !same_question {
-            return Err(QueryError::Network(format!(
-                "{} answered another question",
-                self.address
-            )));
-        }
-        Ok(message)
+        forget();
+        answer
     }
 
     async fn tcp(&self, name: &Name, rtype: RecordType, rd: bool) -> Result<Message, QueryError> {
@@ -264,12 +287,8 @@ impl AddressClient {
             let mut stream = TcpStream::connect(self.address)
                 .await
                 .map_err(|e| QueryError::Network(format!("TCP to {}: {e}", self.address)))?;
-            let bytes = self.request(
-                self.next_id.fetch_add(1, Ordering::Relaxed),
-                name,
-                rtype,
-                rd,
-            )?;
+            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+            let bytes = self.request(id, name, rtype, rd)?;
             let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
             framed.extend_from_slice(&bytes);
             let io =
@@ -279,9 +298,11 @@ impl AddressClient {
             stream.read_exact(&mut len).await.map_err(io)?;
             let mut body = vec![0u8; u16::from_be_bytes(len) as usize];
             stream.read_exact(&mut body).await.map_err(io)?;
-            Message::from_vec(&body).map_err(|e| {
+            // One answer per connection: one that is not ours is an error, not a wait.
+            answer_to(&body, id, name, rtype).ok_or_else(|| {
+                self.discarded.fetch_add(1, Ordering::Relaxed);
                 QueryError::Network(format!(
-                    "{} sent an answer that does not parse: {e}",
+                    "{} answered over TCP with a message that does not parse or does not answer the question",
                     self.address
                 ))
             })
@@ -292,24 +313,52 @@ impl AddressClient {
     }
 }
 
+/// The message in `bytes` if it is the answer to query `id` for `name` `rtype`: it parses,
+/// is a response, and carries the same question (names compared case-insensitively, as
+/// servers may change case).
+fn answer_to(bytes: &[u8], id: u16, name: &Name, rtype: RecordType) -> Option<Message> {
+    let message = Message::from_vec(bytes).ok()?;
+    let m = &message.metadata;
+    if m.id != id || m.message_type != MessageType::Response || m.op_code != OpCode::Query {
+        return None;
+    }
+    let [q] = message.queries.as_slice() else {
+        return None;
+    };
+    (q.query_type() == rtype
+        && q.query_class() == hickory_proto::rr::DNSClass::IN
+        && q.name() == name)
+        .then_some(message)
+}
+
 /// Hands each datagram to the query waiting for its id, until the client is dropped.
 /// No timer per datagram: at tens of thousands of answers a second it would cost more
-/// than the answer itself.
-async fn receive_loop(socket: Arc<UdpSocket>, pending: Pending, mut closed: oneshot::Receiver<()>) {
+/// than the answer itself. Datagrams for no waiting query are dropped and counted.
+async fn receive_loop(
+    socket: Arc<UdpSocket>,
+    pending: Pending,
+    discarded: Arc<AtomicU64>,
+    mut closed: oneshot::Receiver<()>,
+) {
     let mut buf = vec![0u8; 65_535];
     loop {
         let n = tokio::select! {
             got = socket.recv(&mut buf) => match got {
                 Ok(n) if n >= 2 => n,
+                Ok(_) => {
+                    discarded.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
                 // ICMP errors on a connected socket (nothing listens there): keep listening.
-                _ => continue,
+                Err(_) => continue,
             },
             _ = &mut closed => return,
         };
         let id = u16::from_be_bytes([buf[0], buf[1]]);
-        let waiter = pending.lock().ok().and_then(|mut p| p.remove(&id));
-        if let Some(tx) = waiter {
-            let _ = tx.send(buf[..n].to_vec());
+        let waiter = pending.lock().ok().and_then(|p| p.get(&id).cloned());
+        let delivered = waiter.is_some_and(|tx| tx.try_send(buf[..n].to_vec()).is_ok());
+        if !delivered {
+            discarded.fetch_add(1, Ordering::Relaxed);
         }
     }
 }

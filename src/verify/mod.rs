@@ -13,7 +13,7 @@ use nsync_core::name::NameText;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::StreamExt;
 use nsync_core::Name;
@@ -23,7 +23,7 @@ use crate::cli::Global;
 use crate::config::{Config, ProviderConfig};
 use crate::providers;
 use crate::targets::{DesiredZone, Workspace};
-use checks::{AddressResult, Place, check_address, extra_records};
+use checks::{AddressResult, Place, Scope, check_address, extra_records};
 use client::{AddressClient, QueryLimits};
 use expect::{Expected, expected_zone};
 use resolve::Resolver;
@@ -118,6 +118,9 @@ pub struct AddressReport {
     pub nameserver: String,
     pub address: String,
     pub result: AddressResult,
+    /// When the address was first seen serving the zone file's data, counted from
+    /// [`Wait::since`] (or from the start of verify); `None` if it never did.
+    pub agreed_after: Option<Duration>,
 }
 
 impl AddressReport {
@@ -180,6 +183,8 @@ pub struct Report {
     pub zones: Vec<ZoneReport>,
     pub finished: SystemTime,
     pub took: Duration,
+    /// `--wait` was given: reports show each address's propagation time.
+    pub waited: bool,
 }
 
 impl Report {
@@ -195,10 +200,37 @@ impl Report {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Options {
     pub limits: QueryLimits,
+    /// `--wait`: ask again what fails, with backoff, until it agrees or the time is up.
+    pub wait: Option<Wait>,
+    /// Only these (zone, provider) pairs (sync --wait checks what it wrote); all when `None`.
+    pub only: Option<std::collections::BTreeSet<(Name, String)>>,
 }
+
+impl Options {
+    pub fn new(limits: QueryLimits) -> Options {
+        Options {
+            limits,
+            wait: None,
+            only: None,
+        }
+    }
+}
+
+/// How long `--wait` may take, and from when propagation is measured (the start of
+/// verify, or the end of sync's writes).
+#[derive(Clone, Copy, Debug)]
+pub struct Wait {
+    pub since: Instant,
+    pub until: Instant,
+}
+
+/// The first pause between two re-checks under `--wait`, and the longest: a secondary
+/// usually catches up in well under a second, a hosted provider in seconds to a minute.
+const FIRST_PAUSE: Duration = Duration::from_millis(200);
+const LONGEST_PAUSE: Duration = Duration::from_secs(5);
 
 /// A nameserver of a provider: its label in reports, its name (when it has one), and
 /// addresses pinned in the config.
@@ -302,15 +334,20 @@ pub async fn run(ws: &Workspace, global: &Global, options: Options) -> Report {
     // One client per address, shared by every zone: its in-flight bound is then a bound
     // per server, however many zones that server holds.
     let clients: Clients = tokio::sync::Mutex::new(BTreeMap::new());
-    let zones = futures_util::stream::iter(&ws.zones)
-        .map(|desired| verify_zone(ws, global, desired, &resolver, &clients, options))
-        .buffered(ZONES_AT_ONCE)
-        .collect()
-        .await;
+    let only = options.only.clone();
+    let zones = futures_util::stream::iter(ws.zones.iter().filter(|z| {
+        only.as_ref()
+            .is_none_or(|o| o.iter().any(|(zone, _)| *zone == z.zone.origin))
+    }))
+    .map(|desired| verify_zone(ws, global, desired, &resolver, &clients, &options))
+    .buffered(ZONES_AT_ONCE)
+    .collect()
+    .await;
     Report {
         zones,
         finished: SystemTime::now(),
         took: started.elapsed(),
+        waited: options.wait.is_some(),
     }
 }
 
@@ -320,17 +357,25 @@ async fn verify_zone(
     desired: &Arc<DesiredZone>,
     resolver: &Arc<Resolver>,
     clients: &Clients,
-    options: Options,
+    options: &Options,
 ) -> ZoneReport {
+    let started = Instant::now();
     let origin = desired.zone.origin.clone();
     let union = configured_union(&ws.config, desired);
     let mut findings = Vec::new();
     let mut checks = tokio::task::JoinSet::new();
     // Transfers start once every query is answered: parsing a large AXFR competes for the
     // CPU with the query workers, and the queries are what measure the nameserver.
-    let mut transfer_jobs = Vec::new();
+    let mut transfers_wanted = Vec::new();
+    // What re-checks under --wait need: each address's client and expected zone.
+    let mut probes: Vec<(Place, AddressClient, Arc<Expected>)> = Vec::new();
     for pname in &desired.config.providers {
         if !global.providers.is_empty() && !global.providers.contains(pname) {
+            continue;
+        }
+        if let Some(only) = &options.only
+            && !only.contains(&(origin.clone(), pname.clone()))
+        {
             continue;
         }
         let pc = &ws.config.providers[pname];
@@ -404,26 +449,14 @@ async fn verify_zone(
                 };
                 drop(shared);
                 let p = place(&ns.label, &ip.to_string());
+                probes.push((p.clone(), client.clone(), expected.clone()));
                 checks.spawn(check_one(client, p.clone(), expected.clone()));
                 // Where the provider allows AXFR (rfc2136 with its key), also see what the
                 // server holds beyond the zone file.
                 if pc.kind.kind == "rfc2136"
                     && let Ok(rfc) = nsync_rfc2136::Rfc2136::from_settings(pname, &pc.settings)
                 {
-                    let (expected, origin, ignore) = (
-                        expected.clone(),
-                        origin.clone(),
-                        desired.config.ignore.clone(),
-                    );
-                    transfer_jobs.push(async move {
-                        match rfc.transfer_from(addr, &origin).await {
-                            Ok(t) => extra_records(&p, &expected.zone, &t.zone, |n| {
-                                ignore.iter().any(|i| i.matches(n))
-                            }),
-                            // A server that refuses the transfer is already visible through queries.
-                            Err(_) => Vec::new(),
-                        }
-                    });
+                    transfers_wanted.push((addr, p, rfc, expected.clone()));
                 }
             }
         }
@@ -434,18 +467,41 @@ async fn verify_zone(
             addresses.push(report);
         }
     }
+    addresses.sort_by(|a, b| {
+        (&a.provider, &a.nameserver, &a.address).cmp(&(&b.provider, &b.nameserver, &b.address))
+    });
+    let since = options.wait.map_or(started, |w| w.since);
+    mark_agreed(&mut addresses, since);
+    if let Some(wait) = options.wait {
+        wait_for_agreement(&origin, &mut addresses, &probes, wait, global).await;
+    }
+    // Only from addresses that answered the SOA: one that did not would only cost the
+    // transfer's timeout, and it is already reported.
     let mut transfers = tokio::task::JoinSet::new();
-    for job in transfer_jobs {
-        transfers.spawn(job);
+    let step = options.limits.timeout;
+    for (addr, p, rfc, expected) in transfers_wanted {
+        let answered = addresses.iter().any(|a: &AddressReport| {
+            a.address == p.address && a.provider == p.provider && a.result.serial.is_some()
+        });
+        if !answered {
+            continue;
+        }
+        let (origin, ignore) = (origin.clone(), desired.config.ignore.clone());
+        transfers.spawn(async move {
+            match rfc.transfer_from(addr, &origin, step).await {
+                Ok(t) => extra_records(&p, &expected.zone, &t.zone, |n| {
+                    ignore.iter().any(|i| i.matches(n))
+                }),
+                // A server that refuses the transfer is already visible through queries.
+                Err(_) => Vec::new(),
+            }
+        });
     }
     while let Some(done) = transfers.join_next().await {
         if let Ok(extra) = done {
             findings.extend(extra);
         }
     }
-    addresses.sort_by(|a, b| {
-        (&a.provider, &a.nameserver, &a.address).cmp(&(&b.provider, &b.nameserver, &b.address))
-    });
     findings.extend(serial_findings(&origin, &addresses));
     ZoneReport {
         zone: origin,
@@ -455,12 +511,112 @@ async fn verify_zone(
 }
 
 async fn check_one(client: AddressClient, place: Place, expected: Arc<Expected>) -> AddressReport {
-    let result = check_address(client, place.clone(), expected).await;
+    let before = client.discarded();
+    let counter = client.clone();
+    let mut result = check_address(client, place.clone(), expected).await;
+    // Shared with other zones' checks of the same address: close enough to say which
+    // address sends packets that are not answers.
+    result.discarded = counter.discarded().saturating_sub(before);
     AddressReport {
         provider: place.provider,
         nameserver: place.nameserver,
         address: place.address,
         result,
+        agreed_after: None,
+    }
+}
+
+/// The addresses whose SOA serial is behind another address of the same provider: a
+/// secondary that has not transferred the newest version yet.
+fn behind(addresses: &[AddressReport]) -> Vec<bool> {
+    let mut newest: BTreeMap<&str, u32> = BTreeMap::new();
+    for a in addresses {
+        if let Some(s) = a.result.serial {
+            let e = newest.entry(&a.provider).or_insert(s);
+            *e = (*e).max(s);
+        }
+    }
+    addresses
+        .iter()
+        .map(|a| {
+            a.result
+                .serial
+                .is_some_and(|s| newest.get(a.provider.as_str()).is_some_and(|n| s < *n))
+        })
+        .collect()
+}
+
+/// Notes when each address that now serves the zone file's data first did so.
+fn mark_agreed(addresses: &mut [AddressReport], since: Instant) {
+    let behind = behind(addresses);
+    for (a, behind) in addresses.iter_mut().zip(behind) {
+        if a.agreed_after.is_none() && a.result.agrees() && !behind {
+            a.agreed_after = Some(since.elapsed());
+        }
+    }
+}
+
+/// `--wait`: asks the addresses that do not agree again, only what failed there (or
+/// only the SOA, for one merely behind in serial), pausing longer each round, until all
+/// agree or the time is up. What is reported afterwards is the last answer of each.
+async fn wait_for_agreement(
+    origin: &Name,
+    addresses: &mut [AddressReport],
+    probes: &[(Place, AddressClient, Arc<Expected>)],
+    wait: Wait,
+    global: &Global,
+) {
+    let log = crate::report::Log::new(global);
+    let mut pause = FIRST_PAUSE;
+    loop {
+        let behind = behind(addresses);
+        let failing: Vec<usize> = (0..addresses.len())
+            .filter(|&i| !addresses[i].result.agrees() || behind[i])
+            .collect();
+        let now = Instant::now();
+        if failing.is_empty() || now >= wait.until {
+            return;
+        }
+        let pause_now = pause.min(wait.until - now);
+        log.detail(&format!(
+            "verify --wait: {} address(es) of {} do not serve the zone file's data yet; asking again in {pause_now:.1?}",
+            failing.len(),
+            origin.to_text()
+        ));
+        tokio::time::sleep(pause_now).await;
+        pause = (pause * 2).min(LONGEST_PAUSE);
+        let mut set = tokio::task::JoinSet::new();
+        for i in failing {
+            let a = &addresses[i];
+            let Some((place, client, expected)) = probes.iter().find(|(p, _, _)| {
+                p.provider == a.provider && p.nameserver == a.nameserver && p.address == a.address
+            }) else {
+                continue;
+            };
+            let scope = if a.result.agrees() {
+                Some(Scope::Only {
+                    cases: Default::default(),
+                    nonexistent: false,
+                })
+            } else {
+                a.result.failed_scope(origin)
+            };
+            let (place, client, expected) = (place.clone(), client.clone(), expected.clone());
+            set.spawn(async move {
+                let again = match &scope {
+                    Some(s) => checks::check_address_in(client, place, expected, s).await,
+                    None => check_address(client, place, expected).await,
+                };
+                (i, scope.is_some(), again)
+            });
+        }
+        while let Some(done) = set.join_next().await {
+            if let Ok((i, partial, again)) = done {
+                let old = std::mem::take(&mut addresses[i].result);
+                addresses[i].result = if partial { old.merge(again) } else { again };
+            }
+        }
+        mark_agreed(addresses, wait.since);
     }
 }
 

@@ -28,9 +28,10 @@ LAB_PDNS_API_KEY=${LAB_PDNS_API_KEY:-nsync-lab-api-key}
 
 # Zones on every primary: example.test. and other.test. for the README and CLI tests,
 # t01..t30 so that tests running in parallel each own a zone, bench.test. for benchmarks,
-# oracle.test. for the differential zone-file oracle (tests/zone_oracle.rs).
-LAB_ZONES="example.test other.test bench.test oracle.test $(printf 't%02d.test ' $(seq 1 30))"
-LAB_NSD_ZONES="example.test bench.test"
+# oracle.test. for the differential zone-file oracle (tests/zone_oracle.rs), prop.test. for
+# propagation to NSD (tests/propagation.rs: it blocks NSD's transfers for a while).
+LAB_ZONES="example.test other.test bench.test oracle.test prop.test $(printf 't%02d.test ' $(seq 1 30))"
+LAB_NSD_ZONES="example.test bench.test prop.test"
 # Served by Knot from files that nsync's zonefile provider writes into $LAB_DIR/zonefiles.
 LAB_FILE_ZONES="zf.test"
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test lab runs (BIND 9, Knot, PowerDNS with sqlite3,
-# NSD, dnsperf, dig; ldnsutils and time for the zone oracle and benchmarks), without leaving any packaged service running or enabled.
+# NSD, dnsperf, dig; ldnsutils and time for the zone oracle and benchmarks; nftables to
+# make a stale secondary on demand; prometheus for promtool, which tests the alert rules),
+# without leaving any packaged service running or enabled.
 # Safe to run again. Needs root.
 set -euo pipefail
 
 PKGS=(bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd
-      pdns-server pdns-backend-sqlite3 dnsperf sqlite3 curl iproute2 ldnsutils time)
+      pdns-server pdns-backend-sqlite3 dnsperf sqlite3 curl iproute2 ldnsutils time
+      nftables prometheus)
 
 [ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 
@@ -32,7 +35,7 @@ fi
 
 # Packaged services stay disabled. Never call /etc/init.d/{named,nsd} stop: those stop
 # every named/nsd on the machine by executable name, the lab's own included.
-for s in named bind9 knot nsd pdns; do
+for s in named bind9 knot nsd pdns prometheus; do
   systemctl disable "$s" >/dev/null 2>&1 || true
   [ -e "/etc/init.d/$s" ] && update-rc.d "$s" disable >/dev/null 2>&1 || true
 done

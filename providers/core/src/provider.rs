@@ -192,6 +192,13 @@ pub trait Provider: Send + Sync {
         changes: &'a ChangeSet,
     ) -> BoxFuture<'a, Result<(), ProviderError>>;
 
+    /// Waits until the provider says the last changes applied to `origin` are live on all
+    /// its nameservers, where its API can tell (Route 53's GetChange until INSYNC); the
+    /// caller bounds the wait. Most providers cannot tell, and DNS is asked anyway.
+    fn settle<'a>(&'a self, _origin: &'a Name) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async { Ok(()) })
+    }
+
     /// Whether the account is in good standing, where the provider's API can tell.
     fn health<'a>(&'a self) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async { Ok(()) })

@@ -41,14 +41,17 @@ impl Rfc2136 {
     }
 
     /// Transfers the zone from another address with this provider's key: verify uses it
-    /// to see everything a secondary (or the primary) really serves.
+    /// to see everything a secondary (or the primary) really serves. `timeout` bounds
+    /// each step (connect, send, each answer message), as verify's own settings say.
     pub async fn transfer_from(
         &self,
         address: std::net::SocketAddr,
         origin: &Name,
+        timeout: std::time::Duration,
     ) -> Result<axfr::Transfer, ProviderError> {
         let mut config = self.config.clone();
         config.server = address;
+        config.timeout = timeout;
         let server = server::Server::new(&self.name, &config)?;
         axfr::transfer(&server, origin).await
     }

@@ -38,7 +38,12 @@ pub struct Route53 {
     client: Client,
     hosted_zone_id: Option<String>,
     ids: Mutex<HashMap<Name, String>>,
+    /// Changes written per zone that Route 53 last reported PENDING: `settle` waits for them.
+    pending: Mutex<HashMap<Name, Vec<String>>>,
 }
+
+/// Between two GetChange calls. AWS: changes usually reach every nameserver within 60 s.
+const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -153,6 +158,7 @@ impl Route53 {
                 .str("hosted_zone_id")
                 .map(|s| s.trim_start_matches("/hostedzone/").to_string()),
             ids: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
         })
     }
 
@@ -356,7 +362,8 @@ impl Route53 {
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ChangeResourceRecordSetsRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeBatch><Comment>nsync sync</Comment><Changes>{}</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>",
                 batch.join("")
             );
-            self.client
+            let answer = self
+                .client
                 .call(
                     Method::POST,
                     &format!("/hostedzone/{id}/rrset"),
@@ -365,6 +372,48 @@ impl Route53 {
                     &operation,
                 )
                 .await?;
+            if let Ok(r) = quick_xml::de::from_str::<model::ChangeResponse>(&answer)
+                && r.change_info.status != "INSYNC"
+                && let Ok(mut pending) = self.pending.lock()
+            {
+                pending
+                    .entry(origin.clone())
+                    .or_default()
+                    .push(r.change_info.id.trim_start_matches("/change/").to_string());
+            }
+        }
+        Ok(())
+    }
+
+    /// GetChange for each change written to `origin` until all are INSYNC.
+    async fn wait_insync(&self, origin: &Name) -> Result<(), ProviderError> {
+        let ids = self
+            .pending
+            .lock()
+            .map(|mut p| p.remove(origin).unwrap_or_default())
+            .unwrap_or_default();
+        for id in ids {
+            let operation = format!("GetChange {id} ({})", origin.to_text());
+            loop {
+                let answer = self
+                    .client
+                    .call(Method::GET, &format!("/change/{id}"), &[], None, &operation)
+                    .await?;
+                let status = quick_xml::de::from_str::<model::ChangeResponse>(&answer)
+                    .map(|r| r.change_info.status)
+                    .map_err(|e| {
+                        ProviderError::new(
+                            ErrorKind::Permanent,
+                            &self.client.provider,
+                            &operation,
+                            format!("the answer is not a GetChange response: {e}"),
+                        )
+                    })?;
+                if status == "INSYNC" {
+                    break;
+                }
+                tokio::time::sleep(SETTLE_PAUSE).await;
+            }
         }
         Ok(())
     }
@@ -493,6 +542,10 @@ impl Provider for Route53 {
         _nameservers: &'a [Name],
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(self.create(origin))
+    }
+
+    fn settle<'a>(&'a self, origin: &'a Name) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(self.wait_insync(origin))
     }
 }
 

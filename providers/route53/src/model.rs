@@ -192,3 +192,19 @@ mod tests {
         assert_eq!(r.next_type.as_deref(), Some("TXT"));
     }
 }
+
+/// ChangeResourceRecordSets' and GetChange's answer: the change and whether it is live.
+#[derive(Debug, Deserialize)]
+pub struct ChangeResponse {
+    #[serde(rename = "ChangeInfo")]
+    pub change_info: ChangeInfo,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChangeInfo {
+    #[serde(rename = "Id")]
+    pub id: String,
+    /// `PENDING`, then `INSYNC` once every Route 53 nameserver serves the change.
+    #[serde(rename = "Status")]
+    pub status: String,
+}

@@ -71,6 +71,7 @@ impl Tally {
                 }
             }
             Err(QueryError::Timeout) => "timeout",
+            Err(QueryError::OnlyInvalid(_)) => "invalid_only",
             Err(QueryError::Network(_)) => "network_error",
         };
         *self.by_result.entry(label).or_default() += 1;
@@ -125,6 +126,11 @@ fn answer_problem(
 ) -> Option<Finding> {
     match result {
         Err(QueryError::Timeout) => Some(place.finding(FindingKind::Timeout)),
+        Err(e @ QueryError::OnlyInvalid(_)) => {
+            let mut f = place.finding(FindingKind::Timeout);
+            f.actual = Some(e.to_string());
+            Some(f)
+        }
         Err(QueryError::Network(e)) => {
             let mut f = place.finding(FindingKind::Unreachable);
             f.actual = Some(e.clone());

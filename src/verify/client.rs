@@ -59,6 +59,9 @@ impl Default for QueryLimits {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum QueryError {
     Timeout,
+    /// No valid answer in time, but this many packets came that were not one (garbage,
+    /// cut short, or answering another question) and were dropped.
+    OnlyInvalid(u32),
     Network(String),
 }
 
@@ -66,6 +69,10 @@ impl std::fmt::Display for QueryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             QueryError::Timeout => write!(f, "no answer (timeout)"),
+            QueryError::OnlyInvalid(n) => write!(
+                f,
+                "no valid answer (timeout): {n} packet(s) came that did not parse or answered another question, and were dropped"
+            ),
             QueryError::Network(e) => write!(f, "{e}"),
         }
     }
@@ -266,14 +273,17 @@ impl AddressClient {
             )));
         }
         let deadline = tokio::time::Instant::now() + self.limits.timeout;
+        let mut dropped = 0u32;
         let answer = loop {
             let reply = match tokio::time::timeout_at(deadline, rx.recv()).await {
                 Ok(Some(reply)) => reply,
+                _ if dropped > 0 => break Err(QueryError::OnlyInvalid(dropped)),
                 _ => break Err(QueryError::Timeout),
             };
             match answer_to(&reply, id, name, rtype) {
                 Some(message) => break Ok(message),
                 None => {
+                    dropped += 1;
                     self.discarded.fetch_add(1, Ordering::Relaxed);
                 }
             }

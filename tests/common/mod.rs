@@ -5,6 +5,7 @@
 
 pub mod cloudflare_fake;
 pub mod dns;
+pub mod hostile;
 pub mod http_proxy;
 pub mod lab;
 

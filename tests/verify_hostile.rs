@@ -1,0 +1,96 @@
+//! verify takes answers only from valid packets (RFC 5452 §9.1): a packet with the right
+//! id but another question, one cut short, or 64 KB of garbage, arriving before the real
+//! answer, is dropped and counted, and the real answer 50 ms later is used. With only the
+//! bad packets the address is reported (timeout, saying what was dropped), within the
+//! configured timeouts.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use common::hostile::HostileRelay;
+use common::lab::Lab;
+use common::{Scratch, nsync};
+
+const ZONE: &str = "t30.test.";
+
+fn config(lab: &Lab, relay: SocketAddr) -> String {
+    format!(
+        "{}nameservers = [{{ name = \"ns1.example.test.\", addresses = [\"{}\", \"{relay}\"] }}]\n\n[verify]\ntimeout_ms = 400\nretries = 1\n\n[zones.\"{ZONE}\"]\nfile = \"z.zone\"\nproviders = [\"bind\"]\n",
+        lab.rfc2136_provider("bind", "bind"),
+        lab.ip("bind"),
+    )
+}
+
+const ZONE_FILE: &str = "$TTL 300\nwww A 192.0.2.1\nwww AAAA 2001:db8::1\n@ TXT \"hostile path test\"\nmail MX 10 mx.example.net.\n";
+
+#[test]
+fn packets_that_are_not_the_answer_are_dropped_and_the_real_answer_is_used() {
+    let Some(lab) = Lab::get() else { return };
+    let bind = SocketAddr::new(lab.ip("bind"), 53);
+    let relay = HostileRelay::start(bind, true);
+    let scratch = Scratch::new(&[
+        ("nsync.toml", &config(&lab, relay.address)),
+        ("z.zone", ZONE_FILE),
+    ]);
+    let dir = scratch.path();
+    nsync(&["sync", "--yes", "--force", "-q"])
+        .dir(dir)
+        .run()
+        .code(0);
+    let ran = nsync(&["verify", "--format", "json", "-v"]).dir(dir).run();
+    ran.code(0);
+    let report = ran.json();
+    let at_relay = report["zones"][0]["nameservers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["address"] == relay.address.to_string().as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(at_relay["errors"], 0, "{report:#}");
+    assert_eq!(at_relay["mismatches"], 0, "{report:#}");
+    // Three decoys before each of the SOA, four rrsets and the NXDOMAIN probe.
+    assert!(
+        at_relay["discarded_packets"].as_u64().unwrap() >= 18,
+        "{report:#}"
+    );
+    ran.stderr_has(&format!("{} (bind ns1.example.test.) sent", relay.address))
+        .stderr_has("that were not the answer");
+}
+
+#[test]
+fn only_bad_packets_are_reported_as_such_within_the_configured_timeout() {
+    let Some(lab) = Lab::get() else { return };
+    let bind = SocketAddr::new(lab.ip("bind"), 53);
+    let relay = HostileRelay::start(bind, false);
+    let scratch = Scratch::new(&[
+        ("nsync.toml", &config(&lab, relay.address)),
+        ("z.zone", ZONE_FILE),
+    ]);
+    let dir = scratch.path();
+    nsync(&["sync", "--yes", "--force", "-q"])
+        .dir(dir)
+        .run()
+        .code(0);
+    let start = Instant::now();
+    let ran = nsync(&["verify", "--format", "json"]).dir(dir).run();
+    let took = start.elapsed();
+    ran.code(1);
+    // The SOA: two tries of 400 ms, then nothing more is asked there (no transfer either).
+    assert!(took < Duration::from_secs(4), "verify took {took:?}");
+    let report = ran.json();
+    let findings = report["zones"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report:#}");
+    let f = &findings[0];
+    assert_eq!(f["kind"], "timeout");
+    assert_eq!(f["address"], relay.address.to_string().as_str());
+    assert!(
+        f["actual"]
+            .as_str()
+            .unwrap()
+            .contains("did not parse or answered another question, and were dropped"),
+        "{report:#}"
+    );
+}

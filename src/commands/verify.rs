@@ -3,6 +3,7 @@
 //! repeats and logs only changes, picking up edits to nsync.toml and the zone files it
 //! names; `--metrics` serves Prometheus metrics meanwhile.
 
+use nsync_core::name::NameText;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -165,6 +166,22 @@ async fn watch(
                         "{stamp} reloaded the configuration: {} zone(s)",
                         new.zones.len()
                     ));
+                    // An edited zone starts the propagation clock of each of its providers.
+                    for z in &new.zones {
+                        let before = ws.zones.iter().find(|o| o.zone.origin == z.zone.origin);
+                        if before.is_some_and(|o| o.zone == z.zone) {
+                            continue;
+                        }
+                        let edited = z
+                            .files
+                            .iter()
+                            .filter_map(|f| std::fs::metadata(f).ok()?.modified().ok())
+                            .max()
+                            .unwrap_or_else(SystemTime::now);
+                        if let Ok(mut m) = metrics.lock() {
+                            m.zone_changed(&z.zone.origin.to_text(), &z.config.providers, edited);
+                        }
+                    }
                     ws = new;
                     files = watched_files(global, &ws);
                 }

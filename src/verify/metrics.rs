@@ -1,16 +1,18 @@
 //! Prometheus metrics for `nsync verify --watch --metrics ADDR`: text exposition format
 //! over a minimal HTTP/1.1 endpoint (GET /metrics), so no web framework is needed.
 //!
-//! Gauges per zone/provider/nameserver/address: mismatches, errors, reachability, serial.
-//! A counter of queries by result and a histogram of query latency, both cumulative over
-//! runs; the time of the last complete run.
+//! Gauges per zone/provider/nameserver/address: mismatches, errors, reachability, serial,
+//! and the seconds since the address last served the zone file's data. Counters of
+//! queries by result and of packets dropped as not the answer; histograms of query
+//! latency and of propagation time per provider (from an edit of the zone file to the
+//! last of the provider's addresses serving it); the time of the last complete run.
 
 use nsync_core::name::NameText;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -22,15 +24,83 @@ const BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 ];
 
+/// Upper bounds of the propagation histogram, in seconds: a secondary takes well under a
+/// second, a hosted provider seconds to minutes.
+const PROPAGATION_BUCKETS: &[f64] = &[
+    0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0,
+];
+
+/// A cumulative histogram.
+#[derive(Default, Clone)]
+struct Histogram {
+    buckets: Vec<u64>,
+    sum: f64,
+    count: u64,
+}
+
+impl Histogram {
+    fn observe(&mut self, bounds: &[f64], value: f64) {
+        if self.buckets.is_empty() {
+            self.buckets = vec![0; bounds.len()];
+        }
+        for (i, upper) in bounds.iter().enumerate() {
+            if value <= *upper {
+                self.buckets[i] += 1;
+            }
+        }
+        self.sum += value;
+        self.count += 1;
+    }
+
+    fn render(&self, out: &mut String, name: &str, labels: &str, bounds: &[f64]) {
+        let sep = if labels.is_empty() { "" } else { "," };
+        for (i, upper) in bounds.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{{labels}{sep}le=\"{upper}\"}} {}",
+                self.buckets.get(i).copied().unwrap_or(0)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}",
+            self.count
+        );
+        let braces = |l: &str| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{{{l}}}")
+            }
+        };
+        let _ = writeln!(out, "{name}_sum{} {}", braces(labels), self.sum);
+        let _ = writeln!(out, "{name}_count{} {}", braces(labels), self.count);
+    }
+}
+
+fn unix(t: SystemTime) -> f64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// (zone, provider, nameserver, address)
+type AddressKey = (String, String, String, String);
+
 #[derive(Default)]
 pub struct Metrics {
     gauges: String,
     queries: BTreeMap<(String, String, String, &'static str), u64>,
-    buckets: Vec<u64>,
-    latency_sum: f64,
-    latency_count: u64,
+    discarded: BTreeMap<(String, String, String), u64>,
+    latency: Histogram,
     last_run: f64,
     runs: u64,
+    /// When watching began: the "last agreed" of an address never seen agreeing.
+    started: Option<f64>,
+    last_agreed: BTreeMap<AddressKey, f64>,
+    /// Zone file edits not yet served by every address of a provider: (zone, provider)
+    /// to the edit's time.
+    pending: BTreeMap<(String, String), f64>,
+    propagation: BTreeMap<(String, String), Histogram>,
 }
 
 fn esc(s: &str) -> String {
@@ -40,10 +110,53 @@ fn esc(s: &str) -> String {
 }
 
 impl Metrics {
+    /// The zone file of `zone` changed at `at` (its modification time): every provider
+    /// of the zone now has to serve it, and the time each takes goes in the histogram.
+    pub fn zone_changed(&mut self, zone: &str, providers: &[String], at: SystemTime) {
+        for p in providers {
+            self.pending.insert((zone.to_string(), p.clone()), unix(at));
+        }
+    }
+
     /// Takes in one complete run.
     pub fn record(&mut self, report: &Report) {
-        if self.buckets.is_empty() {
-            self.buckets = vec![0; BUCKETS.len()];
+        let now = unix(report.finished);
+        let started = *self.started.get_or_insert(now);
+        let mut provider_agrees: BTreeMap<(String, String), bool> = BTreeMap::new();
+        for z in &report.zones {
+            let zone = z.zone.to_text();
+            for a in &z.addresses {
+                let key = (
+                    zone.clone(),
+                    a.provider.clone(),
+                    a.nameserver.clone(),
+                    a.address.clone(),
+                );
+                let agrees = z.address_agrees(a);
+                if agrees {
+                    self.last_agreed.insert(key, now);
+                } else {
+                    self.last_agreed.entry(key).or_insert(started);
+                }
+                let all = provider_agrees
+                    .entry((zone.clone(), a.provider.clone()))
+                    .or_insert(true);
+                *all &= agrees;
+                if a.result.discarded > 0 {
+                    *self
+                        .discarded
+                        .entry((zone.clone(), a.provider.clone(), a.address.clone()))
+                        .or_default() += a.result.discarded;
+                }
+            }
+        }
+        for (key, all) in provider_agrees {
+            if all && let Some(changed) = self.pending.remove(&key) {
+                self.propagation
+                    .entry(key)
+                    .or_default()
+                    .observe(PROPAGATION_BUCKETS, (now - changed).max(0.0));
+            }
         }
         let mut g = String::new();
         g.push_str("# HELP nsync_verify_mismatches Wrong answers from this address in the last run.\n# TYPE nsync_verify_mismatches gauge\n");
@@ -87,14 +200,7 @@ impl Metrics {
                         .or_default() += n;
                 }
                 for l in &a.result.tally.latencies {
-                    let secs = l.as_secs_f64();
-                    self.latency_sum += secs;
-                    self.latency_count += 1;
-                    for (i, upper) in BUCKETS.iter().enumerate() {
-                        if secs <= *upper {
-                            self.buckets[i] += 1;
-                        }
-                    }
+                    self.latency.observe(BUCKETS, l.as_secs_f64());
                 }
             }
         }
@@ -125,28 +231,41 @@ impl Metrics {
             );
         }
         out.push_str("# HELP nsync_verify_query_duration_seconds Time to an answer.\n# TYPE nsync_verify_query_duration_seconds histogram\n");
-        for (i, upper) in BUCKETS.iter().enumerate() {
+        self.latency
+            .render(&mut out, "nsync_verify_query_duration_seconds", "", BUCKETS);
+        out.push_str("# HELP nsync_verify_discarded_packets_total Packets from this address dropped as not the answer (did not parse, answered another question, or came late).\n# TYPE nsync_verify_discarded_packets_total counter\n");
+        for ((zone, provider, address), n) in &self.discarded {
             let _ = writeln!(
                 out,
-                "nsync_verify_query_duration_seconds_bucket{{le=\"{upper}\"}} {}",
-                self.buckets.get(i).copied().unwrap_or(0)
+                "nsync_verify_discarded_packets_total{{zone=\"{}\",provider=\"{}\",address=\"{}\"}} {n}",
+                esc(zone),
+                esc(provider),
+                esc(address)
             );
         }
-        let _ = writeln!(
-            out,
-            "nsync_verify_query_duration_seconds_bucket{{le=\"+Inf\"}} {}",
-            self.latency_count
-        );
-        let _ = writeln!(
-            out,
-            "nsync_verify_query_duration_seconds_sum {}",
-            self.latency_sum
-        );
-        let _ = writeln!(
-            out,
-            "nsync_verify_query_duration_seconds_count {}",
-            self.latency_count
-        );
+        let now = unix(SystemTime::now());
+        out.push_str("# HELP nsync_verify_seconds_since_agreed Seconds since this address last served exactly the zone file's data (since watching began, if it never did).\n# TYPE nsync_verify_seconds_since_agreed gauge\n");
+        for ((zone, provider, nameserver, address), at) in &self.last_agreed {
+            let _ = writeln!(
+                out,
+                "nsync_verify_seconds_since_agreed{{zone=\"{}\",provider=\"{}\",nameserver=\"{}\",address=\"{}\"}} {:.3}",
+                esc(zone),
+                esc(provider),
+                esc(nameserver),
+                esc(address),
+                (now - at).max(0.0)
+            );
+        }
+        out.push_str("# HELP nsync_verify_propagation_seconds From an edit of the zone file to the last of the provider's addresses serving it.\n# TYPE nsync_verify_propagation_seconds histogram\n");
+        for ((zone, provider), h) in &self.propagation {
+            let labels = format!("zone=\"{}\",provider=\"{}\"", esc(zone), esc(provider));
+            h.render(
+                &mut out,
+                "nsync_verify_propagation_seconds",
+                &labels,
+                PROPAGATION_BUCKETS,
+            );
+        }
         let _ = write!(
             out,
             "# HELP nsync_verify_last_run_timestamp_seconds When the last complete run finished.\n# TYPE nsync_verify_last_run_timestamp_seconds gauge\nnsync_verify_last_run_timestamp_seconds {}\n# HELP nsync_verify_runs_total Complete runs.\n# TYPE nsync_verify_runs_total counter\nnsync_verify_runs_total {}\n",

@@ -157,6 +157,16 @@ pub struct ZoneReport {
 }
 
 impl ZoneReport {
+    /// The address serves exactly the zone file's data: no finding of its own, and none
+    /// of the zone's (a serial behind, records beyond the file) names it.
+    pub fn address_agrees(&self, a: &AddressReport) -> bool {
+        a.result.agrees()
+            && !self
+                .findings
+                .iter()
+                .any(|f| f.provider == a.provider && f.address.as_deref() == Some(&a.address))
+    }
+
     pub fn all_findings(&self) -> Vec<&Finding> {
         let mut all: Vec<&Finding> = self
             .addresses

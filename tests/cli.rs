@@ -78,7 +78,7 @@ fn check_passes_on_the_example_zones() {
         .dir(&repo_root())
         .run()
         .code(0)
-        .stdout_has("example.test.  23 rrsets")
+        .stdout_has("example.test.  24 rrsets")
         .stdout_has("other.test.  5 rrsets")
         .stdout_has("nsync.toml: valid (0 errors, 0 warnings)");
 }
@@ -93,7 +93,7 @@ fn check_json_describes_zones_and_providers_without_secrets() {
     assert_eq!(report["valid"], true);
     assert_eq!(report["errors"].as_array().unwrap().len(), 0);
     assert_eq!(report["zones"][0]["zone"], "example.test.");
-    assert_eq!(report["zones"][0]["rrsets"], 23);
+    assert_eq!(report["zones"][0]["rrsets"], 24);
     assert_eq!(report["providers"][0]["name"], "bind");
     assert_eq!(
         report["providers"][0]["nameservers"][0]["addresses"][0],

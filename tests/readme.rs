@@ -1,5 +1,11 @@
 //! The README stays true to the code: its providers table is the one the code generates,
-//! and its two first commands are the ones CI runs.
+//! its two first commands are the ones CI runs, and its CI recipes work as written
+//! against the lab with the example nsync.toml.
+
+mod common;
+
+use common::lab::Lab;
+use common::{Scratch, repo_root};
 
 #[test]
 fn the_providers_table_is_generated_from_the_code() {
@@ -36,4 +42,77 @@ fn the_readme_starts_with_the_demo_and_the_test_suite() {
         ci.contains("cargo run --release --quiet -- demo") && ci.contains("bash tests/run.sh"),
         "CI runs both"
     );
+}
+
+/// The nsync commands of the README's CI recipes (GitHub Actions `run:` lines and GitLab
+/// `script:` items), in order.
+fn ci_commands(readme: &str) -> Vec<String> {
+    let section = readme
+        .split("### Review on pull requests, apply on merge")
+        .nth(1)
+        .and_then(|s| s.split("\n### ").next())
+        .expect("the CI recipes section");
+    section
+        .lines()
+        .map(str::trim)
+        .filter_map(|l| l.strip_prefix("run: ").or_else(|| l.strip_prefix("- ")))
+        .filter(|l| l.starts_with("nsync "))
+        .map(|l| l.split("  #").next().unwrap_or(l).trim().to_string())
+        .collect()
+}
+
+#[test]
+fn the_ci_recipes_work_as_written_against_the_lab() {
+    let Some(lab) = Lab::get() else { return };
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let commands = ci_commands(&readme);
+    assert!(
+        commands.iter().any(|c| c.contains("sync --yes --wait"))
+            && commands.iter().any(|c| c.contains("verify --wait")),
+        "{commands:?}"
+    );
+    let scratch = Scratch::new(&[(
+        "nsync.toml",
+        &std::fs::read_to_string(repo_root().join("nsync.toml")).unwrap(),
+    )]);
+    let dir = scratch.path();
+    std::fs::create_dir_all(dir.join("zones")).unwrap();
+    for entry in std::fs::read_dir(repo_root().join("zones")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join("zones").join(path.file_name().unwrap())).unwrap();
+    }
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_nsync"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for command in &commands {
+        let out = std::process::Command::new("bash")
+            .args(["-c", command])
+            .current_dir(dir)
+            .env("PATH", &path)
+            .env("NSYNC_TSIG_SECRET", lab.var("LAB_TSIG_SECRET"))
+            .env("PDNS_API_KEY", lab.var("LAB_PDNS_API_KEY"))
+            .env_remove("NSYNC_CONFIG")
+            .output()
+            .unwrap();
+        let code = out.status.code().unwrap_or(-1);
+        // The pull-request plan may say "changes pending" (1): the recipe continues.
+        let allowed = if command == "nsync plan" {
+            code <= 1
+        } else {
+            code == 0
+        };
+        assert!(
+            allowed,
+            "`{command}` exited {code}\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let junit = std::fs::read_to_string(dir.join("verify.xml")).unwrap();
+    assert!(junit.contains("failures=\"0\""), "{junit}");
 }

@@ -33,7 +33,7 @@ fn the_master_file_and_its_toml_translation_are_one_zone() {
     let toml = read_clean("zones/example.test.toml", "example.test.");
     let master = read_clean("zones/example.test.zone", "example.test.");
     assert_eq!(toml, master);
-    assert_eq!(toml.len(), 23);
+    assert_eq!(toml.len(), 24);
     let dkim = toml
         .get(&origin("mail._domainkey.example.test."), RecordType::TXT)
         .unwrap();

@@ -31,7 +31,7 @@ LAB_PDNS_API_KEY=${LAB_PDNS_API_KEY:-nsync-lab-api-key}
 # oracle.test. for the differential zone-file oracle (tests/zone_oracle.rs), prop.test. for
 # propagation to NSD (tests/propagation.rs: it blocks NSD's transfers for a while).
 LAB_ZONES="example.test other.test bench.test oracle.test prop.test $(printf 't%02d.test ' $(seq 1 30))"
-LAB_NSD_ZONES="example.test bench.test prop.test"
+LAB_NSD_ZONES="example.test other.test bench.test prop.test"
 # Served by Knot from files that nsync's zonefile provider writes into $LAB_DIR/zonefiles.
 LAB_FILE_ZONES="zf.test"
 

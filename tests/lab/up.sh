@@ -139,7 +139,8 @@ start_root() {
     for z in $LAB_ZONES; do
       label=${z%.test}
       for n in 1 2 3; do echo "$label IN NS ns$n.example.test."; done
-      if [ "$z" = example.test ]; then echo "$label IN NS ns4.example.test."; fi
+      # NSD, BIND's secondary, serves these too: the parent names it as well.
+      if [[ " $LAB_NSD_ZONES " == *" $z "* ]]; then echo "$label IN NS ns4.example.test."; fi
     done
     for z in $LAB_FILE_ZONES; do echo "${z%.test} IN NS ns2.example.test."; done
   } > "$d/test.zone"

@@ -160,7 +160,8 @@ fn the_rules_fire_on_metrics_nsync_served() {
     let Some(lab) = Lab::get() else { return };
     let dead = format!("127.0.0.1:{}", free_port());
     let config = format!(
-        "{}nameservers = [{{ name = \"ns1.example.test.\", addresses = [\"{}\", \"{dead}\"] }}]\n{}nameservers = [{{ name = \"ns2.example.test.\", addresses = [\"{}\"] }}]\n[verify]\ntimeout_ms = 300\nretries = 0\n\n[zones.\"t29.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"knot\"]\n",
+        "{}{}nameservers = [{{ name = \"ns1.example.test.\", addresses = [\"{}\", \"{dead}\"] }}]\n{}nameservers = [{{ name = \"ns2.example.test.\", addresses = [\"{}\"] }}]\n[verify]\ntimeout_ms = 300\nretries = 0\n\n[zones.\"t29.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"knot\"]\n",
+        common::PRIVATE_ROOT,
         lab.rfc2136_provider("bind", "bind"),
         lab.ip("bind"),
         lab.rfc2136_provider("knot", "knot"),

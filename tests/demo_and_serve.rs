@@ -112,7 +112,8 @@ fn soa_serial(addr: SocketAddr, zone: &str) -> Option<u32> {
 fn serve_serves_what_the_builtin_provider_syncs_and_follows_changes() {
     let port = free_port();
     let config = format!(
-        "[providers.home]\nkind = \"builtin\"\ndirectory = \"zones-served\"\nlisten = [\"127.0.0.1:{port}\"]\nnameservers = [{{ name = \"ns.home.test.\", addresses = [\"127.0.0.1:{port}\"] }}]\n\n[zones.\"home.test.\"]\nfile = \"home.zone\"\nproviders = [\"home\"]\n"
+        "{}[providers.home]\nkind = \"builtin\"\ndirectory = \"zones-served\"\nlisten = [\"127.0.0.1:{port}\"]\nnameservers = [{{ name = \"ns.home.test.\", addresses = [\"127.0.0.1:{port}\"] }}]\n\n[zones.\"home.test.\"]\nfile = \"home.zone\"\nproviders = [\"home\"]\n",
+        common::PRIVATE_ROOT
     );
     let scratch = Scratch::new(&[
         ("nsync.toml", &config),
@@ -194,7 +195,8 @@ fn verify_checks_ipv6_addresses_too() {
         s.local_addr().unwrap().port()
     });
     let config = format!(
-        "[providers.home]\nkind = \"builtin\"\ndirectory = \"served\"\nlisten = [\"127.0.0.1:{port4}\", \"[::1]:{port6}\"]\nnameservers = [{{ name = \"ns.six.test.\", addresses = [\"127.0.0.1:{port4}\", \"[::1]:{port6}\"] }}]\n\n[zones.\"six.test.\"]\nfile = \"six.zone\"\nproviders = [\"home\"]\n"
+        "{}[providers.home]\nkind = \"builtin\"\ndirectory = \"served\"\nlisten = [\"127.0.0.1:{port4}\", \"[::1]:{port6}\"]\nnameservers = [{{ name = \"ns.six.test.\", addresses = [\"127.0.0.1:{port4}\", \"[::1]:{port6}\"] }}]\n\n[zones.\"six.test.\"]\nfile = \"six.zone\"\nproviders = [\"home\"]\n",
+        common::PRIVATE_ROOT
     );
     let scratch = Scratch::new(&[
         ("nsync.toml", &config),

@@ -23,7 +23,8 @@ const ZONE: &str = "prop.test.";
 /// BIND as the provider, checked at its own address and at NSD, its secondary.
 fn config(lab: &Lab) -> String {
     format!(
-        "{}nameservers = [{{ name = \"ns1.example.test.\", addresses = [\"{}\"] }}, {{ name = \"ns4.example.test.\", addresses = [\"{}\"] }}]\n\n[verify]\ntimeout_ms = 500\nretries = 1\n\n[zones.\"{ZONE}\"]\nfile = \"z.zone\"\nproviders = [\"bind\"]\n",
+        "{}{}nameservers = [{{ name = \"ns1.example.test.\", addresses = [\"{}\"] }}, {{ name = \"ns4.example.test.\", addresses = [\"{}\"] }}]\n\n[verify]\ntimeout_ms = 500\nretries = 1\n\n[zones.\"{ZONE}\"]\nfile = \"z.zone\"\nproviders = [\"bind\"]\n",
+        common::PRIVATE_ROOT,
         lab.rfc2136_provider("bind", "bind"),
         lab.ip("bind"),
         lab.ip("nsd"),

@@ -180,3 +180,59 @@ fn a_server_error_mid_batch_fails_and_a_rerun_converges() {
         .code(0);
     assert_eq!(nsync(&["plan", "-q"]).dir(direct.path()).run().code, 0);
 }
+
+static GET_CHANGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// AWS answers a change PENDING, then INSYNC once every Route 53 nameserver has it (moto
+/// says INSYNC at once): `sync --wait` polls GetChange until then, before asking DNS.
+#[test]
+fn sync_wait_polls_getchange_until_insync() {
+    use std::sync::atomic::Ordering;
+    let Some(lab) = Lab::get() else { return };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let relay = rt.block_on(http_proxy::start(
+        moto(&lab),
+        Arc::new(|_, method, path| {
+            if method == "POST" && path.ends_with("/rrset") {
+                return Action::ForwardEdited(|body| {
+                    body.replace("<Status>INSYNC</Status>", "<Status>PENDING</Status>")
+                });
+            }
+            if method == "GET" && path.contains("/change/") {
+                let n = GET_CHANGES.fetch_add(1, Ordering::SeqCst);
+                if n < 2 {
+                    let id = path.rsplit('/').next().unwrap_or("C1");
+                    return Action::Respond {
+                        status: 200,
+                        body: format!("<?xml version=\"1.0\"?>\n<GetChangeResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeInfo><Id>/change/{id}</Id><Status>PENDING</Status><SubmittedAt>2026-12-01T00:00:00Z</SubmittedAt></ChangeInfo></GetChangeResponse>"),
+                    };
+                }
+            }
+            Action::Forward
+        }),
+    ));
+    // sync --wait resolves the provider's nameserver names: from the lab's root only.
+    let scratch = setup(
+        &format!("{}{}", common::PRIVATE_ROOT, via(&lab, relay)),
+        "r53-insync.test.",
+        // moto keeps its zones while it runs: a new value each run, so there is a write.
+        &format!(
+            "$TTL 300\nwww A 192.0.2.1\n@ TXT \"run {}\"\n",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ),
+    );
+    let _guard = rt.enter();
+    let ran = nsync(&["sync", "--yes", "--create-missing", "--wait", "20s"])
+        .dir(scratch.path())
+        .run();
+    // Three GetChange calls: PENDING, PENDING, then moto's INSYNC.
+    assert_eq!(GET_CHANGES.load(Ordering::SeqCst), 3, "{ran:?}");
+    // moto's nameservers (awsdns names) do not resolve in the lab: the change cannot be
+    // confirmed by DNS, and sync says so rather than claim it arrived.
+    ran.code(2)
+        .stdout_has("no nameserver address could be asked");
+    assert_eq!(nsync(&["plan", "-q"]).dir(scratch.path()).run().code, 0);
+}

@@ -68,20 +68,14 @@ fn findings(report: &Value) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// Runs verify until it is consistent (NSD follows BIND by NOTIFY, a few ms behind).
+/// Verify, waiting for NSD (which follows BIND by NOTIFY, a few ms behind) with
+/// `verify --wait`, as the README's CI recipe does.
 fn until_consistent(dir: &Path) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let (code, report) = verify_json(dir);
-        if code == 0 {
-            return report;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "verify stays inconsistent: {report:#}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let ran = nsync(&["verify", "--wait", "20s", "--format", "json"])
+        .dir(dir)
+        .run();
+    ran.code(0);
+    ran.json()
 }
 
 fn has(found: &[Value], kind: &str, provider: &str, address: &str, name: &str) -> bool {
@@ -256,7 +250,7 @@ fn four_servers_agree_after_sync_and_every_inconsistency_is_named() {
 fn a_zone_removed_from_a_server_is_refused_there() {
     let Some(lab) = Lab::get() else { return };
     let config = format!(
-        "{}{}[zones.\"t12.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"pdns\"]\n",
+        "{PRIVATE_ROOT}{}{}[zones.\"t12.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"pdns\"]\n",
         pinned(&lab, "bind", "ns1.example.test.", ""),
         pinned(&lab, "pdns", "ns3.example.test.", ""),
     );
@@ -313,7 +307,7 @@ fn a_zone_removed_from_a_server_is_refused_there() {
 fn an_address_where_nothing_listens_is_a_timeout_that_does_not_hold_up_the_rest() {
     let Some(lab) = Lab::get() else { return };
     let config = format!(
-        "[verify]\ntimeout_ms = 300\nretries = 1\n\n{}[zones.\"t13.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\"]\n",
+        "{PRIVATE_ROOT}[verify]\ntimeout_ms = 300\nretries = 1\n\n{}[zones.\"t13.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\"]\n",
         pinned(&lab, "bind", "ns1.example.test.", ", \"127.0.10.250\""),
     );
     let many: String = (0..300)
@@ -355,7 +349,7 @@ fn an_address_where_nothing_listens_is_a_timeout_that_does_not_hold_up_the_rest(
 fn junit_has_a_case_per_address_and_rrset() {
     let Some(lab) = Lab::get() else { return };
     let config = format!(
-        "{}[zones.\"t14.test.\"]\nfile = \"z.zone\"\nproviders = [\"knot\"]\n",
+        "{PRIVATE_ROOT}{}[zones.\"t14.test.\"]\nfile = \"z.zone\"\nproviders = [\"knot\"]\n",
         pinned(&lab, "knot", "ns2.example.test.", ""),
     );
     let scratch = Scratch::new(&[
@@ -416,7 +410,7 @@ fn free_port() -> u16 {
 fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
     let Some(lab) = Lab::get() else { return };
     let config = format!(
-        "{}{}[zones.\"t11.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"knot\"]\n",
+        "{PRIVATE_ROOT}{}{}[zones.\"t11.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"knot\"]\n",
         pinned(&lab, "bind", "ns1.example.test.", ""),
         pinned(&lab, "knot", "ns2.example.test.", ""),
     );

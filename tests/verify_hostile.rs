@@ -17,7 +17,8 @@ const ZONE: &str = "t30.test.";
 
 fn config(lab: &Lab, relay: SocketAddr) -> String {
     format!(
-        "{}nameservers = [{{ name = \"ns1.example.test.\", addresses = [\"{}\", \"{relay}\"] }}]\n\n[verify]\ntimeout_ms = 400\nretries = 1\n\n[zones.\"{ZONE}\"]\nfile = \"z.zone\"\nproviders = [\"bind\"]\n",
+        "{}{}nameservers = [{{ name = \"ns1.example.test.\", addresses = [\"{}\", \"{relay}\"] }}]\n\n[verify]\ntimeout_ms = 400\nretries = 1\n\n[zones.\"{ZONE}\"]\nfile = \"z.zone\"\nproviders = [\"bind\"]\n",
+        common::PRIVATE_ROOT,
         lab.rfc2136_provider("bind", "bind"),
         lab.ip("bind"),
     )

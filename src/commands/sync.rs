@@ -140,7 +140,8 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
 struct Propagated {
     /// The slowest address's time to serve it, counted from the end of the writes.
     slowest: Option<Duration>,
-    /// Addresses that did not serve it in the time waited.
+    /// Addresses that did not serve it in the time waited; when no address of the
+    /// provider could be asked at all (names that do not resolve), a note saying so.
     missing: Vec<String>,
 }
 
@@ -206,6 +207,7 @@ async fn wait_for_propagation(
                 slowest: None,
                 missing: Vec::new(),
             };
+            let mut asked = 0;
             for a in report
                 .zones
                 .iter()
@@ -213,10 +215,16 @@ async fn wait_for_propagation(
                 .flat_map(|z| &z.addresses)
                 .filter(|a| a.provider == t.provider_name)
             {
+                asked += 1;
                 match a.agreed_after {
                     Some(d) => p.slowest = Some(p.slowest.map_or(d, |s: Duration| s.max(d))),
                     None => p.missing.push(a.address.clone()),
                 }
+            }
+            // Nothing could be asked: the change cannot be said to have arrived.
+            if asked == 0 {
+                p.missing
+                    .push("(no nameserver address could be asked: see `nsync verify`)".into());
             }
             Some(p)
         })

@@ -10,7 +10,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 pub enum Action {
     Forward,
-    Respond { status: u16, body: String },
+    /// Forward, then hand the client the server's answer with its body edited.
+    ForwardEdited(fn(&str) -> String),
+    Respond {
+        status: u16,
+        body: String,
+    },
     Drop,
 }
 
@@ -53,7 +58,7 @@ pub async fn start(target: SocketAddr, rule: Rule) -> SocketAddr {
                         );
                         let _ = client.write_all(answer.as_bytes()).await;
                     }
-                    Action::Forward => {
+                    action @ (Action::Forward | Action::ForwardEdited(_)) => {
                         let Ok(mut server) = tokio::net::TcpStream::connect(target).await else {
                             return;
                         };
@@ -65,6 +70,9 @@ pub async fn start(target: SocketAddr, rule: Rule) -> SocketAddr {
                         let _ = server.write_all(text.as_bytes()).await;
                         let mut answer = Vec::new();
                         let _ = server.read_to_end(&mut answer).await;
+                        if let Action::ForwardEdited(edit) = action {
+                            answer = edited(&answer, edit);
+                        }
                         let _ = client.write_all(&answer).await;
                     }
                 }
@@ -72,6 +80,26 @@ pub async fn start(target: SocketAddr, rule: Rule) -> SocketAddr {
         }
     });
     addr
+}
+
+/// An HTTP answer with its body edited and Content-Length set to match.
+fn edited(answer: &[u8], edit: fn(&str) -> String) -> Vec<u8> {
+    let text = String::from_utf8_lossy(answer);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return answer.to_vec();
+    };
+    let body = edit(body);
+    let head: Vec<String> = head
+        .lines()
+        .map(|l| {
+            if l.to_ascii_lowercase().starts_with("content-length:") {
+                format!("Content-Length: {}", body.len())
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    format!("{}\r\n\r\n{body}", head.join("\r\n")).into_bytes()
 }
 
 /// Reads one request: the head, then as much body as Content-Length says.

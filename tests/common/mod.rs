@@ -67,7 +67,12 @@ impl Nsync {
             .get_args()
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
-        if !args.iter().any(|a| a == "audit") {
+        // audit always resolves; verify and sync --wait resolve nameserver names that
+        // nsync.toml does not pin.
+        let resolves = args
+            .iter()
+            .any(|a| a == "audit" || a == "verify" || a == "--wait");
+        if !resolves {
             return;
         }
         let config = match args.iter().position(|a| a == "--config") {
@@ -81,7 +86,7 @@ impl Nsync {
         let text = std::fs::read_to_string(&config).unwrap_or_default();
         assert!(
             text.contains("root_hints") || text.contains("recursive"),
-            "a test runs audit on {} without [resolver] root_hints: it would reach the real root servers; add common::PRIVATE_ROOT",
+            "a test runs audit, verify or sync --wait on {} without [resolver] root_hints: it could reach the real root servers; add common::PRIVATE_ROOT",
             config.display()
         );
     }

@@ -6,14 +6,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::lab::Lab;
+use common::watch::{Watcher, free_port};
 use common::{Scratch, nsync, repo_root};
 
 fn rules() -> PathBuf {
@@ -36,26 +34,6 @@ fn the_rules_file_is_valid() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn scrape(addr: &str) -> String {
-    let mut conn = TcpStream::connect(addr).expect("metrics endpoint");
-    conn.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-        .unwrap();
-    let mut body = String::new();
-    conn.read_to_string(&mut body).unwrap();
-    body.split("\r\n\r\n")
-        .nth(1)
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A served sample: `name{labels} value`, labels as (key, value).
@@ -176,31 +154,9 @@ fn the_rules_fire_on_metrics_nsync_served() {
         .dir(dir)
         .run()
         .code(0);
-    let metrics = format!("127.0.0.1:{}", free_port());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nsync"))
-        .args(["verify", "--watch", "1", "--metrics", &metrics])
-        .current_dir(dir)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let mut watcher = Watcher::start(dir);
     let wait_for = |what: &str| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200))
-                && line.contains(what)
-            {
-                return;
-            }
-        }
-        panic!("verify --watch never logged {what:?}");
+        watcher.wait_for(what);
     };
     wait_for("first run");
     // An edit, then the sync that carries it: Knot's propagation time is measured.
@@ -212,7 +168,7 @@ fn the_rules_fire_on_metrics_nsync_served() {
         .code(0);
     let deadline = Instant::now() + Duration::from_secs(20);
     let served = loop {
-        let m = scrape(&metrics);
+        let m = watcher.scrape();
         if m.contains(
             "nsync_verify_propagation_seconds_count{zone=\"t29.test.\",provider=\"knot\"} 1",
         ) {
@@ -224,10 +180,7 @@ fn the_rules_fire_on_metrics_nsync_served() {
         );
         std::thread::sleep(Duration::from_millis(300));
     };
-    let _ = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
+    watcher.stop();
     assert!(
         served.contains("nsync_verify_seconds_since_agreed{"),
         "{served}"

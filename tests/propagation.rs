@@ -79,10 +79,7 @@ fn addresses(report: &Value) -> Vec<Value> {
 }
 
 fn sync(dir: &Path) {
-    nsync(&["sync", "--yes", "--force", "-q"])
-        .dir(dir)
-        .run()
-        .code(0);
+    common::sync_ok(dir);
 }
 
 #[test]

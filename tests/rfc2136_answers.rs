@@ -22,21 +22,23 @@ fn update_with(origin: &Name, record: Record) -> Message {
     m
 }
 
+/// The lab server's rfc2136 settings, read through nsync.toml as a user's would be.
+fn rfc2136_config(lab: &Lab, server: &str) -> nsync_rfc2136::Rfc2136Config {
+    let table = lab.rfc2136_provider(server, server);
+    let (config, _) = nsync::config::parse_config(
+        std::path::Path::new("nsync.toml"),
+        &format!("{table}\n[zones.\"t29.test.\"]\nfile = \"z.zone\"\nproviders = [\"{server}\"]\n"),
+    );
+    let config = config.unwrap();
+    nsync_rfc2136::Rfc2136Config::from_settings(server, &config.providers[server].settings).unwrap()
+}
+
 #[test]
 fn a_formerr_answer_to_an_update_is_named_as_such_not_as_badsig() {
     let Some(lab) = Lab::get() else { return };
     let rt = tokio::runtime::Runtime::new().unwrap();
     for server in ["bind", "knot"] {
-        let table = lab.rfc2136_provider(server, server);
-        let (config, _) = nsync::config::parse_config(
-            std::path::Path::new("nsync.toml"),
-            &format!(
-                "{table}\n[zones.\"t29.test.\"]\nfile = \"z.zone\"\nproviders = [\"{server}\"]\n"
-            ),
-        );
-        let config = config.unwrap();
-        let pc = &config.providers[server];
-        let rfc = nsync_rfc2136::Rfc2136Config::from_settings(server, &pc.settings).unwrap();
+        let rfc = rfc2136_config(&lab, server);
         let origin = Name::from_ascii("t29.test.").unwrap();
         let owner = Name::from_ascii("bad.t29.test.").unwrap();
         // An A record of three octets: no server can read it.
@@ -68,17 +70,7 @@ fn a_broken_update_message_is_reported_as_the_server_answered() {
     let Some(lab) = Lab::get() else { return };
     let rt = tokio::runtime::Runtime::new().unwrap();
     for server in ["bind", "knot"] {
-        let table = lab.rfc2136_provider(server, server);
-        let (config, _) = nsync::config::parse_config(
-            std::path::Path::new("nsync.toml"),
-            &format!(
-                "{table}\n[zones.\"t29.test.\"]\nfile = \"z.zone\"\nproviders = [\"{server}\"]\n"
-            ),
-        );
-        let config = config.unwrap();
-        let rfc =
-            nsync_rfc2136::Rfc2136Config::from_settings(server, &config.providers[server].settings)
-                .unwrap();
+        let rfc = rfc2136_config(&lab, server);
         let origin = Name::from_ascii("t29.test.").unwrap();
         let owner = Name::from_ascii("broken.t29.test.").unwrap();
         let record = Record::from_rdata(

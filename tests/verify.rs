@@ -6,14 +6,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::lab::Lab;
+use common::watch::Watcher;
 use common::{PRIVATE_ROOT, Scratch, nsync};
 use serde_json::Value;
 
@@ -88,10 +86,7 @@ fn has(found: &[Value], kind: &str, provider: &str, address: &str, name: &str) -
 }
 
 fn sync(dir: &Path) {
-    nsync(&["sync", "--yes", "--force", "-q"])
-        .dir(dir)
-        .run()
-        .code(0);
+    common::sync_ok(dir);
 }
 
 #[test]
@@ -389,23 +384,6 @@ fn junit_has_a_case_per_address_and_rrset() {
     sync(scratch.path());
 }
 
-fn scrape(addr: &str) -> String {
-    let mut conn = TcpStream::connect(addr).expect("metrics endpoint");
-    conn.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-        .unwrap();
-    let mut body = String::new();
-    conn.read_to_string(&mut body).unwrap();
-    body
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
     let Some(lab) = Lab::get() else { return };
@@ -420,34 +398,10 @@ fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
         ("hosts.zone", "www A 192.0.2.1\n"),
     ]);
     sync(scratch.path());
-    let metrics = format!("127.0.0.1:{}", free_port());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nsync"))
-        .args(["verify", "--watch", "1", "--metrics", &metrics])
-        .current_dir(scratch.path())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let wait_for = |what: &str| -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200))
-                && line.contains(what)
-            {
-                return line;
-            }
-        }
-        panic!("verify --watch never logged {what:?}");
-    };
+    let mut watcher = Watcher::start(scratch.path());
+    let wait_for = |what: &str| watcher.wait_for(what);
     wait_for("first run: 2 address(es), 0 finding(s)");
-    let m = scrape(&metrics);
+    let m = watcher.scrape();
     assert!(m.contains("nsync_verify_mismatches{zone=\"t11.test.\",provider=\"knot\",nameserver=\"ns2.example.test.\",address=\"127.0.20.1\"} 0"), "{m}");
     assert!(m.contains("nsync_verify_consistent 1"), "{m}");
     assert!(m.contains("nsync_verify_last_run_timestamp_seconds"), "{m}");
@@ -464,13 +418,13 @@ fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
     let line = wait_for("FINDING mismatch at knot");
     assert!(line.contains("www.t11.test. A"), "{line}");
     std::thread::sleep(Duration::from_millis(100));
-    let m = scrape(&metrics);
+    let m = watcher.scrape();
     assert!(m.contains("address=\"127.0.20.1\"} 1"), "{m}");
     assert!(m.contains("nsync_verify_consistent 0"), "{m}");
 
     sync(scratch.path());
     wait_for("CLEARED mismatch t11.test. knot");
-    let m = scrape(&metrics);
+    let m = watcher.scrape();
     assert!(m.contains("nsync_verify_consistent 1"), "{m}");
 
     // An edit to an included zone file is picked up: the servers now disagree with it.
@@ -493,7 +447,7 @@ fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
     // zone file (192.0.2.7) stays.
     let until = Instant::now() + Duration::from_millis(2500);
     while let Some(left) = until.checked_duration_since(Instant::now()) {
-        if let Ok(line) = rx.recv_timeout(left) {
+        if let Some(line) = watcher.next_line(left) {
             assert!(
                 !line.contains("CLEARED") && !line.contains("reloaded"),
                 "{line}"
@@ -505,16 +459,9 @@ fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
     wait_for("reloaded the configuration: 1 zone(s)");
     wait_for("CLEARED mismatch t11.test.");
 
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let status = child.wait().unwrap();
+    let status = watcher.stop();
     assert!(status.success(), "Ctrl-C ends watch cleanly: {status:?}");
-    wait_for("verify --watch stopped");
+    watcher.wait_for("verify --watch stopped");
 }
 
 #[test]

@@ -26,20 +26,27 @@ fn config(lab: &Lab, relay: SocketAddr) -> String {
 
 const ZONE_FILE: &str = "$TTL 300\nwww A 192.0.2.1\nwww AAAA 2001:db8::1\n@ TXT \"hostile path test\"\nmail MX 10 mx.example.net.\n";
 
+/// The zone synced to BIND, and a config that checks BIND directly and through a hostile
+/// relay in front of it.
+fn synced_behind_relay(lab: &Lab, answer_too: bool) -> (HostileRelay, Scratch) {
+    let bind = SocketAddr::new(lab.ip("bind"), 53);
+    let relay = HostileRelay::start(bind, answer_too);
+    let scratch = Scratch::new(&[
+        ("nsync.toml", &config(lab, relay.address)),
+        ("z.zone", ZONE_FILE),
+    ]);
+    nsync(&["sync", "--yes", "--force", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    (relay, scratch)
+}
+
 #[test]
 fn packets_that_are_not_the_answer_are_dropped_and_the_real_answer_is_used() {
     let Some(lab) = Lab::get() else { return };
-    let bind = SocketAddr::new(lab.ip("bind"), 53);
-    let relay = HostileRelay::start(bind, true);
-    let scratch = Scratch::new(&[
-        ("nsync.toml", &config(&lab, relay.address)),
-        ("z.zone", ZONE_FILE),
-    ]);
+    let (relay, scratch) = synced_behind_relay(&lab, true);
     let dir = scratch.path();
-    nsync(&["sync", "--yes", "--force", "-q"])
-        .dir(dir)
-        .run()
-        .code(0);
     let ran = nsync(&["verify", "--format", "json", "-v"]).dir(dir).run();
     ran.code(0);
     let report = ran.json();
@@ -64,17 +71,8 @@ fn packets_that_are_not_the_answer_are_dropped_and_the_real_answer_is_used() {
 #[test]
 fn only_bad_packets_are_reported_as_such_within_the_configured_timeout() {
     let Some(lab) = Lab::get() else { return };
-    let bind = SocketAddr::new(lab.ip("bind"), 53);
-    let relay = HostileRelay::start(bind, false);
-    let scratch = Scratch::new(&[
-        ("nsync.toml", &config(&lab, relay.address)),
-        ("z.zone", ZONE_FILE),
-    ]);
+    let (relay, scratch) = synced_behind_relay(&lab, false);
     let dir = scratch.path();
-    nsync(&["sync", "--yes", "--force", "-q"])
-        .dir(dir)
-        .run()
-        .code(0);
     let start = Instant::now();
     let ran = nsync(&["verify", "--format", "json"]).dir(dir).run();
     let took = start.elapsed();

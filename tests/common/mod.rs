@@ -8,6 +8,7 @@ pub mod dns;
 pub mod hostile;
 pub mod http_proxy;
 pub mod lab;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +22,15 @@ pub struct Nsync {
 /// servers, which a test must never reach; every test config that resolves names or
 /// checks delegations (verify without pinned addresses, audit) includes this.
 pub const PRIVATE_ROOT: &str = "[resolver]\nroot_hints = [\"127.0.9.1\"]\n";
+
+/// `nsync sync --yes --force -q` in `dir`, which must succeed: the step most lab tests
+/// start from.
+pub fn sync_ok(dir: &Path) {
+    nsync(&["sync", "--yes", "--force", "-q"])
+        .dir(dir)
+        .run()
+        .code(0);
+}
 
 /// Starts building a run of the nsync binary with these arguments.
 pub fn nsync(args: &[&str]) -> Nsync {

@@ -2,5 +2,5 @@
 //! tests/readme.rs fails when the README's copy differs.
 
 fn main() {
-    print!("{}", nsync::kinds::markdown_table());
+    print!("{}", nsync::providers::markdown_table());
 }

@@ -16,8 +16,8 @@ use nsync_core::settings::{Setting, Settings};
 use nsync_core::zonefile::ReadPolicy;
 use toml::de::{DeTable, DeValue};
 
-use crate::kinds::{self, KeySpec, KeyType, KindSpec};
 use crate::tomlspan::{Doc, TableReader, did_you_mean};
+use nsync_core::kind::{KeySpec, KeyType, Kind};
 
 pub const DEFAULT_CONFIG: &str = "nsync.toml";
 
@@ -73,10 +73,22 @@ pub struct Nameserver {
 #[derive(Clone, Debug)]
 pub struct ProviderConfig {
     pub name: String,
-    pub kind: &'static KindSpec,
+    pub kind: &'static Kind,
     pub nameservers: Vec<Nameserver>,
     pub settings: Settings,
     pub location: Location,
+}
+
+impl ProviderConfig {
+    /// The provider, built by its kind from these settings.
+    pub fn build(
+        &self,
+    ) -> Result<
+        std::sync::Arc<dyn nsync_core::provider::Provider>,
+        nsync_core::provider::ProviderError,
+    > {
+        (self.kind.build)(&self.name, &self.settings)
+    }
 }
 
 /// An owner name nsync never creates, changes or deletes: exact, or `*.suffix` for
@@ -386,7 +398,7 @@ fn read_provider(
         return None;
     };
     let mut t = TableReader::new(doc, table, what.clone());
-    let kind_names = kinds::names();
+    let kind_names = crate::providers::names();
     let Some((kind_name, kind_at)) = t.string("kind", diags) else {
         diags.push(
             t.missing("kind", &at, &format!("\"{}\"", kind_names[0]))
@@ -397,7 +409,7 @@ fn read_provider(
         );
         return None;
     };
-    let Some(kind) = kinds::find(&kind_name) else {
+    let Some(kind) = crate::providers::find(&kind_name) else {
         let hint = match did_you_mean(&kind_name, &kind_names) {
             Some(s) => format!("did you mean `{s}`? known kinds: {}", kind_names.join(", ")),
             None => format!("known kinds: {}", kind_names.join(", ")),
@@ -414,7 +426,7 @@ fn read_provider(
     let nameservers = read_nameservers(&mut t, diags);
     let settings = read_settings(&mut t, kind.keys, name, "", &at, base, diags);
     t.finish(diags);
-    kinds::check_values(kind.kind, name, &settings, diags);
+    (kind.check_values)(name, &settings, diags);
     Some(ProviderConfig {
         name: name.to_string(),
         kind,
@@ -789,7 +801,7 @@ ignore = ["_acme-challenge", "*.dyn"]
             ["127.0.10.9:53".parse::<SocketAddr>().unwrap()]
         );
         let bind = &c.providers["bind"];
-        assert_eq!(bind.kind.kind, "rfc2136");
+        assert_eq!(bind.kind.name, "rfc2136");
         assert_eq!(bind.nameservers.len(), 2);
         assert_eq!(bind.nameservers[1].addresses.len(), 1);
         let tsig = bind.settings.table("tsig").unwrap();

@@ -6,7 +6,6 @@ pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod kinds;
 pub mod lock;
 pub mod plan;
 pub mod providers;

@@ -1,50 +1,69 @@
-//! Builds the provider objects from nsync.toml, by kind. One `match`, one arm per kind;
-//! a kind that is in the schema but not built yet says so instead of pretending.
+//! The registry: every provider kind this nsync is built with, each declared by its own
+//! crate (`KIND`) and each behind a cargo feature (all on by default). This is the one
+//! place outside providers/ that names kinds; the rest of nsync asks a kind or a
+//! provider what it can do.
 
-use std::sync::Arc;
+use nsync_core::kind::Kind;
+use nsync_core::rdata::SUPPORTED_TYPES;
+use nsync_core::zone::MAX_TTL;
 
-use nsync_core::provider::{ErrorKind, Provider, ProviderError};
+/// The kinds, in the order the README lists them.
+pub static KINDS: &[&Kind] = &[
+    #[cfg(feature = "rfc2136")]
+    &nsync_rfc2136::KIND,
+    #[cfg(feature = "powerdns")]
+    &nsync_powerdns::KIND,
+    #[cfg(feature = "route53")]
+    &nsync_route53::KIND,
+    #[cfg(feature = "cloudflare")]
+    &nsync_cloudflare::KIND,
+    // Always built: `nsync serve` and the demo run on these.
+    &nsync_zonefile::KIND,
+    &nsync_zonefile::BUILTIN,
+];
 
-use crate::config::ProviderConfig;
-
-/// The kinds `build` knows; the others are in the schema (so `check` validates them) but
-/// have no provider code yet.
-pub fn is_built(kind: &str) -> bool {
-    matches!(
-        kind,
-        "rfc2136" | "powerdns" | "zonefile" | "builtin" | "route53" | "cloudflare"
-    )
+pub fn find(name: &str) -> Option<&'static Kind> {
+    KINDS.iter().copied().find(|k| k.name == name)
 }
 
-pub fn build(config: &ProviderConfig) -> Result<Arc<dyn Provider>, ProviderError> {
-    match config.kind.kind {
-        "rfc2136" => Ok(Arc::new(nsync_rfc2136::Rfc2136::from_settings(
-            &config.name,
-            &config.settings,
-        )?)),
-        "powerdns" => Ok(Arc::new(nsync_powerdns::PowerDns::from_settings(
-            &config.name,
-            &config.settings,
-        )?)),
-        "cloudflare" => Ok(Arc::new(nsync_cloudflare::Cloudflare::from_settings(
-            &config.name,
-            &config.settings,
-        )?)),
-        "route53" => Ok(Arc::new(nsync_route53::Route53::from_settings(
-            &config.name,
-            &config.settings,
-        )?)),
-        "zonefile" | "builtin" => Ok(Arc::new(nsync_zonefile::ZoneFiles::from_settings(
-            &config.name,
-            &config.settings,
-        )?)),
-        other => Err(ProviderError::new(
-            ErrorKind::Unsupported,
-            &config.name,
-            "set up the provider",
-            format!(
-                "provider kind `{other}` is not built into this version of nsync yet; use rfc2136, powerdns, route53, zonefile or builtin for now"
-            ),
-        )),
+pub fn names() -> Vec<&'static str> {
+    KINDS.iter().map(|k| k.name).collect()
+}
+
+/// The providers table of the README, from the kinds' declarations: `tests/readme.rs`
+/// checks that the README holds exactly this, so the documentation cannot drift.
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| kind | what | record types | TTL | apex NS | batch |\n|---|---|---|---|---|---|\n",
+    );
+    for k in KINDS {
+        let c = &k.capabilities;
+        let types = if c.record_types == SUPPORTED_TYPES {
+            "all nsync's".to_string()
+        } else {
+            c.record_types
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let ttl = if c.min_ttl == 0 && c.max_ttl == MAX_TTL {
+            "any".to_string()
+        } else {
+            format!("{}..{}", c.min_ttl, c.max_ttl)
+        };
+        let apex = if c.apex_ns {
+            "written by nsync"
+        } else {
+            "the provider's own"
+        };
+        let batch = c
+            .max_batch_records
+            .map_or("-".to_string(), |b| format!("{b} records"));
+        out.push_str(&format!(
+            "| `{}` | {} | {types} | {ttl} | {apex} | {batch} |\n",
+            k.name, k.summary
+        ));
     }
+    out
 }

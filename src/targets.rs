@@ -18,7 +18,6 @@ use nsync_core::zone::Zone;
 use crate::cli::Global;
 use crate::config::{Config, ZoneConfig, config_path, read_config};
 use crate::plan::{PlanInput, managed_count, plan};
-use crate::providers;
 use crate::report::Log;
 use crate::retry::{RetryPolicy, retry};
 use crate::zonefile::read_zone_file;
@@ -196,7 +195,7 @@ pub fn start_reads(
                 entries.push((zi, name.clone(), Err(not_read(name)), false));
                 continue;
             }
-            entries.push((zi, name.clone(), providers::build(pc), chosen));
+            entries.push((zi, name.clone(), pc.build(), chosen));
         }
     }
     let zones: Vec<&ZoneConfig> = config
@@ -286,7 +285,7 @@ pub async fn finish_reads(reads: PendingReads, ws: &Workspace, log: &Log) -> Tar
             Target {
                 desired,
                 provider_name: pc.name.clone(),
-                kind: pc.kind.kind,
+                kind: pc.kind.name,
                 capabilities: provider
                     .as_ref()
                     .map_or(pc.kind.capabilities.clone(), |p| p.capabilities().clone()),

@@ -389,7 +389,16 @@ fn provider_from_toml(table: &str) -> Arc<dyn Provider> {
     );
     let (config, diags) = nsync::config::parse_config(Path::new("conformance.toml"), &text);
     assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
-    nsync::providers::build(&config.unwrap().providers[&name]).expect("provider")
+    let pc = &config.unwrap().providers[&name];
+    let provider = pc.build().expect("provider");
+    // One source of what a provider can store: check and verify read the kind's
+    // declaration, plan and sync the built provider's.
+    assert_eq!(
+        provider.capabilities(),
+        &pc.kind.capabilities,
+        "{name}: the built provider's capabilities differ from its kind's"
+    );
+    provider
 }
 
 fn run(provider: Arc<dyn Provider>, zone: &str, server: Option<IpAddr>) {

@@ -16,7 +16,7 @@ fn the_providers_table_is_generated_from_the_code() {
         .nth(1)
         .and_then(|rest| rest.split("<!-- providers:end -->").next())
         .expect("README.md has the providers:begin/end markers");
-    let generated = nsync::kinds::markdown_table();
+    let generated = nsync::providers::markdown_table();
     assert_eq!(
         inside, generated,
         "README.md's providers table is stale: run `cargo run --example providers_table` and paste it between the markers"

@@ -18,7 +18,6 @@ use nsync_core::provider::{Change, ErrorKind, ProviderError};
 
 use crate::cli::Global;
 use crate::plan::{PlanInput, plan};
-use crate::providers;
 use crate::targets::{DesiredZone, Workspace};
 use crate::verify::client::{AddressClient, QueryError, QueryLimits};
 use crate::verify::resolve::Resolver;
@@ -194,14 +193,14 @@ async fn audit_zone(
                     "ttl_clamped",
                     &origin,
                     pname,
-                    format!("{} {}: TTL {} is stored as {stored} at provider {pname} ({}); use {stored} in the zone file so every provider serves one TTL", r.name.to_text(), r.rtype, r.ttl, pc.kind.kind),
+                    format!("{} {}: TTL {} is stored as {stored} at provider {pname} ({}); use {stored} in the zone file so every provider serves one TTL", r.name.to_text(), r.rtype, r.ttl, pc.kind.name),
                 );
             }
         }
 
         // Health and drift: read what the provider holds.
         report.checked.push((z.clone(), pname.clone(), "health"));
-        let provider = match providers::build(pc) {
+        let provider = match pc.build() {
             Ok(p) => Some(p),
             Err(e) => {
                 health_finding(report, &origin, pname, &e);
@@ -252,7 +251,13 @@ async fn audit_zone(
             names: nameservers.iter().filter_map(|n| n.name.clone()).collect(),
             addresses: Vec::new(),
         };
-        if pa.names.is_empty() && pc.kind.kind != "rfc2136" {
+        // A provider named by its own address (an RFC 2136 primary) cannot tell which
+        // of the zone's NS are its own; the others report theirs.
+        if pa.names.is_empty()
+            && provider
+                .as_ref()
+                .is_none_or(|p| p.own_addresses().is_empty())
+        {
             pa.names = reported_ns;
         }
         for ns in &nameservers {

@@ -172,7 +172,7 @@ fn check_zone(
                         at.clone(),
                         format!(
                             "provider {} ({}) cannot store {} records",
-                            p.name, p.kind.kind, rrset.rtype
+                            p.name, p.kind.name, rrset.rtype
                         ),
                     )
                     .with_hint("remove the record, or take this provider off the zone"),
@@ -217,7 +217,7 @@ fn check_zone(
             }
             if rrset.rtype == RecordType::NS && rrset.name == zone.origin && !caps.apex_ns {
                 diags.push(
-                    Diagnostic::warning(at.clone(), format!("provider {} ({}) manages its own apex NS; nsync will not write these there", p.name, p.kind.kind))
+                    Diagnostic::warning(at.clone(), format!("provider {} ({}) manages its own apex NS; nsync will not write these there", p.name, p.kind.name))
                         .with_hint("list every provider's nameservers here, or leave apex NS out and let nsync write the union"),
                 );
             }
@@ -244,7 +244,7 @@ fn providers_json(config: &Config) -> Vec<serde_json::Value> {
             let caps = &p.kind.capabilities;
             json!({
                 "name": p.name,
-                "kind": p.kind.kind,
+                "kind": p.kind.name,
                 "kind_summary": p.kind.summary,
                 "defined_at": p.location.to_string(),
                 "nameservers": p.nameservers.iter().map(|ns| json!({

@@ -83,8 +83,8 @@ pub fn one_provider(
             );
         }
     }
-    let kind = pc.kind.kind;
-    let built = crate::providers::build(pc).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let kind = pc.kind.name;
+    let built = pc.build().map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((config, built, kind))
 }
 

@@ -38,7 +38,7 @@ fn what_to_serve(global: &Global, args: &ServeArgs) -> anyhow::Result<(PathBuf, 
         .providers
         .values()
         .filter(|p| {
-            p.kind.kind == "builtin"
+            p.kind.name == "builtin"
                 && (global.providers.is_empty() || global.providers.contains(&p.name))
         })
         .collect();

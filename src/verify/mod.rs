@@ -21,7 +21,6 @@ use nsync_core::provider::Provider;
 
 use crate::cli::Global;
 use crate::config::{Config, ProviderConfig};
-use crate::providers;
 use crate::targets::{DesiredZone, Workspace};
 use checks::{AddressResult, Place, Scope, check_address, extra_records};
 use client::{AddressClient, QueryLimits};
@@ -267,7 +266,8 @@ impl Nameserver {
 }
 
 /// The nameservers to check for a provider: those in nsync.toml; else, for rfc2136, the
-/// primary's own address; else what the provider reports.
+/// provider's own addresses where it has them (an RFC 2136 primary); else what the
+/// provider reports.
 pub async fn nameservers_of(
     pc: &ProviderConfig,
     provider: Option<&Arc<dyn Provider>>,
@@ -284,18 +284,18 @@ pub async fn nameservers_of(
             })
             .collect());
     }
-    if pc.kind.kind == "rfc2136"
-        && let Some(server) = pc.settings.str("server")
-    {
-        let addr = crate::config::parse_server_address(server)
-            .ok_or_else(|| format!("`server = \"{server}\"` is not an address"))?;
-        return Ok(vec![Nameserver {
-            label: crate::config::show_address(&addr),
-            name: None,
-            pinned: vec![addr],
-        }]);
-    }
     let provider = provider.ok_or("the provider could not be set up")?;
+    let own = provider.own_addresses();
+    if !own.is_empty() {
+        return Ok(own
+            .into_iter()
+            .map(|addr| Nameserver {
+                label: crate::config::show_address(&addr),
+                name: None,
+                pinned: vec![addr],
+            })
+            .collect());
+    }
     let state = provider
         .read_zone(origin)
         .await
@@ -389,7 +389,7 @@ async fn verify_zone(
             continue;
         }
         let pc = &ws.config.providers[pname];
-        let provider = providers::build(pc).ok();
+        let provider = pc.build().ok();
         let expected = Arc::new(expected_zone(
             &desired.zone,
             &desired.config.ignore,
@@ -461,12 +461,10 @@ async fn verify_zone(
                 let p = place(&ns.label, &ip.to_string());
                 probes.push((p.clone(), client.clone(), expected.clone()));
                 checks.spawn(check_one(client, p.clone(), expected.clone()));
-                // Where the provider allows AXFR (rfc2136 with its key), also see what the
-                // server holds beyond the zone file.
-                if pc.kind.kind == "rfc2136"
-                    && let Ok(rfc) = nsync_rfc2136::Rfc2136::from_settings(pname, &pc.settings)
-                {
-                    transfers_wanted.push((addr, p, rfc, expected.clone()));
+                // Where the provider allows a zone transfer (rfc2136 with its key), also
+                // see what the server holds beyond the zone file.
+                if let Some(provider) = &provider {
+                    transfers_wanted.push((addr, p, provider.clone(), expected.clone()));
                 }
             }
         }
@@ -489,7 +487,7 @@ async fn verify_zone(
     // transfer's timeout, and it is already reported.
     let mut transfers = tokio::task::JoinSet::new();
     let step = options.limits.timeout;
-    for (addr, p, rfc, expected) in transfers_wanted {
+    for (addr, p, provider, expected) in transfers_wanted {
         let answered = addresses.iter().any(|a: &AddressReport| {
             a.address == p.address && a.provider == p.provider && a.result.serial.is_some()
         });
@@ -498,8 +496,11 @@ async fn verify_zone(
         }
         let (origin, ignore) = (origin.clone(), desired.config.ignore.clone());
         transfers.spawn(async move {
-            match rfc.transfer_from(addr, &origin, step).await {
-                Ok(t) => extra_records(&p, &expected.zone, &t.zone, |n| {
+            let Some(transfer) = provider.transfer_zone(addr, &origin, step) else {
+                return Vec::new();
+            };
+            match transfer.await {
+                Ok(zone) => extra_records(&p, &expected.zone, &zone, |n| {
                     ignore.iter().any(|i| i.matches(n))
                 }),
                 // A server that refuses the transfer is already visible through queries.

@@ -4,7 +4,10 @@
 //! several records. TTL 1 means "automatic" (300 s); otherwise 60..86400. Proxied
 //! records are read as they are and reported; nsync never changes `proxied`.
 
+pub mod kind;
 pub mod records;
+
+pub use kind::KIND;
 
 use nsync_core::name::{NameSyntax, NameText, parse_name_in};
 use std::collections::HashMap;
@@ -108,6 +111,15 @@ impl Cloudflare {
                 )
             })?;
         let http = nsync_http::client(name)?;
+        let endpoint = settings.str("endpoint").unwrap_or(DEFAULT_ENDPOINT);
+        nsync_http::endpoint::check("endpoint", endpoint, false).map_err(|p| {
+            ProviderError::new(
+                ErrorKind::Permanent,
+                name,
+                "read config",
+                format!("{}; {}", p.what, p.hint),
+            )
+        })?;
         Ok(Cloudflare {
             name: name.to_string(),
             endpoint: settings
@@ -514,7 +526,8 @@ impl Provider for Cloudflare {
     }
 
     fn capabilities(&self) -> &Capabilities {
-        &CAPABILITIES
+        // The kind's declaration is the one source: check and verify read it too.
+        &kind::KIND.capabilities
     }
 
     fn read_zone<'a>(

@@ -4,6 +4,7 @@
 pub mod builder;
 pub mod clock;
 pub mod diag;
+pub mod kind;
 pub mod name;
 pub mod provider;
 pub mod rcode;

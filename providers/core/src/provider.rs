@@ -7,6 +7,7 @@
 use crate::name::NameText;
 use std::fmt;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -191,6 +192,26 @@ pub trait Provider: Send + Sync {
         origin: &'a Name,
         changes: &'a ChangeSet,
     ) -> BoxFuture<'a, Result<(), ProviderError>>;
+
+    /// The addresses the provider's own server answers on, where its settings say (an
+    /// RFC 2136 primary's `server`): verify and audit ask there when nsync.toml lists no
+    /// nameservers for it. Empty for providers that report their nameservers by name.
+    fn own_addresses(&self) -> Vec<SocketAddr> {
+        Vec::new()
+    }
+
+    /// A zone transfer from `address` with the provider's credentials, where its servers
+    /// allow one (RFC 2136 servers with the TSIG key): verify uses it to find records
+    /// beyond the zone file. `None` for providers that have no such thing. `timeout`
+    /// bounds each step.
+    fn transfer_zone<'a>(
+        &'a self,
+        _address: SocketAddr,
+        _origin: &'a Name,
+        _timeout: Duration,
+    ) -> Option<BoxFuture<'a, Result<Zone, ProviderError>>> {
+        None
+    }
 
     /// Waits until the provider says the last changes applied to `origin` are live on all
     /// its nameservers, where its API can tell (Route 53's GetChange until INSYNC); the

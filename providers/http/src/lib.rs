@@ -3,6 +3,8 @@
 //! error kinds, and `Retry-After`. What each API's status codes mean stays with its
 //! provider.
 
+pub mod endpoint;
+
 use std::sync::Once;
 use std::time::Duration;
 

@@ -1,7 +1,5 @@
 //! The powerdns provider's settings, with the API key resolved. `Debug` never shows the key.
 
-use std::net::IpAddr;
-
 use nsync_core::provider::{ErrorKind, ProviderError};
 use nsync_core::secret::Secret;
 use nsync_core::settings::Settings;
@@ -21,19 +19,8 @@ impl PowerDnsConfig {
             .str("url")
             .ok_or_else(|| bad("`url` is missing".into()))?;
         let insecure_ok = settings.bool("allow_insecure_http").unwrap_or(false);
-        if let Some(rest) = url.strip_prefix("http://")
-            && !insecure_ok
-            && !is_loopback(rest)
-        {
-            return Err(bad(format!(
-                "`url = \"{url}\"` is plain http to a host that is not loopback; use https, or set allow_insecure_http = true"
-            )));
-        }
-        if !url.starts_with("http://") && !url.starts_with("https://") {
-            return Err(bad(format!(
-                "`url = \"{url}\"` must start with http:// or https://"
-            )));
-        }
+        nsync_http::endpoint::check("url", url, insecure_ok)
+            .map_err(|p| bad(format!("{}; {}", p.what, p.hint)))?;
         let api_key = settings
             .secret("api_key")
             .ok_or_else(|| bad("`api_key` is missing".into()))?;
@@ -52,31 +39,5 @@ impl PowerDnsConfig {
             server_url: format!("{base}/api/v1/servers/{server_id}"),
             api_key,
         })
-    }
-}
-
-fn is_loopback(host_and_path: &str) -> bool {
-    let host = host_and_path.split(['/', '?']).next().unwrap_or("");
-    let host = host.rsplit_once(':').map_or(host, |(h, p)| {
-        if p.chars().all(|c| c.is_ascii_digit()) {
-            h
-        } else {
-            host
-        }
-    });
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loopback_hosts() {
-        assert!(is_loopback("127.0.30.1:8081"));
-        assert!(is_loopback("[::1]:8081/api"));
-        assert!(is_loopback("localhost"));
-        assert!(!is_loopback("pdns.example.net:8081"));
     }
 }

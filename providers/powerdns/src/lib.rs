@@ -4,7 +4,10 @@
 
 pub mod client;
 pub mod config;
+pub mod kind;
 pub mod model;
+
+pub use kind::KIND;
 
 use hickory_proto::rr::{Name, RecordType};
 use nsync_core::name::NameText;
@@ -162,7 +165,8 @@ impl Provider for PowerDns {
     }
 
     fn capabilities(&self) -> &Capabilities {
-        &Capabilities::FULL
+        // The kind's declaration is the one source: check and verify read it too.
+        &kind::KIND.capabilities
     }
 
     fn read_zone<'a>(

@@ -4,6 +4,7 @@
 
 pub mod axfr;
 pub mod config;
+pub mod kind;
 pub mod server;
 pub mod update;
 pub mod wire;
@@ -15,6 +16,7 @@ use nsync_core::provider::{
 use nsync_core::settings::Settings;
 
 pub use config::Rfc2136Config;
+pub use kind::KIND;
 
 pub struct Rfc2136 {
     name: String,
@@ -62,8 +64,26 @@ impl Provider for Rfc2136 {
         &self.name
     }
 
+    fn own_addresses(&self) -> Vec<std::net::SocketAddr> {
+        vec![self.config.server]
+    }
+
+    fn transfer_zone<'a>(
+        &'a self,
+        address: std::net::SocketAddr,
+        origin: &'a Name,
+        timeout: std::time::Duration,
+    ) -> Option<BoxFuture<'a, Result<nsync_core::zone::Zone, ProviderError>>> {
+        Some(Box::pin(async move {
+            self.transfer_from(address, origin, timeout)
+                .await
+                .map(|t| t.zone)
+        }))
+    }
+
     fn capabilities(&self) -> &Capabilities {
-        &Capabilities::FULL
+        // The kind's declaration is the one source: check and verify read it too.
+        &kind::KIND.capabilities
     }
 
     fn read_zone<'a>(

@@ -4,8 +4,11 @@
 //! apex SOA; alias and routing-policy rrsets are left alone.
 
 pub mod client;
+pub mod kind;
 pub mod model;
 pub mod sigv4;
+
+pub use kind::KIND;
 
 use nsync_core::name::NameText;
 use std::collections::HashMap;
@@ -152,6 +155,14 @@ impl Route53 {
             .ok_or_else(|| missing("secret_access_key"))?;
         let token = setting_secret(name, settings, "session_token")?;
         let endpoint = settings.str("endpoint").unwrap_or(client::DEFAULT_ENDPOINT);
+        nsync_http::endpoint::check("endpoint", endpoint, false).map_err(|p| {
+            ProviderError::new(
+                ErrorKind::Permanent,
+                name,
+                "read config",
+                format!("{}; {}", p.what, p.hint),
+            )
+        })?;
         Ok(Route53 {
             client: Client::new(name, endpoint, akid, secret, token)?,
             hosted_zone_id: settings
@@ -513,7 +524,8 @@ impl Provider for Route53 {
     }
 
     fn capabilities(&self) -> &Capabilities {
-        &CAPABILITIES
+        // The kind's declaration is the one source: check and verify read it too.
+        &kind::KIND.capabilities
     }
 
     fn read_zone<'a>(

@@ -4,6 +4,10 @@
 //! written atomically (temp file + rename) so a server never reads half a file, then
 //! `reload_command` tells the server.
 
+pub mod kind;
+
+pub use kind::{BUILTIN, KIND};
+
 use nsync_core::name::NameText;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -207,7 +211,8 @@ impl Provider for ZoneFiles {
     }
 
     fn capabilities(&self) -> &Capabilities {
-        &Capabilities::FULL
+        // The kind's declaration is the one source: check and verify read it too.
+        &kind::KIND.capabilities
     }
 
     fn read_zone<'a>(

@@ -1,0 +1,44 @@
+//! The `cloudflare` kind: its keys in nsync.toml, what it stores, and its value checks.
+
+use std::sync::Arc;
+
+use nsync_core::diag::Diagnostic;
+use nsync_core::kind::{KeyType, Kind, bad_value, key};
+use nsync_core::provider::{Provider, ProviderError};
+use nsync_core::settings::Settings;
+
+pub const KIND: Kind = Kind {
+    name: "cloudflare",
+    summary: "Cloudflare DNS",
+    keys: &[
+        key(
+            "api_token",
+            KeyType::Secret,
+            true,
+            "\"env:CLOUDFLARE_API_TOKEN\"",
+        ),
+        key("account_id", KeyType::Str, false, "\"0123456789abcdef\""),
+        key(
+            "endpoint",
+            KeyType::Str,
+            false,
+            "\"https://api.cloudflare.com/client/v4\"",
+        ),
+    ],
+    capabilities: crate::CAPABILITIES,
+    check_values,
+    build,
+};
+
+fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderError> {
+    Ok(Arc::new(crate::Cloudflare::from_settings(name, settings)?))
+}
+
+/// The endpoint (an emulator's, in tests) must be https, or http to loopback.
+fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if let Some(url) = settings.str("endpoint")
+        && let Err(p) = nsync_http::endpoint::check("endpoint", url, false)
+    {
+        bad_value(diags, settings, provider, "endpoint", p.what, p.hint);
+    }
+}

@@ -1,0 +1,85 @@
+//! One check of an API endpoint URL, used by `nsync check` offline and again when a
+//! provider is built: http(s) only, and plain http only to loopback (an emulator, a local
+//! PowerDNS) unless the user says so, because the credentials would cross the network in
+//! clear.
+
+use std::net::IpAddr;
+
+/// What is wrong with an endpoint URL, and what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub what: String,
+    pub hint: &'static str,
+}
+
+/// The host of `host[:port][/path]`, IPv6 literals in brackets included.
+fn host_of(rest: &str) -> &str {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if let Some(v6) = authority.strip_prefix('[') {
+        return v6.split(']').next().unwrap_or("");
+    }
+    match authority.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => authority,
+    }
+}
+
+pub fn is_loopback_url(rest: &str) -> bool {
+    let host = host_of(rest);
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Checks `url` given as `key` (for the message).
+pub fn check(key: &str, url: &str, insecure_ok: bool) -> Result<(), Problem> {
+    let problem = |what: &str, hint| {
+        Err(Problem {
+            what: format!("`{key} = \"{url}\"` {what}"),
+            hint,
+        })
+    };
+    match url.split_once("://") {
+        None => problem(
+            "is not a URL",
+            "write it as https://HOST or http://HOST:PORT",
+        ),
+        Some(("https", _)) => Ok(()),
+        Some(("http", rest)) if insecure_ok || is_loopback_url(rest) => Ok(()),
+        Some(("http", _)) => problem(
+            "uses plain http to a host that is not loopback: the credentials would travel in clear",
+            "use https, or set `allow_insecure_http = true` where the provider allows it and the network is trusted",
+        ),
+        Some(_) => problem(
+            "must start with http:// or https://",
+            "write it as https://HOST",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_in_every_spelling_and_nothing_else() {
+        for ok in [
+            "http://127.0.30.1:8081",
+            "http://[::1]/",
+            "http://[::1]:8081/api",
+            "http://localhost",
+            "http://LOCALHOST:5000/x",
+            "https://pdns.example.net",
+        ] {
+            assert_eq!(check("url", ok, false), Ok(()), "{ok}");
+        }
+        for bad in [
+            "http://pdns.example.net:8081",
+            "http://192.0.2.1",
+            "ftp://x",
+            "pdns",
+        ] {
+            assert!(check("url", bad, false).is_err(), "{bad}");
+        }
+        assert_eq!(check("url", "http://192.0.2.1", true), Ok(()));
+    }
+}

@@ -1,0 +1,35 @@
+//! The `powerdns` kind: its keys in nsync.toml, what it stores, and its value checks.
+
+use std::sync::Arc;
+
+use nsync_core::diag::Diagnostic;
+use nsync_core::kind::{KeyType, Kind, bad_value, key};
+use nsync_core::provider::{Capabilities, Provider, ProviderError};
+use nsync_core::settings::Settings;
+
+pub const KIND: Kind = Kind {
+    name: "powerdns",
+    summary: "PowerDNS Authoritative through its HTTP API",
+    keys: &[
+        key("url", KeyType::Str, true, "\"http://127.0.10.3:8081\""),
+        key("api_key", KeyType::Secret, true, "\"env:PDNS_API_KEY\""),
+        key("server_id", KeyType::Str, false, "\"localhost\""),
+        key("allow_insecure_http", KeyType::Bool, false, "true"),
+    ],
+    capabilities: Capabilities::FULL,
+    check_values,
+    build,
+};
+
+fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderError> {
+    Ok(Arc::new(crate::PowerDns::from_settings(name, settings)?))
+}
+
+fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if let Some(url) = settings.str("url") {
+        let insecure_ok = settings.bool("allow_insecure_http").unwrap_or(false);
+        if let Err(p) = nsync_http::endpoint::check("url", url, insecure_ok) {
+            bad_value(diags, settings, provider, "url", p.what, p.hint);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The `route53` kind: its keys in nsync.toml, what it stores, and its value checks.
+
+use std::sync::Arc;
+
+use nsync_core::diag::Diagnostic;
+use nsync_core::kind::{KeyType, Kind, bad_value, key};
+use nsync_core::provider::{Provider, ProviderError};
+use nsync_core::settings::Settings;
+
+pub const KIND: Kind = Kind {
+    name: "route53",
+    summary: "Amazon Route 53",
+    keys: &[
+        key(
+            "access_key_id",
+            KeyType::Secret,
+            true,
+            "\"env:AWS_ACCESS_KEY_ID\"",
+        ),
+        key(
+            "secret_access_key",
+            KeyType::Secret,
+            true,
+            "\"env:AWS_SECRET_ACCESS_KEY\"",
+        ),
+        key(
+            "session_token",
+            KeyType::Secret,
+            false,
+            "\"env:AWS_SESSION_TOKEN\"",
+        ),
+        key("endpoint", KeyType::Str, false, "\"http://127.0.0.1:5000\""),
+        key("hosted_zone_id", KeyType::Str, false, "\"Z0123456789ABC\""),
+    ],
+    capabilities: crate::CAPABILITIES,
+    check_values,
+    build,
+};
+
+fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderError> {
+    Ok(Arc::new(crate::Route53::from_settings(name, settings)?))
+}
+
+/// The endpoint (an emulator's, in tests) must be https, or http to loopback.
+fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if let Some(url) = settings.str("endpoint")
+        && let Err(p) = nsync_http::endpoint::check("endpoint", url, false)
+    {
+        bad_value(diags, settings, provider, "endpoint", p.what, p.hint);
+    }
+}

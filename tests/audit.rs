@@ -19,10 +19,11 @@ static LAB: Mutex<()> = Mutex::new(());
 
 fn audit(dir: &Path) -> (i32, Vec<Value>) {
     let ran = nsync(&["audit", "--format", "json"]).dir(dir).run();
+    // A missing or renamed key must fail here, not read as "no findings".
     let findings = ran.json()["findings"]
         .as_array()
         .cloned()
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("audit JSON has no findings array: {}", ran.stdout));
     (ran.code, findings)
 }
 

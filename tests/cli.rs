@@ -85,8 +85,12 @@ fn check_passes_on_the_example_zones() {
 
 #[test]
 fn check_json_describes_zones_and_providers_without_secrets() {
+    // Secret values set, as in CI: the report must carry neither them nor their names.
+    let (tsig, api) = ("c2VjcmV0LXRzaWctdmFsdWU=", "pdns-secret-api-key-value");
     let ran = nsync(&["check", "--format", "json"])
         .dir(&repo_root())
+        .env("NSYNC_TSIG_SECRET", tsig)
+        .env("PDNS_API_KEY", api)
         .run();
     ran.code(0);
     let report = ran.json();
@@ -99,10 +103,12 @@ fn check_json_describes_zones_and_providers_without_secrets() {
         report["providers"][0]["nameservers"][0]["addresses"][0],
         "127.0.10.1"
     );
-    assert!(
-        !ran.stdout.contains("NSYNC_TSIG_SECRET"),
-        "secret references are not part of the report"
-    );
+    for leak in [tsig, api, "NSYNC_TSIG_SECRET"] {
+        assert!(
+            !ran.stdout.contains(leak) && !ran.stderr.contains(leak),
+            "{leak} is in the report: {ran:?}"
+        );
+    }
 }
 
 #[test]

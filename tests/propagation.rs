@@ -75,7 +75,7 @@ fn addresses(report: &Value) -> Vec<Value> {
     report["zones"][0]["nameservers"]
         .as_array()
         .cloned()
-        .unwrap_or_default()
+        .unwrap_or_else(|| panic!("verify JSON has no zones[0].nameservers: {report:#}"))
 }
 
 fn sync(dir: &Path) {

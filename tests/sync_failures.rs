@@ -46,7 +46,7 @@ fn status_of(plan: &serde_json::Value, provider: &str) -> String {
         .iter()
         .find(|t| t["provider"] == provider)
         .map(|t| t["status"].as_str().unwrap().to_string())
-        .unwrap_or_default()
+        .unwrap_or_else(|| panic!("no target for {provider} in the plan: {plan:#}"))
 }
 
 /// Empties the zone at the lab servers first, so each test starts from the lab's state.

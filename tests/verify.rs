@@ -60,10 +60,11 @@ fn verify_json(dir: &Path) -> (i32, Value) {
 }
 
 fn findings(report: &Value) -> Vec<Value> {
+    // A missing or renamed key must fail, not read as "no findings".
     report["zones"][0]["findings"]
         .as_array()
         .cloned()
-        .unwrap_or_default()
+        .unwrap_or_else(|| panic!("verify JSON has no zones[0].findings: {report:#}"))
 }
 
 /// Verify, waiting for NSD (which follows BIND by NOTIFY, a few ms behind) with
@@ -560,7 +561,10 @@ fn several_zones_at_once_each_keep_their_own_findings() {
         .collect();
     assert_eq!(reported, zones);
     for (i, z) in report["zones"].as_array().unwrap().iter().enumerate() {
-        let found = z["findings"].as_array().cloned().unwrap_or_default();
+        let found = z["findings"]
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| panic!("no findings array: {z:#}"));
         if zones[i] == "t28.test." {
             assert!(
                 has(&found, "mismatch", "knot", "127.0.20.1", "www.t28.test."),

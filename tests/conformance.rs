@@ -1,17 +1,20 @@
 //! The conformance suite every provider passes, after DNSControl's integration tests: a
 //! chain of small state transitions. After each one is applied, planning again must show
 //! zero changes, and a direct RD=0 query to the server must return the new data.
-//! It runs here against rfc2136 on BIND, Knot and PowerDNS; later providers join the list.
+//! One test per (provider, transition): each brings the zone to the step before it, then
+//! applies its own, so a failure names the step and hides none after it.
 
 mod common;
 
 use nsync_core::name::NameText;
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use common::dns::query;
 use common::lab::Lab;
+use libtest_mimic::{Arguments, Trial};
 use nsync::config::IgnorePattern;
 use nsync::plan::{PlanInput, describe, plan};
 use nsync::zonefile::parse_zone_text;
@@ -298,96 +301,6 @@ fn check_gone(server: IpAddr, zone: &Zone, old: &Rrset, ignore: &[IgnorePattern]
     );
 }
 
-/// Runs every transition; `server` is the nameserver to query after each, where the
-/// provider has one (API emulators and fakes serve no DNS).
-async fn run_suite(
-    provider: Arc<dyn Provider>,
-    origin: Name,
-    server: Option<IpAddr>,
-    any_octet_owners: bool,
-) {
-    let origin = &origin;
-    let first = match provider.read_zone(origin).await {
-        Ok(state) => state,
-        Err(e) if e.kind == nsync_core::provider::ErrorKind::ZoneMissing => {
-            provider
-                .create_zone(origin, &[])
-                .await
-                .expect("create the zone");
-            provider.read_zone(origin).await.expect("read the new zone")
-        }
-        Err(e) => panic!("read the zone: {e}"),
-    };
-    // Keep the lab's apex NS as it is: it is what the delegation points at.
-    let ns = first.nameservers.clone();
-    // Empty where the provider cannot tell (RFC 2136): the apex NS is then left alone.
-    let mut previous = Zone::new(origin.clone());
-    for step in transitions() {
-        if step.any_octet_owners && !any_octet_owners {
-            continue;
-        }
-        let desired = desired_zone(&step, origin);
-        let ignore = ignore_patterns(&step, origin);
-        let state = provider
-            .read_zone(origin)
-            .await
-            .unwrap_or_else(|e| panic!("{}: read: {e}", step.name));
-        let input = PlanInput {
-            desired: &desired,
-            current: &state.zone,
-            ignore: &ignore,
-            capabilities: provider.capabilities(),
-            union_nameservers: &ns,
-        };
-        let changes = plan(&input);
-        provider
-            .apply(origin, &changes)
-            .await
-            .unwrap_or_else(|e| panic!("{}: apply: {e}", step.name));
-        let after = provider.read_zone(origin).await.expect("read again");
-        let left = plan_for(provider.as_ref(), &desired, &after, &ignore, &ns);
-        assert!(
-            left.is_empty(),
-            "{} ({}): a second plan is not empty: {left:#?}",
-            step.name,
-            provider.name()
-        );
-        if !step.ignore.is_empty() {
-            let kept = Name::from_ascii(format!("_acme-challenge.{}", origin.to_text())).unwrap();
-            // Exactly the value the earlier step wrote: untouched, not merely present.
-            let value = after.zone.get(&kept, RecordType::TXT).map(|r| r.values());
-            assert_eq!(
-                value,
-                Some(vec!["\"token-1\"".to_string()]),
-                "{}: the ignored name was touched",
-                step.name
-            );
-            if let Some(server) = server {
-                let served: Vec<String> = query(server, &kept, RecordType::TXT)
-                    .answers
-                    .iter()
-                    .map(|r| nsync_core::rdata::format_rdata(&r.data))
-                    .collect();
-                assert_eq!(
-                    served,
-                    ["\"token-1\""],
-                    "{}: the ignored name is not served as it was",
-                    step.name
-                );
-            }
-        }
-        if let Some(server) = server {
-            for want in desired.rrsets() {
-                check_served(server, &desired, want, step.name);
-            }
-            for old in previous.rrsets() {
-                check_gone(server, &desired, old, &ignore, step.name);
-            }
-        }
-        previous = desired;
-    }
-}
-
 /// Builds a provider the way nsync does: from an nsync.toml provider table.
 fn provider_from_toml(table: &str) -> Arc<dyn Provider> {
     let name = table
@@ -413,111 +326,306 @@ fn provider_from_toml(table: &str) -> Arc<dyn Provider> {
     provider
 }
 
-fn run(provider: Arc<dyn Provider>, zone: &str, server: Option<IpAddr>) {
-    run_with(provider, zone, server, true)
+/// Where one provider's suite runs: how to build it, its zone, the nameserver to ask
+/// after each step (none for API emulators and fakes, which serve no DNS).
+struct Fixture {
+    name: &'static str,
+    /// Needs the lab: ignored by a plain `cargo test`, run by tests/run.sh.
+    needs_lab: bool,
+    zone: &'static str,
+    /// Whether the provider stores owner names with any octet (PowerDNS's API does not).
+    any_octet_owners: bool,
+    setup: fn() -> Setup,
 }
 
-fn run_with(provider: Arc<dyn Provider>, zone: &str, server: Option<IpAddr>, any_octet: bool) {
-    let origin = Name::from_ascii(zone).unwrap();
-    tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(run_suite(provider, origin, server, any_octet));
+struct Setup {
+    provider: Arc<dyn Provider>,
+    server: Option<IpAddr>,
+    /// A provider-specific check after a step (the fake counts batch requests).
+    after_step: Option<Box<dyn Fn(&str) + Send + Sync>>,
 }
 
-fn rfc2136_on(server: &str) {
+fn lab_rfc2136(server: &str) -> Setup {
     let lab = Lab::get();
-    run(
-        provider_from_toml(&lab.rfc2136_provider(server, server)),
-        "t01.test.",
-        Some(lab.ip(server)),
-    );
+    Setup {
+        provider: provider_from_toml(&lab.rfc2136_provider(server, server)),
+        server: Some(lab.ip(server)),
+        after_step: None,
+    }
 }
 
-#[test]
-fn the_suite_has_at_least_30_transitions() {
-    assert!(transitions().len() >= 30);
+fn fixtures() -> Vec<Fixture> {
+    vec![
+        Fixture {
+            name: "rfc2136_on_bind",
+            needs_lab: true,
+            zone: "t01.test.",
+            any_octet_owners: true,
+            setup: || lab_rfc2136("bind"),
+        },
+        Fixture {
+            name: "rfc2136_on_knot",
+            needs_lab: true,
+            zone: "t01.test.",
+            any_octet_owners: true,
+            setup: || lab_rfc2136("knot"),
+        },
+        Fixture {
+            name: "rfc2136_on_powerdns",
+            needs_lab: true,
+            zone: "t01.test.",
+            any_octet_owners: true,
+            setup: || lab_rfc2136("pdns"),
+        },
+        Fixture {
+            name: "powerdns_http_api",
+            needs_lab: true,
+            zone: "t16.test.",
+            any_octet_owners: false,
+            setup: || {
+                let lab = Lab::get();
+                Setup {
+                    provider: provider_from_toml(&lab.powerdns_provider("pdns-api")),
+                    server: Some(lab.ip("pdns")),
+                    after_step: None,
+                }
+            },
+        },
+        Fixture {
+            name: "zonefile_served_by_knot",
+            needs_lab: true,
+            zone: "zf.test.",
+            any_octet_owners: true,
+            setup: || {
+                let lab = Lab::get();
+                Setup {
+                    provider: provider_from_toml(&lab.zonefile_provider("files")),
+                    server: Some(lab.ip("knot")),
+                    after_step: None,
+                }
+            },
+        },
+        Fixture {
+            name: "route53_on_moto",
+            needs_lab: true,
+            zone: "r53.test.",
+            any_octet_owners: true,
+            setup: || Setup {
+                provider: provider_from_toml(&Lab::get().route53_provider("r53")),
+                server: None,
+                after_step: None,
+            },
+        },
+        // Cloudflare has no emulator: its suite runs against the in-repo fake API.
+        Fixture {
+            name: "cloudflare_fake_api",
+            needs_lab: false,
+            zone: "cf.test.",
+            any_octet_owners: true,
+            setup: cloudflare_fake,
+        },
+    ]
 }
 
-#[test]
-#[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh runs every lab test)"]
-fn rfc2136_on_bind() {
-    rfc2136_on("bind");
+/// The runtime every trial runs on, and that keeps the Cloudflare fake serving between
+/// trials.
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| tokio::runtime::Runtime::new().expect("runtime"))
 }
 
-#[test]
-#[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh runs every lab test)"]
-fn rfc2136_on_knot() {
-    rfc2136_on("knot");
-}
-
-#[test]
-#[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh runs every lab test)"]
-fn rfc2136_on_powerdns() {
-    rfc2136_on("pdns");
-}
-
-#[test]
-#[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh runs every lab test)"]
-fn powerdns_http_api() {
-    let lab = Lab::get();
-    run_with(
-        provider_from_toml(&lab.powerdns_provider("pdns-api")),
-        "t16.test.",
-        Some(lab.ip("pdns")),
-        false,
-    );
-}
-
-#[test]
-#[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh runs every lab test)"]
-fn zonefile_served_by_knot() {
-    let lab = Lab::get();
-    run(
-        provider_from_toml(&lab.zonefile_provider("files")),
-        "zf.test.",
-        Some(lab.ip("knot")),
-    );
-}
-
-#[test]
-#[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh runs every lab test)"]
-fn route53_on_moto() {
-    let lab = Lab::get();
-    run(
-        provider_from_toml(&lab.route53_provider("r53")),
-        "r53.test.",
-        None,
-    );
-}
-
-/// Cloudflare has no emulator: its suite runs against the in-repo fake API.
-#[test]
-fn cloudflare_fake_api() {
+fn cloudflare_fake() -> Setup {
     use common::cloudflare_fake::{self, State};
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let state = std::sync::Arc::new(std::sync::Mutex::new(State::default()));
+    let state = Arc::new(Mutex::new(State::default()));
     {
         let mut s = state.lock().unwrap();
         s.tokens
             .push(("cf-conformance-token".into(), "active".into()));
         s.add_zone("cf.test");
     }
-    let url = rt.block_on(cloudflare_fake::start(state.clone()));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("token"), "cf-conformance-token\n").unwrap();
+    let url = runtime().block_on(cloudflare_fake::start(state.clone()));
+    let dir = std::env::temp_dir().join(format!("nsync-conformance-cf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("token"), "cf-conformance-token\n").unwrap();
     let table = format!(
         "[providers.cf]\nkind = \"cloudflare\"\nendpoint = \"{url}\"\napi_token = \"file:{}\"\n",
-        dir.path().join("token").display()
+        dir.join("token").display()
     );
-    let provider = provider_from_toml(&table);
-    rt.block_on(run_suite(
-        provider,
-        Name::from_ascii("cf.test.").unwrap(),
-        None,
-        true,
-    ));
+    let _guard = runtime().enter();
+    Setup {
+        provider: provider_from_toml(&table),
+        server: None,
+        after_step: Some(Box::new(move |step| {
+            if step == "1,000 rrsets at once" {
+                assert!(
+                    state.lock().unwrap().batches >= 5,
+                    "1,000 creates went through the batch endpoint, 200 a request"
+                );
+            }
+        })),
+    }
+}
+
+/// Each fixture is set up once, and its steps run one at a time (they share its zone).
+fn setup_of(f: &Fixture) -> (Arc<Setup>, MutexGuard<'static, ()>) {
+    type Slot = (Mutex<()>, OnceLock<Arc<Setup>>);
+    static SLOTS: OnceLock<Mutex<HashMap<&'static str, &'static Slot>>> = OnceLock::new();
+    let slot: &'static Slot = {
+        let mut slots = SLOTS
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        slots
+            .entry(f.name)
+            .or_insert_with(|| Box::leak(Box::new((Mutex::new(()), OnceLock::new()))))
+    };
+    let turn = slot.0.lock().unwrap_or_else(|e| e.into_inner());
+    let setup = slot.1.get_or_init(|| Arc::new((f.setup)())).clone();
+    (setup, turn)
+}
+
+/// The zone at the provider, created where the provider can when it is missing.
+async fn ensure_zone(provider: &dyn Provider, origin: &Name) -> ZoneState {
+    match provider.read_zone(origin).await {
+        Ok(state) => state,
+        Err(e) if e.kind == nsync_core::provider::ErrorKind::ZoneMissing => {
+            provider
+                .create_zone(origin, &[])
+                .await
+                .expect("create the zone");
+            provider.read_zone(origin).await.expect("read the new zone")
+        }
+        Err(e) => panic!("read the zone: {e}"),
+    }
+}
+
+/// Writes `step`'s zone with nsync's plan; the caller checks the result.
+async fn apply_step(provider: &dyn Provider, origin: &Name, step: &Transition, ns: &[Name]) {
+    let desired = desired_zone(step, origin);
+    let ignore = ignore_patterns(step, origin);
+    let state = provider
+        .read_zone(origin)
+        .await
+        .unwrap_or_else(|e| panic!("{}: read: {e}", step.name));
+    let input = PlanInput {
+        desired: &desired,
+        current: &state.zone,
+        ignore: &ignore,
+        capabilities: provider.capabilities(),
+        union_nameservers: ns,
+    };
+    provider
+        .apply(origin, &plan(&input))
+        .await
+        .unwrap_or_else(|e| panic!("{}: apply: {e}", step.name));
+}
+
+/// One transition: the zone is first brought to the step before it (so every step is a
+/// test of its own, whatever ran before), then this step is applied and checked: a second
+/// plan is empty, the ignored name is untouched, and the server serves exactly the new
+/// data and nothing of the old.
+async fn run_step(setup: &Setup, origin: &Name, before: Option<&Transition>, step: &Transition) {
+    let provider = setup.provider.as_ref();
+    let first = ensure_zone(provider, origin).await;
+    // Keep the lab's apex NS as it is: it is what the delegation points at. Empty where
+    // the provider cannot tell (RFC 2136): the apex NS is then left alone.
+    let ns = first.nameservers.clone();
+    let previous = match before {
+        Some(b) => {
+            apply_step(provider, origin, b, &ns).await;
+            desired_zone(b, origin)
+        }
+        None => Zone::new(origin.clone()),
+    };
+    apply_step(provider, origin, step, &ns).await;
+    let desired = desired_zone(step, origin);
+    let ignore = ignore_patterns(step, origin);
+    let after = provider.read_zone(origin).await.expect("read again");
+    let left = plan_for(provider, &desired, &after, &ignore, &ns);
     assert!(
-        state.lock().unwrap().batches > 30,
-        "writes went through the batch endpoint"
+        left.is_empty(),
+        "{} ({}): a second plan is not empty: {left:#?}",
+        step.name,
+        provider.name()
     );
+    if !step.ignore.is_empty() {
+        let kept = Name::from_ascii(format!("_acme-challenge.{}", origin.to_text())).unwrap();
+        // Exactly the value the earlier step wrote: untouched, not merely present.
+        let value = after.zone.get(&kept, RecordType::TXT).map(|r| r.values());
+        assert_eq!(
+            value,
+            Some(vec!["\"token-1\"".to_string()]),
+            "{}: the ignored name was touched",
+            step.name
+        );
+        if let Some(server) = setup.server {
+            let served: Vec<String> = query(server, &kept, RecordType::TXT)
+                .answers
+                .iter()
+                .map(|r| nsync_core::rdata::format_rdata(&r.data))
+                .collect();
+            assert_eq!(
+                served,
+                ["\"token-1\""],
+                "{}: the ignored name is not served as it was",
+                step.name
+            );
+        }
+    }
+    if let Some(server) = setup.server {
+        for want in desired.rrsets() {
+            check_served(server, &desired, want, step.name);
+        }
+        for old in previous.rrsets() {
+            check_gone(server, &desired, old, &ignore, step.name);
+        }
+    }
+    if let Some(check) = &setup.after_step {
+        check(step.name);
+    }
+}
+
+/// Shown before each lab trial's name: why a plain `cargo test` ignores it (tests/run.sh
+/// starts the lab and runs them all).
+const NEEDS_LAB: &str = "needs the lab";
+
+/// One test per (provider, transition), registered at run time: a failing step shows as
+/// that step, and the steps after it still run. Lab fixtures are ignored by a plain
+/// `cargo test` with the reason, never passed.
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = vec![Trial::test("the_suite_has_at_least_30_transitions", || {
+        if transitions().len() >= 30 {
+            Ok(())
+        } else {
+            Err("fewer than 30 transitions".into())
+        }
+    })];
+    for f in fixtures() {
+        let f = Arc::new(f);
+        let steps: Arc<Vec<Transition>> = Arc::new(
+            transitions()
+                .into_iter()
+                .filter(|t| !t.any_octet_owners || f.any_octet_owners)
+                .collect(),
+        );
+        for i in 0..steps.len() {
+            let (f2, steps2) = (f.clone(), steps.clone());
+            let name = format!("{}::{:02} {}", f.name, i, steps[i].name);
+            let trial = Trial::test(name, move || {
+                let (setup, _turn) = setup_of(&f2);
+                let origin = Name::from_ascii(f2.zone).unwrap();
+                let before = i.checked_sub(1).map(|b| &steps2[b]);
+                runtime().block_on(run_step(&setup, &origin, before, &steps2[i]));
+                Ok(())
+            })
+            .with_ignored_flag(f.needs_lab);
+            trials.push(if f.needs_lab {
+                trial.with_kind(NEEDS_LAB)
+            } else {
+                trial
+            });
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
 }

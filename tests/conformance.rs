@@ -338,11 +338,14 @@ struct Fixture {
     setup: fn() -> Setup,
 }
 
+/// A check run after each step, given the step's name.
+type StepCheck = Box<dyn Fn(&str) + Send + Sync>;
+
 struct Setup {
     provider: Arc<dyn Provider>,
     server: Option<IpAddr>,
     /// A provider-specific check after a step (the fake counts batch requests).
-    after_step: Option<Box<dyn Fn(&str) + Send + Sync>>,
+    after_step: Option<StepCheck>,
 }
 
 fn lab_rfc2136(server: &str) -> Setup {

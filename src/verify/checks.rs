@@ -12,8 +12,9 @@ use hickory_proto::rr::{Name, RData, Record, RecordType};
 use nsync_core::rdata::{canonical_bytes, format_rdata};
 use nsync_core::zone::{Rrset, Zone};
 
-use super::client::{AddressClient, QueryError};
+use super::client::QueryError;
 use super::expect::{Cuts, Expected, is_delegation};
+use super::transport::Asker;
 use super::{Finding, FindingKind};
 
 /// Who the address belongs to, for findings.
@@ -246,7 +247,7 @@ impl AddressResult {
 }
 
 pub async fn check_address(
-    client: AddressClient,
+    client: Arc<dyn Asker>,
     place: Place,
     expected: Arc<Expected>,
 ) -> AddressResult {
@@ -254,7 +255,7 @@ pub async fn check_address(
 }
 
 pub async fn check_address_in(
-    client: AddressClient,
+    client: Arc<dyn Asker>,
     place: Place,
     expected: Arc<Expected>,
     scope: &Scope,

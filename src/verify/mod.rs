@@ -8,6 +8,7 @@ pub mod client;
 pub mod expect;
 pub mod metrics;
 pub mod resolve;
+pub mod transport;
 
 use nsync_core::name::NameText;
 use std::collections::BTreeMap;
@@ -23,9 +24,10 @@ use crate::cli::Global;
 use crate::config::{Config, ProviderConfig};
 use crate::targets::{DesiredZone, Workspace};
 use checks::{AddressResult, Place, Scope, check_address, extra_records};
-use client::{AddressClient, QueryLimits};
+use client::QueryLimits;
 use expect::{Expected, expected_zone};
 use resolve::Resolver;
+use transport::{Asker, Transport};
 
 /// What is wrong, in stable words scripts can match on (PRODUCT.md's `kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -209,9 +211,11 @@ impl Report {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Options {
     pub limits: QueryLimits,
+    /// How addresses are asked: the network, or a script in tests.
+    pub transport: Arc<dyn Transport>,
     /// `--wait`: ask again what fails, with backoff, until it agrees or the time is up.
     pub wait: Option<Wait>,
     /// Only these (zone, provider) pairs (sync --wait checks what it wrote); all when `None`.
@@ -222,6 +226,7 @@ impl Options {
     pub fn new(limits: QueryLimits) -> Options {
         Options {
             limits,
+            transport: Arc::new(transport::Sockets),
             wait: None,
             only: None,
         }
@@ -332,7 +337,7 @@ pub fn configured_union(config: &Config, zone: &DesiredZone) -> Option<Vec<Name>
 /// rfc2136 server, and servers limit concurrent transfers out (BIND: 10 by default).
 pub const ZONES_AT_ONCE: usize = 4;
 
-type Clients = tokio::sync::Mutex<BTreeMap<SocketAddr, AddressClient>>;
+type Clients = tokio::sync::Mutex<BTreeMap<SocketAddr, Arc<dyn Asker>>>;
 
 pub async fn run(ws: &Workspace, global: &Global, options: Options) -> Report {
     let started = std::time::Instant::now();
@@ -378,7 +383,7 @@ async fn verify_zone(
     // CPU with the query workers, and the queries are what measure the nameserver.
     let mut transfers_wanted = Vec::new();
     // What re-checks under --wait need: each address's client and expected zone.
-    let mut probes: Vec<(Place, AddressClient, Arc<Expected>)> = Vec::new();
+    let mut probes: Vec<(Place, Arc<dyn Asker>, Arc<Expected>)> = Vec::new();
     for pname in &desired.config.providers {
         if !global.providers.is_empty() && !global.providers.contains(pname) {
             continue;
@@ -443,7 +448,7 @@ async fn verify_zone(
                 let mut shared = clients.lock().await;
                 let client = match shared.get(&addr) {
                     Some(c) => c.clone(),
-                    None => match AddressClient::new(addr, options.limits).await {
+                    None => match options.transport.connect(addr, options.limits).await {
                         Ok(c) => {
                             shared.insert(addr, c.clone());
                             c
@@ -521,7 +526,7 @@ async fn verify_zone(
     }
 }
 
-async fn check_one(client: AddressClient, place: Place, expected: Arc<Expected>) -> AddressReport {
+async fn check_one(client: Arc<dyn Asker>, place: Place, expected: Arc<Expected>) -> AddressReport {
     let before = client.discarded();
     let counter = client.clone();
     let mut result = check_address(client, place.clone(), expected).await;
@@ -573,7 +578,7 @@ fn mark_agreed(addresses: &mut [AddressReport], since: Instant) {
 async fn wait_for_agreement(
     origin: &Name,
     addresses: &mut [AddressReport],
-    probes: &[(Place, AddressClient, Arc<Expected>)],
+    probes: &[(Place, Arc<dyn Asker>, Arc<Expected>)],
     wait: Wait,
     global: &Global,
 ) {
@@ -664,3 +669,6 @@ fn serial_findings(origin: &Name, addresses: &[AddressReport]) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

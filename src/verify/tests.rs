@@ -1,0 +1,545 @@
+//! verify's checks against a scripted transport: every finding kind, without a lab. The
+//! script answers as a nameserver would, per (address, name, type); the lab tests stay as
+//! the end-to-end proof against real servers.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+use nsync_core::provider::{BoxFuture, Capabilities};
+use nsync_core::zone::Zone;
+
+use super::checks::{Place, check_address, extra_records};
+use super::client::{Answer, QueryError, QueryLimits};
+use super::expect::{Expected, expected_zone};
+use super::transport::{Asker, Transport};
+use super::*;
+
+/// What the scripted server does with one question.
+#[derive(Clone)]
+enum Reply {
+    /// An answer: its code, the AA bit, and the answer section as zone-file lines.
+    Answer(ResponseCode, bool, Vec<&'static str>),
+    Timeout,
+    Network,
+}
+
+fn ok(lines: &[&'static str]) -> Reply {
+    Reply::Answer(ResponseCode::NoError, true, lines.to_vec())
+}
+
+/// A scripted nameserver: replies by (name, type) in lower case, a list per question
+/// (each ask takes the next, the last one repeats), NXDOMAIN for anything else.
+#[derive(Default)]
+struct Script {
+    replies: Mutex<HashMap<(String, RecordType), Vec<Reply>>>,
+    asked: Mutex<HashMap<(String, RecordType), usize>>,
+}
+
+impl Script {
+    fn on(self, name: &str, rtype: RecordType, replies: Vec<Reply>) -> Script {
+        self.replies
+            .lock()
+            .unwrap()
+            .insert((name.to_ascii_lowercase(), rtype), replies);
+        self
+    }
+
+    fn asked(&self, name: &str, rtype: RecordType) -> usize {
+        *self
+            .asked
+            .lock()
+            .unwrap()
+            .get(&(name.to_ascii_lowercase(), rtype))
+            .unwrap_or(&0)
+    }
+}
+
+fn record(line: &str) -> Record {
+    // "name ttl TYPE rdata"
+    let mut parts = line.splitn(4, ' ');
+    let (name, ttl, rtype, rdata) = (
+        parts.next().unwrap(),
+        parts.next().unwrap().parse().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    );
+    let data = if rtype == "SOA" {
+        // nsync's zone model leaves the SOA to each provider, so its parser has none.
+        let f: Vec<&str> = rdata.split(' ').collect();
+        let n = |i: usize| f[i].parse().unwrap();
+        RData::SOA(hickory_proto::rr::rdata::SOA::new(
+            Name::from_ascii(f[0]).unwrap(),
+            Name::from_ascii(f[1]).unwrap(),
+            n(2) as u32,
+            n(3),
+            n(4),
+            n(5),
+            n(6) as u32,
+        ))
+    } else {
+        let rtype = nsync_core::rdata::parse_type(rtype).unwrap();
+        nsync_core::rdata::parse_rdata_text(rtype, rdata, &Name::root())
+            .unwrap()
+            .to_hickory(rtype)
+    };
+    Record::from_rdata(Name::from_ascii(name).unwrap(), ttl, data)
+}
+
+struct ScriptedAsker(Arc<Script>);
+
+impl Asker for ScriptedAsker {
+    fn query<'a>(
+        &'a self,
+        name: &'a Name,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Result<Answer, QueryError>> {
+        Box::pin(async move {
+            let key = (name.to_ascii().to_ascii_lowercase(), rtype);
+            let n = {
+                let mut asked = self.0.asked.lock().unwrap();
+                let n = asked.entry(key.clone()).or_default();
+                *n += 1;
+                *n - 1
+            };
+            let reply = self
+                .0
+                .replies
+                .lock()
+                .unwrap()
+                .get(&key)
+                .map(|list| list[n.min(list.len() - 1)].clone())
+                .unwrap_or(Reply::Answer(ResponseCode::NXDomain, true, Vec::new()));
+            let (rcode, aa, lines) = match reply {
+                Reply::Timeout => return Err(QueryError::Timeout),
+                Reply::Network => return Err(QueryError::Network("connection refused".into())),
+                Reply::Answer(rcode, aa, lines) => (rcode, aa, lines),
+            };
+            let mut m = Message::new(1, MessageType::Response, OpCode::Query);
+            m.metadata.authoritative = aa;
+            m.metadata.response_code = rcode;
+            m.add_query(Query::query(name.clone(), rtype));
+            m.answers = lines.iter().map(|l| record(l)).collect();
+            Ok(Answer {
+                message: m,
+                latency: Duration::from_micros(100),
+            })
+        })
+    }
+
+    fn max_in_flight(&self) -> usize {
+        4
+    }
+
+    fn discarded(&self) -> u64 {
+        0
+    }
+}
+
+/// A transport whose every address is the same script.
+struct Scripted(Arc<Script>, AtomicU64);
+
+impl Transport for Scripted {
+    fn connect<'a>(
+        &'a self,
+        _address: SocketAddr,
+        _limits: QueryLimits,
+    ) -> BoxFuture<'a, Result<Arc<dyn Asker>, QueryError>> {
+        self.1.fetch_add(1, Ordering::Relaxed);
+        let asker: Arc<dyn Asker> = Arc::new(ScriptedAsker(self.0.clone()));
+        Box::pin(async move { Ok(asker) })
+    }
+}
+
+const SOA: &str =
+    "example.test. 300 SOA ns1.example.test. hostmaster.example.test. 7 3600 600 86400 300";
+
+fn zone(text: &str) -> Zone {
+    let read = crate::zonefile::parse_zone_text(
+        std::path::Path::new("z.zone"),
+        text,
+        &Name::from_ascii("example.test.").unwrap(),
+    );
+    assert!(!read.has_errors(), "{:?}", read.diagnostics);
+    read.zone
+}
+
+fn expected(text: &str) -> Arc<Expected> {
+    Arc::new(expected_zone(&zone(text), &[], &Capabilities::FULL, None))
+}
+
+fn place(address: &str) -> Place {
+    Place {
+        zone: Name::from_ascii("example.test.").unwrap(),
+        provider: "p".into(),
+        nameserver: "ns1.example.test.".into(),
+        address: address.into(),
+    }
+}
+
+fn run_checks(script: Script, zone_text: &str) -> (super::checks::AddressResult, Arc<Script>) {
+    let script = Arc::new(script.on("example.test.", RecordType::SOA, vec![ok(&[SOA])]));
+    let asker: Arc<dyn Asker> = Arc::new(ScriptedAsker(script.clone()));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let result = rt.block_on(check_address(
+        asker,
+        place("192.0.2.53"),
+        expected(zone_text),
+    ));
+    (result, script)
+}
+
+fn kinds(result: &super::checks::AddressResult) -> Vec<(String, &'static str)> {
+    let mut k: Vec<(String, &'static str)> = result
+        .findings
+        .iter()
+        .map(|f| (f.name.clone().unwrap_or_default(), f.kind.as_str()))
+        .collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn an_address_serving_the_zone_file_has_no_findings() {
+    let (result, _) = run_checks(
+        Script::default()
+            .on(
+                "www.example.test.",
+                RecordType::A,
+                vec![ok(&["www.example.test. 300 A 192.0.2.1"])],
+            )
+            .on(
+                "example.test.",
+                RecordType::MX,
+                vec![ok(&["example.test. 300 MX 10 mx.example.net."])],
+            ),
+        "$TTL 300\nwww A 192.0.2.1\n@ MX 10 mx.example.net.\n",
+    );
+    assert!(result.findings.is_empty(), "{:?}", result.findings);
+    assert!(result.reachable);
+    assert_eq!(result.serial, Some(7));
+    assert_eq!(result.checked, 2);
+}
+
+#[test]
+fn every_wrong_answer_is_its_own_finding_kind() {
+    let (result, _) = run_checks(
+        Script::default()
+            .on(
+                "mm.example.test.",
+                RecordType::A,
+                vec![ok(&["mm.example.test. 300 A 192.0.2.99"])],
+            )
+            .on("empty.example.test.", RecordType::A, vec![ok(&[])])
+            .on(
+                "ttl.example.test.",
+                RecordType::A,
+                vec![ok(&["ttl.example.test. 60 A 192.0.2.3"])],
+            )
+            .on(
+                "na.example.test.",
+                RecordType::A,
+                vec![Reply::Answer(
+                    ResponseCode::NoError,
+                    false,
+                    vec!["na.example.test. 300 A 192.0.2.4"],
+                )],
+            )
+            .on(
+                "ref.example.test.",
+                RecordType::A,
+                vec![Reply::Answer(ResponseCode::Refused, false, vec![])],
+            )
+            .on(
+                "sf.example.test.",
+                RecordType::A,
+                vec![Reply::Answer(ResponseCode::ServFail, false, vec![])],
+            )
+            .on(
+                "ni.example.test.",
+                RecordType::A,
+                vec![Reply::Answer(ResponseCode::NotImp, true, vec![])],
+            )
+            .on("to.example.test.", RecordType::A, vec![Reply::Timeout])
+            .on("net.example.test.", RecordType::A, vec![Reply::Network]),
+        // nx.example.test. is not scripted: the server says NXDOMAIN.
+        "$TTL 300\nmm A 192.0.2.1\nempty A 192.0.2.2\nttl A 192.0.2.3\nna A 192.0.2.4\nref A 192.0.2.5\nsf A 192.0.2.6\nni A 192.0.2.7\nto A 192.0.2.8\nnet A 192.0.2.9\nnx A 192.0.2.10\n",
+    );
+    let n = |s: &str| format!("{s}.example.test.");
+    assert_eq!(
+        kinds(&result),
+        vec![
+            (n("empty"), "missing"),
+            (n("mm"), "mismatch"),
+            (n("na"), "not_authoritative"),
+            (n("net"), "unreachable"),
+            (n("ni"), "bad_rcode"),
+            (n("nx"), "missing"),
+            (n("ref"), "refused"),
+            (n("sf"), "servfail"),
+            (n("to"), "timeout"),
+            (n("ttl"), "ttl_mismatch"),
+        ]
+    );
+    let mm = result
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::Mismatch)
+        .unwrap();
+    assert_eq!(mm.expected.as_deref(), Some("300 192.0.2.1"));
+    assert_eq!(mm.actual.as_deref(), Some("300 192.0.2.99"));
+    assert!(result.reachable);
+}
+
+#[test]
+fn a_name_that_does_not_exist_must_get_an_authoritative_nxdomain() {
+    // Every name answers NOERROR (a wildcard the zone file does not have, or a lame setup).
+    let script = Script::default().on(
+        "www.example.test.",
+        RecordType::A,
+        vec![ok(&["www.example.test. 300 A 192.0.2.1"])],
+    );
+    let (result, _) = {
+        let script = Arc::new(script.on("example.test.", RecordType::SOA, vec![ok(&[SOA])]));
+        struct Everything(Arc<Script>);
+        impl Asker for Everything {
+            fn query<'a>(
+                &'a self,
+                name: &'a Name,
+                rtype: RecordType,
+            ) -> BoxFuture<'a, Result<Answer, QueryError>> {
+                Box::pin(async move {
+                    let mut a = ScriptedAsker(self.0.clone()).query(name, rtype).await?;
+                    if a.message.metadata.response_code == ResponseCode::NXDomain {
+                        a.message.metadata.response_code = ResponseCode::NoError;
+                    }
+                    Ok(a)
+                })
+            }
+            fn max_in_flight(&self) -> usize {
+                1
+            }
+            fn discarded(&self) -> u64 {
+                0
+            }
+        }
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let r = rt.block_on(check_address(
+            Arc::new(Everything(script.clone())),
+            place("192.0.2.53"),
+            expected("$TTL 300\nwww A 192.0.2.1\n"),
+        ));
+        (r, script)
+    };
+    let nx: Vec<_> = result
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::NxdomainExpected)
+        .collect();
+    assert_eq!(nx.len(), 1, "{:?}", result.findings);
+    assert!(nx[0].name.as_deref().unwrap().starts_with("nsync-nx-"));
+}
+
+#[test]
+fn an_address_that_does_not_answer_the_soa_gets_one_finding_and_nothing_else_is_asked() {
+    for (reply, kind) in [(Reply::Timeout, "timeout"), (Reply::Network, "unreachable")] {
+        let script = Arc::new(Script::default().on("example.test.", RecordType::SOA, vec![reply]));
+        let asker: Arc<dyn Asker> = Arc::new(ScriptedAsker(script.clone()));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let result = rt.block_on(check_address(
+            asker,
+            place("192.0.2.53"),
+            expected("$TTL 300\nwww A 192.0.2.1\n"),
+        ));
+        assert_eq!(kinds(&result), vec![("example.test.".to_string(), kind)]);
+        assert!(!result.reachable);
+        assert_eq!(script.asked("www.example.test.", RecordType::A), 0);
+    }
+}
+
+fn report(provider: &str, address: &str, serial: Option<u32>) -> AddressReport {
+    AddressReport {
+        provider: provider.into(),
+        nameserver: "ns".into(),
+        address: address.into(),
+        result: super::checks::AddressResult {
+            serial,
+            reachable: true,
+            ..Default::default()
+        },
+        agreed_after: None,
+    }
+}
+
+#[test]
+fn an_address_behind_the_others_of_its_provider_is_a_serial_mismatch() {
+    let origin = Name::from_ascii("example.test.").unwrap();
+    let found = serial_findings(
+        &origin,
+        &[
+            report("bind", "192.0.2.1", Some(8)),
+            report("bind", "192.0.2.4", Some(7)),
+            report("knot", "192.0.2.2", Some(3)),
+        ],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].kind, FindingKind::SerialMismatch);
+    assert_eq!(found[0].address.as_deref(), Some("192.0.2.4"));
+    assert_eq!(
+        behind(&[report("bind", "a", Some(8)), report("bind", "b", Some(7))]),
+        [false, true]
+    );
+}
+
+#[test]
+fn records_the_server_holds_beyond_the_zone_file_are_extra_unless_ignored() {
+    let want = zone("$TTL 300\nwww A 192.0.2.1\n");
+    let served = zone(
+        "$TTL 300\nwww A 192.0.2.1\nold A 192.0.2.2\n_acme-challenge TXT \"x\"\n@ NS ns1.example.net.\n",
+    );
+    let found = extra_records(&place("192.0.2.53"), &want, &served, |n| {
+        n.to_ascii().starts_with("_acme-challenge")
+    });
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].kind, FindingKind::Extra);
+    assert_eq!(found[0].name.as_deref(), Some("old.example.test."));
+}
+
+fn workspace(text: &str, zone_text: &str) -> Workspace {
+    let (config, diags) = crate::config::parse_config(std::path::Path::new("nsync.toml"), text);
+    assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
+    let config = config.unwrap();
+    let z = config.zones[0].clone();
+    let desired = DesiredZone {
+        zone: zone(zone_text),
+        config: z,
+        files: Vec::new(),
+    };
+    Workspace {
+        config,
+        zones: vec![Arc::new(desired)],
+    }
+}
+
+fn global() -> Global {
+    use clap::Parser;
+    crate::cli::Cli::parse_from(["nsync", "-q", "verify"]).global
+}
+
+#[test]
+fn a_provider_without_nameservers_it_can_tell_is_a_provider_error() {
+    // zonefile kind, no `nameservers`: the provider has no own address and reports none.
+    let ws = workspace(
+        "[providers.files]\nkind = \"zonefile\"\ndirectory = \"/nonexistent-nsync-test\"\n\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"files\"]\n",
+        "$TTL 300\nwww A 192.0.2.1\n",
+    );
+    let mut options = Options::new(QueryLimits::default());
+    options.transport = Arc::new(Scripted(Arc::new(Script::default()), AtomicU64::new(0)));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let report = rt.block_on(run(&ws, &global(), options));
+    let kinds: Vec<_> = report.zones[0]
+        .all_findings()
+        .iter()
+        .map(|f| f.kind)
+        .collect();
+    assert_eq!(kinds, [FindingKind::ProviderError], "{report:?}");
+    assert!(report.could_not_verify());
+}
+
+#[test]
+fn wait_asks_again_only_what_differs_until_it_agrees() {
+    // NSD-like: the first two answers for www are the old data, then the new.
+    let script = Arc::new(
+        Script::default()
+            .on("example.test.", RecordType::SOA, vec![ok(&[SOA])])
+            .on(
+                "www.example.test.",
+                RecordType::A,
+                vec![
+                    ok(&["www.example.test. 300 A 192.0.2.1"]),
+                    ok(&["www.example.test. 300 A 192.0.2.1"]),
+                    ok(&["www.example.test. 300 A 192.0.2.2"]),
+                ],
+            )
+            .on(
+                "mail.example.test.",
+                RecordType::A,
+                vec![ok(&["mail.example.test. 300 A 192.0.2.25"])],
+            ),
+    );
+    let ws = workspace(
+        "[providers.bind]\nkind = \"zonefile\"\ndirectory = \"/nonexistent-nsync-test\"\nnameservers = [{ name = \"ns1.example.test.\", addresses = [\"192.0.2.53\"] }]\n\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\"]\n",
+        "$TTL 300\nwww A 192.0.2.2\nmail A 192.0.2.25\nns1 A 192.0.2.53\n",
+    );
+    let script = Arc::new(
+        Arc::try_unwrap(script)
+            .ok()
+            .unwrap()
+            .on(
+                "ns1.example.test.",
+                RecordType::A,
+                vec![ok(&["ns1.example.test. 300 A 192.0.2.53"])],
+            )
+            .on(
+                "example.test.",
+                RecordType::NS,
+                vec![ok(&["example.test. 300 NS ns1.example.test."])],
+            ),
+    );
+    let mut options = Options::new(QueryLimits::default());
+    options.transport = Arc::new(Scripted(script.clone(), AtomicU64::new(0)));
+    let since = Instant::now();
+    options.wait = Some(Wait {
+        since,
+        until: since + Duration::from_secs(10),
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let report = rt.block_on(run(&ws, &global(), options));
+    assert!(report.consistent(), "{:?}", report.zones[0].all_findings());
+    let a = &report.zones[0].addresses[0];
+    let took = a.agreed_after.expect("agreed");
+    // Two pauses: 0.2 s then 0.4 s.
+    assert!(took >= Duration::from_millis(550), "{took:?}");
+    assert_eq!(script.asked("www.example.test.", RecordType::A), 3);
+    // What agreed the first time was not asked again.
+    assert_eq!(script.asked("mail.example.test.", RecordType::A), 1);
+}
+
+#[test]
+fn a_nameserver_name_that_does_not_resolve_is_unresolvable() {
+    // The root hint is a loopback port where nothing answers: resolution fails fast.
+    let ws = workspace(
+        "[resolver]\nroot_hints = [\"127.0.0.1:9\"]\n\n[verify]\ntimeout_ms = 100\nretries = 0\n\n[providers.files]\nkind = \"zonefile\"\ndirectory = \"/nonexistent-nsync-test\"\nnameservers = [\"ns1.example.net.\"]\n\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"files\"]\n",
+        "$TTL 300\nwww A 192.0.2.1\n",
+    );
+    let mut options = Options::new(QueryLimits::from_settings(&ws.config.verify));
+    options.transport = Arc::new(Scripted(Arc::new(Script::default()), AtomicU64::new(0)));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let report = rt.block_on(run(&ws, &global(), options));
+    let found = report.zones[0].all_findings();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].kind, FindingKind::Unresolvable);
+    assert_eq!(found[0].nameserver, "ns1.example.net.");
+}

@@ -155,6 +155,14 @@ impl Transport for Scripted {
     }
 }
 
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
 const SOA: &str =
     "example.test. 300 SOA ns1.example.test. hostmaster.example.test. 7 3600 600 86400 300";
 
@@ -184,11 +192,7 @@ fn place(address: &str) -> Place {
 fn run_checks(script: Script, zone_text: &str) -> (super::checks::AddressResult, Arc<Script>) {
     let script = Arc::new(script.on("example.test.", RecordType::SOA, vec![ok(&[SOA])]));
     let asker: Arc<dyn Asker> = Arc::new(ScriptedAsker(script.clone()));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let result = rt.block_on(check_address(
+    let result = block_on(check_address(
         asker,
         place("192.0.2.53"),
         expected(zone_text),
@@ -330,11 +334,7 @@ fn a_name_that_does_not_exist_must_get_an_authoritative_nxdomain() {
                 0
             }
         }
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let r = rt.block_on(check_address(
+        let r = block_on(check_address(
             Arc::new(Everything(script.clone())),
             place("192.0.2.53"),
             expected("$TTL 300\nwww A 192.0.2.1\n"),
@@ -355,11 +355,7 @@ fn an_address_that_does_not_answer_the_soa_gets_one_finding_and_nothing_else_is_
     for (reply, kind) in [(Reply::Timeout, "timeout"), (Reply::Network, "unreachable")] {
         let script = Arc::new(Script::default().on("example.test.", RecordType::SOA, vec![reply]));
         let asker: Arc<dyn Asker> = Arc::new(ScriptedAsker(script.clone()));
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let result = rt.block_on(check_address(
+        let result = block_on(check_address(
             asker,
             place("192.0.2.53"),
             expected("$TTL 300\nwww A 192.0.2.1\n"),
@@ -448,11 +444,7 @@ fn a_provider_without_nameservers_it_can_tell_is_a_provider_error() {
     );
     let mut options = Options::new(QueryLimits::default());
     options.transport = Arc::new(Scripted(Arc::new(Script::default()), AtomicU64::new(0)));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let report = rt.block_on(run(&ws, &global(), options));
+    let report = block_on(run(&ws, &global(), options));
     let kinds: Vec<_> = report.zones[0]
         .all_findings()
         .iter()
@@ -509,11 +501,7 @@ fn wait_asks_again_only_what_differs_until_it_agrees() {
         since,
         until: since + Duration::from_secs(10),
     });
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let report = rt.block_on(run(&ws, &global(), options));
+    let report = block_on(run(&ws, &global(), options));
     assert!(report.consistent(), "{:?}", report.zones[0].all_findings());
     let a = &report.zones[0].addresses[0];
     let took = a.agreed_after.expect("agreed");
@@ -533,11 +521,7 @@ fn a_nameserver_name_that_does_not_resolve_is_unresolvable() {
     );
     let mut options = Options::new(QueryLimits::from_settings(&ws.config.verify));
     options.transport = Arc::new(Scripted(Arc::new(Script::default()), AtomicU64::new(0)));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let report = rt.block_on(run(&ws, &global(), options));
+    let report = block_on(run(&ws, &global(), options));
     let found = report.zones[0].all_findings();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].kind, FindingKind::Unresolvable);

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use nsync_core::diag::Diagnostic;
-use nsync_core::kind::{KeyType, Kind, bad_value, key};
+use nsync_core::kind::{KeyType, Kind, key};
 use nsync_core::provider::{Provider, ProviderError};
 use nsync_core::settings::Settings;
 
@@ -36,9 +36,5 @@ fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderE
 
 /// The endpoint (an emulator's, in tests) must be https, or http to loopback.
 fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
-    if let Some(url) = settings.str("endpoint")
-        && let Err(p) = nsync_http::endpoint::check("endpoint", url, false)
-    {
-        bad_value(diags, settings, provider, "endpoint", p.what, p.hint);
-    }
+    nsync_http::endpoint::check_setting(provider, settings, "endpoint", false, diags);
 }

@@ -112,14 +112,7 @@ impl Cloudflare {
             })?;
         let http = nsync_http::client(name)?;
         let endpoint = settings.str("endpoint").unwrap_or(DEFAULT_ENDPOINT);
-        nsync_http::endpoint::check("endpoint", endpoint, false).map_err(|p| {
-            ProviderError::new(
-                ErrorKind::Permanent,
-                name,
-                "read config",
-                format!("{}; {}", p.what, p.hint),
-            )
-        })?;
+        nsync_http::endpoint::require(name, "endpoint", endpoint, false)?;
         Ok(Cloudflare {
             name: name.to_string(),
             endpoint: settings

@@ -5,6 +5,11 @@
 
 use std::net::IpAddr;
 
+use nsync_core::diag::Diagnostic;
+use nsync_core::kind::bad_value;
+use nsync_core::provider::{ErrorKind, ProviderError};
+use nsync_core::settings::Settings;
+
 /// What is wrong with an endpoint URL, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
@@ -54,6 +59,38 @@ pub fn check(key: &str, url: &str, insecure_ok: bool) -> Result<(), Problem> {
             "write it as https://HOST",
         ),
     }
+}
+
+/// `nsync check`'s form: the finding at the key's line, if the key is set and wrong.
+pub fn check_setting(
+    provider: &str,
+    settings: &Settings,
+    key: &str,
+    insecure_ok: bool,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if let Some(url) = settings.str(key)
+        && let Err(p) = check(key, url, insecure_ok)
+    {
+        bad_value(diags, settings, provider, key, p.what, p.hint);
+    }
+}
+
+/// The build's form: the same check as a provider error.
+pub fn require(
+    provider: &str,
+    key: &str,
+    url: &str,
+    insecure_ok: bool,
+) -> Result<(), ProviderError> {
+    check(key, url, insecure_ok).map_err(|p| {
+        ProviderError::new(
+            ErrorKind::Permanent,
+            provider,
+            "read config",
+            format!("{}; {}", p.what, p.hint),
+        )
+    })
 }
 
 #[cfg(test)]

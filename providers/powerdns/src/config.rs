@@ -19,8 +19,7 @@ impl PowerDnsConfig {
             .str("url")
             .ok_or_else(|| bad("`url` is missing".into()))?;
         let insecure_ok = settings.bool("allow_insecure_http").unwrap_or(false);
-        nsync_http::endpoint::check("url", url, insecure_ok)
-            .map_err(|p| bad(format!("{}; {}", p.what, p.hint)))?;
+        nsync_http::endpoint::require(provider, "url", url, insecure_ok)?;
         let api_key = settings
             .secret("api_key")
             .ok_or_else(|| bad("`api_key` is missing".into()))?;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use nsync_core::diag::Diagnostic;
-use nsync_core::kind::{KeyType, Kind, bad_value, key};
+use nsync_core::kind::{KeyType, Kind, key};
 use nsync_core::provider::{Capabilities, Provider, ProviderError};
 use nsync_core::settings::Settings;
 
@@ -26,10 +26,6 @@ fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderE
 }
 
 fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
-    if let Some(url) = settings.str("url") {
-        let insecure_ok = settings.bool("allow_insecure_http").unwrap_or(false);
-        if let Err(p) = nsync_http::endpoint::check("url", url, insecure_ok) {
-            bad_value(diags, settings, provider, "url", p.what, p.hint);
-        }
-    }
+    let insecure_ok = settings.bool("allow_insecure_http").unwrap_or(false);
+    nsync_http::endpoint::check_setting(provider, settings, "url", insecure_ok, diags);
 }

@@ -155,14 +155,7 @@ impl Route53 {
             .ok_or_else(|| missing("secret_access_key"))?;
         let token = setting_secret(name, settings, "session_token")?;
         let endpoint = settings.str("endpoint").unwrap_or(client::DEFAULT_ENDPOINT);
-        nsync_http::endpoint::check("endpoint", endpoint, false).map_err(|p| {
-            ProviderError::new(
-                ErrorKind::Permanent,
-                name,
-                "read config",
-                format!("{}; {}", p.what, p.hint),
-            )
-        })?;
+        nsync_http::endpoint::require(name, "endpoint", endpoint, false)?;
         Ok(Route53 {
             client: Client::new(name, endpoint, akid, secret, token)?,
             hosted_zone_id: settings

@@ -91,25 +91,7 @@ pub struct Cloudflare {
 
 impl Cloudflare {
     pub fn from_settings(name: &str, settings: &Settings) -> Result<Self, ProviderError> {
-        let token = settings
-            .secret("api_token")
-            .ok_or_else(|| {
-                ProviderError::new(
-                    ErrorKind::Permanent,
-                    name,
-                    "read config",
-                    "`api_token` is missing",
-                )
-            })?
-            .resolve()
-            .map_err(|e| {
-                ProviderError::new(
-                    ErrorKind::Config,
-                    name,
-                    "read `api_token`",
-                    format!("{e}; set it, then run again"),
-                )
-            })?;
+        let token = settings.require_secret(name, "api_token")?;
         let http = nsync_http::client(name)?;
         let endpoint = settings.str("endpoint").unwrap_or(DEFAULT_ENDPOINT);
         nsync_http::endpoint::require(name, "endpoint", endpoint, false)?;

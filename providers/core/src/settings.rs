@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::diag::Location;
-use crate::secret::SecretRef;
+use crate::provider::{ErrorKind, ProviderError};
+use crate::secret::{Secret, SecretRef};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Setting {
@@ -88,10 +89,51 @@ impl Settings {
         out
     }
 
+    /// A string key the provider cannot do without; `nsync check` has already said so
+    /// with the line, so this is the build's last word.
+    pub fn require_str(&self, provider: &str, key: &str) -> Result<&str, ProviderError> {
+        self.str(key).ok_or_else(|| missing(provider, key))
+    }
+
+    /// The secret behind the reference at `key` (`None` when the key is not set). An
+    /// unset variable or unreadable file is this run's configuration error.
+    pub fn resolve_secret(
+        &self,
+        provider: &str,
+        key: &str,
+    ) -> Result<Option<Secret>, ProviderError> {
+        let Some(reference) = self.secret(key) else {
+            return Ok(None);
+        };
+        reference.resolve().map(Some).map_err(|e| {
+            ProviderError::new(
+                ErrorKind::Config,
+                provider,
+                format!("read `{key}`"),
+                format!("{e}; set it, then run again"),
+            )
+        })
+    }
+
+    /// [`Settings::resolve_secret`] for a key the provider cannot do without.
+    pub fn require_secret(&self, provider: &str, key: &str) -> Result<Secret, ProviderError> {
+        self.resolve_secret(provider, key)?
+            .ok_or_else(|| missing(provider, key))
+    }
+
     pub fn table(&self, key: &str) -> Option<&Settings> {
         match self.get(key) {
             Some(Setting::Table(t)) => Some(t),
             _ => None,
         }
     }
+}
+
+fn missing(provider: &str, key: &str) -> ProviderError {
+    ProviderError::new(
+        ErrorKind::Permanent,
+        provider,
+        "read config",
+        format!("`{key}` is missing; add it to the provider's table in nsync.toml"),
+    )
 }

@@ -1,6 +1,6 @@
 //! The powerdns provider's settings, with the API key resolved. `Debug` never shows the key.
 
-use nsync_core::provider::{ErrorKind, ProviderError};
+use nsync_core::provider::ProviderError;
 use nsync_core::secret::Secret;
 use nsync_core::settings::Settings;
 
@@ -13,24 +13,10 @@ pub struct PowerDnsConfig {
 
 impl PowerDnsConfig {
     pub fn from_settings(provider: &str, settings: &Settings) -> Result<Self, ProviderError> {
-        let bad =
-            |msg: String| ProviderError::new(ErrorKind::Permanent, provider, "read config", msg);
-        let url = settings
-            .str("url")
-            .ok_or_else(|| bad("`url` is missing".into()))?;
+        let url = settings.require_str(provider, "url")?;
         let insecure_ok = settings.bool("allow_insecure_http").unwrap_or(false);
         nsync_http::endpoint::require(provider, "url", url, insecure_ok)?;
-        let api_key = settings
-            .secret("api_key")
-            .ok_or_else(|| bad("`api_key` is missing".into()))?;
-        let api_key = api_key.resolve().map_err(|e| {
-            ProviderError::new(
-                ErrorKind::Config,
-                provider,
-                "read the API key",
-                format!("{e}; set it, then run again"),
-            )
-        })?;
+        let api_key = settings.require_secret(provider, "api_key")?;
         let server_id = settings.str("server_id").unwrap_or("localhost");
         let base = url.trim_end_matches('/');
         let base = base.strip_suffix("/api/v1").unwrap_or(base);

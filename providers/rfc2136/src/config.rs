@@ -55,17 +55,7 @@ impl Rfc2136Config {
             Some("hmac-sha512") => TsigAlgorithm::HmacSha512,
             other => return Err(bad(format!("TSIG algorithm {other:?} is not supported"))),
         };
-        let secret = tsig
-            .secret("secret")
-            .ok_or_else(|| bad("`tsig.secret` is missing".into()))?;
-        let secret = secret.resolve().map_err(|e| {
-            ProviderError::new(
-                ErrorKind::Config,
-                provider,
-                "read the TSIG secret",
-                format!("{e}; set it, then run again"),
-            )
-        })?;
+        let secret = tsig.require_secret(provider, "secret")?;
         let timeout = settings
             .int("timeout_seconds")
             .and_then(|s| u64::try_from(s).ok())

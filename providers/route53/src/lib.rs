@@ -121,39 +121,11 @@ fn convert_escapes(s: &str, from: u32, to: u32) -> String {
     out
 }
 
-fn setting_secret(
-    provider: &str,
-    settings: &Settings,
-    key: &str,
-) -> Result<Option<nsync_core::secret::Secret>, ProviderError> {
-    match settings.secret(key) {
-        None => Ok(None),
-        Some(r) => r.resolve().map(Some).map_err(|e| {
-            ProviderError::new(
-                ErrorKind::Config,
-                provider,
-                format!("read `{key}`"),
-                format!("{e}; set it, then run again"),
-            )
-        }),
-    }
-}
-
 impl Route53 {
     pub fn from_settings(name: &str, settings: &Settings) -> Result<Self, ProviderError> {
-        let missing = |k: &str| {
-            ProviderError::new(
-                ErrorKind::Permanent,
-                name,
-                "read config",
-                format!("`{k}` is missing"),
-            )
-        };
-        let akid = setting_secret(name, settings, "access_key_id")?
-            .ok_or_else(|| missing("access_key_id"))?;
-        let secret = setting_secret(name, settings, "secret_access_key")?
-            .ok_or_else(|| missing("secret_access_key"))?;
-        let token = setting_secret(name, settings, "session_token")?;
+        let akid = settings.require_secret(name, "access_key_id")?;
+        let secret = settings.require_secret(name, "secret_access_key")?;
+        let token = settings.resolve_secret(name, "session_token")?;
         let endpoint = settings.str("endpoint").unwrap_or(client::DEFAULT_ENDPOINT);
         nsync_http::endpoint::require(name, "endpoint", endpoint, false)?;
         Ok(Route53 {

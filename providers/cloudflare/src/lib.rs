@@ -155,25 +155,21 @@ impl Cloudflare {
                 .collect::<Vec<_>>()
                 .join("; ")
         };
-        let (kind, advice) = if status.as_u16() == 429 {
-            (ErrorKind::RateLimited { retry_after }, "")
-        } else if status.is_server_error() {
-            (ErrorKind::Temporary, "")
-        } else if status.as_u16() == 401
-            || status.as_u16() == 403
-            || codes.iter().any(|c| AUTH_CODES.contains(c))
-        {
-            (
-                ErrorKind::AuthFailed,
-                " (check api_token: it may be revoked, expired or lack DNS edit permission)",
-            )
-        } else if status.as_u16() == 404 || codes.contains(&7003) {
-            (
-                ErrorKind::ZoneMissing,
-                " (the zone is gone from this account)",
-            )
-        } else {
-            (ErrorKind::Permanent, "")
+        let kind = nsync_http::classify(status, retry_after, |k| {
+            if codes.iter().any(|c| AUTH_CODES.contains(c)) {
+                ErrorKind::AuthFailed
+            } else if status.as_u16() == 404 || codes.contains(&7003) {
+                ErrorKind::ZoneMissing
+            } else {
+                k
+            }
+        });
+        let advice = match kind {
+            ErrorKind::AuthFailed => {
+                " (check api_token: it may be revoked, expired or lack DNS edit permission)"
+            }
+            ErrorKind::ZoneMissing => " (the zone is gone from this account)",
+            _ => "",
         };
         Err(self.error(kind, operation, format!("HTTP {status}: {said}{advice}")))
     }

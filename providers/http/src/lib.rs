@@ -47,6 +47,24 @@ pub fn transport_error(
     ProviderError::new(ErrorKind::Temporary, provider, operation, what)
 }
 
+/// What an HTTP status means, as every DNS API uses them: 429 rate limited (for as long
+/// as `Retry-After` says), 5xx temporary, 401/403 credentials refused, the rest a request
+/// the server will not take. `refine` then reads the vendor's own error codes (Route 53's
+/// `NoSuchHostedZone`, Cloudflare's 7003, PowerDNS's 422 "Could not find domain"); it is
+/// not asked about rate limits and server failures, which always retry.
+pub fn classify(
+    status: reqwest::StatusCode,
+    retry_after: Option<Duration>,
+    refine: impl FnOnce(ErrorKind) -> ErrorKind,
+) -> ErrorKind {
+    match status.as_u16() {
+        429 => ErrorKind::RateLimited { retry_after },
+        500..=599 => ErrorKind::Temporary,
+        401 | 403 => refine(ErrorKind::AuthFailed),
+        _ => refine(ErrorKind::Permanent),
+    }
+}
+
 /// What came back from an API: the status, its `Retry-After`, and the whole body.
 pub struct Answer {
     pub status: reqwest::StatusCode,
@@ -86,4 +104,29 @@ pub async fn send(
 /// `Retry-After` in seconds, as DNS APIs send it.
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     nsync_core::provider::retry_after(headers.get("retry-after").and_then(|v| v.to_str().ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_as_every_api_uses_them_refined_by_vendor_codes() {
+        let s = |n| reqwest::StatusCode::from_u16(n).unwrap();
+        let wait = Some(Duration::from_secs(3));
+        assert_eq!(
+            classify(s(429), wait, |_| ErrorKind::ZoneMissing),
+            ErrorKind::RateLimited { retry_after: wait }
+        );
+        assert_eq!(
+            classify(s(503), None, |_| ErrorKind::ZoneMissing),
+            ErrorKind::Temporary
+        );
+        assert_eq!(classify(s(401), None, |k| k), ErrorKind::AuthFailed);
+        assert_eq!(classify(s(400), None, |k| k), ErrorKind::Permanent);
+        assert_eq!(
+            classify(s(404), None, |_| ErrorKind::ZoneMissing),
+            ErrorKind::ZoneMissing
+        );
+    }
 }

@@ -62,27 +62,24 @@ impl Client {
         }
         let server_says = serde_json::from_str::<ApiError>(&text)
             .map_or_else(|_| text.trim().chars().take(300).collect(), |e| e.error);
-        let (kind, advice) = match status {
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => (
-                ErrorKind::AuthFailed,
-                "check `api_key` (PowerDNS's api-key setting)",
-            ),
-            StatusCode::NOT_FOUND => (
-                ErrorKind::ZoneMissing,
-                "the zone does not exist at this server; the account or zone may be gone",
-            ),
-            StatusCode::UNPROCESSABLE_ENTITY if server_says.contains("Could not find domain") => (
-                ErrorKind::ZoneMissing,
-                "the zone does not exist at this server",
-            ),
-            StatusCode::TOO_MANY_REQUESTS => {
-                (ErrorKind::RateLimited { retry_after }, "rate limited")
+        let zone_missing = status == StatusCode::NOT_FOUND
+            || (status == StatusCode::UNPROCESSABLE_ENTITY
+                && server_says.contains("Could not find domain"));
+        let kind = nsync_http::classify(status, retry_after, |k| {
+            if zone_missing {
+                ErrorKind::ZoneMissing
+            } else {
+                k
             }
-            s if s.is_server_error() => (
-                ErrorKind::Temporary,
-                "the server failed; it will be retried",
-            ),
-            _ => (ErrorKind::Permanent, "the server rejected the request"),
+        });
+        let advice = match kind {
+            ErrorKind::AuthFailed => "check `api_key` (PowerDNS's api-key setting)",
+            ErrorKind::ZoneMissing => {
+                "the zone does not exist at this server; the account or zone may be gone"
+            }
+            ErrorKind::RateLimited { .. } => "rate limited",
+            ErrorKind::Temporary => "the server failed; it will be retried",
+            _ => "the server rejected the request",
         };
         Err(self.error(
             kind,

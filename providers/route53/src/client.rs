@@ -126,18 +126,21 @@ impl Client {
             return Ok(text);
         }
         let (code, message) = parse_error(&text);
-        let kind =
-            if code == "Throttling" || code == "ThrottlingException" || status.as_u16() == 429 {
-                ErrorKind::RateLimited { retry_after }
-            } else if code == "PriorRequestNotComplete" || status.is_server_error() {
-                ErrorKind::Temporary
-            } else if code == "NoSuchHostedZone" {
-                ErrorKind::ZoneMissing
-            } else if AUTH_CODES.contains(&code.as_str()) || status.as_u16() == 403 {
-                ErrorKind::AuthFailed
-            } else {
-                ErrorKind::Permanent
-            };
+        let kind = if code == "Throttling" || code == "ThrottlingException" {
+            ErrorKind::RateLimited { retry_after }
+        } else if code == "PriorRequestNotComplete" {
+            ErrorKind::Temporary
+        } else {
+            nsync_http::classify(status, retry_after, |k| {
+                if code == "NoSuchHostedZone" {
+                    ErrorKind::ZoneMissing
+                } else if AUTH_CODES.contains(&code.as_str()) {
+                    ErrorKind::AuthFailed
+                } else {
+                    k
+                }
+            })
+        };
         let advice = match kind {
             ErrorKind::AuthFailed => {
                 " (check access_key_id and secret_access_key; the key may be revoked)"

@@ -69,12 +69,7 @@ pub enum Format {
     Zone,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
+pub use crate::report::style::ColorChoice;
 
 #[derive(Subcommand, Debug)]
 pub enum Command {

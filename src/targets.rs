@@ -15,8 +15,8 @@ use nsync_core::provider::{
 };
 use nsync_core::zone::Zone;
 
-use crate::cli::Global;
-use crate::config::{Config, ZoneConfig, config_path, read_config};
+use crate::config::{Config, ZoneConfig, read_config};
+use crate::invocation::Invocation;
 use crate::plan::{PlanInput, managed_count, plan};
 use crate::report::Log;
 use crate::retry::{RetryPolicy, retry};
@@ -38,19 +38,19 @@ pub struct Workspace {
 
 /// Loads nsync.toml and the zone files selected by `--zone`. Any error stops here, with
 /// every diagnostic printed: nothing is written to a provider on bad input.
-pub fn load(global: &Global, log: &Log) -> anyhow::Result<Workspace> {
-    load_with(global, log, |_| {})
+pub fn load(inv: &Invocation, log: &Log) -> anyhow::Result<Workspace> {
+    load_with(inv, log, |_| {})
 }
 
 /// [`load`], calling `before_zones` with the config once it is known to be valid and
 /// before the zone files are read: plan and sync start reading the providers there, so
 /// that parsing a large zone file and reading the providers overlap.
 pub fn load_with(
-    global: &Global,
+    inv: &Invocation,
     log: &Log,
     before_zones: impl FnOnce(&Config),
 ) -> anyhow::Result<Workspace> {
-    let path = config_path(global.config.as_deref());
+    let path = inv.config_path.clone();
     let (config, mut diags) = read_config(&path);
     if let Some(config) = &config
         && !diags.iter().any(Diagnostic::is_error)
@@ -60,13 +60,13 @@ pub fn load_with(
     let mut zones = Vec::new();
     if let Some(config) = &config {
         for z in &config.zones {
-            if !selected(&z.origin, &global.zones) {
+            if !inv.selection.zone(&z.origin) {
                 continue;
             }
             let read = read_zone_file(
                 &z.file,
                 &z.origin,
-                &z.read_policy_for(global.allow_include_outside),
+                &z.read_policy_for(inv.allow_include_outside),
             );
             diags.extend(crate::zonecheck::zone_file_problems(config, z, &read));
             diags.extend(read.diagnostics);
@@ -99,19 +99,21 @@ pub fn load_with(
     let Some(config) = config else {
         bail!("cannot read {}", path.display());
     };
-    for wanted in &global.zones {
-        if !config
-            .zones
-            .iter()
-            .any(|z| selected(&z.origin, std::slice::from_ref(wanted)))
-        {
+    for wanted in &inv.selection.zones {
+        if !config.zones.iter().any(|z| {
+            crate::invocation::Selection {
+                zones: vec![wanted.clone()],
+                providers: Vec::new(),
+            }
+            .zone(&z.origin)
+        }) {
             bail!(
                 "--zone {wanted}: no such zone in {}; run `nsync check` to list the zones",
                 path.display()
             );
         }
     }
-    for wanted in &global.providers {
+    for wanted in &inv.selection.providers {
         if !config.providers.contains_key(wanted) {
             bail!(
                 "--provider {wanted}: no such provider in {}",
@@ -120,15 +122,6 @@ pub fn load_with(
         }
     }
     Ok(Workspace { config, zones })
-}
-
-fn selected(origin: &Name, wanted: &[String]) -> bool {
-    wanted.is_empty()
-        || wanted.iter().any(|w| {
-            let w = w.to_ascii_lowercase();
-            let w = if w.ends_with('.') { w } else { format!("{w}.") };
-            origin.to_text() == w
-        })
 }
 
 /// One zone at one provider, and what was found there.
@@ -174,7 +167,7 @@ pub struct PendingReads {
 /// files are parsed; a zone file with errors still stops everything before any write.
 pub fn start_reads(
     config: &Config,
-    global: &Global,
+    inv: &Invocation,
     policy: &RetryPolicy,
     log: &Log,
     handle: &tokio::runtime::Handle,
@@ -183,10 +176,10 @@ pub fn start_reads(
     let selected_zones = config
         .zones
         .iter()
-        .filter(|z| selected(&z.origin, &global.zones));
+        .filter(|z| inv.selection.zone(&z.origin));
     for (zi, z) in selected_zones.enumerate() {
         for name in &z.providers {
-            let chosen = global.providers.is_empty() || global.providers.contains(name);
+            let chosen = inv.selection.provider(name);
             let pc = &config.providers[name];
             // `--provider` chooses where to write, never what: a provider left out still
             // counts in the apex NS union, and is read when nsync.toml does not name its
@@ -201,7 +194,7 @@ pub fn start_reads(
     let zones: Vec<&ZoneConfig> = config
         .zones
         .iter()
-        .filter(|z| selected(&z.origin, &global.zones))
+        .filter(|z| inv.selection.zone(&z.origin))
         .collect();
     let mut set = tokio::task::JoinSet::new();
     for (i, (zi, _, provider, _)) in entries.iter().enumerate() {
@@ -349,12 +342,12 @@ impl std::ops::DerefMut for Targets {
 /// Loads the config and zone files and reads every selected target, the reads running
 /// while the zone files are parsed.
 pub fn load_and_read(
-    global: &Global,
+    inv: &Invocation,
     policy: &RetryPolicy,
     log: &Log,
     rt: &tokio::runtime::Runtime,
 ) -> anyhow::Result<(Workspace, Targets)> {
-    load_and_read_then(global, policy, log, rt, |_, _| Ok(()))
+    load_and_read_then(inv, policy, log, rt, |_, _| Ok(()))
 }
 
 /// Every secret reference of the providers this run will call (those of the selected
@@ -362,13 +355,13 @@ pub fn load_and_read(
 /// variable or unreadable file is this run's configuration error, said with the
 /// reference and the file line: never a provider's authentication failure, which would
 /// send an operator to look for a revoked token.
-pub fn require_secrets(config: &Config, global: &Global) -> anyhow::Result<()> {
+pub fn require_secrets(config: &Config, inv: &Invocation) -> anyhow::Result<()> {
     let mut names: Vec<&String> = config
         .zones
         .iter()
-        .filter(|z| selected(&z.origin, &global.zones))
+        .filter(|z| inv.selection.zone(&z.origin))
         .flat_map(|z| z.providers.iter())
-        .filter(|p| global.providers.is_empty() || global.providers.contains(p))
+        .filter(|p| inv.selection.provider(p))
         .collect();
     names.sort();
     names.dedup();
@@ -409,7 +402,7 @@ pub fn require_secrets(config: &Config, global: &Global) -> anyhow::Result<()> {
 /// [`load_and_read`], calling `before_reads` with the valid config and the selected
 /// zones before any provider is read: sync takes its zone locks there.
 pub fn load_and_read_then(
-    global: &Global,
+    inv: &Invocation,
     policy: &RetryPolicy,
     log: &Log,
     rt: &tokio::runtime::Runtime,
@@ -417,15 +410,15 @@ pub fn load_and_read_then(
 ) -> anyhow::Result<(Workspace, Targets)> {
     let mut reads = None;
     let mut refused = None;
-    let ws = load_with(global, log, |config| {
+    let ws = load_with(inv, log, |config| {
         let zones: Vec<Name> = config
             .zones
             .iter()
-            .filter(|z| selected(&z.origin, &global.zones))
+            .filter(|z| inv.selection.zone(&z.origin))
             .map(|z| z.origin.clone())
             .collect();
-        match require_secrets(config, global).and_then(|()| before_reads(config, &zones)) {
-            Ok(()) => reads = Some(start_reads(config, global, policy, log, rt.handle())),
+        match require_secrets(config, inv).and_then(|()| before_reads(config, &zones)) {
+            Ok(()) => reads = Some(start_reads(config, inv, policy, log, rt.handle())),
             Err(e) => refused = Some(e),
         }
     })?;

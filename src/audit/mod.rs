@@ -16,7 +16,7 @@ use hickory_proto::rr::{RData, RecordType};
 use nsync_core::Name;
 use nsync_core::provider::{Change, ErrorKind, ProviderError};
 
-use crate::cli::Global;
+use crate::invocation::Invocation;
 use crate::plan::{PlanInput, plan};
 use crate::targets::{DesiredZone, Workspace};
 use crate::verify::client::{AddressClient, QueryError, QueryLimits};
@@ -103,7 +103,7 @@ struct ProviderAddresses {
     addresses: Vec<(String, SocketAddr)>,
 }
 
-pub async fn run(ws: &Workspace, global: &Global, limits: QueryLimits) -> Report {
+pub async fn run(ws: &Workspace, inv: &Invocation, limits: QueryLimits) -> Report {
     let resolver = Arc::new(Resolver::new(
         ws.config.resolver.root_hints.clone(),
         ws.config.resolver.recursive.clone(),
@@ -113,7 +113,7 @@ pub async fn run(ws: &Workspace, global: &Global, limits: QueryLimits) -> Report
     let per_zone: Vec<Report> = futures_util::stream::iter(&ws.zones)
         .map(|zone| async move {
             let mut report = Report::default();
-            audit_zone(ws, global, zone, resolver, limits, &mut report).await;
+            audit_zone(ws, inv, zone, resolver, limits, &mut report).await;
             report
         })
         .buffered(crate::verify::ZONES_AT_ONCE)
@@ -167,7 +167,7 @@ fn health_finding(report: &mut Report, zone: &Name, provider: &str, e: &Provider
 
 async fn audit_zone(
     ws: &Workspace,
-    global: &Global,
+    inv: &Invocation,
     desired: &Arc<DesiredZone>,
     resolver: &Arc<Resolver>,
     limits: QueryLimits,
@@ -178,7 +178,7 @@ async fn audit_zone(
     let union = configured_union(&ws.config, desired);
     let mut all: Vec<ProviderAddresses> = Vec::new();
     for pname in &desired.config.providers {
-        if !global.providers.is_empty() && !global.providers.contains(pname) {
+        if !inv.selection.provider(pname) {
             continue;
         }
         let pc = &ws.config.providers[pname];
@@ -279,7 +279,7 @@ async fn audit_zone(
         check_nameservers(report, &origin, pname, &pa.addresses, limits).await;
         all.push(pa);
     }
-    let log = crate::report::Log::new(global);
+    let log = inv.log.clone();
     for p in &all {
         let shown: Vec<String> = p
             .addresses

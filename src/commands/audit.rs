@@ -7,7 +7,7 @@ use crate::audit::{Severity, run as audit_run};
 use crate::cli::{Format, Global};
 use crate::report::audit::{json, junit, table};
 use crate::report::style::Style;
-use crate::report::{Log, Outcome, write_result};
+use crate::report::{Outcome, write_result};
 use crate::targets::load;
 use crate::verify::client::QueryLimits;
 
@@ -16,13 +16,14 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
     if !matches!(format, Format::Table | Format::Json | Format::Junit) {
         bail!("nsync audit: --format {format:?} is not available here; use table, json or junit");
     }
-    let log = Log::new(global);
-    let ws = load(global, &log)?;
+    let inv = super::invocation(global);
+    let log = inv.log.clone();
+    let ws = load(&inv, &log)?;
     // Audit reads every provider: a secret it cannot resolve is this run's error, not a
     // finding about the provider's health.
-    crate::targets::require_secrets(&ws.config, global)?;
+    crate::targets::require_secrets(&ws.config, &inv)?;
     let limits = QueryLimits::from_settings(&ws.config.verify);
-    let report = super::runtime()?.block_on(audit_run(&ws, global, limits));
+    let report = super::runtime()?.block_on(audit_run(&ws, &inv, limits));
     let text = match format {
         Format::Json => json(&report),
         Format::Junit => junit(&report),

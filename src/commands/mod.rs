@@ -57,6 +57,20 @@ pub fn wants_json(global: &Global, command: &str) -> anyhow::Result<bool> {
     }
 }
 
+/// The run as the code below commands/ sees it, resolved once from the flags.
+pub fn invocation(global: &Global) -> crate::invocation::Invocation {
+    crate::invocation::Invocation {
+        config_path: config_path(global.config.as_deref()),
+        selection: crate::invocation::Selection {
+            zones: global.zones.clone(),
+            providers: global.providers.clone(),
+        },
+        allow_include_outside: global.allow_include_outside,
+        log: crate::report::Log::new(global.quiet, global.verbose, global.color),
+        quiet: global.quiet,
+    }
+}
+
 /// For the commands that work on one named provider (import, restore): the config,
 /// which must be valid, and that provider built from it. The kind is returned for
 /// messages that name where data came from.

@@ -4,15 +4,16 @@
 use crate::cli::Global;
 use crate::report::plan::{diff_text, plan_json, summary_table};
 use crate::report::style::Style;
-use crate::report::{Log, Outcome, write_result};
+use crate::report::{Outcome, write_result};
 use crate::retry::RetryPolicy;
 use crate::targets::{load_and_read, plan_all};
 
 pub fn run(global: &Global) -> anyhow::Result<Outcome> {
     let json = super::wants_json(global, "plan")?;
-    let log = Log::new(global);
+    let inv = super::invocation(global);
+    let log = inv.log.clone();
     let rt = super::runtime()?;
-    let (ws, targets) = load_and_read(global, &RetryPolicy::default(), &log, &rt)?;
+    let (ws, targets) = load_and_read(&inv, &RetryPolicy::default(), &log, &rt)?;
     let plans = plan_all(&targets);
     let text = if json {
         plan_json(&targets, &plans)

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 
 use crate::cli::{Global, ServeArgs};
 use crate::config::{config_path, read_config};
-use crate::report::{Log, Outcome};
+use crate::report::Outcome;
 use crate::serve::{Zones, bind, start};
 
 /// Where a standalone `nsync serve` listens unless told otherwise (no root needed).
@@ -69,7 +69,8 @@ fn what_to_serve(global: &Global, args: &ServeArgs) -> anyhow::Result<(PathBuf, 
 }
 
 pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
-    let log = Log::new(global);
+    let inv = super::invocation(global);
+    let log = inv.log.clone();
     let (dir, listen) = what_to_serve(global, args)?;
     if !dir.is_dir() {
         bail!(

@@ -37,12 +37,13 @@ enum TargetResult {
 
 pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
     let json = super::wants_json(global, "sync")?;
-    let log = Log::new(global);
+    let inv = super::invocation(global);
+    let log = inv.log.clone();
     let policy = RetryPolicy::default();
     let rt = super::runtime()?;
     // Held until run returns: from before the first read to after the last write.
     let mut locks = None;
-    let (ws, mut targets) = load_and_read_then(global, &policy, &log, &rt, |config, zones| {
+    let (ws, mut targets) = load_and_read_then(&inv, &policy, &log, &rt, |config, zones| {
         locks = Some(crate::lock::lock_zones(
             &config.base_dir(),
             zones,
@@ -91,7 +92,7 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
         )?;
     }
 
-    let progress = Progress::new(global);
+    let progress = Progress::new(&inv.log, inv.quiet);
     let results = rt.block_on(apply_all(
         &ws.config, &targets, plans, &policy, &log, &progress,
     ));
@@ -100,7 +101,7 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
         .any(|r| matches!(r, TargetResult::Applied { .. }));
     let propagation = match args.wait {
         Some(wait) if applied => Some(rt.block_on(wait_for_propagation(
-            &ws, global, &targets, &results, wait, &log,
+            &ws, &inv, &targets, &results, wait, &log,
         ))),
         Some(_) => None,
         None => {
@@ -150,7 +151,7 @@ struct Propagated {
 /// differs with backoff, until all serve the zone file or the time is up.
 async fn wait_for_propagation(
     ws: &crate::targets::Workspace,
-    global: &Global,
+    inv: &crate::invocation::Invocation,
     targets: &[Target],
     results: &[TargetResult],
     wait: Duration,
@@ -195,7 +196,7 @@ async fn wait_for_propagation(
             .map(|t| (t.origin().clone(), t.provider_name.clone()))
             .collect(),
     );
-    let report = crate::verify::run(ws, global, options).await;
+    let report = crate::verify::run(ws, inv, options).await;
     targets
         .iter()
         .zip(results)

@@ -13,7 +13,7 @@ use anyhow::bail;
 
 use crate::backup::timestamp;
 use crate::cli::{Format, Global, VerifyArgs};
-use crate::config::config_path;
+use crate::invocation::Invocation;
 use crate::report::progress::Progress;
 use crate::report::style::Style;
 use crate::report::verify::{finding_line, json, junit, table};
@@ -53,14 +53,15 @@ pub fn run(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
     if args.metrics.is_some() && args.watch.is_none() {
         bail!("--metrics serves metrics while watching: add --watch SECONDS");
     }
-    let log = Log::new(global);
-    let ws = load(global, &log)?;
+    let inv = super::invocation(global);
+    let log = inv.log.clone();
+    let ws = load(&inv, &log)?;
     let rt = super::runtime()?;
     match args.watch {
         None => {
-            let task = Progress::new(global).start("verify");
+            let task = Progress::new(&inv.log, inv.quiet).start("verify");
             task.message("asking every address of every nameserver");
-            let report = rt.block_on(verify_run(&ws, global, options(&ws, args.wait)));
+            let report = rt.block_on(verify_run(&ws, &inv, options(&ws, args.wait)));
             let addresses: usize = report.zones.iter().map(|z| z.addresses.len()).sum();
             log_discarded(&report, &log);
             task.done(&format!(
@@ -80,7 +81,7 @@ pub fn run(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
         }
         Some(seconds) => rt.block_on(watch(
             ws,
-            global,
+            &inv,
             args,
             Duration::from_secs(seconds.max(1)),
             &log,
@@ -91,7 +92,7 @@ pub fn run(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
 /// Runs verify every `every`, logging findings as they appear and clear, until Ctrl-C.
 async fn watch(
     mut ws: Workspace,
-    global: &Global,
+    inv: &Invocation,
     args: &VerifyArgs,
     every: Duration,
     log: &Log,
@@ -111,12 +112,12 @@ async fn watch(
     let mut known: BTreeSet<String> = BTreeSet::new();
     let mut last = Outcome::Ok;
     let mut first = true;
-    let mut files = watched_files(global, &ws);
+    let mut files = watched_files(inv, &ws);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
         let report = tokio::select! {
-            r = verify_run(&ws, global, options(&ws, args.wait)) => r,
+            r = verify_run(&ws, inv, options(&ws, args.wait)) => r,
             _ = &mut ctrl_c => break,
         };
         if let Ok(mut m) = metrics.lock() {
@@ -156,11 +157,11 @@ async fn watch(
         }
         // A long-running watcher follows the files it checks against, as a team edits
         // them; a broken edit is reported once and the last good version stays in use.
-        let now_files = watched_files(global, &ws);
+        let now_files = watched_files(inv, &ws);
         if now_files != files {
             files = now_files;
             let stamp = timestamp(SystemTime::now());
-            match load(global, log) {
+            match load(inv, log) {
                 Ok(new) => {
                     log.info(&format!(
                         "{stamp} reloaded the configuration: {} zone(s)",
@@ -183,7 +184,7 @@ async fn watch(
                         }
                     }
                     ws = new;
-                    files = watched_files(global, &ws);
+                    files = watched_files(inv, &ws);
                 }
                 Err(e) => eprintln!(
                     "{stamp} RELOAD FAILED {e:#}; still checking against the previous version"
@@ -200,8 +201,8 @@ async fn watch(
 
 /// What `--watch` reloads on: nsync.toml and the files of the zones it checks
 /// (`$INCLUDE`s that hold records too), by modification time and size.
-fn watched_files(global: &Global, ws: &Workspace) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
-    std::iter::once(config_path(global.config.as_deref()))
+fn watched_files(inv: &Invocation, ws: &Workspace) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
+    std::iter::once(inv.config_path.clone())
         .chain(ws.zones.iter().flat_map(|z| z.files.iter().cloned()))
         .map(|path| {
             let seen = std::fs::metadata(&path)

@@ -41,11 +41,11 @@ pub struct Log {
 }
 
 impl Log {
-    pub fn new(global: &crate::cli::Global) -> Log {
+    pub fn new(quiet: bool, verbose: u8, color: style::ColorChoice) -> Log {
         Log {
-            quiet: global.quiet,
-            verbose: global.verbose,
-            style: style::Style::stderr(global.color),
+            quiet,
+            verbose,
+            style: style::Style::stderr(color),
         }
     }
 

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use crate::cli::Global;
 use crate::report::Log;
 
 #[derive(Clone)]
@@ -16,11 +15,11 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(global: &Global) -> Progress {
-        let tty = std::io::stderr().is_terminal() && !global.quiet;
+    pub fn new(log: &Log, quiet: bool) -> Progress {
+        let tty = std::io::stderr().is_terminal() && !quiet;
         Progress {
             bars: tty.then(MultiProgress::new),
-            log: Log::new(global),
+            log: log.clone(),
         }
     }
 

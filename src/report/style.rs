@@ -3,7 +3,13 @@
 
 use std::io::IsTerminal;
 
-use crate::cli::ColorChoice;
+/// `--color`: when to color output.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
 
 #[derive(Clone, Copy, Debug)]
 pub struct Style {

@@ -20,8 +20,8 @@ use futures_util::StreamExt;
 use nsync_core::Name;
 use nsync_core::provider::Provider;
 
-use crate::cli::Global;
 use crate::config::{Config, ProviderConfig};
+use crate::invocation::Invocation;
 use crate::targets::{DesiredZone, Workspace};
 use checks::{AddressResult, Place, Scope, check_address, extra_records};
 use client::QueryLimits;
@@ -339,7 +339,7 @@ pub const ZONES_AT_ONCE: usize = 4;
 
 type Clients = tokio::sync::Mutex<BTreeMap<SocketAddr, Arc<dyn Asker>>>;
 
-pub async fn run(ws: &Workspace, global: &Global, options: Options) -> Report {
+pub async fn run(ws: &Workspace, inv: &Invocation, options: Options) -> Report {
     let started = std::time::Instant::now();
     let resolver = Arc::new(Resolver::new(
         ws.config.resolver.root_hints.clone(),
@@ -354,7 +354,7 @@ pub async fn run(ws: &Workspace, global: &Global, options: Options) -> Report {
         only.as_ref()
             .is_none_or(|o| o.iter().any(|(zone, _)| *zone == z.zone.origin))
     }))
-    .map(|desired| verify_zone(ws, global, desired, &resolver, &clients, &options))
+    .map(|desired| verify_zone(ws, inv, desired, &resolver, &clients, &options))
     .buffered(ZONES_AT_ONCE)
     .collect()
     .await;
@@ -368,7 +368,7 @@ pub async fn run(ws: &Workspace, global: &Global, options: Options) -> Report {
 
 async fn verify_zone(
     ws: &Workspace,
-    global: &Global,
+    inv: &Invocation,
     desired: &Arc<DesiredZone>,
     resolver: &Arc<Resolver>,
     clients: &Clients,
@@ -385,7 +385,7 @@ async fn verify_zone(
     // What re-checks under --wait need: each address's client and expected zone.
     let mut probes: Vec<(Place, Arc<dyn Asker>, Arc<Expected>)> = Vec::new();
     for pname in &desired.config.providers {
-        if !global.providers.is_empty() && !global.providers.contains(pname) {
+        if !inv.selection.provider(pname) {
             continue;
         }
         if let Some(only) = &options.only
@@ -427,7 +427,7 @@ async fn verify_zone(
                     } else {
                         "pinned in nsync.toml"
                     };
-                    crate::report::Log::new(global).detail(&format!(
+                    inv.log.clone().detail(&format!(
                         "verify: provider {pname} serves {} on {} {} ({how})",
                         origin.to_text(),
                         ns.label,
@@ -486,7 +486,7 @@ async fn verify_zone(
     let since = options.wait.map_or(started, |w| w.since);
     mark_agreed(&mut addresses, since);
     if let Some(wait) = options.wait {
-        wait_for_agreement(&origin, &mut addresses, &probes, wait, global).await;
+        wait_for_agreement(&origin, &mut addresses, &probes, wait, inv).await;
     }
     // Only from addresses that answered the SOA: one that did not would only cost the
     // transfer's timeout, and it is already reported.
@@ -580,9 +580,9 @@ async fn wait_for_agreement(
     addresses: &mut [AddressReport],
     probes: &[(Place, Arc<dyn Asker>, Arc<Expected>)],
     wait: Wait,
-    global: &Global,
+    inv: &Invocation,
 ) {
-    let log = crate::report::Log::new(global);
+    let log = inv.log.clone();
     let mut pause = FIRST_PAUSE;
     loop {
         let behind = behind(addresses);

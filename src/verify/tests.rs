@@ -430,9 +430,8 @@ fn workspace(text: &str, zone_text: &str) -> Workspace {
     }
 }
 
-fn global() -> Global {
-    use clap::Parser;
-    crate::cli::Cli::parse_from(["nsync", "-q", "verify"]).global
+fn global() -> crate::invocation::Invocation {
+    crate::invocation::Invocation::on("nsync.toml".into())
 }
 
 #[test]

@@ -19,8 +19,9 @@ use nsync_core::provider::{Change, ErrorKind, ProviderError};
 use crate::invocation::Invocation;
 use crate::plan::{PlanInput, plan};
 use crate::targets::{DesiredZone, Workspace};
-use crate::verify::client::{AddressClient, QueryError, QueryLimits};
+use crate::verify::client::{QueryError, QueryLimits};
 use crate::verify::resolve::Resolver;
+use crate::verify::transport::Transport;
 use crate::verify::{configured_union, nameservers_of};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -104,16 +105,28 @@ struct ProviderAddresses {
 }
 
 pub async fn run(ws: &Workspace, inv: &Invocation, limits: QueryLimits) -> Report {
+    run_with(ws, inv, limits, Arc::new(crate::verify::transport::Sockets)).await
+}
+
+/// [`run`] over a given transport (tests script the nameservers).
+pub async fn run_with(
+    ws: &Workspace,
+    inv: &Invocation,
+    limits: QueryLimits,
+    transport: Arc<dyn Transport>,
+) -> Report {
     let resolver = Arc::new(Resolver::new(
         ws.config.resolver.root_hints.clone(),
         ws.config.resolver.recursive.clone(),
         limits,
+        transport.clone(),
     ));
+    let transport = &transport;
     let resolver = &resolver;
     let per_zone: Vec<Report> = futures_util::stream::iter(&ws.zones)
         .map(|zone| async move {
             let mut report = Report::default();
-            audit_zone(ws, inv, zone, resolver, limits, &mut report).await;
+            audit_zone(ws, inv, zone, resolver, limits, transport, &mut report).await;
             report
         })
         .buffered(crate::verify::ZONES_AT_ONCE)
@@ -171,6 +184,7 @@ async fn audit_zone(
     desired: &Arc<DesiredZone>,
     resolver: &Arc<Resolver>,
     limits: QueryLimits,
+    transport: &Arc<dyn Transport>,
     report: &mut Report,
 ) {
     let origin = desired.zone.origin.clone();
@@ -276,7 +290,7 @@ async fn audit_zone(
         report
             .checked
             .push((z.clone(), pname.clone(), "nameservers"));
-        check_nameservers(report, &origin, pname, &pa.addresses, limits).await;
+        check_nameservers(report, &origin, pname, &pa.addresses, limits, transport).await;
         all.push(pa);
     }
     let log = inv.log.clone();
@@ -346,11 +360,12 @@ async fn check_nameservers(
     provider: &str,
     addresses: &[(String, SocketAddr)],
     limits: QueryLimits,
+    transport: &Arc<dyn Transport>,
 ) {
     let mut serials: BTreeMap<String, u32> = BTreeMap::new();
     for (label, ip) in addresses {
         let at = format!("{label} ({})", crate::config::show_address(ip));
-        let client = match AddressClient::new(*ip, limits).await {
+        let client = match transport.connect(*ip, limits).await {
             Ok(c) => c,
             Err(e) => {
                 report.add(
@@ -415,3 +430,6 @@ async fn check_nameservers(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -345,6 +345,7 @@ pub async fn run(ws: &Workspace, inv: &Invocation, options: Options) -> Report {
         ws.config.resolver.root_hints.clone(),
         ws.config.resolver.recursive.clone(),
         options.limits,
+        options.transport.clone(),
     ));
     // One client per address, shared by every zone: its in-flight bound is then a bound
     // per server, however many zones that server holds.
@@ -670,5 +671,7 @@ fn serial_findings(origin: &Name, addresses: &[AddressReport]) -> Vec<Finding> {
     out
 }
 
+#[cfg(test)]
+pub mod script;
 #[cfg(test)]
 mod tests;

@@ -12,7 +12,10 @@ use hickory_proto::rr::{Name, RData, RecordType};
 use nsync_core::rcode::mnemonic;
 use tokio::sync::Mutex;
 
-use super::client::{AddressClient, QueryLimits};
+use std::sync::Arc;
+
+use super::client::QueryLimits;
+use super::transport::{Asker, Transport};
 
 /// The IANA root servers (a to m), IPv4 and IPv6, as of 2024 (b moved in 2023).
 pub const IANA_ROOTS: &[&str] = &[
@@ -51,7 +54,8 @@ pub struct Resolver {
     roots: Vec<SocketAddr>,
     recursive: Vec<SocketAddr>,
     limits: QueryLimits,
-    clients: Mutex<HashMap<SocketAddr, AddressClient>>,
+    transport: Arc<dyn Transport>,
+    clients: Mutex<HashMap<SocketAddr, Arc<dyn Asker>>>,
     cache: Mutex<HashMap<(Name, RecordType), Vec<IpAddr>>>,
 }
 
@@ -60,6 +64,7 @@ impl Resolver {
         roots: Vec<SocketAddr>,
         recursive: Vec<SocketAddr>,
         limits: QueryLimits,
+        transport: Arc<dyn Transport>,
     ) -> Resolver {
         let roots = if roots.is_empty() {
             IANA_ROOTS
@@ -74,17 +79,18 @@ impl Resolver {
             roots,
             recursive,
             limits,
+            transport,
             clients: Mutex::new(HashMap::new()),
             cache: Mutex::new(HashMap::new()),
         }
     }
 
-    async fn client(&self, addr: SocketAddr) -> Option<AddressClient> {
+    async fn client(&self, addr: SocketAddr) -> Option<Arc<dyn Asker>> {
         let mut clients = self.clients.lock().await;
         if let Some(c) = clients.get(&addr) {
             return Some(c.clone());
         }
-        let c = AddressClient::new(addr, self.limits).await.ok()?;
+        let c = self.transport.connect(addr, self.limits).await.ok()?;
         clients.insert(addr, c.clone());
         Some(c)
     }

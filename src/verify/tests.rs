@@ -2,166 +2,21 @@
 //! script answers as a nameserver would, per (address, name, type); the lab tests stay as
 //! the end-to-end proof against real servers.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
-use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
-use hickory_proto::rr::{Name, RData, Record, RecordType};
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::{Name, RecordType};
 use nsync_core::provider::{BoxFuture, Capabilities};
 use nsync_core::zone::Zone;
 
 use super::checks::{Place, check_address, extra_records};
 use super::client::{Answer, QueryError, QueryLimits};
 use super::expect::{Expected, expected_zone};
-use super::transport::{Asker, Transport};
+use super::script::{Reply, Script, Scripted, ScriptedAsker, block_on, ok};
+use super::transport::Asker;
 use super::*;
-
-/// What the scripted server does with one question.
-#[derive(Clone)]
-enum Reply {
-    /// An answer: its code, the AA bit, and the answer section as zone-file lines.
-    Answer(ResponseCode, bool, Vec<&'static str>),
-    Timeout,
-    Network,
-}
-
-fn ok(lines: &[&'static str]) -> Reply {
-    Reply::Answer(ResponseCode::NoError, true, lines.to_vec())
-}
-
-/// A scripted nameserver: replies by (name, type) in lower case, a list per question
-/// (each ask takes the next, the last one repeats), NXDOMAIN for anything else.
-#[derive(Default)]
-struct Script {
-    replies: Mutex<HashMap<(String, RecordType), Vec<Reply>>>,
-    asked: Mutex<HashMap<(String, RecordType), usize>>,
-}
-
-impl Script {
-    fn on(self, name: &str, rtype: RecordType, replies: Vec<Reply>) -> Script {
-        self.replies
-            .lock()
-            .unwrap()
-            .insert((name.to_ascii_lowercase(), rtype), replies);
-        self
-    }
-
-    fn asked(&self, name: &str, rtype: RecordType) -> usize {
-        *self
-            .asked
-            .lock()
-            .unwrap()
-            .get(&(name.to_ascii_lowercase(), rtype))
-            .unwrap_or(&0)
-    }
-}
-
-fn record(line: &str) -> Record {
-    // "name ttl TYPE rdata"
-    let mut parts = line.splitn(4, ' ');
-    let (name, ttl, rtype, rdata) = (
-        parts.next().unwrap(),
-        parts.next().unwrap().parse().unwrap(),
-        parts.next().unwrap(),
-        parts.next().unwrap(),
-    );
-    let data = if rtype == "SOA" {
-        // nsync's zone model leaves the SOA to each provider, so its parser has none.
-        let f: Vec<&str> = rdata.split(' ').collect();
-        let n = |i: usize| f[i].parse().unwrap();
-        RData::SOA(hickory_proto::rr::rdata::SOA::new(
-            Name::from_ascii(f[0]).unwrap(),
-            Name::from_ascii(f[1]).unwrap(),
-            n(2) as u32,
-            n(3),
-            n(4),
-            n(5),
-            n(6) as u32,
-        ))
-    } else {
-        let rtype = nsync_core::rdata::parse_type(rtype).unwrap();
-        nsync_core::rdata::parse_rdata_text(rtype, rdata, &Name::root())
-            .unwrap()
-            .to_hickory(rtype)
-    };
-    Record::from_rdata(Name::from_ascii(name).unwrap(), ttl, data)
-}
-
-struct ScriptedAsker(Arc<Script>);
-
-impl Asker for ScriptedAsker {
-    fn query<'a>(
-        &'a self,
-        name: &'a Name,
-        rtype: RecordType,
-    ) -> BoxFuture<'a, Result<Answer, QueryError>> {
-        Box::pin(async move {
-            let key = (name.to_ascii().to_ascii_lowercase(), rtype);
-            let n = {
-                let mut asked = self.0.asked.lock().unwrap();
-                let n = asked.entry(key.clone()).or_default();
-                *n += 1;
-                *n - 1
-            };
-            let reply = self
-                .0
-                .replies
-                .lock()
-                .unwrap()
-                .get(&key)
-                .map(|list| list[n.min(list.len() - 1)].clone())
-                .unwrap_or(Reply::Answer(ResponseCode::NXDomain, true, Vec::new()));
-            let (rcode, aa, lines) = match reply {
-                Reply::Timeout => return Err(QueryError::Timeout),
-                Reply::Network => return Err(QueryError::Network("connection refused".into())),
-                Reply::Answer(rcode, aa, lines) => (rcode, aa, lines),
-            };
-            let mut m = Message::new(1, MessageType::Response, OpCode::Query);
-            m.metadata.authoritative = aa;
-            m.metadata.response_code = rcode;
-            m.add_query(Query::query(name.clone(), rtype));
-            m.answers = lines.iter().map(|l| record(l)).collect();
-            Ok(Answer {
-                message: m,
-                latency: Duration::from_micros(100),
-            })
-        })
-    }
-
-    fn max_in_flight(&self) -> usize {
-        4
-    }
-
-    fn discarded(&self) -> u64 {
-        0
-    }
-}
-
-/// A transport whose every address is the same script.
-struct Scripted(Arc<Script>, AtomicU64);
-
-impl Transport for Scripted {
-    fn connect<'a>(
-        &'a self,
-        _address: SocketAddr,
-        _limits: QueryLimits,
-    ) -> BoxFuture<'a, Result<Arc<dyn Asker>, QueryError>> {
-        self.1.fetch_add(1, Ordering::Relaxed);
-        let asker: Arc<dyn Asker> = Arc::new(ScriptedAsker(self.0.clone()));
-        Box::pin(async move { Ok(asker) })
-    }
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
 
 const SOA: &str =
     "example.test. 300 SOA ns1.example.test. hostmaster.example.test. 7 3600 600 86400 300";

@@ -20,6 +20,15 @@ pub trait Asker: Send + Sync {
         rtype: RecordType,
     ) -> BoxFuture<'a, Result<Answer, QueryError>>;
 
+    /// Asks with RD=1, of a recursive resolver. A scripted server answers as to RD=0.
+    fn query_recursive<'a>(
+        &'a self,
+        name: &'a Name,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Result<Answer, QueryError>> {
+        self.query(name, rtype)
+    }
+
     /// How many questions may be in flight at once.
     fn max_in_flight(&self) -> usize;
 
@@ -59,6 +68,14 @@ impl Asker for AddressClient {
         rtype: RecordType,
     ) -> BoxFuture<'a, Result<Answer, QueryError>> {
         Box::pin(AddressClient::query(self, name, rtype))
+    }
+
+    fn query_recursive<'a>(
+        &'a self,
+        name: &'a Name,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Result<Answer, QueryError>> {
+        Box::pin(AddressClient::query_recursive(self, name, rtype))
     }
 
     fn max_in_flight(&self) -> usize {

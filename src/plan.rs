@@ -329,10 +329,7 @@ mod tests {
 
     #[test]
     fn apex_ns_is_left_alone_where_the_provider_owns_it() {
-        let caps = Capabilities {
-            apex_ns: false,
-            ..Capabilities::FULL
-        };
+        let caps = Capabilities::FULL.with_apex_ns(false);
         let got = lines(
             "@ NS ns9.example.net.\n",
             "@ NS ns1.provider.net.\n",
@@ -345,10 +342,7 @@ mod tests {
 
     #[test]
     fn ttls_are_compared_as_the_provider_stores_them() {
-        let caps = Capabilities {
-            min_ttl: 60,
-            ..Capabilities::FULL
-        };
+        let caps = Capabilities::FULL.with_ttl(60, nsync_core::zone::MAX_TTL);
         let got = lines("a 30 A 192.0.2.1\n", "a 60 A 192.0.2.1\n", &[], &caps, &[]);
         assert!(got.is_empty(), "{got:?}");
     }

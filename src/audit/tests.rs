@@ -79,10 +79,7 @@ static FAKE: Kind = Kind {
     name: "fake",
     summary: "a provider scripted by the test",
     keys: &[],
-    capabilities: Capabilities {
-        min_ttl: 60,
-        ..Capabilities::FULL
-    },
+    capabilities: Capabilities::FULL.with_ttl(60, nsync_core::zone::MAX_TTL),
     check_values: no_value_checks,
     build: build_fake,
 };

@@ -17,7 +17,7 @@ use hickory_proto::rr::{Name, RecordType};
 use nsync_core::provider::{
     BoxFuture, Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
 };
-use nsync_core::rdata::{Rdata, SUPPORTED_TYPES, is_supported, parse_rdata_text, parse_type};
+use nsync_core::rdata::{Rdata, is_supported, parse_rdata_text, parse_type};
 use nsync_core::secret::Secret;
 use nsync_core::settings::Settings;
 use nsync_core::zone::{Rrset, RrsetKey, Zone};
@@ -29,13 +29,10 @@ pub const DEFAULT_ENDPOINT: &str = "https://api.cloudflare.com/client/v4";
 
 /// TTL 60..86400 (30 on Enterprise); apex NS belongs to Cloudflare; 200 batch operations
 /// on the Free plan.
-pub const CAPABILITIES: Capabilities = Capabilities {
-    record_types: SUPPORTED_TYPES,
-    min_ttl: 60,
-    max_ttl: 86_400,
-    apex_ns: false,
-    max_batch_records: Some(MAX_BATCH_OPS),
-};
+pub const CAPABILITIES: Capabilities = Capabilities::FULL
+    .with_ttl(60, 86_400)
+    .with_apex_ns(false)
+    .with_batch(MAX_BATCH_OPS);
 
 pub const MAX_BATCH_OPS: usize = 200;
 /// What TTL 1 ("automatic") means.

@@ -21,6 +21,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// What a provider can store, declared up front so `nsync check` rejects what a provider
 /// cannot hold before anything is written anywhere.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Capabilities {
     pub record_types: &'static [RecordType],
     /// The lowest TTL the provider stores as given; lower ones are raised (clamped).
@@ -42,6 +43,31 @@ impl Capabilities {
         max_batch_records: None,
     };
 
+    /// The record types the provider stores (for a kind that lacks some).
+    pub const fn with_types(mut self, types: &'static [RecordType]) -> Capabilities {
+        self.record_types = types;
+        self
+    }
+
+    /// The TTL range the provider stores as given.
+    pub const fn with_ttl(mut self, min: u32, max: u32) -> Capabilities {
+        self.min_ttl = min;
+        self.max_ttl = max;
+        self
+    }
+
+    /// Whether nsync may write the apex NS.
+    pub const fn with_apex_ns(mut self, apex_ns: bool) -> Capabilities {
+        self.apex_ns = apex_ns;
+        self
+    }
+
+    /// The most records one write request may carry.
+    pub const fn with_batch(mut self, records: usize) -> Capabilities {
+        self.max_batch_records = Some(records);
+        self
+    }
+
     pub fn supports(&self, rtype: RecordType) -> bool {
         self.record_types.contains(&rtype)
     }
@@ -49,6 +75,7 @@ impl Capabilities {
 
 /// What kind of failure a provider call met: this decides retry, exit code and advice.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// Credentials rejected (HTTP 401/403, TSIG BADSIG/BADKEY): fix the secret.
     AuthFailed,

@@ -18,20 +18,14 @@ use hickory_proto::rr::{Name, RecordType};
 use nsync_core::provider::{
     BoxFuture, Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
 };
-use nsync_core::rdata::{SUPPORTED_TYPES, is_supported, parse_rdata_text, parse_type};
+use nsync_core::rdata::{is_supported, parse_rdata_text, parse_type};
 use nsync_core::settings::Settings;
-use nsync_core::zone::{MAX_TTL, Rrset, Zone};
+use nsync_core::zone::{Rrset, Zone};
 use nsync_http::reqwest::Method;
 
 use client::Client;
 
-pub const CAPABILITIES: Capabilities = Capabilities {
-    record_types: SUPPORTED_TYPES,
-    min_ttl: 0,
-    max_ttl: MAX_TTL,
-    apex_ns: true,
-    max_batch_records: Some(MAX_BATCH_VALUES),
-};
+pub const CAPABILITIES: Capabilities = Capabilities::FULL.with_batch(MAX_BATCH_VALUES);
 
 /// Per ChangeResourceRecordSets request (an UPSERT's values count twice).
 pub const MAX_BATCH_VALUES: usize = 1000;

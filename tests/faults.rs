@@ -293,27 +293,20 @@ fn run_fault(f: &Fixture, fault: &Fault) -> Result<(), Failed> {
 }
 
 /// One fixture's faults run one at a time: they share its zone.
-fn turn(kind: &'static str) -> std::sync::MutexGuard<'static, ()> {
-    static LOCKS: OnceLock<Mutex<std::collections::HashMap<&'static str, &'static Mutex<()>>>> =
-        OnceLock::new();
-    let lock: &'static Mutex<()> = *LOCKS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap()
-        .entry(kind)
-        .or_insert_with(|| Box::leak(Box::new(Mutex::new(()))));
-    lock.lock().unwrap_or_else(|e| e.into_inner())
+fn turn(fixture: usize) -> std::sync::MutexGuard<'static, ()> {
+    static TURNS: [Mutex<()>; 8] = [const { Mutex::new(()) }; 8];
+    TURNS[fixture].lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
-    for f in fixtures() {
+    for (index, f) in fixtures().into_iter().enumerate() {
         let f = Arc::new(f);
         for (i, (name, _)) in Fault::all().iter().enumerate() {
             let f2 = f.clone();
             let trial = Trial::test(format!("{}::{name}", f.kind), move || {
-                let _turn = turn(f2.kind);
+                let _turn = turn(index);
                 let (_, fault) = Fault::all().into_iter().nth(i).unwrap();
                 run_fault(&f2, &fault)
             })

@@ -87,13 +87,7 @@ static FAKE: Kind = Kind {
 const PARENT: &str = "203.0.113.1:53";
 
 fn zone(text: &str) -> nsync_core::zone::Zone {
-    let read = crate::zonefile::parse_zone_text(
-        std::path::Path::new("z.zone"),
-        text,
-        &Name::from_ascii("example.test.").unwrap(),
-    );
-    assert!(!read.has_errors(), "{:?}", read.diagnostics);
-    read.zone
+    crate::verify::script::example_zone(text)
 }
 
 fn err(kind: ErrorKind, provider: &str) -> ProviderError {
@@ -212,6 +206,17 @@ const FOUR: &[&str] = &[
 const G_ZONE: &str = "$TTL 300\nwww A 192.0.2.1\nns1 A 192.0.2.53\nns2 A 192.0.2.54\n";
 const G: &[&str] = &["ns1.example.test.", "ns2.example.test."];
 
+/// The parent delegates to the two providers of H (out of zone: no glue).
+fn delegated_to_both() -> Reply {
+    delegated_to(
+        &[
+            "example.test. 86400 NS ns1.example.net.",
+            "example.test. 86400 NS ns2.example.org.",
+        ],
+        &[],
+    )
+}
+
 fn delegated_to(names: &[&'static str], glue: &[&'static str]) -> Reply {
     Reply::Referral(names.to_vec(), glue.to_vec())
 }
@@ -230,19 +235,7 @@ fn two_healthy_providers_on_two_networks_delegated_to_both_audit_clean() {
         ],
         ZONE,
     );
-    let r = audit(
-        &ws,
-        transport(
-            delegated_to(
-                &[
-                    "example.test. 86400 NS ns1.example.net.",
-                    "example.test. 86400 NS ns2.example.org.",
-                ],
-                &[],
-            ),
-            vec![],
-        ),
-    );
+    let r = audit(&ws, transport(delegated_to_both(), vec![]));
     assert!(r.findings.is_empty(), "{:?}", r.findings);
 }
 
@@ -334,19 +327,7 @@ fn drift_clamped_ttls_and_provider_notices_are_reported() {
         ],
         "$TTL 300\nwww A 192.0.2.1\nnew 30 A 192.0.2.3\n",
     );
-    let r = audit(
-        &ws,
-        transport(
-            delegated_to(
-                &[
-                    "example.test. 86400 NS ns1.example.net.",
-                    "example.test. 86400 NS ns2.example.org.",
-                ],
-                &[],
-            ),
-            vec![],
-        ),
-    );
+    let r = audit(&ws, transport(delegated_to_both(), vec![]));
     let d1: Vec<_> = kinds(&r)
         .into_iter()
         .filter(|(_, p)| p == "d1")
@@ -394,13 +375,7 @@ fn lame_and_stale_nameservers_are_found() {
     let r = audit(
         &ws,
         transport(
-            delegated_to(
-                &[
-                    "example.test. 86400 NS ns1.example.net.",
-                    "example.test. 86400 NS ns2.example.org.",
-                ],
-                &[],
-            ),
+            delegated_to_both(),
             vec![
                 (
                     "192.0.2.54:53",

@@ -15,6 +15,17 @@ use nsync_core::provider::BoxFuture;
 use super::client::{Answer, QueryError, QueryLimits};
 use super::transport::{Asker, Transport};
 
+/// A zone of example.test. from zone-file text, which must read without errors.
+pub fn example_zone(text: &str) -> nsync_core::zone::Zone {
+    let read = crate::zonefile::parse_zone_text(
+        std::path::Path::new("z.zone"),
+        text,
+        &Name::from_ascii("example.test.").unwrap(),
+    );
+    assert!(!read.has_errors(), "{:?}", read.diagnostics);
+    read.zone
+}
+
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

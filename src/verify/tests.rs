@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RecordType};
 use nsync_core::provider::{BoxFuture, Capabilities};
-use nsync_core::zone::Zone;
 
 use super::checks::{Place, check_address, extra_records};
 use super::client::{Answer, QueryError, QueryLimits};
@@ -21,14 +20,8 @@ use super::*;
 const SOA: &str =
     "example.test. 300 SOA ns1.example.test. hostmaster.example.test. 7 3600 600 86400 300";
 
-fn zone(text: &str) -> Zone {
-    let read = crate::zonefile::parse_zone_text(
-        std::path::Path::new("z.zone"),
-        text,
-        &Name::from_ascii("example.test.").unwrap(),
-    );
-    assert!(!read.has_errors(), "{:?}", read.diagnostics);
-    read.zone
+fn zone(text: &str) -> nsync_core::zone::Zone {
+    crate::verify::script::example_zone(text)
 }
 
 fn expected(text: &str) -> Arc<Expected> {

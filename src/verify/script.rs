@@ -56,6 +56,8 @@ pub fn ok(lines: &[&'static str]) -> Reply {
 pub struct Script {
     replies: Mutex<HashMap<(String, RecordType), Vec<Reply>>>,
     asked: Mutex<HashMap<(String, RecordType), usize>>,
+    /// For questions not scripted; NXDOMAIN (authoritative) when `None`.
+    otherwise: Option<Reply>,
 }
 
 impl Script {
@@ -64,6 +66,12 @@ impl Script {
             .lock()
             .unwrap()
             .insert((name.to_ascii_lowercase(), rtype), replies);
+        self
+    }
+
+    /// The reply to every question not scripted (a server with a wildcard, a lame one).
+    pub fn otherwise(mut self, reply: Reply) -> Script {
+        self.otherwise = Some(reply);
         self
     }
 
@@ -131,6 +139,7 @@ impl Asker for ScriptedAsker {
                 .unwrap()
                 .get(&key)
                 .map(|list| list[n.min(list.len() - 1)].clone())
+                .or_else(|| self.0.otherwise.clone())
                 .unwrap_or(Reply::Answer(ResponseCode::NXDomain, true, Vec::new()));
             let (rcode, aa, lines, authority, additional) = match reply {
                 Reply::Timeout => return Err(QueryError::Timeout),

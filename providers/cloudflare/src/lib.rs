@@ -9,7 +9,7 @@ pub mod records;
 
 pub use kind::KIND;
 
-use nsync_core::name::{NameSyntax, NameText, parse_name_in};
+use nsync_core::name::{NameText, absolute_owner};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -17,7 +17,7 @@ use hickory_proto::rr::{Name, RecordType};
 use nsync_core::provider::{
     BoxFuture, Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
 };
-use nsync_core::rdata::{Rdata, is_supported, parse_rdata_text, parse_type};
+use nsync_core::rdata::{Rdata, managed_type, parse_rdata_text};
 use nsync_core::secret::Secret;
 use nsync_core::settings::Settings;
 use nsync_core::zone::{Rrset, RrsetKey, Zone};
@@ -227,26 +227,19 @@ impl Cloudflare {
                 )
                 .await?;
             for r in result.as_array().cloned().unwrap_or_default() {
-                let Some(rtype) = r["type"].as_str().and_then(parse_type) else {
+                let Some(rtype) = r["type"].as_str().and_then(managed_type) else {
                     continue;
                 };
-                if rtype == RecordType::SOA || !is_supported(rtype) {
-                    continue;
-                }
                 let owner = r["name"].as_str().unwrap_or_default();
-                let name = parse_name_in(
-                    &format!("{}.", owner.trim_end_matches('.')),
-                    &root,
-                    NameSyntax::Master,
-                )
-                .map_err(|e| {
-                    self.error(
-                        ErrorKind::Permanent,
-                        &operation,
-                        format!("record name {owner}: {e}"),
-                    )
-                })?
-                .to_lowercase();
+                let name = absolute_owner(owner)
+                    .map_err(|e| {
+                        self.error(
+                            ErrorKind::Permanent,
+                            &operation,
+                            format!("record name {owner}: {e}"),
+                        )
+                    })?
+                    .to_lowercase();
                 if rtype == RecordType::NS && name == *origin {
                     continue; // Cloudflare's own apex NS
                 }

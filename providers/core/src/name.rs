@@ -41,6 +41,17 @@ pub fn parse_name(text: &str, origin: &Name) -> Result<Name, String> {
     parse_name_in(text, origin, NameSyntax::International)
 }
 
+/// An owner name as a provider's API writes it: absolute, with or without the final dot,
+/// in master-file syntax (`\DDD` decimal, `\.` a dot inside a label).
+pub fn absolute_owner(text: &str) -> Result<Name, String> {
+    let text = if text.ends_with('.') {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    };
+    parse_name_in(&text, &Name::root(), NameSyntax::Master)
+}
+
 /// Reads a name in presentation format: `@` alone is the origin, a name ending in an
 /// unescaped `.` is absolute, anything else is relative to `origin`. `\X` is the character
 /// X inside a label (so `a\.b` is one label) and `\DDD` the octet DDD in decimal.
@@ -354,6 +365,14 @@ pub fn relative_to(name: &Name, origin: &Name) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_owner_names_are_absolute_with_or_without_the_final_dot() {
+        let want = parse_name_in("a\\.b.example.test.", &Name::root(), NameSyntax::Master).unwrap();
+        assert_eq!(absolute_owner("a\\.b.example.test").unwrap(), want);
+        assert_eq!(absolute_owner("a\\046b.example.test.").unwrap(), want);
+        assert_eq!(want.num_labels(), 3);
+    }
 
     fn origin() -> Name {
         Name::from_ascii("example.test.").unwrap()

@@ -9,12 +9,13 @@ pub mod model;
 
 pub use kind::KIND;
 
-use hickory_proto::rr::{Name, RecordType};
+use hickory_proto::rr::Name;
 use nsync_core::name::NameText;
+use nsync_core::name::absolute_owner;
 use nsync_core::provider::{
     BoxFuture, Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
 };
-use nsync_core::rdata::{is_supported, parse_rdata_text, parse_type};
+use nsync_core::rdata::{managed_type, parse_rdata_text};
 use nsync_core::settings::Settings;
 use nsync_core::zone::{Rrset, Zone};
 use nsync_http::reqwest::Method;
@@ -55,20 +56,11 @@ impl PowerDns {
         })?;
         let mut zone = Zone::new(origin.clone());
         for set in api.rrsets {
-            let Some(rtype) = parse_type(&set.rtype) else {
+            let Some(rtype) = managed_type(&set.rtype) else {
                 continue;
             };
-            // The SOA belongs to PowerDNS; types nsync does not manage stay as they are.
-            if rtype == RecordType::SOA || !is_supported(rtype) {
-                continue;
-            }
             // PowerDNS writes names in presentation format, escapes in decimal as BIND does.
-            let name = nsync_core::name::parse_name_in(
-                &set.name,
-                &Name::root(),
-                nsync_core::name::NameSyntax::Master,
-            )
-            .map_err(|e| {
+            let name = absolute_owner(&set.name).map_err(|e| {
                 self.client.error(
                     ErrorKind::Permanent,
                     &operation,

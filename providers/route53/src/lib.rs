@@ -14,11 +14,12 @@ use nsync_core::name::NameText;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use hickory_proto::rr::{Name, RecordType};
+use hickory_proto::rr::Name;
+use nsync_core::name::absolute_owner;
 use nsync_core::provider::{
     BoxFuture, Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
 };
-use nsync_core::rdata::{is_supported, parse_rdata_text, parse_type};
+use nsync_core::rdata::{managed_type, parse_rdata_text};
 use nsync_core::settings::Settings;
 use nsync_core::zone::{Rrset, Zone};
 use nsync_http::reqwest::Method;
@@ -255,25 +256,11 @@ impl Route53 {
                 if set.alias_target.is_some() || set.set_identifier.is_some() {
                     continue;
                 }
-                let Some(rtype) = parse_type(&set.rtype) else {
+                let Some(rtype) = managed_type(&set.rtype) else {
                     continue;
-                };
-                if rtype == RecordType::SOA || !is_supported(rtype) {
-                    continue;
-                }
-                let owner = octal_to_decimal(&set.name);
-                let owner = if owner.ends_with('.') {
-                    owner
-                } else {
-                    format!("{owner}.")
                 };
                 // Read as a master file's name, so `\056` is a dot inside a label.
-                let name = nsync_core::name::parse_name_in(
-                    &owner,
-                    &Name::root(),
-                    nsync_core::name::NameSyntax::Master,
-                )
-                .map_err(|e| {
+                let name = absolute_owner(&octal_to_decimal(&set.name)).map_err(|e| {
                     self.client.error(
                         ErrorKind::Permanent,
                         &operation,
@@ -523,6 +510,7 @@ impl Provider for Route53 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hickory_proto::rr::RecordType;
 
     #[test]
     fn names_are_written_with_octal_escapes() {

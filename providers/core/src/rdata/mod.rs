@@ -88,6 +88,13 @@ pub fn hint(rtype: RecordType) -> String {
 }
 
 /// Reads a record type name, case-insensitively; `None` when it is no type at all.
+/// A record type a provider's API lists that nsync manages: not the SOA (each provider
+/// owns its own) and a type the zone model holds. `None` for the rest, which nsync reads
+/// past and leaves as they are.
+pub fn managed_type(text: &str) -> Option<RecordType> {
+    parse_type(text).filter(|t| *t != RecordType::SOA && is_supported(*t))
+}
+
 pub fn parse_type(text: &str) -> Option<RecordType> {
     let upper = text.to_ascii_uppercase();
     // RFC 3597 §5: `TYPEnnn` names any type by its number.
@@ -232,6 +239,14 @@ pub(crate) fn check_caa_tag(tag: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn managed_types_leave_out_the_soa_and_types_nsync_does_not_hold() {
+        assert_eq!(managed_type("A"), Some(RecordType::A));
+        assert_eq!(managed_type("soa"), None);
+        assert_eq!(managed_type("SPF"), None);
+        assert_eq!(managed_type("bogus"), None);
+    }
 
     fn origin() -> Name {
         Name::from_ascii("example.test.").unwrap()

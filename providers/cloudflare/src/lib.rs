@@ -82,7 +82,7 @@ pub struct Cloudflare {
     token: Secret,
     account_id: Option<String>,
     http: reqwest::Client,
-    zone_ids: Mutex<HashMap<Name, String>>,
+    zone_ids: nsync_http::ZoneIds,
     held: Mutex<HashMap<Name, HashMap<RrsetKey, Vec<Held>>>>,
 }
 
@@ -102,7 +102,7 @@ impl Cloudflare {
             token,
             account_id: settings.str("account_id").map(str::to_string),
             http,
-            zone_ids: Mutex::new(HashMap::new()),
+            zone_ids: nsync_http::ZoneIds::default(),
             held: Mutex::new(HashMap::new()),
         })
     }
@@ -185,9 +185,7 @@ impl Cloudflare {
             .cloned()
             .ok_or_else(|| self.error(ErrorKind::ZoneMissing, &operation, format!("no zone named {bare} in this account; it may have been deleted, or the account closed")))?;
         let id = zone["id"].as_str().unwrap_or_default().to_string();
-        if let Ok(mut ids) = self.zone_ids.lock() {
-            ids.insert(origin.clone(), id.clone());
-        }
+        self.zone_ids.remember(origin, id.clone());
         Ok((id, zone))
     }
 
@@ -323,12 +321,7 @@ impl Cloudflare {
                     .unwrap_or_default()
             }
         };
-        let id = match self
-            .zone_ids
-            .lock()
-            .ok()
-            .and_then(|ids| ids.get(origin).cloned())
-        {
+        let id = match self.zone_ids.get(origin) {
             Some(id) => id,
             None => self.zone(origin).await?.0,
         };

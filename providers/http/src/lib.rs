@@ -4,6 +4,9 @@
 //! provider.
 
 pub mod endpoint;
+pub mod zone_ids;
+
+pub use zone_ids::ZoneIds;
 
 use std::sync::Once;
 use std::time::Duration;

@@ -35,7 +35,7 @@ pub const MAX_BATCH_CHARS: usize = 32_000;
 pub struct Route53 {
     client: Client,
     hosted_zone_id: Option<String>,
-    ids: Mutex<HashMap<Name, String>>,
+    ids: nsync_http::ZoneIds,
     /// Changes written per zone that Route 53 last reported PENDING: `settle` waits for them.
     pending: Mutex<HashMap<Name, Vec<String>>>,
 }
@@ -128,7 +128,7 @@ impl Route53 {
             hosted_zone_id: settings
                 .str("hosted_zone_id")
                 .map(|s| s.trim_start_matches("/hostedzone/").to_string()),
-            ids: Mutex::new(HashMap::new()),
+            ids: nsync_http::ZoneIds::default(),
             pending: Mutex::new(HashMap::new()),
         })
     }
@@ -138,12 +138,7 @@ impl Route53 {
         if let Some(id) = &self.hosted_zone_id {
             return Ok(id.clone());
         }
-        if let Some(id) = self
-            .ids
-            .lock()
-            .ok()
-            .and_then(|ids| ids.get(origin).cloned())
-        {
+        if let Some(id) = self.ids.get(origin) {
             return Ok(id);
         }
         let operation = format!("ListHostedZonesByName {}", origin.to_text());
@@ -191,9 +186,7 @@ impl Route53 {
                 ));
             }
         };
-        if let Ok(mut ids) = self.ids.lock() {
-            ids.insert(origin.clone(), id.clone());
-        }
+        self.ids.remember(origin, id.clone());
         Ok(id)
     }
 
@@ -391,16 +384,10 @@ impl Route53 {
             .client
             .call(Method::POST, "/hostedzone", &[], Some(body), &operation)
             .await?;
-        if let Ok(created) = quick_xml::de::from_str::<model::CreateHostedZoneResponse>(&answer)
-            && let Ok(mut ids) = self.ids.lock()
-        {
-            ids.insert(
-                origin.clone(),
-                created
-                    .hosted_zone
-                    .id
-                    .trim_start_matches("/hostedzone/")
-                    .to_string(),
+        if let Ok(created) = quick_xml::de::from_str::<model::CreateHostedZoneResponse>(&answer) {
+            self.ids.remember(
+                origin,
+                created.hosted_zone.id.trim_start_matches("/hostedzone/"),
             );
         }
         Ok(())

@@ -9,13 +9,14 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use common::http_proxy::{self, Action, Rule};
 use common::lab::Lab;
 use common::{Scratch, nsync};
 use libtest_mimic::{Arguments, Failed, Trial};
+use nsync_testkit::faults::Fault;
+use nsync_testkit::http_relay;
 
 /// One HTTP provider kind, as the fault table needs it.
 struct Fixture {
@@ -128,82 +129,6 @@ fn fixtures() -> Vec<Fixture> {
     ]
 }
 
-/// What the relay does, by the request's number and method, for one fault.
-enum Fault {
-    RateLimitedThenOk,
-    ServerErrorsThenOk,
-    DroppedThenOk,
-    SecondWriteFails,
-    BadCredentials,
-    ZoneMissing,
-}
-
-impl Fault {
-    fn all() -> [(&'static str, Fault); 6] {
-        [
-            ("rate limited twice, then fine", Fault::RateLimitedThenOk),
-            ("503 twice, then fine", Fault::ServerErrorsThenOk),
-            ("connection dropped once, then fine", Fault::DroppedThenOk),
-            ("one write half way through fails", Fault::SecondWriteFails),
-            ("credentials rejected", Fault::BadCredentials),
-            ("zone missing", Fault::ZoneMissing),
-        ]
-    }
-
-    /// The relay's rule, and a count of the faults it injected (a fault that never
-    /// happened would make the test pass without testing anything).
-    fn rule(&self, f: &Fixture) -> (Rule, Arc<AtomicUsize>) {
-        let injected = Arc::new(AtomicUsize::new(0));
-        let writes = Arc::new(AtomicUsize::new(0));
-        let zone_missing = f.zone_missing;
-        let failing_write = usize::from(f.batches);
-        let count = injected.clone();
-        let inject = move |a: Action| {
-            count.fetch_add(1, Ordering::SeqCst);
-            a
-        };
-        let respond = |status: u16, body: &str| Action::Respond {
-            status,
-            body: body.to_string(),
-        };
-        let rule: Rule = match self {
-            Fault::RateLimitedThenOk => Arc::new(move |n, _, _| {
-                if n < 2 {
-                    inject(respond(429, "rate limited"))
-                } else {
-                    Action::Forward
-                }
-            }),
-            Fault::ServerErrorsThenOk => Arc::new(move |n, _, _| {
-                if n < 2 {
-                    inject(respond(503, "unavailable"))
-                } else {
-                    Action::Forward
-                }
-            }),
-            Fault::DroppedThenOk => Arc::new(move |n, _, _| {
-                if n == 0 {
-                    inject(Action::Drop)
-                } else {
-                    Action::Forward
-                }
-            }),
-            Fault::SecondWriteFails => Arc::new(move |_, method, _| {
-                if method != "GET" && writes.fetch_add(1, Ordering::SeqCst) == failing_write {
-                    inject(respond(500, "internal error"))
-                } else {
-                    Action::Forward
-                }
-            }),
-            Fault::BadCredentials => Arc::new(move |_, _, _| inject(respond(401, "Unauthorized"))),
-            Fault::ZoneMissing => {
-                Arc::new(move |_, _, _| inject(respond(zone_missing.0, zone_missing.1)))
-            }
-        };
-        (rule, injected)
-    }
-}
-
 /// The zone for one run; `variant` moves every address, so going from one variant to the
 /// other is a change large enough to take several write requests where the API batches
 /// (over 1,000 values: two Route 53 batches, seven Cloudflare ones).
@@ -223,8 +148,8 @@ fn now() -> u128 {
 }
 
 fn run_fault(f: &Fixture, fault: &Fault) -> Result<(), Failed> {
-    let (rule, injected) = fault.rule(f);
-    let relay = runtime().block_on(http_proxy::start((f.target)(), rule));
+    let (rule, injected) = fault.rule(f.zone_missing, f.batches);
+    let relay = runtime().block_on(http_relay::start((f.target)(), rule));
     let scratch = Scratch::new(&[("z.zone", &zone_text(now(), 0))]);
     let dir = scratch.path();
     let config = format!(
@@ -255,11 +180,7 @@ fn run_fault(f: &Fixture, fault: &Fault) -> Result<(), Failed> {
     if injected.load(Ordering::SeqCst) == 0 {
         return Err(format!("{}: the fault was never injected: {ran:?}", f.kind).into());
     }
-    let expect_kind = match fault {
-        Fault::BadCredentials => Some("auth_failed"),
-        Fault::ZoneMissing => Some("zone_missing"),
-        _ => None,
-    };
+    let expect_kind = fault.expected_kind();
     match expect_kind {
         None => {
             if ran.code != 0 {

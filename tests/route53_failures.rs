@@ -8,9 +8,9 @@ mod common;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use common::http_proxy::{self, Action};
 use common::lab::Lab;
 use common::{Scratch, nsync};
+use nsync_testkit::http_relay::{self as http_proxy, Action};
 
 fn moto(lab: &Lab) -> SocketAddr {
     format!("{}:{}", lab.var("LAB_MOTO_IP"), lab.var("LAB_MOTO_PORT"))

@@ -6,7 +6,7 @@
 pub mod cloudflare_fake;
 pub mod dns;
 pub mod hostile;
-pub mod http_proxy;
+
 pub mod lab;
 pub mod watch;
 

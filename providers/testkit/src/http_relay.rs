@@ -1,5 +1,6 @@
-//! An HTTP/1.1 relay for fault injection in front of a real API server (moto_server): each
-//! request is forwarded, answered by the test's rule instead, or dropped without an answer.
+//! An HTTP/1.1 relay for fault injection in front of a real API server (moto_server, PowerDNS's
+//! API, the Cloudflare fake): each request is forwarded, answered by the test's rule instead,
+//! or dropped without an answer.
 //! One request per connection (`Connection: close`), which every client here handles.
 
 use std::net::SocketAddr;

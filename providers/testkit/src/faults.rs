@@ -1,0 +1,102 @@
+//! One table of faults, for every HTTP provider kind: what the relay injects and when.
+//! Each fault either lets a sync converge after retries or must fail that provider with
+//! a given error kind; the counter says whether the fault really happened.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::http_relay::{Action, Rule};
+
+/// What the relay does, by the request's number and method, for one fault.
+pub enum Fault {
+    RateLimitedThenOk,
+    ServerErrorsThenOk,
+    DroppedThenOk,
+    SecondWriteFails,
+    BadCredentials,
+    ZoneMissing,
+}
+
+impl Fault {
+    /// Every fault, with its name in test names.
+    pub fn all() -> [(&'static str, Fault); 6] {
+        [
+            ("rate limited twice, then fine", Fault::RateLimitedThenOk),
+            ("503 twice, then fine", Fault::ServerErrorsThenOk),
+            ("connection dropped once, then fine", Fault::DroppedThenOk),
+            ("one write half way through fails", Fault::SecondWriteFails),
+            ("credentials rejected", Fault::BadCredentials),
+            ("zone missing", Fault::ZoneMissing),
+        ]
+    }
+
+    /// The relay's rule, and a count of the faults it injected (a fault that never
+    /// happened would make the test pass without testing anything).
+    /// `zone_missing` is how the API says "no such zone" (its status and body, from its
+    /// documentation); `batches` whether a large change takes several write requests
+    /// (then the second fails, else the only one).
+    pub fn rule(
+        &self,
+        zone_missing: (u16, &'static str),
+        batches: bool,
+    ) -> (Rule, Arc<AtomicUsize>) {
+        let injected = Arc::new(AtomicUsize::new(0));
+        let writes = Arc::new(AtomicUsize::new(0));
+        let failing_write = usize::from(batches);
+        let count = injected.clone();
+        let inject = move |a: Action| {
+            count.fetch_add(1, Ordering::SeqCst);
+            a
+        };
+        let respond = |status: u16, body: &str| Action::Respond {
+            status,
+            body: body.to_string(),
+        };
+        let rule: Rule = match self {
+            Fault::RateLimitedThenOk => Arc::new(move |n, _, _| {
+                if n < 2 {
+                    inject(respond(429, "rate limited"))
+                } else {
+                    Action::Forward
+                }
+            }),
+            Fault::ServerErrorsThenOk => Arc::new(move |n, _, _| {
+                if n < 2 {
+                    inject(respond(503, "unavailable"))
+                } else {
+                    Action::Forward
+                }
+            }),
+            Fault::DroppedThenOk => Arc::new(move |n, _, _| {
+                if n == 0 {
+                    inject(Action::Drop)
+                } else {
+                    Action::Forward
+                }
+            }),
+            Fault::SecondWriteFails => Arc::new(move |_, method, _| {
+                if method != "GET" && writes.fetch_add(1, Ordering::SeqCst) == failing_write {
+                    inject(respond(500, "internal error"))
+                } else {
+                    Action::Forward
+                }
+            }),
+            Fault::BadCredentials => Arc::new(move |_, _, _| inject(respond(401, "Unauthorized"))),
+            Fault::ZoneMissing => {
+                Arc::new(move |_, _, _| inject(respond(zone_missing.0, zone_missing.1)))
+            }
+        };
+        (rule, injected)
+    }
+}
+
+impl Fault {
+    /// The error kind sync must report, or `None` when it must converge.
+    pub fn expected_kind(&self) -> Option<&'static str> {
+        match self {
+            Fault::BadCredentials => Some("auth_failed"),
+            Fault::ZoneMissing => Some("zone_missing"),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The conformance suite's steps (after DNSControl's integration tests): a chain of small
+//! state transitions every provider must pass. After each is applied, planning again must
+//! show zero changes and the servers must serve exactly the new data.
+
+use std::path::Path;
+
+use nsync_core::Name;
+use nsync_core::zone::Zone;
+use nsync_core::zonefile::parse_zone_text;
+
+/// One step: the zone as it should be after it, and the names to leave alone.
+pub struct Transition {
+    pub name: &'static str,
+    pub zone: String,
+    pub ignore: &'static [&'static str],
+    /// Owner names holding octets beyond letters, digits, `-` and `_`; run only where the
+    /// provider stores such names (PowerDNS's API refuses them: HTTP 422 "contains
+    /// unsupported characters").
+    pub any_octet_owners: bool,
+}
+
+fn t(name: &'static str, zone: &str) -> Transition {
+    Transition {
+        name,
+        zone: zone.to_string(),
+        ignore: &[],
+        any_octet_owners: false,
+    }
+}
+
+/// The chain of steps every provider passes, in order.
+pub fn transitions() -> Vec<Transition> {
+    let long = "x".repeat(300);
+    let many: String = (0..1000)
+        .map(|i| format!("h{i:04} A 192.0.2.{}\n", i % 250 + 1))
+        .collect();
+    let many_changed: String = (0..1000)
+        .map(|i| format!("h{i:04} A 198.51.100.{}\n", i % 250 + 1))
+        .collect();
+    vec![
+        t("start empty", ""),
+        t("create A at the apex", "@ A 192.0.2.1\n"),
+        t("create A at a label", "@ A 192.0.2.1\nwww A 192.0.2.2\n"),
+        t(
+            "create a wildcard",
+            "@ A 192.0.2.1\nwww A 192.0.2.2\n*.wild A 192.0.2.3\n",
+        ),
+        t(
+            "change a value",
+            "@ A 192.0.2.1\nwww A 192.0.2.20\n*.wild A 192.0.2.3\n",
+        ),
+        t(
+            "change a TTL",
+            "@ A 192.0.2.1\nwww 60 A 192.0.2.20\n*.wild A 192.0.2.3\n",
+        ),
+        t(
+            "add a value to an rrset",
+            "@ A 192.0.2.1\n@ A 192.0.2.9\nwww 60 A 192.0.2.20\n",
+        ),
+        t(
+            "several types at one label",
+            "multi A 192.0.2.4\nmulti AAAA 2001:db8::4\nmulti TXT \"hello\"\nmulti MX 10 mx.example.net.\n",
+        ),
+        t("CNAME", "alias CNAME www.example.net.\nmulti A 192.0.2.4\n"),
+        t(
+            "CNAME -> A at one name",
+            "alias A 192.0.2.5\nmulti A 192.0.2.4\n",
+        ),
+        t(
+            "A -> CNAME at one name",
+            "alias CNAME www.example.net.\nmulti A 192.0.2.4\n",
+        ),
+        t("CNAME target change", "alias CNAME other.example.net.\n"),
+        t(
+            "MX rrset",
+            "@ MX 10 mx1.example.net.\n@ MX 20 mx2.example.net.\n",
+        ),
+        t(
+            "MX preference change",
+            "@ MX 5 mx1.example.net.\n@ MX 20 mx2.example.net.\n",
+        ),
+        t("null MX", "@ MX 0 .\n"),
+        t(
+            "SRV",
+            "_sip._tcp SRV 10 60 5060 sip.example.net.\n_sip._tcp SRV 20 0 5060 sip2.example.net.\n",
+        ),
+        t(
+            "CAA",
+            "@ CAA 0 issue \"letsencrypt.org\"\n@ CAA 0 issuewild \";\"\n@ CAA 128 iodef \"mailto:sec@example.net\"\n",
+        ),
+        t("TXT with quotes", "q TXT \"say \\\"hi\\\" to them\"\n"),
+        t(
+            "TXT with semicolons",
+            "_dmarc TXT \"v=DMARC1; p=reject; rua=mailto:d@example.net\"\n",
+        ),
+        t(
+            "TXT with backslashes",
+            "b TXT \"back\\\\slash and \\\\\\\\ two\"\n",
+        ),
+        t(
+            "TXT of 300 octets (TOML, split)",
+            &format!(
+                "[[rrset]]\nname = \"long\"\ntype = \"TXT\"\nttl = 300\nvalues = [\"{long}\"]\n"
+            ),
+        ),
+        t(
+            "TXT with many strings",
+            "m TXT \"one\" \"two\" \"three\" \"four\" \"five\"\nm TXT \"second record\"\n",
+        ),
+        t(
+            "TXT with non-ASCII octets",
+            "u TXT \"caf\\195\\169 \\000 nul\"\n",
+        ),
+        t(
+            "delegation NS below the apex",
+            "sub NS ns1.example.net.\nsub NS ns2.example.net.\n",
+        ),
+        t(
+            "delegation with DS and glue",
+            "sub NS ns1.sub\nsub NS ns2.example.net.\nsub DS 31589 13 2 3490a6806d47f17a34c29e2ce80e8a999ffbe4be3f5a4e3c1a2b3c4d5e6f7081\nns1.sub A 192.0.2.53\n",
+        ),
+        t(
+            "SSHFP and TLSA",
+            "h SSHFP 4 2 9d5fab2c7e0b1f3a4c6d8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d\n_443._tcp.h TLSA 3 1 1 0c72ac70b745ac19998811b131d662c9ac69dbdbe7cb23e5b514b56664c5d3d6\n",
+        ),
+        t(
+            "HTTPS and SVCB",
+            "@ HTTPS 1 . alpn=\"h2,h3\" port=8443\n_dns.ns SVCB 1 ns.example.net. alpn=\"dot\"\n",
+        ),
+        t(
+            "NAPTR and PTR",
+            "n NAPTR 100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:info@example.net!\" .\n4.2 PTR host.example.net.\n",
+        ),
+        t(
+            "underscore and punycode names",
+            "_acme-x TXT \"v\"\nxn--bcher-kva A 192.0.2.6\n",
+        ),
+        t("mixed case names are one rrset", "MiXeD A 192.0.2.7\n"),
+        // Escapes read as BIND reads them (CAA values and alpn lists lost theirs), written
+        // and read back by every provider.
+        t(
+            "escapes in data",
+            "caa CAA 0 issue \"a\\065b\"\ncaa CAA 0 issue \"q\\\"b\\\\s\"\nsvc HTTPS 1 . alpn=\"f\\\\\\\\oo\\\\,bar,h2\"\nctl TXT \"tab\\009 nul\\000 del\\127\"\n",
+        ),
+        // `a\.b` is one label (it was merged with `a.b`), `\@` a label (it was the apex).
+        Transition {
+            name: "escaped dot and @ in owner names",
+            zone: "a\\.b TXT \"one label\"\na.b TXT \"two labels\"\n\\@ TXT \"a label, not the apex\"\n".into(),
+            ignore: &[],
+            any_octet_owners: true,
+        },
+        t("1,000 rrsets at once", &many),
+        t("1,000 rrsets changed", &many_changed),
+        t("delete everything managed", ""),
+        t(
+            "a name to be ignored later",
+            "_acme-challenge TXT \"token-1\"\nkeep A 192.0.2.8\n",
+        ),
+        Transition {
+            name: "ignored names are left alone",
+            zone: "keep A 192.0.2.9\n".into(),
+            ignore: &["_acme-challenge"],
+            any_octet_owners: false,
+        },
+        t("end empty", ""),
+    ]
+}
+
+/// The zone a step wants, read as nsync reads zone files.
+pub fn desired_zone(t: &Transition, origin: &Name) -> Zone {
+    let (path, text) = if t.zone.starts_with("[[rrset]]") {
+        ("t.toml", t.zone.clone())
+    } else {
+        ("t.zone", format!("$TTL 300\n{}", t.zone))
+    };
+    let read = parse_zone_text(Path::new(path), &text, origin);
+    assert!(
+        read.diagnostics.is_empty(),
+        "{}: {:?}",
+        t.name,
+        read.diagnostics
+    );
+    read.zone
+}

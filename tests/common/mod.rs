@@ -3,7 +3,9 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the helper
 
-pub mod cloudflare_fake;
+/// The fake Cloudflare API ships with the provider crate (feature `fake`).
+#[allow(unused_imports)] // each test binary uses a different part of the helper
+pub use nsync_cloudflare::fake as cloudflare_fake;
 pub mod dns;
 pub mod hostile;
 

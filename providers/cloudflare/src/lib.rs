@@ -4,6 +4,8 @@
 //! several records. TTL 1 means "automatic" (300 s); otherwise 60..86400. Proxied
 //! records are read as they are and reported; nsync never changes `proxied`.
 
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod kind;
 pub mod records;
 

@@ -185,6 +185,41 @@ fn lab_rfc2136(server: &str) -> Setup {
 }
 
 fn fixtures() -> Vec<Fixture> {
+    let mut all = lab_and_fake_fixtures();
+    if let Some(real) = real_account() {
+        all.push(real);
+    }
+    all
+}
+
+/// `NSYNC_TEST=<kind>`: the suite against a real account, for users and maintainers (never
+/// in CI, never by default: tests talk to loopback only). `NSYNC_TEST_TABLE` is the
+/// provider table as in nsync.toml (`[providers.real]`, secrets as `env:` references) and
+/// `NSYNC_TEST_ZONE` a zone the account holds that the suite may empty and rewrite;
+/// `NSYNC_TEST_ANY_OCTET=1` where the provider stores owner names with any octet.
+fn real_account() -> Option<Fixture> {
+    let kind = std::env::var("NSYNC_TEST").ok()?;
+    let zone = std::env::var("NSYNC_TEST_ZONE").unwrap_or_else(|_| {
+        panic!("NSYNC_TEST={kind} needs NSYNC_TEST_ZONE (a zone the suite may rewrite)")
+    });
+    Some(Fixture {
+        name: Box::leak(format!("real_{kind}").into_boxed_str()),
+        needs_lab: false,
+        zone: Box::leak(zone.into_boxed_str()),
+        any_octet_owners: std::env::var("NSYNC_TEST_ANY_OCTET").is_ok_and(|v| v == "1"),
+        setup: || {
+            let table = std::env::var("NSYNC_TEST_TABLE")
+                .expect("NSYNC_TEST needs NSYNC_TEST_TABLE: the provider table, as in nsync.toml");
+            Setup {
+                provider: provider_from_toml(&table),
+                server: None,
+                after_step: None,
+            }
+        },
+    })
+}
+
+fn lab_and_fake_fixtures() -> Vec<Fixture> {
     vec![
         Fixture {
             name: "rfc2136_on_bind",

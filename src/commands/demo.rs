@@ -139,10 +139,7 @@ fn name(s: &str) -> Name {
 }
 
 /// The parent: a root zone that delegates demo.test. to ns1..ns3.demo.test., with glue.
-fn parent_zone() -> anyhow::Result<(
-    Name,
-    std::sync::Arc<dyn hickory_server::zone_handler::ZoneHandler>,
-)> {
+fn parent_zone() -> anyhow::Result<(Name, load::Served)> {
     let root = Name::root();
     let mut zone = Zone::new(root.clone());
     let rd = |t: RecordType, v: &str| parse_rdata_text(t, v, &root).map_err(|e| anyhow::anyhow!(e));
@@ -175,17 +172,14 @@ fn parent_zone() -> anyhow::Result<(
         "a.root.demo. hostmaster.root.demo. 1 1800 900 604800 86400",
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let records = load::records(&zone, soa, 86400);
-    let handler = hickory_server::store::in_memory::InMemoryZoneHandler::<
-        hickory_server::net::runtime::TokioRuntimeProvider,
-    >::new(
-        root.clone(),
-        records,
-        hickory_server::zone_handler::ZoneType::Primary,
+    let served = load::served(
+        &zone,
+        soa,
+        86400,
         hickory_server::zone_handler::AxfrPolicy::Deny,
     )
     .map_err(|e| anyhow::anyhow!(e))?;
-    Ok((root, std::sync::Arc::new(handler)))
+    Ok((root, served))
 }
 
 fn config(servers: &Servers) -> String {

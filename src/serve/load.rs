@@ -12,6 +12,8 @@ use hickory_server::net::runtime::TokioRuntimeProvider;
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, ZoneHandler, ZoneType};
 use nsync_core::zone::Zone;
+
+use super::referral::Cuts;
 use nsync_core::zonefile::{lexer, parse_master_text};
 
 /// The zone files of a folder, named `ZONE.zone` (`example.com..zone` is not needed:
@@ -60,9 +62,19 @@ fn soa(text: &str, origin: &Name) -> Result<(RData, u32), String> {
             .iter()
             .find_map(|t| t.text().parse::<u32>().ok())
             .unwrap_or(3600);
+        // MNAME and RNAME may be written relative to the zone (`ns1`, `@`), as in any
+        // hand-written file; hickory's text parser would take them as absolute.
+        let origin_text = origin.to_text();
         let data: Vec<String> = e.tokens[i + 1..]
             .iter()
-            .map(|t| t.raw.to_string())
+            .enumerate()
+            .map(|(n, t)| match (n, t.raw) {
+                (0 | 1, "@") => origin_text.clone(),
+                (0 | 1, raw) if !raw.ends_with('.') => {
+                    format!("{raw}.{}", origin_text.trim_start_matches('.'))
+                }
+                (_, raw) => raw.to_string(),
+            })
             .collect();
         let rdata = RData::try_from_str(RecordType::SOA, &data.join(" "))
             .map_err(|e| format!("SOA: {e}"))?;
@@ -74,22 +86,36 @@ fn soa(text: &str, origin: &Name) -> Result<(RData, u32), String> {
     ))
 }
 
-/// Builds the handler for a zone from its file.
-pub fn zone_handler(path: &Path, origin: &Name) -> Result<Arc<dyn ZoneHandler>, String> {
+/// What the server holds for one zone: hickory's handler for its data, and its cuts,
+/// which the server answers with referrals itself.
+pub struct Served {
+    pub handler: Arc<dyn ZoneHandler>,
+    pub cuts: Cuts,
+}
+
+/// Builds what the server holds for `zone`, with its SOA.
+pub fn served(zone: &Zone, soa: RData, soa_ttl: u32, axfr: AxfrPolicy) -> Result<Served, String> {
+    let handler = InMemoryZoneHandler::<TokioRuntimeProvider>::new(
+        zone.origin.clone(),
+        records(zone, soa, soa_ttl),
+        ZoneType::Primary,
+        axfr,
+    )?;
+    Ok(Served {
+        handler: Arc::new(handler),
+        cuts: Cuts::of(zone),
+    })
+}
+
+/// Builds what the server holds for a zone from its file.
+pub fn zone_handler(path: &Path, origin: &Name) -> Result<Served, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let read = parse_master_text(path, &text, origin);
     if let Some(d) = read.diagnostics.iter().find(|d| d.is_error()) {
         return Err(d.to_string());
     }
     let (soa, soa_ttl) = soa(&text, origin)?;
-    let records = records(&read.zone, soa, soa_ttl);
-    let handler = InMemoryZoneHandler::<TokioRuntimeProvider>::new(
-        origin.clone(),
-        records,
-        ZoneType::Primary,
-        AxfrPolicy::AllowAll,
-    )?;
-    Ok(Arc::new(handler))
+    served(&read.zone, soa, soa_ttl, AxfrPolicy::AllowAll)
 }
 
 pub fn records(zone: &Zone, soa: RData, soa_ttl: u32) -> BTreeMap<RrKey, RecordSet> {

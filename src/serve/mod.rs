@@ -4,6 +4,7 @@
 //! to the folder is served without a restart.
 
 pub mod load;
+pub mod referral;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -12,11 +13,14 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
+use hickory_proto::op::OpCode;
 use hickory_proto::rr::{LowerName, Name};
 use hickory_server::Server;
 use hickory_server::net::runtime::Time;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
-use hickory_server::zone_handler::{Catalog, ZoneHandler};
+use hickory_server::zone_handler::Catalog;
+use load::Served;
+use referral::{Cuts, Delegation};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::RwLock;
 
@@ -30,6 +34,8 @@ pub struct Zones {
     /// When the last complete look at the folder began: a file written before that is
     /// being served.
     scanned: Arc<std::sync::Mutex<SystemTime>>,
+    /// Each served zone's cuts, answered with referrals before the catalog is asked.
+    cuts: Arc<std::sync::RwLock<HashMap<LowerName, Arc<Cuts>>>>,
 }
 
 impl Default for Zones {
@@ -37,6 +43,7 @@ impl Default for Zones {
         Zones {
             catalog: Arc::default(),
             scanned: Arc::new(std::sync::Mutex::new(SystemTime::UNIX_EPOCH)),
+            cuts: Arc::default(),
         }
     }
 }
@@ -48,6 +55,9 @@ impl RequestHandler for Zones {
         request: &Request,
         response_handle: R,
     ) -> ResponseInfo {
+        if let Some(delegation) = self.referral(request) {
+            return referral::send(request, &delegation, response_handle).await;
+        }
         self.catalog
             .read()
             .await
@@ -57,15 +67,36 @@ impl RequestHandler for Zones {
 }
 
 impl Zones {
-    pub async fn upsert(&self, origin: &Name, handler: Arc<dyn ZoneHandler>) {
+    pub async fn upsert(&self, origin: &Name, served: Served) {
+        let origin = LowerName::new(origin);
         self.catalog
             .write()
             .await
-            .upsert(LowerName::new(origin), vec![handler]);
+            .upsert(origin.clone(), vec![served.handler]);
+        if let Ok(mut cuts) = self.cuts.write() {
+            cuts.insert(origin, Arc::new(served.cuts));
+        }
     }
 
     pub async fn remove(&self, origin: &Name) {
-        self.catalog.write().await.remove(&LowerName::new(origin));
+        let origin = LowerName::new(origin);
+        self.catalog.write().await.remove(&origin);
+        if let Ok(mut cuts) = self.cuts.write() {
+            cuts.remove(&origin);
+        }
+    }
+
+    /// The delegation a query must be referred to, if its name is at or below a cut of
+    /// the zone it falls in.
+    fn referral(&self, request: &Request) -> Option<Delegation> {
+        if request.metadata.op_code != OpCode::Query {
+            return None;
+        }
+        let info = request.request_info().ok()?;
+        let (name, rtype) = (info.query.name(), info.query.query_type());
+        let cuts = self.cuts.read().ok()?;
+        let (origin, zone_cuts) = referral::zone_of(&cuts, name)?;
+        zone_cuts.referral(origin, name, rtype).cloned()
     }
 
     pub fn last_scan(&self) -> SystemTime {
@@ -153,8 +184,8 @@ pub async fn sync_folder(
             continue;
         }
         match load::zone_handler(&path, &origin) {
-            Ok(handler) => {
-                zones.upsert(&origin, handler).await;
+            Ok(served) => {
+                zones.upsert(&origin, served).await;
                 seen.insert(path, (modified, origin));
             }
             // A file half written by someone else, or broken by hand: keep serving the

@@ -7,20 +7,37 @@ use nsync_core::kind::Kind;
 use nsync_core::rdata::SUPPORTED_TYPES;
 use nsync_core::zone::MAX_TTL;
 
-/// The kinds, in the order the README lists them.
-pub static KINDS: &[&Kind] = &[
+/// One entry per provider crate: its feature, the crate, the kinds it declares. The macro
+/// makes the list of kinds and, for tests (feature `testkit`), the list of every built
+/// crate's fixtures, so a new provider is registered once, here.
+macro_rules! registry {
+    ($( #[$cfg:meta] $krate:ident => [$($kind:ident),+]; )*) => {
+        /// The kinds, in the order the README lists them.
+        pub static KINDS: &[&Kind] = &[ $( $( #[$cfg] &$krate::$kind, )+ )* ];
+
+        /// Every built provider crate's fixtures for the shared suite (tests only).
+        #[cfg(feature = "testkit")]
+        pub fn fixtures() -> Vec<Box<dyn nsync_testkit::Fixture>> {
+            let mut all = Vec::new();
+            $( #[$cfg] all.extend($krate::fixture::fixtures()); )*
+            all
+        }
+    };
+}
+
+registry! {
     #[cfg(feature = "rfc2136")]
-    &nsync_rfc2136::KIND,
+    nsync_rfc2136 => [KIND];
     #[cfg(feature = "powerdns")]
-    &nsync_powerdns::KIND,
+    nsync_powerdns => [KIND];
     #[cfg(feature = "route53")]
-    &nsync_route53::KIND,
+    nsync_route53 => [KIND];
     #[cfg(feature = "cloudflare")]
-    &nsync_cloudflare::KIND,
-    // Always built: `nsync serve` and the demo run on these.
-    &nsync_zonefile::KIND,
-    &nsync_zonefile::BUILTIN,
-];
+    nsync_cloudflare => [KIND];
+    // Always built (`cfg(all())` is true): `nsync serve` and the demo run on these.
+    #[cfg(all())]
+    nsync_zonefile => [KIND, BUILTIN];
+}
 
 pub fn find(name: &str) -> Option<&'static Kind> {
     KINDS.iter().copied().find(|k| k.name == name)

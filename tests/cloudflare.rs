@@ -29,7 +29,7 @@ fn fake(zones: &[&str], tokens: &[(&str, &str)]) -> Fake {
         for z in zones {
             s.add_zone(z);
         }
-        s.retry_after = 1;
+        s.knobs.retry_after = 1;
     }
     let url = rt.block_on(cloudflare_fake::start(state.clone()));
     Fake { rt, state, url }
@@ -57,7 +57,7 @@ const ZONE: &str = "$TTL 300\nwww A 192.0.2.1\n@ MX 10 mail.example.net.\n@ TXT 
 #[test]
 fn rate_limits_are_waited_out_then_the_sync_succeeds() {
     let f = fake(&["cf1.test"], &[("good", "active")]);
-    f.state.lock().unwrap().rate_limit_next = 2;
+    f.state.lock().unwrap().knobs.rate_limited = 2;
     let scratch = setup(&f.url, "good", "cf1.test.", ZONE);
     let _guard = f.rt.enter();
     nsync(&["sync", "--yes"])

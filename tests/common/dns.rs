@@ -12,6 +12,11 @@ use hickory_proto::rr::{Name, RecordType};
 const TIMEOUT: Duration = Duration::from_secs(3);
 
 pub fn query(server: IpAddr, name: &Name, rtype: RecordType) -> Message {
+    query_at(SocketAddr::new(server, 53), name, rtype)
+}
+
+/// `query` to a server on another port than 53.
+pub fn query_at(addr: SocketAddr, name: &Name, rtype: RecordType) -> Message {
     let mut q = Message::new(rand_id(), MessageType::Query, OpCode::Query);
     q.metadata.recursion_desired = false;
     q.add_query(Query::query(name.clone(), rtype));
@@ -19,7 +24,6 @@ pub fn query(server: IpAddr, name: &Name, rtype: RecordType) -> Message {
     edns.set_max_payload(1232);
     q.set_edns(edns);
     let bytes = q.to_vec().expect("encode query");
-    let addr = SocketAddr::new(server, 53);
     let sock = UdpSocket::bind((IpAddr::from([127, 0, 0, 1]), 0)).expect("bind UDP");
     sock.set_read_timeout(Some(TIMEOUT)).unwrap();
     sock.send_to(&bytes, addr).expect("send UDP");

@@ -11,11 +11,10 @@
 //! single-record POST/PATCH/DELETE for accounts without the batch endpoint.
 //! Faults (rate limits, 5xx) are switched on by the tests through `Control`.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+use nsync_testkit::http_fake::{self, Knobbed, Knobs, Request, Response};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[derive(Clone, Debug)]
 pub struct Record {
@@ -42,13 +41,11 @@ pub struct State {
     pub tokens: Vec<(String, String)>,
     pub zones: Vec<Zone>,
     next_id: u64,
-    /// Answer the next N API calls with 429.
-    pub rate_limit_next: usize,
-    pub retry_after: u64,
+    /// Rate limit (429 with `retry-after`) or fail (500) the next calls.
+    pub knobs: Knobs,
     /// Fail every batch from this one on (counting from 0) with HTTP 500.
     pub fail_batches_from: Option<usize>,
     pub batches: usize,
-    pub requests: usize,
     /// Act as an API without the batch endpoint (answers it with 404, code 7000).
     pub no_batch_endpoint: bool,
     /// Records written one at a time (POST, PATCH, DELETE on dns_records).
@@ -155,42 +152,36 @@ fn record_from(body: &Value, id: String) -> Record {
     }
 }
 
-fn handle(
-    state: &Control,
-    method: &str,
-    target: &str,
-    token: Option<&str>,
-    body: &Value,
-) -> (u16, Vec<(String, String)>, Value) {
+fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Value) {
+    let (method, token) = (request.method.as_str(), request.bearer());
+    let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+    let body = &body;
     let mut s = state.lock().unwrap();
-    s.requests += 1;
-    if s.rate_limit_next > 0 {
-        s.rate_limit_next -= 1;
-        let after = s.retry_after.to_string();
-        return (
-            429,
-            vec![("retry-after".into(), after)],
-            failure(
-                971,
-                "Please wait and consider throttling your request speed",
-            ),
-        );
+    match s.knobs.take() {
+        Some(Knobbed::RateLimited { retry_after }) => {
+            return (
+                429,
+                vec![("retry-after".into(), retry_after.to_string())],
+                failure(
+                    971,
+                    "Please wait and consider throttling your request speed",
+                ),
+            );
+        }
+        Some(Knobbed::Failing) => {
+            return (
+                500,
+                vec![],
+                failure(10001, "service temporarily unavailable"),
+            );
+        }
+        None => {}
     }
     let status = token
         .and_then(|t| s.tokens.iter().find(|(k, _)| k == t))
         .map(|(_, st)| st.clone());
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let param = |key: &str| {
-        query
-            .split('&')
-            .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
-            .map(str::to_string)
-    };
-    let segments: Vec<&str> = path
-        .trim_start_matches("/client/v4")
-        .trim_matches('/')
-        .split('/')
-        .collect();
+    let param = |key: &str| request.param(key).map(str::to_string);
+    let segments = request.segments("/client/v4");
     if segments == ["user", "tokens", "verify"] {
         return match status {
             Some(st) => (
@@ -425,75 +416,12 @@ fn handle(
 
 /// Starts the fake on 127.0.0.1 with a random port; returns its API base URL.
 pub async fn start(state: Control) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut conn, _)) = listener.accept().await else {
-                return;
-            };
-            let state = state.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 65536];
-                let (head, body) = loop {
-                    let Ok(n) = conn.read(&mut chunk).await else {
-                        return;
-                    };
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        let head = String::from_utf8_lossy(&buf[..end]).to_string();
-                        let len: usize = head
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase()
-                                    .strip_prefix("content-length:")
-                                    .map(|v| v.trim().to_string())
-                            })
-                            .and_then(|v| v.parse().ok())
-                            .unwrap_or(0);
-                        while buf.len() < end + 4 + len {
-                            let Ok(n) = conn.read(&mut chunk).await else {
-                                return;
-                            };
-                            if n == 0 {
-                                break;
-                            }
-                            buf.extend_from_slice(&chunk[..n]);
-                        }
-                        break (head, buf[end + 4..].to_vec());
-                    }
-                };
-                let mut lines = head.lines();
-                let mut first = lines.next().unwrap_or("").split_whitespace();
-                let (method, target) = (
-                    first.next().unwrap_or("").to_string(),
-                    first.next().unwrap_or("").to_string(),
-                );
-                let token = lines.find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    (k.eq_ignore_ascii_case("authorization"))
-                        .then(|| v.trim().trim_start_matches("Bearer ").to_string())
-                });
-                let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                let (status, headers, answer) =
-                    handle(&state, &method, &target, token.as_deref(), &body);
-                let text = answer.to_string();
-                let mut response = format!(
-                    "HTTP/1.1 {status} Fake\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-                    text.len()
-                );
-                for (k, v) in headers {
-                    response.push_str(&format!("{k}: {v}\r\n"));
-                }
-                response.push_str("\r\n");
-                response.push_str(&text);
-                let _ = conn.write_all(response.as_bytes()).await;
-            });
-        }
-    });
+    let addr = http_fake::serve(Arc::new(move |request: &Request| {
+        let (status, headers, answer) = handle(&state, request);
+        let mut response = Response::json(status, answer.to_string());
+        response.headers = headers;
+        response
+    }))
+    .await;
     format!("http://{addr}/client/v4")
 }

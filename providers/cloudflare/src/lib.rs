@@ -4,8 +4,10 @@
 //! several records. TTL 1 means "automatic" (300 s); otherwise 60..86400. Proxied
 //! records are read as they are and reported; nsync never changes `proxied`.
 
-#[cfg(feature = "fake")]
+#[cfg(feature = "testkit")]
 pub mod fake;
+#[cfg(feature = "testkit")]
+pub mod fixture;
 pub mod kind;
 pub mod records;
 

@@ -4,6 +4,8 @@
 
 pub mod client;
 pub mod config;
+#[cfg(feature = "testkit")]
+pub mod fixture;
 pub mod kind;
 pub mod model;
 

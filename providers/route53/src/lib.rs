@@ -4,6 +4,8 @@
 //! apex SOA; alias and routing-policy rrsets are left alone.
 
 pub mod client;
+#[cfg(feature = "testkit")]
+pub mod fixture;
 pub mod kind;
 pub mod model;
 pub mod sigv4;

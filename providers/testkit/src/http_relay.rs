@@ -34,7 +34,7 @@ pub async fn start(target: SocketAddr, rule: Rule) -> SocketAddr {
             };
             let (rule, count) = (rule.clone(), count.clone());
             tokio::spawn(async move {
-                let Some(request) = read_request(&mut client).await else {
+                let Some(request) = crate::http_fake::read_request(&mut client).await else {
                     return;
                 };
                 let head = String::from_utf8_lossy(
@@ -101,33 +101,4 @@ fn edited(answer: &[u8], edit: fn(&str) -> String) -> Vec<u8> {
         })
         .collect();
     format!("{}\r\n\r\n{body}", head.join("\r\n")).into_bytes()
-}
-
-/// Reads one request: the head, then as much body as Content-Length says.
-async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 65536];
-    loop {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-            let len: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            while buf.len() < end + 4 + len {
-                let n = stream.read(&mut chunk).await.ok()?;
-                if n == 0 {
-                    break;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            return Some(buf);
-        }
-    }
 }

@@ -1,6 +1,6 @@
-//! The real-server lab (tests/lab) as the tests see it: its addresses and keys, read from
-//! `$LAB_DIR/lab.env`. The tests that need it are ignored by a plain `cargo test` (with
-//! the reason) and fail, saying how to start it, when run without it.
+//! The real-server lab (tests/lab) as tests and fixtures see it: its addresses and keys,
+//! read from `$LAB_DIR/lab.env`. Tests that need it are ignored by a plain `cargo test`
+//! (with the reason) and fail, saying how to start it, when run without it.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, TcpStream};

@@ -4,6 +4,8 @@
 //! written atomically (temp file + rename) so a server never reads half a file, then
 //! `reload_command` tells the server.
 
+#[cfg(feature = "testkit")]
+pub mod fixture;
 pub mod kind;
 
 pub use kind::{BUILTIN, KIND};

@@ -1,0 +1,40 @@
+//! Where the shared suite runs the PowerDNS API kind: the lab's PowerDNS and its HTTP API
+//! (the fault relay goes in front of the API; PowerDNS is asked after every step).
+
+use std::net::SocketAddr;
+
+use nsync_testkit::fixture::{Declared, Fixture, HttpApi, NEEDS_LAB, PROVIDER, Started};
+use nsync_testkit::lab::Lab;
+
+pub fn fixtures() -> Vec<Box<dyn Fixture>> {
+    vec![Box::new(Declared {
+        name: "powerdns_http_api",
+        kind: "powerdns",
+        needs: Some(NEEDS_LAB),
+        zone: "t16.test.",
+        // The API refuses owner names with octets outside letters, digits, - and _.
+        any_octet_owners: false,
+        http_api: Some(HttpApi {
+            zone: "t25.test.",
+            // PowerDNS's API answers an unknown zone with 404 and this body.
+            zone_missing: (404, "{\"error\": \"Could not find domain 't25.test.'\"}"),
+            create_missing: false,
+            // One PATCH per sync.
+            batches: false,
+        }),
+        start,
+    })]
+}
+
+fn start() -> Started {
+    let lab = Lab::get();
+    let api = lab
+        .var("LAB_PDNS_API_URL")
+        .trim_start_matches("http://")
+        .parse()
+        .expect("LAB_PDNS_API_URL is http://IP:PORT");
+    Started {
+        server: Some(SocketAddr::new(lab.ip("pdns"), 53)),
+        ..Started::api(lab.powerdns_provider(PROVIDER), Some(api))
+    }
+}

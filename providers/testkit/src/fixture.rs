@@ -1,0 +1,137 @@
+//! A provider kind's place in the shared suite: each provider crate says, in its
+//! `fixture` module (feature `testkit`), where its provider can run here (the lab's
+//! servers, an emulator, its in-repo fake) and how to reach it. nsync's conformance binary
+//! takes every fixture of every kind in its registry and registers the transitions, the
+//! import round trip and, for HTTP APIs, the fault table against each. A fixture that
+//! cannot run here is ignored with its reason, never passed.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::OnceLock;
+
+/// The provider's name in the nsync.toml tables fixtures write.
+pub const PROVIDER: &str = "under_test";
+
+pub trait Fixture: Send + Sync {
+    /// The tests' name prefix: the kind and where it runs ("rfc2136_on_bind").
+    fn name(&self) -> &str;
+    /// The kind under test, as the registry names it.
+    fn kind(&self) -> &'static str;
+    /// What it needs that a plain `cargo test` does not start ("needs the lab"): its
+    /// tests are then ignored by default, with this reason, and run by tests/run.sh.
+    fn needs(&self) -> Option<&'static str>;
+    /// The zone the transitions rewrite (the provider must hold it or create it).
+    fn zone(&self) -> &str;
+    /// Whether the provider stores owner names with any octet (PowerDNS's API does not).
+    fn any_octet_owners(&self) -> bool {
+        true
+    }
+    /// The HTTP API the provider talks to, for the fault table (none for DNS kinds).
+    fn http_api(&self) -> Option<&HttpApi> {
+        None
+    }
+    /// Brings up what the provider talks to (a fake is started here), once per run.
+    fn start(&self) -> Started;
+}
+
+/// A check after a conformance step, given the step's name.
+pub type StepCheck = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
+pub struct Started {
+    /// `[providers.under_test]` as in nsync.toml, secrets as `file:` references.
+    pub table: String,
+    /// The nameserver that serves what the provider writes, asked after each step (none
+    /// for API emulators and fakes, which serve no DNS).
+    pub server: Option<SocketAddr>,
+    /// Called after each write, before the server is asked: a server that picks changes
+    /// up on its own schedule is given the time it needs.
+    pub settle: Option<Box<dyn Fn() + Send + Sync>>,
+    /// A provider-specific check after a step (the Cloudflare fake counts its batches).
+    pub after_step: Option<StepCheck>,
+    /// Where `table`'s endpoint points, for a fixture with an `http_api`: the fault relay
+    /// is put in front of it.
+    pub api: Option<SocketAddr>,
+}
+
+/// What the fault table needs to know of an HTTP API, known before it is started.
+pub struct HttpApi {
+    /// The zone the faults run on (not the transitions' zone: the two run side by side).
+    pub zone: &'static str,
+    /// How the API says "no such zone": its status and body, from its documentation.
+    pub zone_missing: (u16, &'static str),
+    /// Whether sync needs `--create-missing` for a new zone there.
+    pub create_missing: bool,
+    /// Whether a large change takes several write requests (else one write fails).
+    pub batches: bool,
+}
+
+/// The runtime fakes are served on: one per test binary, alive between tests.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| tokio::runtime::Runtime::new().expect("a tokio runtime for the fakes"))
+}
+
+/// A folder of this run for a fixture's secret files.
+pub fn scratch(fixture: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("nsync-fixture-{fixture}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create a scratch folder");
+    dir
+}
+
+/// Why lab fixtures are ignored by a plain `cargo test`.
+pub const NEEDS_LAB: &str = "needs the lab (tests/run.sh starts it)";
+
+/// A fixture declared by its fields, as most are.
+pub struct Declared {
+    pub name: &'static str,
+    pub kind: &'static str,
+    pub needs: Option<&'static str>,
+    pub zone: &'static str,
+    pub any_octet_owners: bool,
+    pub http_api: Option<HttpApi>,
+    pub start: fn() -> Started,
+}
+
+impl Fixture for Declared {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+    fn needs(&self) -> Option<&'static str> {
+        self.needs
+    }
+    fn zone(&self) -> &str {
+        self.zone
+    }
+    fn any_octet_owners(&self) -> bool {
+        self.any_octet_owners
+    }
+    fn http_api(&self) -> Option<&HttpApi> {
+        self.http_api.as_ref()
+    }
+    fn start(&self) -> Started {
+        (self.start)()
+    }
+}
+
+impl Started {
+    /// A provider that serves DNS at `server`, port 53, and has no HTTP API.
+    pub fn dns(table: String, server: IpAddr) -> Started {
+        Started {
+            server: Some(SocketAddr::new(server, 53)),
+            ..Started::api(table, None)
+        }
+    }
+
+    /// A provider behind an HTTP API at `api`.
+    pub fn api(table: String, api: Option<SocketAddr>) -> Started {
+        Started {
+            table,
+            server: None,
+            settle: None,
+            after_step: None,
+            api,
+        }
+    }
+}

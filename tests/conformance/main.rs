@@ -1,0 +1,247 @@
+//! The one suite every provider kind passes, registered at run time over the fixtures of
+//! every kind in nsync's registry (`nsync::providers::fixtures()`, each provider crate's
+//! `fixture` module), as OpenDAL's behaviour tests do: one test per (fixture, transition),
+//! one import round trip per fixture, and one test per (fixture, fault) where the fixture
+//! has an HTTP API. A fixture that needs the lab is ignored by a plain `cargo test`, with
+//! the reason; tests/run.sh runs them all. `NSYNC_TEST=<kind>` adds a real account.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod faults;
+mod import;
+mod steps;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, SystemTime};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use nsync_core::Name;
+use nsync_core::provider::Provider;
+use nsync_testkit::faults::Fault;
+use nsync_testkit::fixture::{Declared, Fixture, PROVIDER, Started, runtime, scratch};
+use nsync_testkit::transitions::{Transition, transitions};
+
+/// Builds a provider the way nsync does: from an nsync.toml provider table.
+fn provider_from_toml(table: &str) -> Arc<dyn Provider> {
+    let text = format!(
+        "{table}\n[zones.\"conformance.test.\"]\nfile = \"unused.zone\"\nproviders = [\"{PROVIDER}\"]\n"
+    );
+    let (config, diags) = nsync::config::parse_config(Path::new("conformance.toml"), &text);
+    assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
+    let pc = &config.expect("a config").providers[PROVIDER];
+    let provider = pc.build().expect("provider");
+    // One source of what a provider can store: check and verify read the kind's
+    // declaration, plan and sync the built provider's.
+    assert_eq!(
+        provider.capabilities(),
+        &pc.kind.capabilities,
+        "{}: the built provider's capabilities differ from its kind's",
+        pc.kind.name
+    );
+    provider
+}
+
+/// `NSYNC_TEST=<kind>`: the suite against a real account, for users and maintainers (never
+/// in CI, never by default: tests talk to loopback only). `NSYNC_TEST_TABLE` is the
+/// provider table as in nsync.toml (`[providers.under_test]`, secrets as `env:`
+/// references) and `NSYNC_TEST_ZONE` a zone the account holds that the suite may empty
+/// and rewrite; `NSYNC_TEST_ANY_OCTET=1` where the provider stores owner names with any
+/// octet.
+fn real_account() -> Option<Box<dyn Fixture>> {
+    let kind = std::env::var("NSYNC_TEST").ok()?;
+    let zone = std::env::var("NSYNC_TEST_ZONE").unwrap_or_else(|_| {
+        panic!("NSYNC_TEST={kind} needs NSYNC_TEST_ZONE (a zone the suite may rewrite)")
+    });
+    let kind = nsync::providers::find(&kind)
+        .unwrap_or_else(|| panic!("NSYNC_TEST={kind}: no such kind in this build"));
+    Some(Box::new(Declared {
+        name: Box::leak(format!("real_{}", kind.name).into_boxed_str()),
+        kind: kind.name,
+        needs: None,
+        zone: Box::leak(zone.into_boxed_str()),
+        any_octet_owners: std::env::var("NSYNC_TEST_ANY_OCTET").is_ok_and(|v| v == "1"),
+        http_api: None,
+        start: || {
+            let table = std::env::var("NSYNC_TEST_TABLE")
+                .expect("NSYNC_TEST needs NSYNC_TEST_TABLE: the provider table, as in nsync.toml");
+            Started::api(table, None)
+        },
+    }))
+}
+
+/// The builtin kind: the zonefile storage served by nsync's own nameserver (`nsync
+/// serve`), which lives in this crate, so its fixture does too. Needs nothing: the server
+/// runs in this process on a loopback port.
+fn builtin() -> Box<dyn Fixture> {
+    Box::new(Declared {
+        name: "builtin_served_by_nsync",
+        kind: "builtin",
+        needs: None,
+        zone: "builtin.test.",
+        any_octet_owners: true,
+        http_api: None,
+        start: || {
+            let dir: PathBuf = scratch("builtin").join("zones");
+            std::fs::create_dir_all(&dir).expect("the builtin folder");
+            let running = runtime().block_on(async {
+                let (udp, tcp) = nsync::serve::bind("127.0.0.1:0".parse().expect("an address"))
+                    .await
+                    .expect("bind the builtin server");
+                nsync::serve::start(udp, tcp, Default::default(), Some(dir.clone()))
+                    .await
+                    .expect("start the builtin server")
+            });
+            let server: SocketAddr = running.address;
+            let zones = running.zones.clone();
+            // Served for the rest of the run.
+            std::mem::forget(running);
+            Started {
+                server: Some(server),
+                // The server picks the folder up by polling: wait for a look at it that
+                // began after the write.
+                settle: Some(Box::new(move || {
+                    let written = SystemTime::now();
+                    while zones.last_scan() <= written {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                })),
+                ..Started::api(
+                    format!(
+                        "[providers.{PROVIDER}]\nkind = \"builtin\"\ndirectory = \"{}\"\nlisten = [\"{server}\"]\n",
+                        dir.display()
+                    ),
+                    None,
+                )
+            }
+        },
+    })
+}
+
+fn fixtures() -> Vec<Box<dyn Fixture>> {
+    let mut all = nsync::providers::fixtures();
+    all.push(builtin());
+    all.extend(real_account());
+    all
+}
+
+/// Each fixture is started once, and its tests run one at a time (they share its zones).
+fn started(f: &dyn Fixture) -> (Arc<Started>, MutexGuard<'static, ()>) {
+    type Slot = (Mutex<()>, OnceLock<Arc<Started>>);
+    static SLOTS: OnceLock<Mutex<HashMap<String, &'static Slot>>> = OnceLock::new();
+    let slot: &'static Slot = {
+        let mut slots = SLOTS
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        slots
+            .entry(f.name().to_string())
+            .or_insert_with(|| Box::leak(Box::new((Mutex::new(()), OnceLock::new()))))
+    };
+    let turn = slot.0.lock().unwrap_or_else(|e| e.into_inner());
+    let started = slot.1.get_or_init(|| Arc::new(f.start())).clone();
+    (started, turn)
+}
+
+/// The fixture's tests: ignored with its reason where it needs what is not running.
+fn trial(
+    f: &dyn Fixture,
+    name: String,
+    run: impl FnOnce() -> Result<(), Failed> + Send + 'static,
+) -> Trial {
+    let t = Trial::test(format!("{}::{name}", f.name()), run);
+    match f.needs() {
+        Some(reason) => t.with_ignored_flag(true).with_kind(reason),
+        None => t,
+    }
+}
+
+fn transition_trials(f: &Arc<dyn Fixture>, trials: &mut Vec<Trial>) {
+    let steps: Arc<Vec<Transition>> = Arc::new(
+        transitions()
+            .into_iter()
+            .filter(|t| !t.any_octet_owners || f.any_octet_owners())
+            .collect(),
+    );
+    for i in 0..steps.len() {
+        let (f2, steps2) = (f.clone(), steps.clone());
+        trials.push(trial(
+            f.as_ref(),
+            format!("{:02} {}", i, steps[i].name),
+            move || {
+                let (started, _turn) = started(f2.as_ref());
+                let provider = {
+                    let _guard = runtime().enter();
+                    provider_from_toml(&started.table)
+                };
+                let origin = Name::from_ascii(f2.zone()).expect("the fixture's zone");
+                let before = i.checked_sub(1).map(|b| &steps2[b]);
+                runtime().block_on(steps::run_step(
+                    provider.as_ref(),
+                    &started,
+                    &origin,
+                    before,
+                    &steps2[i],
+                ));
+                Ok(())
+            },
+        ));
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let all: Vec<Arc<dyn Fixture>> = fixtures().into_iter().map(Arc::from).collect();
+    let mut trials = vec![
+        Trial::test("the_suite_has_at_least_30_transitions", || {
+            if transitions().len() >= 30 {
+                Ok(())
+            } else {
+                Err("fewer than 30 transitions".into())
+            }
+        }),
+        // A kind in the registry without a fixture would pass this suite by not being in
+        // it.
+        {
+            let covered: Vec<&'static str> = all.iter().map(|f| f.kind()).collect();
+            Trial::test("every_kind_has_a_fixture", move || {
+                let missing: Vec<&str> = nsync::providers::names()
+                    .into_iter()
+                    .filter(|k| !covered.contains(k))
+                    .collect();
+                if missing.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "no fixture for kind(s) {missing:?}: add one to the crate's fixture module"
+                    )
+                    .into())
+                }
+            })
+        },
+    ];
+    for f in &all {
+        transition_trials(f, &mut trials);
+        let f2 = f.clone();
+        trials.push(trial(f.as_ref(), "import round trip".into(), move || {
+            let (started, _turn) = started(f2.as_ref());
+            import::round_trip(&started.table, f2.zone());
+            Ok(())
+        }));
+        if f.http_api().is_some() {
+            for (i, (name, _)) in Fault::all().iter().enumerate() {
+                let f2 = f.clone();
+                trials.push(trial(f.as_ref(), format!("fault: {name}"), move || {
+                    let (started, _turn) = started(f2.as_ref());
+                    let (_, fault) = Fault::all().into_iter().nth(i).expect("the fault");
+                    let api = f2.http_api().expect("an HTTP API");
+                    let _guard = runtime().enter();
+                    faults::run_fault(f2.kind(), &started, api, &fault)
+                }));
+            }
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}

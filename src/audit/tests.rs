@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use hickory_proto::op::ResponseCode;
 use nsync_core::kind::{Kind, no_value_checks};
 use nsync_core::provider::{
-    BoxFuture, Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
+    Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
 };
 use nsync_core::settings::Settings;
 use nsync_core::{Name, RecordType};
@@ -31,6 +31,7 @@ struct FakeProvider {
     fake: Fake,
 }
 
+#[async_trait::async_trait]
 impl Provider for FakeProvider {
     fn name(&self) -> &str {
         &self.name
@@ -38,20 +39,14 @@ impl Provider for FakeProvider {
     fn capabilities(&self) -> &Capabilities {
         &FAKE.capabilities
     }
-    fn read_zone<'a>(&'a self, _: &'a Name) -> BoxFuture<'a, Result<ZoneState, ProviderError>> {
-        let read = self.fake.read.clone();
-        Box::pin(async move { read })
+    async fn read_zone(&self, _: &Name) -> Result<ZoneState, ProviderError> {
+        self.fake.read.clone()
     }
-    fn apply<'a>(
-        &'a self,
-        _: &'a Name,
-        _: &'a ChangeSet,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async { Ok(()) })
+    async fn apply(&self, _: &Name, _: &ChangeSet) -> Result<(), ProviderError> {
+        Ok(())
     }
-    fn health<'a>(&'a self) -> BoxFuture<'a, Result<(), ProviderError>> {
-        let health = self.fake.health.clone();
-        Box::pin(async move { health })
+    async fn health(&self) -> Result<(), ProviderError> {
+        self.fake.health.clone()
     }
 }
 

@@ -437,6 +437,10 @@ impl ApplyJob {
         let total = changes.changes.len();
         let mut attempt = 1;
         loop {
+            // Providers are never handed an empty change set (their contract).
+            if changes.changes.is_empty() {
+                return Ok(total);
+            }
             let err = match self.provider.apply(&self.origin, &changes).await {
                 Ok(()) => return Ok(total),
                 Err(e) => e,

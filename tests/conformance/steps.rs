@@ -158,8 +158,13 @@ async fn apply_step(provider: &dyn Provider, origin: &Name, step: &Transition, n
         capabilities: provider.capabilities(),
         union_nameservers: ns,
     };
+    let changes = plan(&input);
+    // As sync does: a provider is never handed an empty change set.
+    if changes.changes.is_empty() {
+        return;
+    }
     provider
-        .apply(origin, &plan(&input))
+        .apply(origin, &changes)
         .await
         .unwrap_or_else(|e| panic!("{}: apply: {e}", step.name));
 }

@@ -3,9 +3,11 @@
 //! error kinds, and `Retry-After`. What each API's status codes mean stays with its
 //! provider.
 
+pub mod api;
 pub mod endpoint;
 pub mod zone_ids;
 
+pub use api::{Answer, Api, Auth, Failure};
 pub use zone_ids::ZoneIds;
 
 use std::sync::Once;
@@ -66,42 +68,6 @@ pub fn classify(
         401 | 403 => refine(ErrorKind::AuthFailed),
         _ => refine(ErrorKind::Permanent),
     }
-}
-
-/// What came back from an API: the status, its `Retry-After`, and the whole body.
-pub struct Answer {
-    pub status: reqwest::StatusCode,
-    pub retry_after: Option<Duration>,
-    pub text: String,
-}
-
-/// Sends a request and reads the whole answer, whatever its status; a request that got
-/// no answer, or whose body broke off, is a temporary error (worth retrying).
-pub async fn send(
-    request: reqwest::RequestBuilder,
-    provider: &str,
-    operation: &str,
-    endpoint: &str,
-) -> Result<Answer, ProviderError> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| transport_error(provider, operation, endpoint, &e))?;
-    let status = response.status();
-    let retry_after = retry_after(response.headers());
-    let text = response.text().await.map_err(|e| {
-        ProviderError::new(
-            ErrorKind::Temporary,
-            provider,
-            operation,
-            format!("reading the answer: {e}"),
-        )
-    })?;
-    Ok(Answer {
-        status,
-        retry_after,
-        text,
-    })
 }
 
 /// `Retry-After` in seconds, as DNS APIs send it.

@@ -13,7 +13,7 @@ pub mod wire;
 
 use hickory_proto::rr::Name;
 use nsync_core::provider::{
-    BoxFuture, Capabilities, ChangeSet, Provider, ProviderError, ZoneState,
+    BoxFuture, Capabilities, ChangeSet, Provider, ProviderError, ZoneState, async_trait,
 };
 use nsync_core::settings::Settings;
 
@@ -61,6 +61,7 @@ impl Rfc2136 {
     }
 }
 
+#[async_trait]
 impl Provider for Rfc2136 {
     fn name(&self) -> &str {
         &self.name
@@ -88,31 +89,20 @@ impl Provider for Rfc2136 {
         &kind::KIND.capabilities
     }
 
-    fn read_zone<'a>(
-        &'a self,
-        origin: &'a Name,
-    ) -> BoxFuture<'a, Result<ZoneState, ProviderError>> {
-        Box::pin(async move {
-            let server = server::Server::new(&self.name, &self.config)?;
-            let t = axfr::transfer(&server, origin).await?;
-            // A primary cannot tell which of the zone's NS are its own: the apex NS
-            // lists every provider's. nsync.toml's `nameservers` says which are.
-            Ok(ZoneState {
-                zone: t.zone,
-                nameservers: Vec::new(),
-                notices: Vec::new(),
-            })
+    async fn read_zone(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
+        let server = server::Server::new(&self.name, &self.config)?;
+        let t = axfr::transfer(&server, origin).await?;
+        // A primary cannot tell which of the zone's NS are its own: the apex NS lists
+        // every provider's. nsync.toml's `nameservers` says which are.
+        Ok(ZoneState {
+            zone: t.zone,
+            nameservers: Vec::new(),
+            notices: Vec::new(),
         })
     }
 
-    fn apply<'a>(
-        &'a self,
-        origin: &'a Name,
-        changes: &'a ChangeSet,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let server = server::Server::new(&self.name, &self.config)?;
-            update::apply(&server, origin, changes).await.map(|_| ())
-        })
+    async fn apply(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
+        let server = server::Server::new(&self.name, &self.config)?;
+        update::apply(&server, origin, changes).await.map(|_| ())
     }
 }

@@ -1,38 +1,24 @@
-//! Signed calls to the Route 53 API and what its errors mean for nsync: Throttling and
-//! PriorRequestNotComplete (HTTP 400) and 5xx are retried, NoSuchHostedZone is a missing
-//! zone, rejected credentials are auth failures.
+//! Signed calls to the Route 53 API (SigV4 per request); failures are read by error.rs.
 
 use std::time::SystemTime;
 
 use nsync_core::provider::{ErrorKind, ProviderError};
 use nsync_core::secret::Secret;
-use nsync_http::reqwest::{self, Method};
+use nsync_http::reqwest::Method;
+use nsync_http::{Api, Auth};
 
-use crate::model::parse_error;
 use crate::sigv4::{Credentials, Request, canonical_query, sign, uri_encode};
 
 pub const DEFAULT_ENDPOINT: &str = "https://route53.amazonaws.com";
 
 pub struct Client {
     pub provider: String,
-    endpoint: String,
     host: String,
     access_key_id: Secret,
     secret_access_key: Secret,
     session_token: Option<Secret>,
-    http: reqwest::Client,
+    api: Api,
 }
-
-const AUTH_CODES: &[&str] = &[
-    "InvalidClientTokenId",
-    "SignatureDoesNotMatch",
-    "AccessDenied",
-    "AccessDeniedException",
-    "ExpiredToken",
-    "UnrecognizedClientException",
-    "InvalidSignatureException",
-    "MissingAuthenticationToken",
-];
 
 impl Client {
     pub fn new(
@@ -53,15 +39,13 @@ impl Client {
                 ))
             })?;
         let host = rest.split('/').next().unwrap_or(rest).to_string();
-        let http = nsync_http::client(provider)?;
         Ok(Client {
             provider: provider.to_string(),
-            endpoint,
             host,
             access_key_id,
             secret_access_key,
             session_token,
-            http,
+            api: Api::new(provider, &endpoint, Auth::Signed)?,
         })
     }
 
@@ -71,7 +55,7 @@ impl Client {
         operation: &str,
         message: impl Into<String>,
     ) -> ProviderError {
-        ProviderError::new(kind, &self.provider, operation, message)
+        self.api.error(kind, operation, message)
     }
 
     /// Sends a signed request to `/2013-04-01{path}`; returns the body of a 2xx answer.
@@ -105,53 +89,20 @@ impl Client {
             "route53",
         );
         let q = canonical_query(query);
-        let url = if q.is_empty() {
-            format!("{}{}", self.endpoint, uri_encode(&path, true))
+        let target = if q.is_empty() {
+            uri_encode(&path, true)
         } else {
-            format!("{}{}?{q}", self.endpoint, uri_encode(&path, true))
+            format!("{}?{q}", uri_encode(&path, true))
         };
-        let mut request = self.http.request(method, &url);
+        let mut request = self.api.request(method, &target);
         for (k, v) in headers {
             request = request.header(k, v);
         }
         if let Some(b) = body {
             request = request.header("content-type", "text/xml").body(b);
         }
-        let nsync_http::Answer {
-            status,
-            retry_after,
-            text,
-        } = nsync_http::send(request, &self.provider, operation, &self.endpoint).await?;
-        if status.is_success() {
-            return Ok(text);
-        }
-        let (code, message) = parse_error(&text);
-        let kind = if code == "Throttling" || code == "ThrottlingException" {
-            ErrorKind::RateLimited { retry_after }
-        } else if code == "PriorRequestNotComplete" {
-            ErrorKind::Temporary
-        } else {
-            nsync_http::classify(status, retry_after, |k| {
-                if code == "NoSuchHostedZone" {
-                    ErrorKind::ZoneMissing
-                } else if AUTH_CODES.contains(&code.as_str()) {
-                    ErrorKind::AuthFailed
-                } else {
-                    k
-                }
-            })
-        };
-        let advice = match kind {
-            ErrorKind::AuthFailed => {
-                " (check access_key_id and secret_access_key; the key may be revoked)"
-            }
-            ErrorKind::ZoneMissing => " (the hosted zone is gone; the account may be closed)",
-            _ => "",
-        };
-        Err(self.error(
-            kind,
-            operation,
-            format!("HTTP {status} {code}: {message}{advice}"),
-        ))
+        self.api
+            .call(request, operation, crate::error::failure)
+            .await
     }
 }

@@ -18,7 +18,7 @@ use hickory_proto::rr::rdata::SOA;
 use hickory_proto::rr::{Name, RData, RecordType};
 use nsync_core::clock::yyyymmdd;
 use nsync_core::provider::{
-    BoxFuture, Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
+    Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState, async_trait,
 };
 use nsync_core::settings::Settings;
 use nsync_core::zone::{Rrset, Zone};
@@ -207,6 +207,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .map_err(|e| format!("renaming {} to {}: {e}", tmp.display(), path.display()))
 }
 
+#[async_trait]
 impl Provider for ZoneFiles {
     fn name(&self) -> &str {
         &self.name
@@ -217,57 +218,40 @@ impl Provider for ZoneFiles {
         &kind::KIND.capabilities
     }
 
-    fn read_zone<'a>(
-        &'a self,
-        origin: &'a Name,
-    ) -> BoxFuture<'a, Result<ZoneState, ProviderError>> {
-        Box::pin(async move {
-            let (zone, _) = self.load(origin)?;
-            let nameservers = zone.apex_nameservers();
-            Ok(ZoneState {
-                zone,
-                nameservers,
-                notices: Vec::new(),
-            })
+    async fn read_zone(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
+        let (zone, _) = self.load(origin)?;
+        let nameservers = zone.apex_nameservers();
+        Ok(ZoneState {
+            zone,
+            nameservers,
+            notices: Vec::new(),
         })
     }
 
-    fn apply<'a>(
-        &'a self,
-        origin: &'a Name,
-        changes: &'a ChangeSet,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let (mut zone, serial) = self.load(origin)?;
-            let before = zone.clone();
-            changes.apply_to(&mut zone);
-            if zone == before {
-                // Nothing changed: the serial stays, no reload.
-                return Ok(());
-            }
-            self.store(&zone, serial).await
-        })
+    async fn apply(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
+        let (mut zone, serial) = self.load(origin)?;
+        let before = zone.clone();
+        changes.apply_to(&mut zone);
+        if zone == before {
+            // Nothing changed: the serial stays, no reload.
+            return Ok(());
+        }
+        self.store(&zone, serial).await
     }
 
-    fn create_zone<'a>(
-        &'a self,
-        origin: &'a Name,
-        nameservers: &'a [Name],
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            if self.path(origin).exists() {
-                return Ok(());
-            }
-            let mut zone = Zone::new(origin.clone());
-            if !nameservers.is_empty() {
-                let rdata = nameservers
-                    .iter()
-                    .map(|n| RData::NS(hickory_proto::rr::rdata::NS(n.clone())))
-                    .collect();
-                zone.insert(Rrset::new(origin.clone(), RecordType::NS, 3600, rdata));
-            }
-            self.store(&zone, None).await
-        })
+    async fn create_zone(&self, origin: &Name, nameservers: &[Name]) -> Result<(), ProviderError> {
+        if self.path(origin).exists() {
+            return Ok(());
+        }
+        let mut zone = Zone::new(origin.clone());
+        if !nameservers.is_empty() {
+            let rdata = nameservers
+                .iter()
+                .map(|n| RData::NS(hickory_proto::rr::rdata::NS(n.clone())))
+                .collect();
+            zone.insert(Rrset::new(origin.clone(), RecordType::NS, 3600, rdata));
+        }
+        self.store(&zone, None).await
     }
 }
 

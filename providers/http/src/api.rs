@@ -1,0 +1,172 @@
+//! One client per HTTP API provider: its endpoint, how each request is authenticated, and
+//! the send that every call goes through, with the answer's body size capped (a broken or
+//! hostile server cannot make nsync hold an unbounded body) and a non-2xx answer turned
+//! into an error of the right kind by the provider's own reading of its error bodies.
+
+use std::time::Duration;
+
+use nsync_core::provider::{ErrorKind, ProviderError};
+use nsync_core::secret::Secret;
+use reqwest::{Method, RequestBuilder, StatusCode};
+
+/// How the API authenticates a request.
+pub enum Auth {
+    /// A key in a header of its own (PowerDNS's `X-API-Key`, NS1's `X-NSONE-Key`).
+    Header(&'static str, Secret),
+    /// `Authorization: Bearer <token>`.
+    Bearer(Secret),
+    /// The provider signs each request itself (SigV4, EdgeGrid).
+    Signed,
+}
+
+/// The largest answer body read by default: far above any page of records, and above a
+/// whole zone of a few hundred thousand records where an API returns zones whole.
+pub const BODY_LIMIT: usize = 64 << 20;
+
+/// What a provider makes of a non-2xx answer: the error kind (usually `classify` refined
+/// by the vendor's codes) and what the server said, with advice.
+pub struct Failure {
+    pub kind: ErrorKind,
+    pub said: String,
+}
+
+/// What came back from an API: the status, its `Retry-After`, and the whole body.
+pub struct Answer {
+    pub status: StatusCode,
+    pub retry_after: Option<Duration>,
+    pub text: String,
+}
+
+pub struct Api {
+    provider: String,
+    endpoint: String,
+    http: reqwest::Client,
+    auth: Auth,
+    body_limit: usize,
+}
+
+impl Api {
+    /// A client for `endpoint` (a base URL; a trailing `/` is dropped).
+    pub fn new(provider: &str, endpoint: &str, auth: Auth) -> Result<Api, ProviderError> {
+        Ok(Api {
+            provider: provider.to_string(),
+            endpoint: endpoint.trim_end_matches('/').to_string(),
+            http: crate::client(provider)?,
+            auth,
+            body_limit: BODY_LIMIT,
+        })
+    }
+
+    /// Caps answer bodies at `bytes` instead of `BODY_LIMIT`.
+    pub fn with_body_limit(mut self, bytes: usize) -> Api {
+        self.body_limit = bytes;
+        self
+    }
+
+    pub fn provider(&self) -> &str {
+        &self.provider
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    pub fn error(
+        &self,
+        kind: ErrorKind,
+        operation: &str,
+        message: impl Into<String>,
+    ) -> ProviderError {
+        ProviderError::new(kind, &self.provider, operation, message)
+    }
+
+    /// A request to the endpoint followed by `path_and_query`, authenticated (the secret
+    /// goes in a header, never in a URL or a log).
+    pub fn request(&self, method: Method, path_and_query: &str) -> RequestBuilder {
+        let request = self
+            .http
+            .request(method, format!("{}{path_and_query}", self.endpoint));
+        match &self.auth {
+            Auth::Header(name, key) => request.header(*name, key.expose()),
+            Auth::Bearer(token) => request.bearer_auth(token.expose()),
+            Auth::Signed => request,
+        }
+    }
+
+    /// Sends and reads the whole answer, whatever its status. No answer, or a body that
+    /// broke off, is a temporary error (worth retrying); a body over the cap is refused.
+    pub async fn send(
+        &self,
+        request: RequestBuilder,
+        operation: &str,
+    ) -> Result<Answer, ProviderError> {
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| crate::transport_error(&self.provider, operation, &self.endpoint, &e))?;
+        let status = response.status();
+        let retry_after = crate::retry_after(response.headers());
+        let too_large = || {
+            self.error(
+                ErrorKind::Permanent,
+                operation,
+                format!(
+                    "the answer from {} is larger than {} MiB; nsync stopped reading it (is the endpoint an API of this kind?)",
+                    self.endpoint,
+                    self.body_limit >> 20
+                ),
+            )
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.body_limit as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > self.body_limit {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(self.error(
+                        ErrorKind::Temporary,
+                        operation,
+                        format!("reading the answer: {e}"),
+                    ));
+                }
+            }
+        }
+        Ok(Answer {
+            status,
+            retry_after,
+            text: String::from_utf8_lossy(&body).into_owned(),
+        })
+    }
+
+    /// Sends; the body of a 2xx answer, else the provider's reading of the failure as an
+    /// error that quotes the status and what the server said.
+    pub async fn call(
+        &self,
+        request: RequestBuilder,
+        operation: &str,
+        failure: impl FnOnce(&Answer) -> Failure,
+    ) -> Result<String, ProviderError> {
+        let answer = self.send(request, operation).await?;
+        if answer.status.is_success() {
+            return Ok(answer.text);
+        }
+        let Failure { kind, said } = failure(&answer);
+        Err(self.error(kind, operation, format!("HTTP {}: {said}", answer.status)))
+    }
+}
+
+/// The first `n` characters of a body that is not the API's error shape, for a message.
+pub fn excerpt(text: &str, n: usize) -> String {
+    text.trim().chars().take(n).collect()
+}

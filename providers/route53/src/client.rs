@@ -101,8 +101,12 @@ impl Client {
         if let Some(b) = body {
             request = request.header("content-type", "text/xml").body(b);
         }
-        self.api
-            .call(request, operation, crate::error::failure)
-            .await
+        let answer = self.api.send(request, operation).await?;
+        if answer.status.is_success() {
+            return Ok(answer.text);
+        }
+        // `HTTP 403 Forbidden InvalidClientTokenId: ...`, AWS's code beside the status.
+        let f = crate::error::failure(&answer);
+        Err(self.error(f.kind, operation, format!("HTTP {} {}", answer.status, f.said)))
     }
 }

@@ -118,11 +118,18 @@ impl ErrorKind {
     }
 }
 
-/// Reads an HTTP `Retry-After` header given in seconds (the form DNS APIs send).
+/// Reads an HTTP `Retry-After` header: seconds (the form DNS APIs send) or an HTTP-date.
 pub fn retry_after(value: Option<&str>) -> Option<Duration> {
-    value
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
+    let v = value?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    // The HTTP-date form: as long as until then (nothing, if it is past).
+    let at = crate::clock::parse_http_date(v)?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
 }
 
 /// A failed provider call: which provider, doing what, and the server's own words.

@@ -107,6 +107,10 @@ impl Client {
         }
         // `HTTP 403 Forbidden InvalidClientTokenId: ...`, AWS's code beside the status.
         let f = crate::error::failure(&answer);
-        Err(self.error(f.kind, operation, format!("HTTP {} {}", answer.status, f.said)))
+        Err(self.error(
+            f.kind,
+            operation,
+            format!("HTTP {} {}", answer.status, f.said),
+        ))
     }
 }

@@ -15,11 +15,17 @@ pub enum Fault {
     SecondWriteFails,
     BadCredentials,
     ZoneMissing,
+    RetryAfterSecondsThenOk,
+    RetryAfterDateThenOk,
+    ResetThenOk,
+    AnswerCutThenOk,
+    TruncatedAnswer,
+    HugeAnswer,
 }
 
 impl Fault {
     /// Every fault, with its name in test names.
-    pub fn all() -> [(&'static str, Fault); 6] {
+    pub fn all() -> [(&'static str, Fault); 12] {
         [
             ("rate limited twice, then fine", Fault::RateLimitedThenOk),
             ("503 twice, then fine", Fault::ServerErrorsThenOk),
@@ -27,6 +33,21 @@ impl Fault {
             ("one write half way through fails", Fault::SecondWriteFails),
             ("credentials rejected", Fault::BadCredentials),
             ("zone missing", Fault::ZoneMissing),
+            (
+                "429 with Retry-After seconds, then fine",
+                Fault::RetryAfterSecondsThenOk,
+            ),
+            (
+                "429 with Retry-After as an HTTP-date, then fine",
+                Fault::RetryAfterDateThenOk,
+            ),
+            ("connection reset once, then fine", Fault::ResetThenOk),
+            (
+                "answer cut half way once, then fine",
+                Fault::AnswerCutThenOk,
+            ),
+            ("a truncated answer body", Fault::TruncatedAnswer),
+            ("a 100 MB answer", Fault::HugeAnswer),
         ]
     }
 
@@ -85,6 +106,51 @@ impl Fault {
             Fault::ZoneMissing => {
                 Arc::new(move |_, _, _| inject(respond(zone_missing.0, zone_missing.1)))
             }
+            Fault::RetryAfterSecondsThenOk | Fault::RetryAfterDateThenOk => {
+                let date = matches!(self, Fault::RetryAfterDateThenOk);
+                Arc::new(move |n, _, _| {
+                    if n >= 2 {
+                        return Action::Forward;
+                    }
+                    let after = if date {
+                        let at = std::time::SystemTime::now() + std::time::Duration::from_secs(2);
+                        nsync_core::clock::http_date(at)
+                    } else {
+                        "1".to_string()
+                    };
+                    inject(Action::RespondWith {
+                        status: 429,
+                        headers: vec![("Retry-After".into(), after)],
+                        body: "rate limited".into(),
+                    })
+                })
+            }
+            Fault::ResetThenOk => Arc::new(move |n, _, _| {
+                if n == 0 {
+                    inject(Action::Reset)
+                } else {
+                    Action::Forward
+                }
+            }),
+            Fault::AnswerCutThenOk => Arc::new(move |n, _, _| {
+                if n == 0 {
+                    inject(Action::ForwardCut)
+                } else {
+                    Action::Forward
+                }
+            }),
+            // The whole answer, well formed as HTTP, with its body cut in half: the
+            // API's JSON or XML broken off. Every request, so no retry can save it.
+            Fault::TruncatedAnswer => Arc::new(move |_, _, _| {
+                inject(Action::ForwardEdited(|body| {
+                    let mut end = body.len() / 2;
+                    while !body.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    body[..end].to_string()
+                }))
+            }),
+            Fault::HugeAnswer => Arc::new(move |_, _, _| inject(Action::Huge(100 << 20))),
         };
         (rule, injected)
     }
@@ -96,6 +162,9 @@ impl Fault {
         match self {
             Fault::BadCredentials => Some("auth_failed"),
             Fault::ZoneMissing => Some("zone_missing"),
+            // Neither is worth retrying: the API answered, with something nsync cannot
+            // take. It says so, naming provider and operation; it never panics.
+            Fault::TruncatedAnswer | Fault::HugeAnswer => Some("permanent"),
             _ => None,
         }
     }

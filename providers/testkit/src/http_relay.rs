@@ -17,7 +17,20 @@ pub enum Action {
         status: u16,
         body: String,
     },
+    /// An answer with headers of its own (`Retry-After`).
+    RespondWith {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
+    /// Read the request, then close without an answer.
     Drop,
+    /// Read the request, then reset the connection (RST, not FIN).
+    Reset,
+    /// Forward, then hand the client the server's head and half its body, and close.
+    ForwardCut,
+    /// A 200 whose body is `bytes` long (streamed, never held): a server gone wild.
+    Huge(usize),
 }
 
 /// What the rule sees: the request's number (from 0), its method and its path.
@@ -52,14 +65,41 @@ pub async fn start(target: SocketAddr, rule: Rule) -> SocketAddr {
                 let n = count.fetch_add(1, Ordering::SeqCst);
                 match rule(n, &method, &path) {
                     Action::Drop => {}
-                    Action::Respond { status, body } => {
-                        let answer = format!(
-                            "HTTP/1.1 {status} Injected\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                            body.len()
-                        );
-                        let _ = client.write_all(answer.as_bytes()).await;
+                    Action::Reset => {
+                        // A zero linger makes the close an RST and cannot block; tokio
+                        // deprecates linger for the blocking (non-zero) case.
+                        #[allow(deprecated)]
+                        let _ = client.set_linger(Some(std::time::Duration::ZERO));
                     }
-                    action @ (Action::Forward | Action::ForwardEdited(_)) => {
+                    Action::Respond { status, body } => {
+                        respond(&mut client, status, &[], &body).await;
+                    }
+                    Action::RespondWith {
+                        status,
+                        headers,
+                        body,
+                    } => {
+                        respond(&mut client, status, &headers, &body).await;
+                    }
+                    Action::Huge(bytes) => {
+                        let head = format!(
+                            "HTTP/1.1 200 Injected\r\nContent-Type: application/json\r\nContent-Length: {bytes}\r\nConnection: close\r\n\r\n"
+                        );
+                        if client.write_all(head.as_bytes()).await.is_err() {
+                            return;
+                        }
+                        let chunk = vec![b'['; 1 << 16];
+                        let mut sent = 0;
+                        while sent < bytes {
+                            let n = chunk.len().min(bytes - sent);
+                            // The client hangs up once it has read enough: stop there.
+                            if client.write_all(&chunk[..n]).await.is_err() {
+                                return;
+                            }
+                            sent += n;
+                        }
+                    }
+                    action @ (Action::Forward | Action::ForwardEdited(_) | Action::ForwardCut) => {
                         let Ok(mut server) = tokio::net::TcpStream::connect(target).await else {
                             return;
                         };
@@ -71,8 +111,16 @@ pub async fn start(target: SocketAddr, rule: Rule) -> SocketAddr {
                         let _ = server.write_all(text.as_bytes()).await;
                         let mut answer = Vec::new();
                         let _ = server.read_to_end(&mut answer).await;
-                        if let Action::ForwardEdited(edit) = action {
-                            answer = edited(&answer, edit);
+                        match action {
+                            Action::ForwardEdited(edit) => answer = edited(&answer, edit),
+                            Action::ForwardCut => {
+                                let body_at = answer
+                                    .windows(4)
+                                    .position(|w| w == b"\r\n\r\n")
+                                    .map_or(0, |p| p + 4);
+                                answer.truncate(body_at + (answer.len() - body_at) / 2);
+                            }
+                            _ => {}
                         }
                         let _ = client.write_all(&answer).await;
                     }
@@ -81,6 +129,24 @@ pub async fn start(target: SocketAddr, rule: Rule) -> SocketAddr {
         }
     });
     addr
+}
+
+async fn respond(
+    client: &mut tokio::net::TcpStream,
+    status: u16,
+    headers: &[(String, String)],
+    body: &str,
+) {
+    let mut answer = format!(
+        "HTTP/1.1 {status} Injected\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        answer.push_str(&format!("{k}: {v}\r\n"));
+    }
+    answer.push_str("\r\n");
+    answer.push_str(body);
+    let _ = client.write_all(answer.as_bytes()).await;
 }
 
 /// An HTTP answer with its body edited and Content-Length set to match.

@@ -307,3 +307,28 @@ fn a_secret_that_cannot_be_resolved_is_this_runs_error_not_a_provider_failure() 
         .code(2)
         .stderr_has("1 secret reference(s)");
 }
+
+#[test]
+fn a_secret_file_others_can_read_is_a_warning_at_check_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let config = "[providers.p]\nkind = \"powerdns\"\nurl = \"http://127.0.0.1:8081\"\nallow_insecure_http = true\napi_key = \"file:keys/pdns\"\n\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"p\"]\n";
+    let scratch = Scratch::new(&[
+        ("nsync.toml", config),
+        ("z.zone", "$TTL 300\nwww A 192.0.2.1\n"),
+        ("keys/pdns", "not-a-real-key\n"),
+    ]);
+    let key = scratch.path().join("keys/pdns");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let ran = nsync(&["check"]).dir(scratch.path()).run();
+    ran.code(0)
+        .stderr_has("nsync.toml:5:11: warning: provider p: `api_key` is read from")
+        .stderr_has("which group or others can read (mode 644)")
+        .stderr_has("hint: chmod 600 keys/pdns");
+    let ran = nsync(&["check"]).dir(scratch.path()).run();
+    assert!(!ran.stderr.contains("not-a-real-key"), "{}", ran.stderr);
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let ran = nsync(&["check"]).dir(scratch.path()).run();
+    ran.code(0);
+    let ran = nsync(&["check"]).dir(scratch.path()).run();
+    assert!(!ran.stderr.contains("group or others"), "{}", ran.stderr);
+}

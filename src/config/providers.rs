@@ -128,7 +128,14 @@ fn read_settings(
             KeyType::Secret => t
                 .string(spec.key, diags)
                 .and_then(|(s, l)| match SecretRef::parse(&s, base) {
-                    Some(r) => Some((Setting::Secret(r), l)),
+                    Some(r) => {
+                        if let Some(d) =
+                            exposed_secret_file(&r, provider, &format!("{prefix}{}", spec.key), &l)
+                        {
+                            diags.push(d);
+                        }
+                        Some((Setting::Secret(r), l))
+                    }
                     None => {
                         diags.push(literal_secret(
                             provider,
@@ -260,4 +267,34 @@ fn read_nameservers(
 pub(super) fn sub_missing(at: &Location, what: &str) -> Diagnostic {
     Diagnostic::error(at.clone(), format!("a nameserver of {what} has no `name`"))
         .with_hint("write { name = \"ns1.example.com.\", addresses = [\"192.0.2.1\"] }")
+}
+
+/// A `file:` secret that other users of the machine can read: a warning, with the fix.
+#[cfg(unix)]
+fn exposed_secret_file(
+    r: &SecretRef,
+    provider: &str,
+    key: &str,
+    at: &Location,
+) -> Option<Diagnostic> {
+    use std::os::unix::fs::PermissionsExt;
+    let SecretRef::File(path) = r else {
+        return None;
+    };
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then(|| {
+        Diagnostic::warning(
+            at.clone(),
+            format!(
+                "provider {provider}: `{key}` is read from {}, which group or others can read (mode {mode:03o})",
+                path.display()
+            ),
+        )
+        .with_hint(format!("chmod 600 {}", path.display()))
+    })
+}
+
+#[cfg(not(unix))]
+fn exposed_secret_file(_: &SecretRef, _: &str, _: &str, _: &Location) -> Option<Diagnostic> {
+    None
 }

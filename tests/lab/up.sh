@@ -89,6 +89,8 @@ write_env() {
   # For nsync.toml's `secret = "file:..."` in tests.
   echo "$LAB_TSIG_SECRET" > "$LAB_DIR/keys/$LAB_TSIG_NAME.secret"
   echo "$LAB_PDNS_API_KEY" > "$LAB_DIR/keys/pdns-api.key"
+  # Secrets nsync reads: owner only, as nsync check asks of every `file:` secret.
+  chmod 600 "$LAB_DIR/keys/$LAB_TSIG_NAME.secret" "$LAB_DIR/keys/pdns-api.key"
   printf '.                    3600000 NS a.root-servers.test.\na.root-servers.test. 3600000 A  %s\n' \
     "$LAB_ROOT_IP" > "$LAB_DIR/root.hints"
   {

@@ -4,7 +4,9 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use nsync_testkit::fixture::{Declared, Fixture, HttpApi, PROVIDER, Started, runtime, scratch};
+use nsync_testkit::fixture::{
+    Declared, Fixture, HttpApi, PROVIDER, Started, runtime, scratch, secret_file,
+};
 
 use crate::fake::{self, State};
 
@@ -47,7 +49,7 @@ fn start() -> Started {
         .and_then(|a| a.parse().ok())
         .expect("the fake's address");
     let token = scratch("cloudflare").join("token");
-    std::fs::write(&token, format!("{TOKEN}\n")).expect("write the token file");
+    secret_file(&token, &format!("{TOKEN}\n"));
     Started {
         after_step: Some(Box::new(move |step| {
             // The fake counts batch requests: 1,000 creates take at least five of 200.

@@ -77,6 +77,14 @@ pub fn scratch(fixture: &str) -> std::path::PathBuf {
     dir
 }
 
+/// Writes a secret file readable by its owner only (nsync check warns about others).
+pub fn secret_file(path: &std::path::Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).expect("write a secret file");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .expect("make a secret file private");
+}
+
 /// Why lab fixtures are ignored by a plain `cargo test`.
 pub const NEEDS_LAB: &str = "needs the lab (tests/run.sh starts it)";
 

@@ -148,8 +148,8 @@ impl Lab {
     /// moto does not check signatures, so any key pair will do.
     pub fn route53_provider(&self, name: &str) -> String {
         let keys = self.dir.join("keys");
-        std::fs::write(keys.join("aws-access-key-id"), "AKIDNSYNCLAB\n").ok();
-        std::fs::write(keys.join("aws-secret-access-key"), "nsync-lab-secret\n").ok();
+        crate::fixture::secret_file(&keys.join("aws-access-key-id"), "AKIDNSYNCLAB\n");
+        crate::fixture::secret_file(&keys.join("aws-secret-access-key"), "nsync-lab-secret\n");
         format!(
             "[providers.{name}]\nkind = \"route53\"\nendpoint = \"http://{}:{}\"\naccess_key_id = \"file:{}\"\nsecret_access_key = \"file:{}\"\n",
             self.var("LAB_MOTO_IP"),

@@ -1,7 +1,8 @@
 //! Route 53 when things go wrong, against moto_server behind a fault-injecting relay
 //! (moto checks no signatures and never throttles, so the faults are injected, in the
 //! shapes the Route 53 API documents): throttling then success, rejected credentials,
-//! a missing zone, a 5xx in the middle of a multi-batch write (the re-run converges).
+//! a missing zone, a 5xx in the middle of a multi-batch write (the re-run converges),
+//! paging that never ends.
 
 mod common;
 
@@ -240,4 +241,39 @@ fn sync_wait_polls_getchange_until_insync() {
     ran.code(2)
         .stdout_has("no nameserver address could be asked");
     assert_eq!(nsync(&["plan", "-q"]).dir(scratch.path()).run().code, 0);
+}
+
+#[test]
+#[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh runs every lab test)"]
+fn a_page_marker_that_never_ends_stops_with_an_error() {
+    let lab = Lab::get();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // Every page of rrsets says there is more, from the same marker.
+    let relay = rt.block_on(http_proxy::start(
+        moto(&lab),
+        Arc::new(|_, method, path| {
+            if method == "GET" && path.contains("/rrset") {
+                return Action::ForwardEdited(|body| {
+                    body.replace(
+                        "<IsTruncated>false</IsTruncated>",
+                        "<IsTruncated>true</IsTruncated><NextRecordName>loop.r53-pages.test.</NextRecordName><NextRecordType>A</NextRecordType>",
+                    )
+                });
+            }
+            Action::Forward
+        }),
+    ));
+    let scratch = setup(
+        &via(&lab, relay),
+        "r53-pages.test.",
+        "$TTL 300\nwww A 192.0.2.1\n",
+    );
+    let _guard = rt.enter();
+    nsync(&["sync", "--yes", "--create-missing"])
+        .dir(scratch.path())
+        .run()
+        .code(2)
+        .stdout_has("ListResourceRecordSets")
+        .stdout_has("the API sent the same next-page marker twice (loop.r53-pages.test. A)")
+        .stdout_has("FAILED: permanent");
 }

@@ -94,6 +94,7 @@ impl Cloudflare {
         let mut sets: HashMap<RrsetKey, (Name, u32, Vec<Rdata>, Vec<Held>)> = HashMap::new();
         let root = Name::root();
         let mut page = 1;
+        let mut paging = nsync_http::Paging::default();
         loop {
             let operation = format!("list records of {} (page {page})", origin.to_text());
             let (result, info) = self
@@ -157,6 +158,7 @@ impl Cloudflare {
                 break;
             }
             page += 1;
+            paging.next(&self.name, &operation, page.to_string())?;
         }
         let mut zone = Zone::new(origin.clone());
         let mut held = HashMap::new();

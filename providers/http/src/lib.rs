@@ -5,9 +5,11 @@
 
 pub mod api;
 pub mod endpoint;
+pub mod paging;
 pub mod zone_ids;
 
 pub use api::{Answer, Api, Auth, Failure};
+pub use paging::Paging;
 pub use zone_ids::ZoneIds;
 
 use std::sync::Once;

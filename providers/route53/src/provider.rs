@@ -140,6 +140,7 @@ impl Route53 {
         let mut zone = Zone::new(origin.clone());
         let mut query: Vec<(String, String)> = vec![("maxitems".into(), "300".into())];
         let root = Name::root();
+        let mut paging = nsync_http::Paging::default();
         loop {
             let operation = format!("ListResourceRecordSets {id} ({})", origin.to_text());
             let body = self
@@ -196,6 +197,16 @@ impl Route53 {
             if page.is_truncated.as_deref() != Some("true") {
                 break;
             }
+            paging.next(
+                &self.client.provider,
+                &operation,
+                [&page.next_name, &page.next_type, &page.next_identifier]
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )?;
             query = vec![("maxitems".into(), "300".into())];
             if let Some(n) = page.next_name {
                 query.push(("name".into(), n));

@@ -172,6 +172,13 @@ fn powerdns_going_away_mid_sync_fails_alone_and_a_rerun_converges() {
     let dying = lab
         .powerdns_provider("pdns")
         .replace(lab.var("LAB_PDNS_API_URL"), &format!("http://{relay}"));
+    // A value of this run: every provider has something to write, whatever an earlier
+    // run left there.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let zone = format!("{ZONE}run TXT \"{nanos}\"\n");
     let scratch = setup(
         "t18.test",
         &[
@@ -179,7 +186,7 @@ fn powerdns_going_away_mid_sync_fails_alone_and_a_rerun_converges() {
             ("knot", lab.rfc2136_provider("knot", "knot")),
             ("pdns", dying),
         ],
-        ZONE,
+        &zone,
     );
     let ran = sync(scratch.path());
     ran.code(2)
@@ -193,7 +200,7 @@ fn powerdns_going_away_mid_sync_fails_alone_and_a_rerun_converges() {
             ("knot", lab.rfc2136_provider("knot", "knot")),
             ("pdns", lab.powerdns_provider("pdns")),
         ],
-        ZONE,
+        &zone,
     );
     let plan = nsync(&["plan", "--format", "json"])
         .dir(direct.path())

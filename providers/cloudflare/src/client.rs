@@ -1,7 +1,7 @@
 //! Calls to the Cloudflare API: bearer token, the envelope unwrapped, failures read by
 //! error.rs.
 
-use nsync_core::provider::{ErrorKind, ProviderError};
+use nsync_core::provider::ProviderError;
 use nsync_core::secret::Secret;
 use nsync_http::reqwest::Method;
 use nsync_http::{Api, Auth};
@@ -10,7 +10,8 @@ use serde_json::Value;
 use crate::model::{Envelope, ResultInfo};
 
 pub struct Client {
-    api: Api,
+    /// The API; `api.error` makes this provider's errors.
+    pub api: Api,
 }
 
 impl Client {
@@ -18,15 +19,6 @@ impl Client {
         Ok(Client {
             api: Api::new(provider, endpoint, Auth::Bearer(token))?,
         })
-    }
-
-    pub fn error(
-        &self,
-        kind: ErrorKind,
-        operation: &str,
-        message: impl Into<String>,
-    ) -> ProviderError {
-        self.api.error(kind, operation, message)
     }
 
     /// One API call: the envelope's `result` (and `result_info`) of a successful answer;
@@ -49,7 +41,7 @@ impl Client {
             envelope => {
                 let errors = envelope.map(|e| e.errors).unwrap_or_default();
                 let f = crate::error::failure(&answer, &errors);
-                Err(self.error(
+                Err(self.api.error(
                     f.kind,
                     operation,
                     format!("HTTP {}: {}", answer.status, f.said),

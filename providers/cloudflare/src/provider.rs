@@ -63,13 +63,62 @@ impl Cloudflare {
             .as_array()
             .and_then(|zones| zones.iter().find(|z| z["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&bare))))
             .cloned()
-            .ok_or_else(|| self.client.error(ErrorKind::ZoneMissing, &operation, format!("no zone named {bare} in this account; it may have been deleted, or the account closed")))?;
+            .ok_or_else(|| self.client.api.error(ErrorKind::ZoneMissing, &operation, format!("no zone named {bare} in this account; it may have been deleted, or the account closed")))?;
         let id = zone["id"].as_str().unwrap_or_default().to_string();
         self.zone_ids.remember(origin, id.clone());
         Ok((id, zone))
     }
 
-    async fn read(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
+    /// Writes without the batch endpoint: DELETE, PATCH and POST per record. Not atomic,
+    /// which is why the batch endpoint comes first; a failure part way is finished by the
+    /// next sync, which plans from what is there.
+    async fn one_by_one(
+        &self,
+        zone_id: &str,
+        origin: &Name,
+        ops: &[(&str, Value)],
+    ) -> Result<(), ProviderError> {
+        for (kind, op) in ops {
+            let record = op["id"].as_str().unwrap_or_default();
+            let (method, path, body) = match *kind {
+                "deletes" => (
+                    Method::DELETE,
+                    format!("/zones/{zone_id}/dns_records/{record}"),
+                    None,
+                ),
+                "patches" => (
+                    Method::PATCH,
+                    format!("/zones/{zone_id}/dns_records/{record}"),
+                    Some(op.clone()),
+                ),
+                _ => (
+                    Method::POST,
+                    format!("/zones/{zone_id}/dns_records"),
+                    Some(op.clone()),
+                ),
+            };
+            let operation = format!(
+                "{method} record of {} (no batch endpoint)",
+                origin.to_text()
+            );
+            self.client.call(method, &path, body, &operation).await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Provider for Cloudflare {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        // The kind's declaration is the one source: check and verify read it too.
+        &kind::KIND.capabilities
+    }
+
+    async fn read_zone(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
         let (id, zone_obj) = self.zone(origin).await?;
         let mut notices = Vec::new();
         if let Some(status) = zone_obj["status"].as_str()
@@ -113,7 +162,7 @@ impl Cloudflare {
                 let owner = r["name"].as_str().unwrap_or_default();
                 let name = absolute_owner(owner)
                     .map_err(|e| {
-                        self.client.error(
+                        self.client.api.error(
                             ErrorKind::Permanent,
                             &operation,
                             format!("record name {owner}: {e}"),
@@ -130,7 +179,7 @@ impl Cloudflare {
                     r.get("data"),
                 );
                 let rdata = parse_rdata_text(rtype, &text, &root).map_err(|e| {
-                    self.client.error(
+                    self.client.api.error(
                         ErrorKind::Permanent,
                         &operation,
                         format!("{owner} {rtype} `{text}`: {e}"),
@@ -176,12 +225,12 @@ impl Cloudflare {
         })
     }
 
-    async fn write(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
+    async fn apply(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
         let known = self.held.lock().ok().and_then(|h| h.get(origin).cloned());
         let held = match known {
             Some(h) => h,
             None => {
-                self.read(origin).await?;
+                self.read_zone(origin).await?;
                 self.held
                     .lock()
                     .ok()
@@ -272,44 +321,7 @@ impl Cloudflare {
         Ok(())
     }
 
-    /// Writes without the batch endpoint: DELETE, PATCH and POST per record. Not atomic,
-    /// which is why the batch endpoint comes first; a failure part way is finished by the
-    /// next sync, which plans from what is there.
-    async fn one_by_one(
-        &self,
-        zone_id: &str,
-        origin: &Name,
-        ops: &[(&str, Value)],
-    ) -> Result<(), ProviderError> {
-        for (kind, op) in ops {
-            let record = op["id"].as_str().unwrap_or_default();
-            let (method, path, body) = match *kind {
-                "deletes" => (
-                    Method::DELETE,
-                    format!("/zones/{zone_id}/dns_records/{record}"),
-                    None,
-                ),
-                "patches" => (
-                    Method::PATCH,
-                    format!("/zones/{zone_id}/dns_records/{record}"),
-                    Some(op.clone()),
-                ),
-                _ => (
-                    Method::POST,
-                    format!("/zones/{zone_id}/dns_records"),
-                    Some(op.clone()),
-                ),
-            };
-            let operation = format!(
-                "{method} record of {} (no batch endpoint)",
-                origin.to_text()
-            );
-            self.client.call(method, &path, body, &operation).await?;
-        }
-        Ok(())
-    }
-
-    async fn verify_token(&self) -> Result<(), ProviderError> {
+    async fn health(&self) -> Result<(), ProviderError> {
         let path = match &self.account_id {
             Some(a) => format!("/accounts/{a}/tokens/verify"),
             None => "/user/tokens/verify".to_string(),
@@ -320,7 +332,7 @@ impl Cloudflare {
             .await?;
         match result["status"].as_str() {
             Some("active") | None => Ok(()),
-            Some(other) => Err(self.client.error(
+            Some(other) => Err(self.client.api.error(
                 ErrorKind::AccountSuspended,
                 "verify the API token",
                 format!("Cloudflare says the token is `{other}`"),
@@ -328,7 +340,7 @@ impl Cloudflare {
         }
     }
 
-    async fn create(&self, origin: &Name) -> Result<(), ProviderError> {
+    async fn create_zone(&self, origin: &Name, _nameservers: &[Name]) -> Result<(), ProviderError> {
         let mut body = json!({"name": origin.to_text().trim_end_matches('.'), "type": "full"});
         if let Some(a) = &self.account_id {
             body["account"] = json!({"id": a});
@@ -342,33 +354,5 @@ impl Cloudflare {
             )
             .await
             .map(|_| ())
-    }
-}
-
-#[async_trait]
-impl Provider for Cloudflare {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn capabilities(&self) -> &Capabilities {
-        // The kind's declaration is the one source: check and verify read it too.
-        &kind::KIND.capabilities
-    }
-
-    async fn read_zone(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
-        self.read(origin).await
-    }
-
-    async fn apply(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
-        self.write(origin, changes).await
-    }
-
-    async fn health(&self) -> Result<(), ProviderError> {
-        self.verify_token().await
-    }
-
-    async fn create_zone(&self, origin: &Name, _nameservers: &[Name]) -> Result<(), ProviderError> {
-        self.create(origin).await
     }
 }

@@ -1,14 +1,15 @@
 //! Calls to the PowerDNS HTTP API: the server's URL, the `X-API-Key` header, and every
 //! failure read by error.rs.
 
-use nsync_core::provider::{ErrorKind, ProviderError};
+use nsync_core::provider::ProviderError;
 use nsync_http::reqwest::Method;
 use nsync_http::{Api, Auth};
 
 use crate::config::PowerDnsConfig;
 
 pub struct Client {
-    api: Api,
+    /// The API; `api.error` makes this provider's errors.
+    pub api: Api,
 }
 
 impl Client {
@@ -17,15 +18,6 @@ impl Client {
         Ok(Client {
             api: Api::new(provider, &config.server_url, auth)?,
         })
-    }
-
-    pub fn error(
-        &self,
-        kind: ErrorKind,
-        operation: &str,
-        message: impl Into<String>,
-    ) -> ProviderError {
-        self.api.error(kind, operation, message)
     }
 
     /// Sends a request; returns the body of a 2xx answer, else an error of the right kind

@@ -29,64 +29,6 @@ impl PowerDns {
             client: client::Client::new(name, config)?,
         })
     }
-
-    async fn read(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
-        let operation = format!("GET zone {}", origin.to_text());
-        let body = self
-            .client
-            .call(Method::GET, &zone_path(origin), None, &operation)
-            .await?;
-        let api: model::Zone = serde_json::from_str(&body).map_err(|e| {
-            self.client.error(
-                ErrorKind::Permanent,
-                &operation,
-                format!("the answer is not the zone JSON nsync knows: {e}"),
-            )
-        })?;
-        let zone = records::zone_from(origin, api.rrsets)
-            .map_err(|e| self.client.error(ErrorKind::Permanent, &operation, e))?;
-        let nameservers = zone.apex_nameservers();
-        Ok(ZoneState {
-            zone,
-            nameservers,
-            notices: Vec::new(),
-        })
-    }
-
-    async fn patch(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
-        let rrsets = records::patch(changes);
-        let body = serde_json::to_string(&model::Patch { rrsets }).map_err(|e| {
-            self.client
-                .error(ErrorKind::Permanent, "encode PATCH", e.to_string())
-        })?;
-        let operation = format!(
-            "PATCH zone {} ({} rrsets)",
-            origin.to_text(),
-            changes.changes.len()
-        );
-        self.client
-            .call(Method::PATCH, &zone_path(origin), Some(body), &operation)
-            .await
-            .map(|_| ())
-    }
-
-    async fn create(&self, origin: &Name, nameservers: &[Name]) -> Result<(), ProviderError> {
-        let zone = model::NewZone {
-            name: origin.to_text(),
-            kind: "Native".into(),
-            nameservers: nameservers.iter().map(|n| n.to_text()).collect(),
-            soa_edit_api: "INCREASE".into(),
-        };
-        let body = serde_json::to_string(&zone).map_err(|e| {
-            self.client
-                .error(ErrorKind::Permanent, "encode zone", e.to_string())
-        })?;
-        let operation = format!("POST zone {}", origin.to_text());
-        self.client
-            .call(Method::POST, "/zones", Some(body), &operation)
-            .await
-            .map(|_| ())
-    }
 }
 
 #[async_trait]
@@ -101,14 +43,62 @@ impl Provider for PowerDns {
     }
 
     async fn read_zone(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
-        self.read(origin).await
+        let operation = format!("GET zone {}", origin.to_text());
+        let body = self
+            .client
+            .call(Method::GET, &zone_path(origin), None, &operation)
+            .await?;
+        let api: model::Zone = serde_json::from_str(&body).map_err(|e| {
+            self.client.api.error(
+                ErrorKind::Permanent,
+                &operation,
+                format!("the answer is not the zone JSON nsync knows: {e}"),
+            )
+        })?;
+        let zone = records::zone_from(origin, api.rrsets)
+            .map_err(|e| self.client.api.error(ErrorKind::Permanent, &operation, e))?;
+        let nameservers = zone.apex_nameservers();
+        Ok(ZoneState {
+            zone,
+            nameservers,
+            notices: Vec::new(),
+        })
     }
 
     async fn apply(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
-        self.patch(origin, changes).await
+        let rrsets = records::patch(changes);
+        let body = serde_json::to_string(&model::Patch { rrsets }).map_err(|e| {
+            self.client
+                .api
+                .error(ErrorKind::Permanent, "encode PATCH", e.to_string())
+        })?;
+        let operation = format!(
+            "PATCH zone {} ({} rrsets)",
+            origin.to_text(),
+            changes.changes.len()
+        );
+        self.client
+            .call(Method::PATCH, &zone_path(origin), Some(body), &operation)
+            .await
+            .map(|_| ())
     }
 
     async fn create_zone(&self, origin: &Name, nameservers: &[Name]) -> Result<(), ProviderError> {
-        self.create(origin, nameservers).await
+        let zone = model::NewZone {
+            name: origin.to_text(),
+            kind: "Native".into(),
+            nameservers: nameservers.iter().map(|n| n.to_text()).collect(),
+            soa_edit_api: "INCREASE".into(),
+        };
+        let body = serde_json::to_string(&zone).map_err(|e| {
+            self.client
+                .api
+                .error(ErrorKind::Permanent, "encode zone", e.to_string())
+        })?;
+        let operation = format!("POST zone {}", origin.to_text());
+        self.client
+            .call(Method::POST, "/zones", Some(body), &operation)
+            .await
+            .map(|_| ())
     }
 }

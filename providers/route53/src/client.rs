@@ -17,7 +17,8 @@ pub struct Client {
     access_key_id: Secret,
     secret_access_key: Secret,
     session_token: Option<Secret>,
-    api: Api,
+    /// The API; `api.error` makes this provider's errors.
+    pub api: Api,
 }
 
 impl Client {
@@ -47,15 +48,6 @@ impl Client {
             session_token,
             api: Api::new(provider, &endpoint, Auth::Signed)?,
         })
-    }
-
-    pub fn error(
-        &self,
-        kind: ErrorKind,
-        operation: &str,
-        message: impl Into<String>,
-    ) -> ProviderError {
-        self.api.error(kind, operation, message)
     }
 
     /// Sends a signed request to `/2013-04-01{path}`; returns the body of a 2xx answer.
@@ -107,7 +99,7 @@ impl Client {
         }
         // `HTTP 403 Forbidden InvalidClientTokenId: ...`, AWS's code beside the status.
         let f = crate::error::failure(&answer);
-        Err(self.error(
+        Err(self.api.error(
             f.kind,
             operation,
             format!("HTTP {} {}", answer.status, f.said),

@@ -68,7 +68,7 @@ impl Route53 {
             .await?;
         let list: model::ListHostedZonesByNameResponse =
             quick_xml::de::from_str(&body).map_err(|e| {
-                self.client.error(
+                self.client.api.error(
                     ErrorKind::Permanent,
                     &operation,
                     format!("unexpected answer: {e}"),
@@ -87,7 +87,7 @@ impl Route53 {
             .collect();
         let id = match public.as_slice() {
             [] => {
-                return Err(self.client.error(
+                return Err(self.client.api.error(
                     ErrorKind::ZoneMissing,
                     &operation,
                     format!("no public hosted zone named {} in this account; it may have been deleted, or the account closed", origin.to_text()),
@@ -95,7 +95,7 @@ impl Route53 {
             }
             [one] => one.id.trim_start_matches("/hostedzone/").to_string(),
             _ => {
-                return Err(self.client.error(
+                return Err(self.client.api.error(
                     ErrorKind::Permanent,
                     &operation,
                     format!("{} public hosted zones are named {}; set hosted_zone_id in nsync.toml to choose one", public.len(), origin.to_text()),
@@ -105,8 +105,20 @@ impl Route53 {
         self.ids.remember(origin, id.clone());
         Ok(id)
     }
+}
 
-    async fn read(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
+#[async_trait]
+impl Provider for Route53 {
+    fn name(&self) -> &str {
+        &self.client.provider
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        // The kind's declaration is the one source: check and verify read it too.
+        &kind::KIND.capabilities
+    }
+
+    async fn read_zone(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
         let id = self.zone_id(origin).await?;
         let operation = format!("GetHostedZone {id} ({})", origin.to_text());
         let body = self
@@ -120,7 +132,7 @@ impl Route53 {
             )
             .await?;
         let hz: model::GetHostedZoneResponse = quick_xml::de::from_str(&body).map_err(|e| {
-            self.client.error(
+            self.client.api.error(
                 ErrorKind::Permanent,
                 &operation,
                 format!("unexpected answer: {e}"),
@@ -155,7 +167,7 @@ impl Route53 {
                 .await?;
             let page: model::ListResourceRecordSetsResponse = quick_xml::de::from_str(&body)
                 .map_err(|e| {
-                    self.client.error(
+                    self.client.api.error(
                         ErrorKind::Permanent,
                         &operation,
                         format!("unexpected answer: {e}"),
@@ -171,7 +183,7 @@ impl Route53 {
                 };
                 // Read as a master file's name, so `\056` is a dot inside a label.
                 let name = absolute_owner(&octal_to_decimal(&set.name)).map_err(|e| {
-                    self.client.error(
+                    self.client.api.error(
                         ErrorKind::Permanent,
                         &operation,
                         format!("owner {}: {e}", set.name),
@@ -182,7 +194,7 @@ impl Route53 {
                     // Route 53's names are absolute, with or without the final dot.
                     let value = octal_to_decimal(&r.value);
                     let d = parse_rdata_text(rtype, &value, &root).map_err(|e| {
-                        self.client.error(
+                        self.client.api.error(
                             ErrorKind::Permanent,
                             &operation,
                             format!("{} {} `{}`: {e}", set.name, set.rtype, r.value),
@@ -225,7 +237,7 @@ impl Route53 {
         })
     }
 
-    async fn write(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
+    async fn apply(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
         let id = self.zone_id(origin).await?;
         let batches = batches(changes);
         let total = batches.len();
@@ -262,8 +274,33 @@ impl Route53 {
         Ok(())
     }
 
+    async fn create_zone(&self, origin: &Name, _nameservers: &[Name]) -> Result<(), ProviderError> {
+        let operation = format!("CreateHostedZone {}", origin.to_text());
+        let reference = format!(
+            "nsync-{}-{}",
+            origin.to_text(),
+            nsync_core::clock::timestamp(std::time::SystemTime::now())
+        );
+        let body = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CreateHostedZoneRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Name>{}</Name><CallerReference>{}</CallerReference><HostedZoneConfig><Comment>created by nsync sync --create-missing</Comment><PrivateZone>false</PrivateZone></HostedZoneConfig></CreateHostedZoneRequest>",
+            xml_escape(&origin.to_text()),
+            xml_escape(&reference)
+        );
+        let answer = self
+            .client
+            .call(Method::POST, "/hostedzone", &[], Some(body), &operation)
+            .await?;
+        if let Ok(created) = quick_xml::de::from_str::<model::CreateHostedZoneResponse>(&answer) {
+            self.ids.remember(
+                origin,
+                created.hosted_zone.id.trim_start_matches("/hostedzone/"),
+            );
+        }
+        Ok(())
+    }
+
     /// GetChange for each change written to `origin` until all are INSYNC.
-    async fn wait_insync(&self, origin: &Name) -> Result<(), ProviderError> {
+    async fn settle(&self, origin: &Name) -> Result<(), ProviderError> {
         let ids = self
             .pending
             .lock()
@@ -293,58 +330,5 @@ impl Route53 {
             }
         }
         Ok(())
-    }
-
-    async fn create(&self, origin: &Name) -> Result<(), ProviderError> {
-        let operation = format!("CreateHostedZone {}", origin.to_text());
-        let reference = format!(
-            "nsync-{}-{}",
-            origin.to_text(),
-            nsync_core::clock::timestamp(std::time::SystemTime::now())
-        );
-        let body = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CreateHostedZoneRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Name>{}</Name><CallerReference>{}</CallerReference><HostedZoneConfig><Comment>created by nsync sync --create-missing</Comment><PrivateZone>false</PrivateZone></HostedZoneConfig></CreateHostedZoneRequest>",
-            xml_escape(&origin.to_text()),
-            xml_escape(&reference)
-        );
-        let answer = self
-            .client
-            .call(Method::POST, "/hostedzone", &[], Some(body), &operation)
-            .await?;
-        if let Ok(created) = quick_xml::de::from_str::<model::CreateHostedZoneResponse>(&answer) {
-            self.ids.remember(
-                origin,
-                created.hosted_zone.id.trim_start_matches("/hostedzone/"),
-            );
-        }
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl Provider for Route53 {
-    fn name(&self) -> &str {
-        &self.client.provider
-    }
-
-    fn capabilities(&self) -> &Capabilities {
-        // The kind's declaration is the one source: check and verify read it too.
-        &kind::KIND.capabilities
-    }
-
-    async fn read_zone(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
-        self.read(origin).await
-    }
-
-    async fn apply(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
-        self.write(origin, changes).await
-    }
-
-    async fn create_zone(&self, origin: &Name, _nameservers: &[Name]) -> Result<(), ProviderError> {
-        self.create(origin).await
-    }
-
-    async fn settle(&self, origin: &Name) -> Result<(), ProviderError> {
-        self.wait_insync(origin).await
     }
 }

@@ -196,25 +196,23 @@ impl AddressClient {
             .await
             .map_err(|_| QueryError::Network("client closed".into()))?;
         let start = Instant::now();
-        let mut last = QueryError::Timeout;
-        for _ in 0..=self.limits.retries {
-            match self.udp_once(name, rtype, rd).await {
-                Ok(message) if message.metadata.truncation => {
-                    return self.tcp(name, rtype, rd).await.map(|message| Answer {
-                        message,
-                        latency: start.elapsed(),
-                    });
-                }
-                Ok(message) => {
-                    return Ok(Answer {
-                        message,
-                        latency: start.elapsed(),
-                    });
-                }
-                Err(e) => last = e,
+        let answered = |message| Answer {
+            message,
+            latency: start.elapsed(),
+        };
+        match self.udp(name, rtype, rd).await {
+            Ok(message) if message.metadata.truncation => {
+                self.tcp(name, rtype, rd).await.map(answered)
             }
+            Ok(message) => Ok(answered(message)),
+            // Every datagram lost (a lossy or UDP-filtering path): TCP, which retransmits
+            // on its own, gets one try within the budget before the address is called
+            // unreachable. Its own failure says less than the UDP one, which is kept.
+            Err(e @ (QueryError::Timeout | QueryError::OnlyInvalid(_))) => {
+                self.tcp(name, rtype, rd).await.map(answered).map_err(|_| e)
+            }
+            Err(e) => Err(e),
         }
-        Err(last)
     }
 
     fn request(
@@ -234,12 +232,10 @@ impl AddressClient {
             .map_err(|e| QueryError::Network(format!("encoding a query: {e}")))
     }
 
-    async fn udp_once(
-        &self,
-        name: &Name,
-        rtype: RecordType,
-        rd: bool,
-    ) -> Result<Message, QueryError> {
+    /// One query over UDP, sent up to 1 + `retries` times with the same id: an answer to
+    /// any of the sends is taken, so on a slow path a late answer to the first is not
+    /// thrown away while the second is waited for.
+    async fn udp(&self, name: &Name, rtype: RecordType, rd: bool) -> Result<Message, QueryError> {
         let (tx, mut rx) = mpsc::channel(QUEUED_PER_QUERY);
         let id = {
             let mut pending = self
@@ -265,31 +261,35 @@ impl AddressClient {
                 return Err(e);
             }
         };
-        if let Err(e) = self.socket.send(&bytes).await {
-            forget();
-            return Err(QueryError::Network(format!(
-                "sending to {}: {e}",
-                self.address
-            )));
-        }
-        let deadline = tokio::time::Instant::now() + self.limits.timeout;
         let mut dropped = 0u32;
-        let answer = loop {
-            let reply = match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(reply)) => reply,
-                _ if dropped > 0 => break Err(QueryError::OnlyInvalid(dropped)),
-                _ => break Err(QueryError::Timeout),
-            };
-            match answer_to(&reply, id, name, rtype) {
-                Some(message) => break Ok(message),
-                None => {
-                    dropped += 1;
-                    self.discarded.fetch_add(1, Ordering::Relaxed);
+        for _ in 0..=self.limits.retries {
+            if let Err(e) = self.socket.send(&bytes).await {
+                forget();
+                return Err(QueryError::Network(format!(
+                    "sending to {}: {e}",
+                    self.address
+                )));
+            }
+            let deadline = tokio::time::Instant::now() + self.limits.timeout;
+            while let Ok(Some(reply)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+                match answer_to(&reply, id, name, rtype) {
+                    Some(message) => {
+                        forget();
+                        return Ok(message);
+                    }
+                    None => {
+                        dropped += 1;
+                        self.discarded.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
             }
-        };
+        }
         forget();
-        answer
+        Err(if dropped > 0 {
+            QueryError::OnlyInvalid(dropped)
+        } else {
+            QueryError::Timeout
+        })
     }
 
     async fn tcp(&self, name: &Name, rtype: RecordType, rd: bool) -> Result<Message, QueryError> {
@@ -326,7 +326,7 @@ impl AddressClient {
 /// The message in `bytes` if it is the answer to query `id` for `name` `rtype`: it parses,
 /// is a response, and carries the same question (names compared case-insensitively, as
 /// servers may change case).
-fn answer_to(bytes: &[u8], id: u16, name: &Name, rtype: RecordType) -> Option<Message> {
+pub fn answer_to(bytes: &[u8], id: u16, name: &Name, rtype: RecordType) -> Option<Message> {
     let message = Message::from_vec(bytes).ok()?;
     let m = &message.metadata;
     if m.id != id || m.message_type != MessageType::Response || m.op_code != OpCode::Query {

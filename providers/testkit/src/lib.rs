@@ -4,6 +4,7 @@
 //! and the lab's addresses. Not published; used by provider crates under their feature
 //! `testkit` and by nsync's tests.
 
+pub mod dns_relay;
 pub mod faults;
 pub mod fixture;
 pub mod http_fake;

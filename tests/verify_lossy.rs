@@ -1,0 +1,170 @@
+//! verify over a bad network: nsync's own nameserver (in this process) behind a userspace
+//! relay that drops 30 % of the datagrams each way, delays them 200 ms with up to 150 ms
+//! of jitter (so they arrive out of order) and duplicates one in ten. Within the
+//! configured retries verify still gets every answer: no false mismatch, no address
+//! called unreachable that is only lossy; an address that answers nothing is named, and
+//! the run stays within its timeouts. No lab needed.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant, SystemTime};
+
+use common::{Scratch, nsync};
+use nsync_testkit::dns_relay::{self, Impairment};
+use nsync_testkit::fixture::runtime;
+use serde_json::Value;
+
+const RRSETS: usize = 40;
+
+fn zone_text() -> String {
+    let mut t = String::from("$TTL 300\n@ NS ns1.lossy.test.\nns1 A 192.0.2.53\n");
+    for i in 0..RRSETS {
+        t.push_str(&format!(
+            "h{i} A 192.0.2.{}\nh{i} TXT \"record {i}\"\n",
+            i + 1
+        ));
+    }
+    t
+}
+
+fn config(addresses: &[SocketAddr]) -> String {
+    let list: Vec<String> = addresses.iter().map(|a| format!("\"{a}\"")).collect();
+    format!(
+        "[resolver]\nroot_hints = [\"127.0.0.1:9\"]\n\n[verify]\ntimeout_ms = 400\nretries = 3\n\n[providers.lossy]\nkind = \"builtin\"\ndirectory = \"served\"\nnameservers = [{{ name = \"ns1.lossy.test.\", addresses = [{}] }}]\n\n[zones.\"lossy.test.\"]\nfile = \"z.zone\"\nproviders = [\"lossy\"]\n",
+        list.join(", ")
+    )
+}
+
+/// nsync's nameserver on the scratch folder's `served/`, with the zone synced into it.
+fn serve(dir: &Path) -> SocketAddr {
+    std::fs::create_dir_all(dir.join("served")).unwrap();
+    std::fs::write(dir.join("nsync.toml"), config(&[])).unwrap();
+    nsync(&["sync", "--yes", "--create-missing", "-q"])
+        .dir(dir)
+        .run()
+        .code(0);
+    let folder = dir.join("served");
+    let running = runtime().block_on(async {
+        let (udp, tcp) = nsync::serve::bind("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        nsync::serve::start(udp, tcp, Default::default(), Some(folder))
+            .await
+            .unwrap()
+    });
+    let address = running.address;
+    let since = SystemTime::now();
+    while running.zones.last_scan() <= since {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Served until the test process ends.
+    std::mem::forget(running);
+    address
+}
+
+fn lossy() -> Impairment {
+    Impairment {
+        drop: 0.3,
+        delay: Duration::from_millis(200),
+        jitter: Duration::from_millis(150),
+        duplicate: 0.1,
+        ..Impairment::default()
+    }
+}
+
+fn verify(dir: &Path) -> (i32, Value, Duration) {
+    let began = Instant::now();
+    let ran = nsync(&["verify", "--format", "json"]).dir(dir).run();
+    let took = began.elapsed();
+    (ran.code, ran.json(), took)
+}
+
+fn findings(report: &Value) -> Vec<Value> {
+    report["zones"][0]["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("verify JSON has no zones[0].findings: {report:#}"))
+}
+
+#[test]
+fn a_lossy_slow_reordering_link_costs_time_never_a_false_finding() {
+    let scratch = Scratch::new(&[("z.zone", &zone_text())]);
+    let dir = scratch.path();
+    let server = serve(dir);
+    let _guard = runtime().enter();
+    let (relay, counters) = runtime().block_on(dns_relay::start(
+        "127.0.0.1:0".parse().unwrap(),
+        server,
+        lossy(),
+        7,
+    ));
+    std::fs::write(dir.join("nsync.toml"), config(&[relay])).unwrap();
+    let (code, report, took) = verify(dir);
+    eprintln!(
+        "through the lossy link: {took:?}; relay forwarded {}, dropped {}, duplicated {}",
+        counters.forwarded.load(Ordering::Relaxed),
+        counters.dropped.load(Ordering::Relaxed),
+        counters.duplicated.load(Ordering::Relaxed)
+    );
+    assert!(
+        counters.dropped.load(Ordering::Relaxed) > 10,
+        "the link dropped hardly anything: the test proves nothing"
+    );
+    assert!(counters.duplicated.load(Ordering::Relaxed) > 0);
+    assert_eq!(
+        code, 0,
+        "a lossy link gave findings: {:#}",
+        report["zones"][0]["findings"]
+    );
+    assert!(findings(&report).is_empty());
+    // Each query may take 4 UDP sends and one TCP try of 400 ms: the run is bounded by
+    // that, times the few rounds verify makes, not by the number of records.
+    assert!(took < Duration::from_secs(20), "verify took {took:?}");
+}
+
+#[test]
+fn an_address_that_answers_nothing_is_named_and_the_lossy_one_is_not() {
+    let scratch = Scratch::new(&[("z.zone", &zone_text())]);
+    let dir = scratch.path();
+    let server = serve(dir);
+    let _guard = runtime().enter();
+    let (lossy_relay, _) = runtime().block_on(dns_relay::start(
+        "127.0.0.1:0".parse().unwrap(),
+        server,
+        lossy(),
+        11,
+    ));
+    // Every datagram lost, every TCP connection cut before the answer.
+    let (dead, _) = runtime().block_on(dns_relay::start(
+        "127.0.0.1:0".parse().unwrap(),
+        server,
+        Impairment {
+            drop: 1.0,
+            tcp_cut: 1.0,
+            ..Impairment::default()
+        },
+        13,
+    ));
+    std::fs::write(dir.join("nsync.toml"), config(&[lossy_relay, dead])).unwrap();
+    let (code, report, took) = verify(dir);
+    assert_eq!(code, 1, "{report:#}");
+    let found = findings(&report);
+    assert!(!found.is_empty());
+    for f in &found {
+        assert_eq!(
+            f["address"].as_str(),
+            Some(dead.to_string().as_str()),
+            "only the dead address has findings: {f:#}"
+        );
+        assert!(
+            matches!(f["kind"].as_str(), Some("timeout" | "unreachable")),
+            "{f:#}"
+        );
+    }
+    // The dead address costs its SOA query's whole budget once: 4 x 400 ms over UDP and
+    // one TCP try, not a wait per record.
+    assert!(took < Duration::from_secs(15), "verify took {took:?}");
+}

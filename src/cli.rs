@@ -159,6 +159,9 @@ pub struct VerifyArgs {
     /// Re-check what fails, with backoff, for up to DURATION (30s, 5m) before reporting
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub wait: Option<Duration>,
+    /// With --watch: raise a finding only after ROUNDS runs in a row, and clear it likewise
+    #[arg(long, value_name = "ROUNDS", default_value_t = 1, requires = "watch")]
+    pub hold: u32,
 }
 
 #[derive(Args, Debug)]

@@ -168,3 +168,55 @@ fn an_address_that_answers_nothing_is_named_and_the_lossy_one_is_not() {
     // one TCP try, not a wait per record.
     assert!(took < Duration::from_secs(15), "verify took {took:?}");
 }
+
+#[test]
+fn watch_with_hold_raises_only_what_lasts_and_does_not_flap() {
+    let scratch = Scratch::new(&[("z.zone", &zone_text())]);
+    let dir = scratch.path();
+    let server = serve(dir);
+    let _guard = runtime().enter();
+    let (relay, link) = runtime().block_on(dns_relay::start(
+        "127.0.0.1:0".parse().unwrap(),
+        server,
+        Impairment::default(),
+        17,
+    ));
+    let text = config(&[relay]).replace(
+        "timeout_ms = 400\nretries = 3",
+        "timeout_ms = 200\nretries = 1",
+    );
+    std::fs::write(dir.join("nsync.toml"), text).unwrap();
+    let watcher = common::watch::Watcher::start_with(dir, &["--hold", "2"]);
+    watcher.wait_for("first run");
+    let wait_runs = |after: u64| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while watcher.runs() <= after {
+            assert!(Instant::now() < deadline, "verify --watch stopped running");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    // A blip: the link is down for at most one run. Not raised.
+    link.down.store(true, Ordering::Relaxed);
+    let v = watcher.runs();
+    wait_runs(v);
+    link.down.store(false, Ordering::Relaxed);
+    let v = watcher.runs();
+    wait_runs(v + 2);
+    while let Some(line) = watcher.next_line(Duration::from_millis(100)) {
+        assert!(
+            !line.contains("FINDING"),
+            "a one-run blip was raised: {line}"
+        );
+    }
+    // An outage: raised once it has held for two runs, cleared two runs after it ends.
+    link.down.store(true, Ordering::Relaxed);
+    let before = watcher.runs();
+    let raised = watcher.wait_for("FINDING");
+    assert!(raised.contains(&relay.to_string()), "{raised}");
+    assert!(
+        watcher.runs() >= before + 2,
+        "raised after fewer than two runs of the outage"
+    );
+    link.down.store(false, Ordering::Relaxed);
+    watcher.wait_for("CLEARED");
+}

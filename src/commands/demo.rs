@@ -289,6 +289,7 @@ fn demo(global: &Global, dir: &Path) -> anyhow::Result<Outcome> {
         watch: None,
         metrics: None,
         wait: None,
+        hold: 1,
     };
     let sync_args = SyncArgs {
         yes: true,

@@ -109,7 +109,7 @@ async fn watch(
         }
         None => None,
     };
-    let mut known: BTreeSet<String> = BTreeSet::new();
+    let mut hold = crate::verify::hold::Hold::new(args.hold);
     let mut last = Outcome::Ok;
     let mut first = true;
     let mut files = watched_files(inv, &ws);
@@ -130,14 +130,15 @@ async fn watch(
             .map(|f| f.identity())
             .collect();
         let stamp = timestamp(report.finished);
+        let (raised, cleared) = hold.round(&now);
         for z in &report.zones {
             for f in z.all_findings() {
-                if !known.contains(&f.identity()) {
+                if raised.contains(&f.identity()) {
                     eprintln!("{stamp} FINDING {}", finding_line(f));
                 }
             }
         }
-        for gone in known.difference(&now) {
+        for gone in cleared {
             eprintln!("{stamp} CLEARED {gone}");
         }
         if first {
@@ -149,7 +150,6 @@ async fn watch(
             ));
             first = false;
         }
-        known = now;
         last = outcome(&report);
         tokio::select! {
             _ = tokio::time::sleep(every) => {}

@@ -6,6 +6,7 @@
 pub mod checks;
 pub mod client;
 pub mod expect;
+pub mod hold;
 pub mod metrics;
 pub mod resolve;
 pub mod transport;

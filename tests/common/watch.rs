@@ -37,9 +37,15 @@ pub struct Watcher {
 
 impl Watcher {
     pub fn start(dir: &Path) -> Watcher {
+        Watcher::start_with(dir, &[])
+    }
+
+    /// `verify --watch 1` with more arguments.
+    pub fn start_with(dir: &Path, more: &[&str]) -> Watcher {
         let metrics = format!("127.0.0.1:{}", free_port());
         let mut child = Command::new(env!("CARGO_BIN_EXE_nsync"))
             .args(["verify", "--watch", "1", "--metrics", &metrics])
+            .args(more)
             .current_dir(dir)
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
@@ -79,6 +85,15 @@ impl Watcher {
 
     pub fn scrape(&self) -> String {
         scrape(&self.metrics)
+    }
+
+    /// Complete runs so far (`nsync_verify_runs_total`).
+    pub fn runs(&self) -> u64 {
+        self.scrape()
+            .lines()
+            .find_map(|l| l.strip_prefix("nsync_verify_runs_total "))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("nsync_verify_runs_total in the metrics")
     }
 
     /// SIGINT, as Ctrl-C; how it ended.

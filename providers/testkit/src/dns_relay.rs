@@ -28,6 +28,8 @@ pub struct Impairment {
 
 #[derive(Debug, Default)]
 pub struct Counters {
+    /// While set, the link is down: every datagram lost, every connection closed.
+    pub down: std::sync::atomic::AtomicBool,
     pub forwarded: AtomicU64,
     pub dropped: AtomicU64,
     pub duplicated: AtomicU64,
@@ -55,7 +57,7 @@ struct Link {
 
 impl Link {
     fn lost(&self) -> bool {
-        let lost = self.dice.roll() < self.imp.drop;
+        let lost = self.counters.down.load(Ordering::Relaxed) || self.dice.roll() < self.imp.drop;
         if lost {
             self.counters.dropped.fetch_add(1, Ordering::Relaxed);
         }
@@ -155,6 +157,9 @@ async fn tcp_relay(listener: TcpListener, target: SocketAddr, link: Arc<Link>) {
         };
         let link = link.clone();
         tokio::spawn(async move {
+            if link.counters.down.load(Ordering::Relaxed) {
+                return;
+            }
             let Ok(mut server) = TcpStream::connect(target).await else {
                 return;
             };

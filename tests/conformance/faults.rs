@@ -9,7 +9,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 
 use libtest_mimic::Failed;
-use nsync_testkit::faults::Fault;
+use nsync_testkit::dns_relay;
+use nsync_testkit::faults::{DnsFault, Fault};
 use nsync_testkit::fixture::runtime;
 use nsync_testkit::{HttpApi, PROVIDER, Started, http_relay};
 
@@ -100,6 +101,63 @@ pub fn run_fault(kind: &str, started: &Started, f: &HttpApi, fault: &Fault) -> R
     let plan = nsync(&["plan", "-q"]).dir(dir).run();
     if plan.code != 0 {
         return Err(format!("{}: a plan after the re-run is not empty: {plan:?}", kind).into());
+    }
+    Ok(())
+}
+
+/// One DNS fault against a fixture that talks DNS to its server: the relay in front of
+/// the server (the table's `server` points at it), a sync that moves every record, then
+/// a re-run straight to the server that must plan nothing.
+pub fn run_dns_fault(
+    kind: &str,
+    started: &Started,
+    zone: &str,
+    fault: &DnsFault,
+) -> Result<(), Failed> {
+    let target = started
+        .server
+        .ok_or("the fixture declares DNS faults but serves no DNS")?;
+    let (relay, counters) = runtime().block_on(dns_relay::start(
+        "127.0.0.1:0".parse().expect("an address"),
+        target,
+        fault.impairment(),
+        23,
+    ));
+    let scratch = Scratch::new(&[("z.zone", &zone_text(now(), 1))]);
+    let dir = scratch.path();
+    let direct = format!(
+        "{}\n[zones.\"{zone}\"]\nfile = \"z.zone\"\nproviders = [\"{PROVIDER}\"]\n",
+        started.table
+    );
+    let config = direct.replace(&target.to_string(), &relay.to_string());
+    if config == direct {
+        return Err(format!("{kind}: the provider table does not name {target}").into());
+    }
+    let _guard = runtime().enter();
+    // From the other variant, straight to the server, so the faulted sync moves every
+    // record in several UPDATE messages.
+    std::fs::write(dir.join("nsync.toml"), &direct).unwrap();
+    nsync(&["sync", "--yes", "--force", "-q"])
+        .dir(dir)
+        .run()
+        .code(0);
+    std::fs::write(dir.join("z.zone"), zone_text(now(), 0)).unwrap();
+    std::fs::write(dir.join("nsync.toml"), &config).unwrap();
+    let began = std::time::Instant::now();
+    let ran = nsync(&["sync", "--yes", "--force", "--format", "json"])
+        .dir(dir)
+        .run();
+    eprintln!("{kind}: the faulted sync took {:?}", began.elapsed());
+    if fault.cuts() && counters.cut.load(Ordering::SeqCst) == 0 {
+        return Err(format!("{kind}: no connection was cut: {ran:?}").into());
+    }
+    if ran.code != 0 {
+        return Err(format!("{kind}: sync did not converge through the fault: {ran:?}").into());
+    }
+    std::fs::write(dir.join("nsync.toml"), &direct).unwrap();
+    let plan = nsync(&["plan", "-q"]).dir(dir).run();
+    if plan.code != 0 {
+        return Err(format!("{kind}: a plan after the faulted sync is not empty: {plan:?}").into());
     }
     Ok(())
 }

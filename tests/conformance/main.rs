@@ -20,7 +20,7 @@ use std::time::{Duration, SystemTime};
 use libtest_mimic::{Arguments, Failed, Trial};
 use nsync_core::Name;
 use nsync_core::provider::Provider;
-use nsync_testkit::faults::Fault;
+use nsync_testkit::faults::{DnsFault, Fault};
 use nsync_testkit::fixture::{Declared, Fixture, PROVIDER, Started, runtime, scratch};
 use nsync_testkit::transitions::{Transition, transitions};
 
@@ -64,6 +64,7 @@ fn real_account() -> Option<Box<dyn Fixture>> {
         zone: Box::leak(zone.into_boxed_str()),
         any_octet_owners: std::env::var("NSYNC_TEST_ANY_OCTET").is_ok_and(|v| v == "1"),
         http_api: None,
+        dns_faults: false,
         start: || {
             let table = std::env::var("NSYNC_TEST_TABLE")
                 .expect("NSYNC_TEST needs NSYNC_TEST_TABLE: the provider table, as in nsync.toml");
@@ -83,6 +84,7 @@ fn builtin() -> Box<dyn Fixture> {
         zone: "builtin.test.",
         any_octet_owners: true,
         http_api: None,
+        dns_faults: false,
         start: || {
             let dir: PathBuf = scratch("builtin").join("zones");
             std::fs::create_dir_all(&dir).expect("the builtin folder");
@@ -230,6 +232,16 @@ fn main() {
             import::round_trip(&started.table, f2.zone());
             Ok(())
         }));
+        if f.dns_faults() {
+            for (i, (name, _)) in DnsFault::all().iter().enumerate() {
+                let f2 = f.clone();
+                trials.push(trial(f.as_ref(), format!("dns fault: {name}"), move || {
+                    let (started, _turn) = started(f2.as_ref());
+                    let (_, fault) = DnsFault::all().into_iter().nth(i).expect("the fault");
+                    faults::run_dns_fault(f2.kind(), &started, f2.zone(), &fault)
+                }));
+            }
+        }
         if f.http_api().is_some() {
             for (i, (name, _)) in Fault::all().iter().enumerate() {
                 let f2 = f.clone();

@@ -29,6 +29,7 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             create_missing: false,
             batches: true,
         }),
+        dns_faults: false,
         start,
     })]
 }

@@ -22,6 +22,7 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             // One PATCH per sync.
             batches: false,
         }),
+        dns_faults: false,
         start,
     })]
 }

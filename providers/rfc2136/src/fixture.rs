@@ -13,6 +13,8 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             zone: "t01.test.",
             any_octet_owners: true,
             http_api: None,
+            // The relay goes in front of `server`: cut and slowed transfers and UPDATEs.
+            dns_faults: true,
             start,
         })
     }

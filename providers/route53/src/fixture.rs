@@ -21,6 +21,7 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             create_missing: true,
             batches: true,
         }),
+        dns_faults: false,
         start,
     })]
 }

@@ -24,6 +24,9 @@ pub struct Impairment {
     pub tcp_stall: Option<Duration>,
     /// TCP: the share of connections closed before the answer.
     pub tcp_cut: f64,
+    /// TCP: (connection number from 0, answers passed first): that connection is closed
+    /// after passing so many reads of the server's answers (0: before the first).
+    pub cut_connections: Vec<(u64, usize)>,
 }
 
 #[derive(Debug, Default)]
@@ -34,6 +37,7 @@ pub struct Counters {
     pub dropped: AtomicU64,
     pub duplicated: AtomicU64,
     pub cut: AtomicU64,
+    pub connections: AtomicU64,
 }
 
 /// A small xorshift generator: reproducible per relay, no dependency.
@@ -160,11 +164,22 @@ async fn tcp_relay(listener: TcpListener, target: SocketAddr, link: Arc<Link>) {
             if link.counters.down.load(Ordering::Relaxed) {
                 return;
             }
+            let number = link.counters.connections.fetch_add(1, Ordering::Relaxed);
             let Ok(mut server) = TcpStream::connect(target).await else {
                 return;
             };
             tokio::time::sleep(link.latency()).await;
-            let cut = link.dice.roll() < link.imp.tcp_cut;
+            // How many answers pass before the connection is cut (None: never cut).
+            let cut_after = if link.dice.roll() < link.imp.tcp_cut {
+                Some(0)
+            } else {
+                link.imp
+                    .cut_connections
+                    .iter()
+                    .find(|(n, _)| *n == number)
+                    .map(|(_, after)| *after)
+            };
+            let mut passed = 0;
             let (mut cr, mut cw) = client.split();
             let (mut sr, mut sw) = server.split();
             let up = tokio::io::copy(&mut cr, &mut sw);
@@ -175,10 +190,11 @@ async fn tcp_relay(listener: TcpListener, target: SocketAddr, link: Arc<Link>) {
                         Ok(0) | Err(_) => return,
                         Ok(n) => n,
                     };
-                    if cut {
+                    if cut_after == Some(passed) {
                         link.counters.cut.fetch_add(1, Ordering::Relaxed);
                         return;
                     }
+                    passed += 1;
                     if let Some(stall) = link.imp.tcp_stall {
                         tokio::time::sleep(stall).await;
                     }

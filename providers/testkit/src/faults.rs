@@ -169,3 +169,59 @@ impl Fault {
         }
     }
 }
+
+/// The faults of a DNS link (AXFR and UPDATE over TCP), made by the DNS relay in front of
+/// the server. Each must let a sync converge: a cut transfer is read again, an UPDATE
+/// cut part way is finished by re-reading and re-planning, slowness costs only time.
+pub enum DnsFault {
+    TransferCut,
+    UpdateCutMidBatch,
+    ServerAwayBetweenUpdates,
+    SlowAnswers,
+}
+
+impl DnsFault {
+    pub fn all() -> [(&'static str, DnsFault); 4] {
+        [
+            (
+                "the transfer's connection cut, then fine",
+                DnsFault::TransferCut,
+            ),
+            (
+                "the UPDATE connection cut after its first answer",
+                DnsFault::UpdateCutMidBatch,
+            ),
+            (
+                "the server away between two UPDATE messages",
+                DnsFault::ServerAwayBetweenUpdates,
+            ),
+            ("every answer 300 ms late", DnsFault::SlowAnswers),
+        ]
+    }
+
+    pub fn impairment(&self) -> crate::dns_relay::Impairment {
+        use crate::dns_relay::Impairment;
+        use std::time::Duration;
+        // Connection 0 is the sync's transfer of the zone, 1 its UPDATE messages.
+        let cut = |plan: &[(u64, usize)]| Impairment {
+            cut_connections: plan.to_vec(),
+            ..Impairment::default()
+        };
+        match self {
+            DnsFault::TransferCut => cut(&[(0, 0)]),
+            DnsFault::UpdateCutMidBatch => cut(&[(1, 1)]),
+            // Cut mid-batch, then the next two connections (the retries) find no server.
+            DnsFault::ServerAwayBetweenUpdates => cut(&[(1, 1), (2, 0), (3, 0)]),
+            DnsFault::SlowAnswers => Impairment {
+                delay: Duration::from_millis(300),
+                jitter: Duration::from_millis(100),
+                ..Impairment::default()
+            },
+        }
+    }
+
+    /// Whether the fault needs a connection cut to have happened (else only slowness).
+    pub fn cuts(&self) -> bool {
+        !matches!(self, DnsFault::SlowAnswers)
+    }
+}

@@ -29,6 +29,11 @@ pub trait Fixture: Send + Sync {
     fn http_api(&self) -> Option<&HttpApi> {
         None
     }
+    /// Whether the provider talks DNS (AXFR, UPDATE over TCP) to `Started::server`, as
+    /// its table's `server` says: the DNS fault table puts a relay in front of it.
+    fn dns_faults(&self) -> bool {
+        false
+    }
     /// Brings up what the provider talks to (a fake is started here), once per run.
     fn start(&self) -> Started;
 }
@@ -96,6 +101,7 @@ pub struct Declared {
     pub zone: &'static str,
     pub any_octet_owners: bool,
     pub http_api: Option<HttpApi>,
+    pub dns_faults: bool,
     pub start: fn() -> Started,
 }
 
@@ -117,6 +123,9 @@ impl Fixture for Declared {
     }
     fn http_api(&self) -> Option<&HttpApi> {
         self.http_api.as_ref()
+    }
+    fn dns_faults(&self) -> bool {
+        self.dns_faults
     }
     fn start(&self) -> Started {
         (self.start)()

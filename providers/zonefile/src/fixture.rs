@@ -12,6 +12,7 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
         zone: "zf.test.",
         any_octet_owners: true,
         http_api: None,
+        dns_faults: false,
         start: || {
             let lab = Lab::get();
             Started::dns(lab.zonefile_provider(PROVIDER), lab.ip("knot"))

@@ -9,6 +9,7 @@
 mod common;
 mod faults;
 mod import;
+mod secrets;
 mod steps;
 
 use std::collections::HashMap;
@@ -232,6 +233,13 @@ fn main() {
             import::round_trip(&started.table, f2.zone());
             Ok(())
         }));
+        if f.dns_faults() || f.http_api().is_some() {
+            let f2 = f.clone();
+            trials.push(trial(f.as_ref(), "secrets never shown".into(), move || {
+                let (started, _turn) = started(f2.as_ref());
+                secrets::never_shown(f2.kind(), &started, f2.zone())
+            }));
+        }
         if f.dns_faults() {
             for (i, (name, _)) in DnsFault::all().iter().enumerate() {
                 let f2 = f.clone();

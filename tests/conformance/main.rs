@@ -228,6 +228,33 @@ fn main() {
     for f in &all {
         transition_trials(f, &mut trials);
         let f2 = f.clone();
+        trials.push(trial(f.as_ref(), "random zones".into(), move || {
+            let (started, _turn) = started(f2.as_ref());
+            let provider = {
+                let _guard = runtime().enter();
+                provider_from_toml(&started.table)
+            };
+            let origin = Name::from_ascii(f2.zone()).expect("the fixture's zone");
+            // A new seed each run (printed, to replay one), six zones in a row: each is
+            // applied over the one before, read back, planned again and asked by DNS.
+            let seed = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_secs());
+            eprintln!("{}: random zones from seed {seed}", f2.name());
+            for k in 0..6 {
+                let before = nsync_testkit::transitions::random(seed + k);
+                let step = nsync_testkit::transitions::random(seed + k + 1);
+                runtime().block_on(steps::run_step(
+                    provider.as_ref(),
+                    &started,
+                    &origin,
+                    Some(&before),
+                    &step,
+                ));
+            }
+            Ok(())
+        }));
+        let f2 = f.clone();
         trials.push(trial(f.as_ref(), "import round trip".into(), move || {
             let (started, _turn) = started(f2.as_ref());
             import::round_trip(&started.table, f2.zone());

@@ -1,6 +1,8 @@
-//! Prints the README's providers table from the code: `cargo run --example providers_table`.
-//! tests/readme.rs fails when the README's copy differs.
+//! Prints the README's two tables made from the code (the kinds' keys, then what each
+//! stores): `cargo run --example providers_table`. tests/readme.rs fails when the
+//! README's copies differ.
 
 fn main() {
+    print!("{}\n", nsync::providers::keys_table());
     print!("{}", nsync::providers::markdown_table());
 }

@@ -3,7 +3,7 @@
 //! place outside providers/ that names kinds; the rest of nsync asks a kind or a
 //! provider what it can do.
 
-use nsync_core::kind::Kind;
+use nsync_core::kind::{KeySpec, KeyType, Kind};
 use nsync_core::rdata::SUPPORTED_TYPES;
 use nsync_core::zone::MAX_TTL;
 
@@ -81,6 +81,31 @@ pub fn markdown_table() -> String {
             "| `{}` | {} | {types} | {ttl} | {apex} | {batch} |\n",
             k.name, k.summary
         ));
+    }
+    out
+}
+
+/// The README's table of each kind's keys in nsync.toml, from the kinds' declarations
+/// (required keys in bold, a table's keys in braces); tests/readme.rs checks it.
+pub fn keys_table() -> String {
+    fn key(k: &KeySpec) -> String {
+        let name = if k.required {
+            format!("**{}**", k.key)
+        } else {
+            k.key.to_string()
+        };
+        match k.ty {
+            KeyType::Table(inner) => {
+                let inner: Vec<String> = inner.iter().map(key).collect();
+                format!("{name} {{{}}}", inner.join(", "))
+            }
+            _ => name,
+        }
+    }
+    let mut out = String::from("| kind | keys (required in bold) |\n|---|---|\n");
+    for k in KINDS {
+        let keys: Vec<String> = k.keys.iter().map(key).collect();
+        out.push_str(&format!("| `{}` | {} |\n", k.name, keys.join(", ")));
     }
     out
 }

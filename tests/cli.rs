@@ -332,3 +332,18 @@ fn a_secret_file_others_can_read_is_a_warning_at_check_with_the_fix() {
     let ran = nsync(&["check"]).dir(scratch.path()).run();
     assert!(!ran.stderr.contains("group or others"), "{}", ran.stderr);
 }
+
+#[test]
+fn an_http_timeout_out_of_range_is_refused_at_its_line() {
+    let config = "[providers.cf]\nkind = \"cloudflare\"\napi_token = \"env:NSYNC_TEST_CF_TOKEN\"\ntimeout_seconds = 0\n\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"cf\"]\n";
+    let scratch = Scratch::new(&[
+        ("nsync.toml", config),
+        ("z.zone", "$TTL 300\nwww A 192.0.2.1\n"),
+    ]);
+    nsync(&["check"])
+        .dir(scratch.path())
+        .run()
+        .code(2)
+        .stderr_has("nsync.toml:4:19: error: provider cf: `timeout_seconds = 0` is out of range")
+        .stderr_has("use 1 to 600 seconds");
+}

@@ -24,6 +24,22 @@ fn the_providers_table_is_generated_from_the_code() {
 }
 
 #[test]
+fn the_keys_table_is_generated_from_the_code() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let inside = readme
+        .split("<!-- kinds-keys:begin -->\n")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- kinds-keys:end -->").next())
+        .expect("README.md has the kinds-keys:begin/end markers");
+    assert_eq!(
+        inside,
+        nsync::providers::keys_table(),
+        "README.md's table of keys is stale: run `cargo run --example providers_table` and paste its first table between the markers"
+    );
+}
+
+#[test]
 fn the_readme_starts_with_the_demo_and_the_test_suite() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();

@@ -42,9 +42,12 @@ pub fn run_fault(kind: &str, started: &Started, f: &HttpApi, fault: &Fault) -> R
     let relay = runtime().block_on(http_relay::start(target, rule));
     let scratch = Scratch::new(&[("z.zone", &zone_text(now(), 0))]);
     let dir = scratch.path();
+    // The fault's own settings go at the end of the provider's table.
     let direct = format!(
-        "{}\n[zones.\"{}\"]\nfile = \"z.zone\"\nproviders = [\"{PROVIDER}\"]\n",
-        started.table, f.zone
+        "{}{}\n[zones.\"{}\"]\nfile = \"z.zone\"\nproviders = [\"{PROVIDER}\"]\n",
+        started.table,
+        fault.table_lines(),
+        f.zone
     );
     let config = direct.replace(&target.to_string(), &relay.to_string());
     if config == direct {
@@ -68,7 +71,14 @@ pub fn run_fault(kind: &str, started: &Started, f: &HttpApi, fault: &Fault) -> R
     if f.create_missing {
         args.push("--create-missing");
     }
+    let began = std::time::Instant::now();
     let ran = nsync(&args).dir(dir).run();
+    let took = began.elapsed();
+    eprintln!("{kind}: the faulted sync took {took:?}");
+    // Retries are capped (5 attempts, backoff under 30 s): a fault costs bounded time.
+    if took > std::time::Duration::from_secs(90) {
+        return Err(format!("{kind}: the faulted sync took {took:?}").into());
+    }
     if injected.load(Ordering::SeqCst) == 0 {
         return Err(format!("{}: the fault was never injected: {ran:?}", kind).into());
     }

@@ -15,9 +15,14 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(provider: &str, endpoint: &str, token: Secret) -> Result<Client, ProviderError> {
+    pub fn new(
+        provider: &str,
+        endpoint: &str,
+        token: Secret,
+        timeout: std::time::Duration,
+    ) -> Result<Client, ProviderError> {
         Ok(Client {
-            api: Api::new(provider, endpoint, Auth::Bearer(token))?,
+            api: Api::new(provider, endpoint, Auth::Bearer(token), timeout)?,
         })
     }
 

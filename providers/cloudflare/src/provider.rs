@@ -41,7 +41,7 @@ impl Cloudflare {
         nsync_http::endpoint::require(name, "endpoint", endpoint, false)?;
         Ok(Cloudflare {
             name: name.to_string(),
-            client: Client::new(name, endpoint, token)?,
+            client: Client::new(name, endpoint, token, nsync_http::request_timeout(settings))?,
             account_id: settings.str("account_id").map(str::to_string),
             zone_ids: nsync_http::ZoneIds::default(),
             held: Mutex::new(HashMap::new()),

@@ -46,12 +46,18 @@ pub struct Api {
 }
 
 impl Api {
-    /// A client for `endpoint` (a base URL; a trailing `/` is dropped).
-    pub fn new(provider: &str, endpoint: &str, auth: Auth) -> Result<Api, ProviderError> {
+    /// A client for `endpoint` (a base URL; a trailing `/` is dropped), each request
+    /// bounded by `timeout`.
+    pub fn new(
+        provider: &str,
+        endpoint: &str,
+        auth: Auth,
+        timeout: Duration,
+    ) -> Result<Api, ProviderError> {
         Ok(Api {
             provider: provider.to_string(),
             endpoint: endpoint.trim_end_matches('/').to_string(),
-            http: crate::client(provider)?,
+            http: crate::client_with(provider, timeout)?,
             auth,
             body_limit: BODY_LIMIT,
         })

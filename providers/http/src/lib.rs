@@ -21,15 +21,58 @@ pub use reqwest;
 
 static CRYPTO: Once = Once::new();
 
+/// `timeout_seconds` of every HTTP kind: how long one request may take (default 60).
+pub const TIMEOUT_KEY: nsync_core::kind::KeySpec = nsync_core::kind::key(
+    "timeout_seconds",
+    nsync_core::kind::KeyType::Int,
+    false,
+    "60",
+);
+
+/// The request timeout a provider table sets (`timeout_seconds`, 1..600), else 60 s.
+pub fn request_timeout(settings: &nsync_core::settings::Settings) -> Duration {
+    let secs = settings
+        .int("timeout_seconds")
+        .filter(|s| (1..=600).contains(s))
+        .unwrap_or(60);
+    Duration::from_secs(secs as u64)
+}
+
+/// The offline check of `timeout_seconds`: 1 to 600.
+pub fn check_timeout(
+    provider: &str,
+    settings: &nsync_core::settings::Settings,
+    diags: &mut Vec<nsync_core::diag::Diagnostic>,
+) {
+    if let Some(s) = settings.int("timeout_seconds")
+        && !(1..=600).contains(&s)
+    {
+        nsync_core::kind::bad_value(
+            diags,
+            settings,
+            provider,
+            "timeout_seconds",
+            format!("`timeout_seconds = {s}` is out of range"),
+            "use 1 to 600 seconds (default 60)",
+        );
+    }
+}
+
 /// A client with a 10 s connect and 60 s request timeout.
 pub fn client(provider: &str) -> Result<reqwest::Client, ProviderError> {
+    client_with(provider, Duration::from_secs(60))
+}
+
+/// A client with a 10 s connect timeout (or less, under a shorter request timeout) and
+/// `timeout` per request.
+pub fn client_with(provider: &str, timeout: Duration) -> Result<reqwest::Client, ProviderError> {
     // One crypto provider for the whole process; installing it twice is harmless.
     CRYPTO.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
     reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(60))
+        .connect_timeout(Duration::from_secs(10).min(timeout))
+        .timeout(timeout)
         .user_agent(concat!("nsync/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| {

@@ -16,7 +16,7 @@ impl Client {
     pub fn new(provider: &str, config: PowerDnsConfig) -> Result<Client, ProviderError> {
         let auth = Auth::Header("X-API-Key", config.api_key);
         Ok(Client {
-            api: Api::new(provider, &config.server_url, auth)?,
+            api: Api::new(provider, &config.server_url, auth, config.timeout)?,
         })
     }
 

@@ -9,6 +9,7 @@ pub struct PowerDnsConfig {
     /// Up to the server: `http://127.0.30.1:8081/api/v1/servers/localhost`.
     pub server_url: String,
     pub api_key: Secret,
+    pub timeout: std::time::Duration,
 }
 
 impl PowerDnsConfig {
@@ -23,6 +24,7 @@ impl PowerDnsConfig {
         Ok(PowerDnsConfig {
             server_url: format!("{base}/api/v1/servers/{server_id}"),
             api_key,
+            timeout: nsync_http::request_timeout(settings),
         })
     }
 }

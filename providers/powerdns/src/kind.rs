@@ -15,6 +15,7 @@ pub const KIND: Kind = Kind {
         key("api_key", KeyType::Secret, true, "\"env:PDNS_API_KEY\""),
         key("server_id", KeyType::Str, false, "\"localhost\""),
         key("allow_insecure_http", KeyType::Bool, false, "true"),
+        nsync_http::TIMEOUT_KEY,
     ],
     capabilities: Capabilities::FULL,
     check_values,
@@ -28,4 +29,5 @@ fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderE
 fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
     let insecure_ok = settings.bool("allow_insecure_http").unwrap_or(false);
     nsync_http::endpoint::check_setting(provider, settings, "url", insecure_ok, diags);
+    nsync_http::check_timeout(provider, settings, diags);
 }

@@ -26,33 +26,55 @@ pub async fn transfer(server: &Server<'_>, origin: &Name) -> Result<Transfer, Pr
     query.add_query(Query::query(origin.clone(), RecordType::AXFR));
     let mut verifier = server.send_signed(&mut conn, query, &operation).await?;
 
-    let mut soas = 0;
-    let mut serial = 0;
-    let mut rrsets = RrsetCollector::new();
-    while soas < 2 {
+    let mut reader = Reader::default();
+    while !reader.done() {
         let message = server
             .receive_verified(&mut conn, &mut verifier, origin, &operation)
             .await?;
+        reader
+            .take(message)
+            .map_err(|(kind, why)| server.error(kind, &operation, why))?;
+    }
+    Ok(reader.finish(origin))
+}
+
+/// The records of a transfer, message by message: from the first SOA to the second.
+#[derive(Default)]
+pub struct Reader {
+    soas: usize,
+    serial: u32,
+    rrsets: RrsetCollector,
+}
+
+impl Reader {
+    /// Whether the closing SOA has come.
+    pub fn done(&self) -> bool {
+        self.soas >= 2
+    }
+
+    /// Takes one (verified) message of the transfer; an error says what was wrong with it.
+    pub fn take(&mut self, message: Message) -> Result<(), (ErrorKind, &'static str)> {
         if message.answers.is_empty() {
-            return Err(server.error(
+            return Err((
                 ErrorKind::Temporary,
-                &operation,
                 "the server sent an empty transfer message",
             ));
         }
         for record in message.answers {
+            if self.done() {
+                break; // records after the closing SOA are not the zone's
+            }
             let rtype = record.record_type();
             if rtype == RecordType::SOA {
                 if let RData::SOA(soa) = &record.data {
-                    serial = soa.serial;
+                    self.serial = soa.serial;
                 }
-                soas += 1;
+                self.soas += 1;
                 continue;
             }
-            if soas == 0 {
-                return Err(server.error(
+            if self.soas == 0 {
+                return Err((
                     ErrorKind::Permanent,
-                    &operation,
                     "the transfer did not start with the SOA",
                 ));
             }
@@ -60,14 +82,19 @@ pub async fn transfer(server: &Server<'_>, origin: &Name) -> Result<Transfer, Pr
             if !is_supported(rtype) {
                 continue;
             }
-            rrsets.add(&record.name, rtype, record.ttl, &record.data);
+            self.rrsets
+                .add(&record.name, rtype, record.ttl, &record.data);
+        }
+        Ok(())
+    }
+
+    pub fn finish(self, origin: &Name) -> Transfer {
+        let zone = self.rrsets.into_zone(origin.clone());
+        let nameservers = zone.apex_nameservers();
+        Transfer {
+            zone,
+            nameservers,
+            serial: self.serial,
         }
     }
-    let zone = rrsets.into_zone(origin.clone());
-    let nameservers = zone.apex_nameservers();
-    Ok(Transfer {
-        zone,
-        nameservers,
-        serial,
-    })
 }

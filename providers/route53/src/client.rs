@@ -28,6 +28,7 @@ impl Client {
         access_key_id: Secret,
         secret_access_key: Secret,
         session_token: Option<Secret>,
+        timeout: std::time::Duration,
     ) -> Result<Client, ProviderError> {
         let bad = |m: String| ProviderError::new(ErrorKind::Permanent, provider, "read config", m);
         let endpoint = endpoint.trim_end_matches('/').to_string();
@@ -46,7 +47,7 @@ impl Client {
             access_key_id,
             secret_access_key,
             session_token,
-            api: Api::new(provider, &endpoint, Auth::Signed)?,
+            api: Api::new(provider, &endpoint, Auth::Signed, timeout)?,
         })
     }
 

@@ -31,6 +31,7 @@ pub const KIND: Kind = Kind {
         ),
         key("endpoint", KeyType::Str, false, "\"http://127.0.0.1:5000\""),
         key("hosted_zone_id", KeyType::Str, false, "\"Z0123456789ABC\""),
+        nsync_http::TIMEOUT_KEY,
     ],
     capabilities: crate::CAPABILITIES,
     check_values,
@@ -44,4 +45,5 @@ fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderE
 /// The endpoint (an emulator's, in tests) must be https, or http to loopback.
 fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
     nsync_http::endpoint::check_setting(provider, settings, "endpoint", false, diags);
+    nsync_http::check_timeout(provider, settings, diags);
 }

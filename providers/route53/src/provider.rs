@@ -40,7 +40,14 @@ impl Route53 {
             .unwrap_or(crate::client::DEFAULT_ENDPOINT);
         nsync_http::endpoint::require(name, "endpoint", endpoint, false)?;
         Ok(Route53 {
-            client: Client::new(name, endpoint, akid, secret, token)?,
+            client: Client::new(
+                name,
+                endpoint,
+                akid,
+                secret,
+                token,
+                nsync_http::request_timeout(settings),
+            )?,
             hosted_zone_id: settings
                 .str("hosted_zone_id")
                 .map(|s| s.trim_start_matches("/hostedzone/").to_string()),

@@ -21,11 +21,12 @@ pub enum Fault {
     AnswerCutThenOk,
     TruncatedAnswer,
     HugeAnswer,
+    StallPastTimeout,
 }
 
 impl Fault {
     /// Every fault, with its name in test names.
-    pub fn all() -> [(&'static str, Fault); 12] {
+    pub fn all() -> [(&'static str, Fault); 13] {
         [
             ("rate limited twice, then fine", Fault::RateLimitedThenOk),
             ("503 twice, then fine", Fault::ServerErrorsThenOk),
@@ -48,6 +49,10 @@ impl Fault {
             ),
             ("a truncated answer body", Fault::TruncatedAnswer),
             ("a 100 MB answer", Fault::HugeAnswer),
+            (
+                "a request stalled past the timeout, then fine",
+                Fault::StallPastTimeout,
+            ),
         ]
     }
 
@@ -151,12 +156,31 @@ impl Fault {
                 }))
             }),
             Fault::HugeAnswer => Arc::new(move |_, _, _| inject(Action::Huge(100 << 20))),
+            Fault::StallPastTimeout => Arc::new(move |n, _, _| {
+                if n == 0 {
+                    inject(Action::Stall(STALL))
+                } else {
+                    Action::Forward
+                }
+            }),
         };
         (rule, injected)
     }
 }
 
+/// The request timeout the stall fault's table sets, and how long the relay stalls.
+pub const STALL_TIMEOUT_SECONDS: u64 = 2;
+const STALL: std::time::Duration = std::time::Duration::from_secs(STALL_TIMEOUT_SECONDS + 2);
+
 impl Fault {
+    /// Lines the provider table needs for this fault (the stall needs a short timeout).
+    pub fn table_lines(&self) -> String {
+        match self {
+            Fault::StallPastTimeout => format!("timeout_seconds = {STALL_TIMEOUT_SECONDS}\n"),
+            _ => String::new(),
+        }
+    }
+
     /// The error kind sync must report, or `None` when it must converge.
     pub fn expected_kind(&self) -> Option<&'static str> {
         match self {

@@ -31,6 +31,8 @@ pub enum Action {
     ForwardCut,
     /// A 200 whose body is `bytes` long (streamed, never held): a server gone wild.
     Huge(usize),
+    /// Hold the request this long, then forward it: a server that hangs.
+    Stall(std::time::Duration),
 }
 
 /// What the rule sees: the request's number (from 0), its method and its path.
@@ -80,6 +82,11 @@ pub async fn start(target: SocketAddr, rule: Rule) -> SocketAddr {
                         body,
                     } => {
                         respond(&mut client, status, &headers, &body).await;
+                    }
+                    Action::Stall(wait) => {
+                        tokio::time::sleep(wait).await;
+                        // The client has given up by now; the late answer goes nowhere.
+                        let _ = client.shutdown().await;
                     }
                     Action::Huge(bytes) => {
                         let head = format!(

@@ -280,7 +280,9 @@ mod random_tests {
     #[test]
     fn random_zones_read_cleanly_and_differ() {
         let origin = Name::from_ascii("example.test.").unwrap();
-        let zones: Vec<Zone> = (0..500).map(|i| desired_zone(&random(i), &origin)).collect();
+        let zones: Vec<Zone> = (0..500)
+            .map(|i| desired_zone(&random(i), &origin))
+            .collect();
         // desired_zone has asserted that each reads without a diagnostic.
         assert!(zones.windows(2).filter(|w| w[0] != w[1]).count() > 400);
         let types: std::collections::BTreeSet<_> = zones

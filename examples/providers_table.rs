@@ -3,6 +3,6 @@
 //! README's copies differ.
 
 fn main() {
-    print!("{}\n", nsync::providers::keys_table());
+    println!("{}", nsync::providers::keys_table());
     print!("{}", nsync::providers::markdown_table());
 }

@@ -347,3 +347,25 @@ fn an_http_timeout_out_of_range_is_refused_at_its_line() {
         .stderr_has("nsync.toml:4:19: error: provider cf: `timeout_seconds = 0` is out of range")
         .stderr_has("use 1 to 600 seconds");
 }
+
+#[test]
+fn an_address_at_a_service_name_is_a_warning_for_rfc2136_only() {
+    let config = "[providers.bind]\nkind = \"rfc2136\"\nserver = \"127.0.0.1:53\"\ntsig = { name = \"k\", algorithm = \"hmac-sha256\", secret = \"env:NSYNC_TEST_TSIG\" }\n\n[providers.files]\nkind = \"zonefile\"\ndirectory = \"out\"\n\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"files\"]\n";
+    let scratch = Scratch::new(&[
+        ("nsync.toml", config),
+        (
+            "z.zone",
+            "$TTL 300\nwww A 192.0.2.1\n_sip._tcp A 192.0.2.2\n",
+        ),
+    ]);
+    let ran = nsync(&["check"]).dir(scratch.path()).run();
+    let ran = ran.code(0);
+    let _ = ran.stderr_has("z.zone:3:1: warning: provider bind (rfc2136): _sip._tcp.example.test. A: an address record at a name with `_`; BIND refuses it by default (check-names)");
+    let ran = nsync(&["check"]).dir(scratch.path()).run();
+    assert_eq!(
+        ran.stderr.matches("check-names").count(),
+        2,
+        "one warning and its hint, for bind only: {}",
+        ran.stderr
+    );
+}

@@ -76,6 +76,7 @@ static FAKE: Kind = Kind {
     keys: &[],
     capabilities: Capabilities::FULL.with_ttl(60, nsync_core::zone::MAX_TTL),
     check_values: no_value_checks,
+    check_rrset: nsync_core::kind::no_rrset_checks,
     build: build_fake,
 };
 

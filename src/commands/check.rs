@@ -178,6 +178,16 @@ fn check_zone(
                     .with_hint("remove the record, or take this provider off the zone"),
                 );
             }
+            if let Some(problem) = (p.kind.check_rrset)(rrset) {
+                let at = at.clone();
+                let message = format!("provider {} ({}): {}", p.name, p.kind.name, problem.message);
+                let d = if problem.refused {
+                    Diagnostic::error(at, message)
+                } else {
+                    Diagnostic::warning(at, message)
+                };
+                diags.push(d.with_hint(problem.hint));
+            }
             if rrset.ttl < caps.min_ttl {
                 diags.push(
                     Diagnostic::warning(

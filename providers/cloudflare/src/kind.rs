@@ -28,6 +28,7 @@ pub const KIND: Kind = Kind {
     ],
     capabilities: crate::CAPABILITIES,
     check_values,
+    check_rrset: nsync_core::kind::no_rrset_checks,
     build,
 };
 

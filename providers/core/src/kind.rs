@@ -45,6 +45,25 @@ pub const fn key(key: &'static str, ty: KeyType, required: bool, example: &'stat
 /// nsync.toml, its settings, where to put what is wrong.
 pub type CheckValues = fn(&str, &Settings, &mut Vec<Diagnostic>);
 
+/// What a kind says about one rrset of a zone it would store, beyond its types and TTLs:
+/// data its servers refuse or would store otherwise. `nsync check` reports it at the
+/// record's line, naming the provider.
+pub struct RecordProblem {
+    /// An error (the provider cannot store it exactly: check and plan refuse the zone) or
+    /// a warning (it may refuse it, depending on its configuration).
+    pub refused: bool,
+    pub message: String,
+    pub hint: &'static str,
+}
+
+/// A kind's check of one rrset.
+pub type CheckRrset = fn(&crate::zone::Rrset) -> Option<RecordProblem>;
+
+/// For kinds that store every rrset of the types they declare.
+pub fn no_rrset_checks(_: &crate::zone::Rrset) -> Option<RecordProblem> {
+    None
+}
+
 /// Builds the provider named (first argument) from its checked settings.
 pub type Build = fn(&str, &Settings) -> Result<Arc<dyn Provider>, ProviderError>;
 
@@ -54,6 +73,7 @@ pub struct Kind {
     pub keys: &'static [KeySpec],
     pub capabilities: Capabilities,
     pub check_values: CheckValues,
+    pub check_rrset: CheckRrset,
     pub build: Build,
 }
 

@@ -19,6 +19,7 @@ pub const KIND: Kind = Kind {
     ],
     capabilities: Capabilities::FULL,
     check_values,
+    check_rrset: nsync_core::kind::no_rrset_checks,
     build,
 };
 

@@ -32,6 +32,7 @@ pub const KIND: Kind = Kind {
     ],
     capabilities: Capabilities::FULL,
     check_values,
+    check_rrset,
     build,
 };
 
@@ -72,4 +73,22 @@ fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>
             )),
         );
     }
+}
+
+/// BIND checks names in the zones it is primary for (`check-names primary fail`, its
+/// default): an address record whose owner is not a host name (an `_` label, as in
+/// `_sip._tcp`) is refused with REFUSED. Knot and PowerDNS take it; so a warning.
+fn check_rrset(rrset: &nsync_core::zone::Rrset) -> Option<nsync_core::kind::RecordProblem> {
+    use nsync_core::RecordType;
+    let host_record = matches!(rrset.rtype, RecordType::A | RecordType::AAAA);
+    let not_a_host = rrset.name.iter().any(|label| label.contains(&b'_'));
+    (host_record && not_a_host).then(|| nsync_core::kind::RecordProblem {
+        refused: false,
+        message: format!(
+            "{} {}: an address record at a name with `_`; BIND refuses it by default (check-names)",
+            nsync_core::name::NameText::to_text(&rrset.name),
+            rrset.rtype
+        ),
+        hint: "move it to a host name, or set `check-names primary ignore;` in BIND's zone",
+    })
 }

@@ -22,6 +22,7 @@ pub const KIND: Kind = Kind {
     ],
     capabilities: Capabilities::FULL,
     check_values: no_value_checks,
+    check_rrset: nsync_core::kind::no_rrset_checks,
     build,
 };
 
@@ -39,6 +40,7 @@ pub const BUILTIN: Kind = Kind {
     ],
     capabilities: Capabilities::FULL,
     check_values: no_value_checks,
+    check_rrset: nsync_core::kind::no_rrset_checks,
     build,
 };
 

@@ -46,7 +46,11 @@ fn serve(dir: &Path) -> SocketAddr {
         .dir(dir)
         .run()
         .code(0);
-    let folder = dir.join("served");
+    serve_folder(dir.join("served"))
+}
+
+/// nsync's nameserver on a folder of zone files, in this process.
+fn serve_folder(folder: std::path::PathBuf) -> SocketAddr {
     let running = runtime().block_on(async {
         let (udp, tcp) = nsync::serve::bind("127.0.0.1:0".parse().unwrap())
             .await
@@ -219,4 +223,68 @@ fn watch_with_hold_raises_only_what_lasts_and_does_not_flap() {
     );
     link.down.store(false, Ordering::Relaxed);
     watcher.wait_for("CLEARED");
+}
+
+/// audit through the same bad link: the parent (a root zone on a second server,
+/// delegating lossy.test.) and the zone's nameserver each behind a lossy relay. Whatever
+/// audit finds on the clean path (a single provider, one network), it finds exactly that
+/// through the lossy one: loss costs time, never a finding.
+#[test]
+fn audit_over_a_lossy_link_finds_what_it_finds_on_a_clean_one() {
+    let scratch = Scratch::new(&[("z.zone", &zone_text())]);
+    let dir = scratch.path();
+    // The parent: a root zone of its own, on a second server.
+    std::fs::create_dir_all(dir.join("parent")).unwrap();
+    std::fs::write(
+        dir.join("parent/.zone"),
+        "$ORIGIN .\n$TTL 86400\n@ SOA a.root.test. h.root.test. 1 1800 900 604800 86400\n@ NS a.root.test.\na.root.test. A 127.0.0.1\nlossy.test. NS ns1.lossy.test.\nns1.lossy.test. A 192.0.2.53\n",
+    )
+    .unwrap();
+    let parent = serve_folder(dir.join("parent"));
+    let server = serve(dir);
+    let _guard = runtime().enter();
+    let (relay, counters) = runtime().block_on(dns_relay::start(
+        "127.0.0.1:0".parse().unwrap(),
+        server,
+        lossy(),
+        19,
+    ));
+    let (parent_relay, parent_counters) = runtime().block_on(dns_relay::start(
+        "127.0.0.1:0".parse().unwrap(),
+        parent,
+        lossy(),
+        29,
+    ));
+    let audit = |through: SocketAddr, root: SocketAddr| {
+        let text = config(&[through]).replace(
+            "root_hints = [\"127.0.0.1:9\"]",
+            &format!("root_hints = [\"{root}\"]"),
+        );
+        std::fs::write(dir.join("nsync.toml"), text).unwrap();
+        let ran = nsync(&["audit", "--format", "json"]).dir(dir).run();
+        let json = ran.json();
+        let mut kinds: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("audit JSON has no findings: {json:#}"))
+            .iter()
+            .map(|f| format!("{} {}", f["kind"], f["severity"]))
+            .collect();
+        kinds.sort();
+        (ran.code, kinds)
+    };
+    let clean = audit(server, parent);
+    let began = Instant::now();
+    let lossy_run = audit(relay, parent_relay);
+    eprintln!(
+        "audit: clean {clean:?}; through the lossy link in {:?}, {} datagrams dropped",
+        began.elapsed(),
+        counters.dropped.load(Ordering::Relaxed)
+    );
+    assert!(counters.dropped.load(Ordering::Relaxed) > 0);
+    assert!(parent_counters.dropped.load(Ordering::Relaxed) > 0);
+    assert!(
+        !clean.1.iter().any(|k| k.contains("zone_not_delegated")),
+        "the clean path must see the delegation: {clean:?}"
+    );
+    assert_eq!(lossy_run, clean, "the lossy link changed what audit found");
 }

@@ -28,8 +28,10 @@ pub fn zone_files(dir: &Path) -> Vec<(PathBuf, Name)> {
         let Some(file) = path.file_name().and_then(|f| f.to_str()) else {
             continue;
         };
-        if file.starts_with('.') {
-            continue; // nsync's own temporary files
+        // Hidden files are nsync's own temporary ones (`.NAME.nsync-tmp`) or not zones;
+        // `.zone` is the root zone's file, as the zonefile provider names it.
+        if file.starts_with('.') && file != ".zone" {
+            continue;
         }
         let Some(stem) = file.strip_suffix("zone") else {
             continue;

@@ -13,7 +13,9 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{Scratch, nsync};
-use nsync_testkit::dns_relay::{self, Impairment};
+use std::sync::Arc;
+
+use nsync_testkit::dns_relay::{self, Counters, Impairment};
 use nsync_testkit::fixture::runtime;
 use serde_json::Value;
 
@@ -69,6 +71,16 @@ fn serve_folder(folder: std::path::PathBuf) -> SocketAddr {
     address
 }
 
+/// A relay on a loopback port in front of `target`.
+fn relay_to(target: SocketAddr, imp: Impairment, seed: u64) -> (SocketAddr, Arc<Counters>) {
+    runtime().block_on(dns_relay::start(
+        "127.0.0.1:0".parse().unwrap(),
+        target,
+        imp,
+        seed,
+    ))
+}
+
 fn lossy() -> Impairment {
     Impairment {
         drop: 0.3,
@@ -99,12 +111,7 @@ fn a_lossy_slow_reordering_link_costs_time_never_a_false_finding() {
     let dir = scratch.path();
     let server = serve(dir);
     let _guard = runtime().enter();
-    let (relay, counters) = runtime().block_on(dns_relay::start(
-        "127.0.0.1:0".parse().unwrap(),
-        server,
-        lossy(),
-        7,
-    ));
+    let (relay, counters) = relay_to(server, lossy(), 7);
     std::fs::write(dir.join("nsync.toml"), config(&[relay])).unwrap();
     let (code, report, took) = verify(dir);
     eprintln!(
@@ -135,23 +142,14 @@ fn an_address_that_answers_nothing_is_named_and_the_lossy_one_is_not() {
     let dir = scratch.path();
     let server = serve(dir);
     let _guard = runtime().enter();
-    let (lossy_relay, _) = runtime().block_on(dns_relay::start(
-        "127.0.0.1:0".parse().unwrap(),
-        server,
-        lossy(),
-        11,
-    ));
+    let (lossy_relay, _) = relay_to(server, lossy(), 11);
     // Every datagram lost, every TCP connection cut before the answer.
-    let (dead, _) = runtime().block_on(dns_relay::start(
-        "127.0.0.1:0".parse().unwrap(),
-        server,
-        Impairment {
-            drop: 1.0,
-            tcp_cut: 1.0,
-            ..Impairment::default()
-        },
-        13,
-    ));
+    let dead_link = Impairment {
+        drop: 1.0,
+        tcp_cut: 1.0,
+        ..Impairment::default()
+    };
+    let (dead, _) = relay_to(server, dead_link, 13);
     std::fs::write(dir.join("nsync.toml"), config(&[lossy_relay, dead])).unwrap();
     let (code, report, took) = verify(dir);
     assert_eq!(code, 1, "{report:#}");
@@ -179,12 +177,7 @@ fn watch_with_hold_raises_only_what_lasts_and_does_not_flap() {
     let dir = scratch.path();
     let server = serve(dir);
     let _guard = runtime().enter();
-    let (relay, link) = runtime().block_on(dns_relay::start(
-        "127.0.0.1:0".parse().unwrap(),
-        server,
-        Impairment::default(),
-        17,
-    ));
+    let (relay, link) = relay_to(server, Impairment::default(), 17);
     let text = config(&[relay]).replace(
         "timeout_ms = 400\nretries = 3",
         "timeout_ms = 200\nretries = 1",
@@ -243,18 +236,8 @@ fn audit_over_a_lossy_link_finds_what_it_finds_on_a_clean_one() {
     let parent = serve_folder(dir.join("parent"));
     let server = serve(dir);
     let _guard = runtime().enter();
-    let (relay, counters) = runtime().block_on(dns_relay::start(
-        "127.0.0.1:0".parse().unwrap(),
-        server,
-        lossy(),
-        19,
-    ));
-    let (parent_relay, parent_counters) = runtime().block_on(dns_relay::start(
-        "127.0.0.1:0".parse().unwrap(),
-        parent,
-        lossy(),
-        29,
-    ));
+    let (relay, counters) = relay_to(server, lossy(), 19);
+    let (parent_relay, parent_counters) = relay_to(parent, lossy(), 29);
     let audit = |through: SocketAddr, root: SocketAddr| {
         let text = config(&[through]).replace(
             "root_hints = [\"127.0.0.1:9\"]",

@@ -1,0 +1,13 @@
+//! The TOML zone reader, on any text: errors with a line, never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use nsync_core::Name;
+use nsync_core::zonefile::toml_zone::parse_toml_zone;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let origin = Name::from_ascii("example.test.").unwrap();
+        let _ = parse_toml_zone(std::path::Path::new("fuzz.toml"), text, &origin);
+    }
+});

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use crate::common::dns::query_at as query;
 use nsync::config::IgnorePattern;
 use nsync::plan::{PlanInput, describe, plan};
-use nsync_core::provider::{Provider, ZoneState};
+use nsync_core::provider::{Provider, ProviderError, ZoneState};
 use nsync_core::rdata::canonical_bytes;
 use nsync_core::zone::{Rrset, Zone};
 use nsync_core::{Name, RecordType};
@@ -128,45 +128,83 @@ fn check_gone(server: SocketAddr, zone: &Zone, old: &Rrset, ignore: &[IgnorePatt
     );
 }
 
+/// How often the suite tries again after a temporary failure, as sync does: the lab's
+/// PowerDNS keeps its zones in SQLite and answers 500 "database is locked" while another
+/// fixture's large write to it (an UPDATE, a PATCH) holds the lock.
+const ATTEMPTS: u32 = 12;
+
+async fn pause(attempt: u32) {
+    let wait = std::time::Duration::from_millis(250 << attempt.min(4));
+    tokio::time::sleep(wait).await;
+}
+
+/// Reads the zone, trying again after a temporary failure.
+async fn read(provider: &dyn Provider, origin: &Name) -> Result<ZoneState, ProviderError> {
+    let mut attempt = 0;
+    loop {
+        match provider.read_zone(origin).await {
+            Err(e) if e.kind.is_retryable() && attempt + 1 < ATTEMPTS => {
+                eprintln!("{}: {e}; trying again", provider.name());
+                pause(attempt).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The zone at the provider, created where the provider can when it is missing.
 pub async fn ensure_zone(provider: &dyn Provider, origin: &Name) -> ZoneState {
-    match provider.read_zone(origin).await {
+    match read(provider, origin).await {
         Ok(state) => state,
         Err(e) if e.kind == nsync_core::provider::ErrorKind::ZoneMissing => {
             provider
                 .create_zone(origin, &[])
                 .await
                 .expect("create the zone");
-            provider.read_zone(origin).await.expect("read the new zone")
+            read(provider, origin).await.expect("read the new zone")
         }
         Err(e) => panic!("read the zone: {e}"),
     }
 }
 
-/// Writes `step`'s zone with nsync's plan; the caller checks the result.
+/// Writes `step`'s zone with nsync's plan; the caller checks the result. After a
+/// temporary failure it reads and plans again, as sync does, so a write that failed half
+/// way is finished rather than repeated.
 async fn apply_step(provider: &dyn Provider, origin: &Name, step: &Transition, ns: &[Name]) {
     let desired = desired_zone(step, origin);
     let ignore = ignore_patterns(step, origin);
-    let state = provider
-        .read_zone(origin)
-        .await
-        .unwrap_or_else(|e| panic!("{}: read: {e}", step.name));
-    let input = PlanInput {
-        desired: &desired,
-        current: &state.zone,
-        ignore: &ignore,
-        capabilities: provider.capabilities(),
-        union_nameservers: ns,
-    };
-    let changes = plan(&input);
-    // As sync does: a provider is never handed an empty change set.
-    if changes.changes.is_empty() {
-        return;
+    let mut attempt = 0;
+    loop {
+        let state = read(provider, origin)
+            .await
+            .unwrap_or_else(|e| panic!("{}: read: {e}", step.name));
+        let input = PlanInput {
+            desired: &desired,
+            current: &state.zone,
+            ignore: &ignore,
+            capabilities: provider.capabilities(),
+            union_nameservers: ns,
+        };
+        let changes = plan(&input);
+        // As sync does: a provider is never handed an empty change set.
+        if changes.changes.is_empty() {
+            return;
+        }
+        match provider.apply(origin, &changes).await {
+            Ok(()) => return,
+            Err(e) if e.kind.is_retryable() && attempt + 1 < ATTEMPTS => {
+                eprintln!(
+                    "{}: {}: {e}; reading and planning again",
+                    step.name,
+                    provider.name()
+                );
+                pause(attempt).await;
+                attempt += 1;
+            }
+            Err(e) => panic!("{}: apply: {e}", step.name),
+        }
     }
-    provider
-        .apply(origin, &changes)
-        .await
-        .unwrap_or_else(|e| panic!("{}: apply: {e}", step.name));
 }
 
 /// One transition: the zone is first brought to the step before it (so every step is a
@@ -197,7 +235,7 @@ pub async fn run_step(
     }
     let desired = desired_zone(step, origin);
     let ignore = ignore_patterns(step, origin);
-    let after = provider.read_zone(origin).await.expect("read again");
+    let after = read(provider, origin).await.expect("read again");
     let left = plan_for(provider, &desired, &after, &ignore, &ns);
     assert!(
         left.is_empty(),

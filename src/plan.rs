@@ -7,7 +7,7 @@
 //! on every run.
 
 use nsync_core::name::NameText;
-use nsync_core::provider::{Capabilities, Change, ChangeSet};
+use nsync_core::provider::{ApexNs, Capabilities, Change, ChangeSet};
 use std::borrow::Cow;
 
 use nsync_core::zone::{Paired, Rrset, RrsetKey, Zone};
@@ -25,6 +25,9 @@ pub struct PlanInput<'a> {
     pub capabilities: &'a Capabilities,
     /// Written as the apex NS when the zone file has none: every provider's nameservers.
     pub union_nameservers: &'a [Name],
+    /// The nameservers the provider reports for the zone: where it keeps them in the
+    /// apex NS (`ApexNs::AddOnly`), the apex NS written there always holds them.
+    pub own_nameservers: &'a [Name],
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -65,8 +68,9 @@ fn manages(input: &PlanInput<'_>, r: &Rrset) -> bool {
 
 /// What nsync manages at this provider: the zone minus what the rules above leave out.
 fn managed<'z>(zone: &'z Zone, input: &'z PlanInput<'_>) -> impl Iterator<Item = &'z Rrset> + 'z {
-    zone.rrsets()
-        .filter(move |r| manages(input, r) && (input.capabilities.apex_ns || !is_apex_ns(zone, r)))
+    zone.rrsets().filter(move |r| {
+        manages(input, r) && (input.capabilities.apex_ns.writable() || !is_apex_ns(zone, r))
+    })
 }
 
 /// The number of rrsets nsync manages at the provider now: the base of the safety
@@ -89,15 +93,32 @@ fn as_stored<'r>(input: &PlanInput<'_>, r: &'r Rrset) -> Cow<'r, Rrset> {
 }
 
 /// The apex NS this provider should hold: the zone file's, or the union of every
-/// provider's nameservers when the file has none; `None` leaves the provider's alone.
+/// provider's nameservers when the file has none, plus the provider's own where it
+/// cannot remove them; `None` leaves the provider's alone.
 fn wanted_apex_ns<'r>(input: &'r PlanInput<'_>) -> Option<Cow<'r, Rrset>> {
     let caps = input.capabilities;
-    if !caps.apex_ns {
+    if !caps.apex_ns.writable() {
         return None;
     }
     let origin = &input.desired.origin;
+    let add_own = |rrset: Cow<'r, Rrset>| -> Cow<'r, Rrset> {
+        if caps.apex_ns != ApexNs::AddOnly {
+            return rrset;
+        }
+        let mut names: Vec<Name> = rrset.rdata().iter().filter_map(ns_name).collect();
+        let before = names.len();
+        for own in input.own_nameservers {
+            if !names.contains(own) {
+                names.push(own.clone());
+            }
+        }
+        if names.len() == before {
+            return rrset;
+        }
+        Cow::Owned(ns_rrset(origin, rrset.ttl, &names))
+    };
     if let Some(ns) = input.desired.get(origin, RecordType::NS) {
-        return manages(input, ns).then(|| as_stored(input, ns));
+        return manages(input, ns).then(|| add_own(as_stored(input, ns)));
     }
     if input.union_nameservers.is_empty() {
         return None;
@@ -106,17 +127,26 @@ fn wanted_apex_ns<'r>(input: &'r PlanInput<'_>) -> Option<Cow<'r, Rrset>> {
         .current
         .get(origin, RecordType::NS)
         .map_or(DEFAULT_APEX_NS_TTL, |r| r.ttl);
-    let rdata: Vec<RData> = input
-        .union_nameservers
+    Some(add_own(Cow::Owned(ns_rrset(
+        origin,
+        ttl,
+        input.union_nameservers,
+    ))))
+}
+
+fn ns_rrset(origin: &Name, ttl: u32, names: &[Name]) -> Rrset {
+    let rdata: Vec<RData> = names
         .iter()
         .map(|n| RData::NS(hickory_proto::rr::rdata::NS(n.clone())))
         .collect();
-    Some(Cow::Owned(Rrset::new(
-        origin.clone(),
-        RecordType::NS,
-        ttl,
-        rdata,
-    )))
+    Rrset::new(origin.clone(), RecordType::NS, ttl, rdata)
+}
+
+fn ns_name(rdata: &nsync_core::rdata::Rdata) -> Option<Name> {
+    match rdata.to_hickory(RecordType::NS) {
+        RData::NS(ns) => Some(ns.0),
+        _ => None,
+    }
 }
 
 /// The changes that make the provider hold the desired zone: deletions first, then
@@ -141,7 +171,7 @@ pub fn plan(input: &PlanInput<'_>) -> ChangeSet {
         input
             .current
             .get_key(&apex_ns)
-            .filter(|r| input.capabilities.apex_ns && manages(input, r))
+            .filter(|r| input.capabilities.apex_ns.writable() && manages(input, r))
     };
     for (key, paired) in input.desired.merge(input.current) {
         if !apex_ns_done && *key >= apex_ns {
@@ -236,14 +266,29 @@ mod tests {
         caps: &Capabilities,
         ns: &[&str],
     ) -> Vec<String> {
+        lines_own(desired, current, ignore, caps, ns, &[])
+    }
+
+    fn lines_own(
+        desired: &str,
+        current: &str,
+        ignore: &[IgnorePattern],
+        caps: &Capabilities,
+        ns: &[&str],
+        own: &[&str],
+    ) -> Vec<String> {
         let (d, c) = (zone(desired), zone(current));
-        let ns: Vec<Name> = ns.iter().map(|n| Name::from_ascii(n).unwrap()).collect();
+        let names = |ns: &[&str]| -> Vec<Name> {
+            ns.iter().map(|n| Name::from_ascii(n).unwrap()).collect()
+        };
+        let (ns, own) = (names(ns), names(own));
         let input = PlanInput {
             desired: &d,
             current: &c,
             ignore,
             capabilities: caps,
             union_nameservers: &ns,
+            own_nameservers: &own,
         };
         plan(&input)
             .changes
@@ -329,13 +374,63 @@ mod tests {
 
     #[test]
     fn apex_ns_is_left_alone_where_the_provider_owns_it() {
-        let caps = Capabilities::FULL.with_apex_ns(false);
+        let caps = Capabilities::FULL.with_apex_ns(nsync_core::provider::ApexNs::ProviderOwned);
         let got = lines(
             "@ NS ns9.example.net.\n",
             "@ NS ns1.provider.net.\n",
             &[],
             &caps,
             &["ns1.example.test."],
+        );
+        assert!(got.is_empty(), "{got:?}");
+    }
+
+    #[test]
+    fn apex_ns_keeps_the_providers_own_where_nsync_may_only_add() {
+        let caps = Capabilities::FULL.with_apex_ns(ApexNs::AddOnly);
+        let own = ["ns1-01.azure-dns.com.", "ns2-01.azure-dns.net."];
+        // The union already holds them (as the union of every provider's does): written as is.
+        let got = lines_own(
+            "a A 192.0.2.1\n",
+            "@ NS ns1-01.azure-dns.com.\n@ NS ns2-01.azure-dns.net.\na A 192.0.2.1\n",
+            &[],
+            &caps,
+            &[
+                "ns1-01.azure-dns.com.",
+                "ns2-01.azure-dns.net.",
+                "ns1.example.net.",
+            ],
+            &own,
+        );
+        assert_eq!(
+            got,
+            [
+                "~ example.test. NS ns1-01.azure-dns.com. | ns2-01.azure-dns.net. -> ns1.example.net. | ns1-01.azure-dns.com. | ns2-01.azure-dns.net."
+            ]
+        );
+        // A zone file's apex NS without them: they stay, so the plan converges instead of
+        // asking every run for a deletion the provider refuses.
+        let got = lines_own(
+            "@ NS ns1.example.net.\n",
+            "@ NS ns1-01.azure-dns.com.\n@ NS ns2-01.azure-dns.net.\n",
+            &[],
+            &caps,
+            &[],
+            &own,
+        );
+        assert_eq!(
+            got,
+            [
+                "~ example.test. NS ns1-01.azure-dns.com. | ns2-01.azure-dns.net. -> ns1.example.net. | ns1-01.azure-dns.com. | ns2-01.azure-dns.net."
+            ]
+        );
+        let got = lines_own(
+            "@ NS ns1.example.net.\n",
+            "@ NS ns1-01.azure-dns.com.\n@ NS ns2-01.azure-dns.net.\n@ NS ns1.example.net.\n",
+            &[],
+            &caps,
+            &[],
+            &own,
         );
         assert!(got.is_empty(), "{got:?}");
     }

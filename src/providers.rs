@@ -4,6 +4,7 @@
 //! provider what it can do.
 
 use nsync_core::kind::{KeySpec, KeyType, Kind};
+use nsync_core::provider::ApexNs;
 use nsync_core::rdata::SUPPORTED_TYPES;
 use nsync_core::zone::MAX_TTL;
 
@@ -51,7 +52,7 @@ pub fn names() -> Vec<&'static str> {
 /// checks that the README holds exactly this, so the documentation cannot drift.
 pub fn markdown_table() -> String {
     let mut out = String::from(
-        "| kind | what | record types | TTL | apex NS | batch |\n|---|---|---|---|---|---|\n",
+        "| kind | what | record types | TTL | apex NS | batch | rate limits |\n|---|---|---|---|---|---|---|\n",
     );
     for k in KINDS {
         let c = &k.capabilities;
@@ -69,16 +70,30 @@ pub fn markdown_table() -> String {
         } else {
             format!("{}..{}", c.min_ttl, c.max_ttl)
         };
-        let apex = if c.apex_ns {
-            "written by nsync"
+        let apex = match c.apex_ns {
+            ApexNs::Managed => "written by nsync",
+            ApexNs::AddOnly => "the provider's own, plus the others' (add only)",
+            ApexNs::ProviderOwned => "the provider's own (not written)",
+        };
+        let rate = if c.rate_limits.is_empty() {
+            "-".to_string()
         } else {
-            "the provider's own"
+            c.rate_limits
+                .iter()
+                .map(|l| match l.seconds {
+                    1 => format!("{}/s", l.requests),
+                    60 => format!("{}/min", l.requests),
+                    3600 => format!("{}/h", l.requests),
+                    s => format!("{} per {s} s", l.requests),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let batch = c
             .max_batch_records
             .map_or("-".to_string(), |b| format!("{b} records"));
         out.push_str(&format!(
-            "| `{}` | {} | {types} | {ttl} | {apex} | {batch} |\n",
+            "| `{}` | {} | {types} | {ttl} | {apex} | {batch} | {rate} |\n",
             k.name, k.summary
         ));
     }

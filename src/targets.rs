@@ -11,7 +11,7 @@ use anyhow::bail;
 use nsync_core::Name;
 use nsync_core::diag::Diagnostic;
 use nsync_core::provider::{
-    Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
+    ApexNs, Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
 };
 use nsync_core::zone::Zone;
 
@@ -440,7 +440,7 @@ fn union_nameservers<'a>(
 ) -> Option<Vec<Name>> {
     let mut union: Vec<Name> = Vec::new();
     for t in targets.filter(|t| t.origin() == zone) {
-        let names = if !t.configured_ns.is_empty() {
+        let mut names = if !t.configured_ns.is_empty() {
             t.configured_ns.clone()
         } else {
             match &t.state {
@@ -448,6 +448,13 @@ fn union_nameservers<'a>(
                 _ => return None,
             }
         };
+        // Nameservers a provider keeps in its apex NS whatever nsync writes are served
+        // there anyway: the union names them, so every provider serves the same set.
+        if t.capabilities.apex_ns == ApexNs::AddOnly
+            && let Ok(s) = &t.state
+        {
+            names.extend(s.nameservers.iter().cloned());
+        }
         for n in names {
             if !union.contains(&n) {
                 union.push(n);
@@ -473,6 +480,7 @@ pub fn plan_target(target: &Target, union: &[Name]) -> Result<TargetPlan, Provid
         ignore: &target.desired.config.ignore,
         capabilities: &target.capabilities,
         union_nameservers: union,
+        own_nameservers: &state.nameservers,
     };
     Ok(TargetPlan {
         changes: plan(&input),

@@ -5,18 +5,143 @@ use nsync_core::Name;
 use nsync_core::builder::ZoneRead;
 use nsync_core::diag::{Diagnostic, Location};
 use nsync_core::name::NameText;
+use nsync_core::provider::ApexNs;
 use nsync_core::rdata::Rdata;
-use nsync_core::zone::Zone;
+use nsync_core::zone::{Rrset, Zone};
 use nsync_core::{RData, RecordType};
 
-use crate::config::{Config, ZoneConfig};
+use crate::config::{Config, ProviderConfig, ZoneConfig};
 
 /// The zone-file checks that need nsync.toml, or that apply only to a zone nsync will
 /// write (not to what a provider already holds, which nsync reads as it is).
 pub fn zone_file_problems(config: &Config, zone: &ZoneConfig, read: &ZoneRead) -> Vec<Diagnostic> {
     let mut diags = nameserver_glue(zone, read);
     diags.extend(union_glue(config, zone, &read.zone));
+    diags.extend(what_providers_cannot_store(config, zone, read));
     diags
+}
+
+/// Every rrset against every provider of the zone (whatever `--provider` selected: the
+/// zone is served by all of them, and one that cannot hold a record would serve a
+/// different zone): a type it lacks, a TTL outside its range, data its own check
+/// refuses. Errors here stop check, plan and sync before any provider is written, so a
+/// record is never skipped silently at one provider. The apex SOA is each provider's
+/// own; ignored names are never synced.
+fn what_providers_cannot_store(
+    config: &Config,
+    zone: &ZoneConfig,
+    read: &ZoneRead,
+) -> Vec<Diagnostic> {
+    let providers: Vec<&ProviderConfig> = zone
+        .providers
+        .iter()
+        .filter_map(|p| config.providers.get(p))
+        .collect();
+    let mut diags = Vec::new();
+    for (rrset, at) in read.located() {
+        if rrset.rtype == RecordType::SOA || zone.ignore.iter().any(|p| p.matches(&rrset.name)) {
+            continue;
+        }
+        let at = at.unwrap_or_else(|| Location::file(&zone.file));
+        let apex_ns = rrset.rtype == RecordType::NS && rrset.name == zone.origin;
+        let record = || format!("{} {}", rrset.name.to_text(), rrset.rtype);
+        for p in &providers {
+            let caps = &p.kind.capabilities;
+            let who = || format!("provider {} ({})", p.name, p.kind.name);
+            if apex_ns {
+                apex_ns_problems(&who(), p, rrset, &at, &mut diags);
+                continue;
+            }
+            if !caps.supports(rrset.rtype) {
+                diags.push(
+                    Diagnostic::error(
+                        at.clone(),
+                        format!(
+                            "{} cannot store {} records ({})",
+                            who(),
+                            rrset.rtype,
+                            record()
+                        ),
+                    )
+                    .with_hint(
+                        "remove the record, or take this provider off the zone in nsync.toml",
+                    ),
+                );
+                continue;
+            }
+            if !(caps.min_ttl..=caps.max_ttl).contains(&rrset.ttl) {
+                let (bound, fix) = if rrset.ttl < caps.min_ttl {
+                    ("minimum", format!("use a TTL of {} or more", caps.min_ttl))
+                } else {
+                    ("maximum", format!("use a TTL of {} or less", caps.max_ttl))
+                };
+                diags.push(
+                    Diagnostic::error(
+                        at.clone(),
+                        format!(
+                            "{}: TTL {} is outside what {} stores ({}..{}); it would serve another TTL than the other providers",
+                            record(), rrset.ttl, who(), caps.min_ttl, caps.max_ttl
+                        ),
+                    )
+                    .with_hint(format!("{fix} (the {bound} there), so every provider serves the same TTL")),
+                );
+            }
+            if let Some(problem) = (p.kind.check_rrset)(rrset) {
+                let message = format!("{}: {}: {}", who(), record(), problem.message);
+                let d = if problem.refused {
+                    Diagnostic::error(at.clone(), message)
+                } else {
+                    Diagnostic::warning(at.clone(), message)
+                };
+                diags.push(d.with_hint(problem.hint));
+            }
+        }
+    }
+    diags
+}
+
+/// An apex NS rrset in the zone file, at one provider: left alone where the provider
+/// owns it (said once, here); where nsync may only add to it, the provider's own
+/// nameservers (as nsync.toml names them) must be in it, or that provider would serve
+/// an apex NS the others do not.
+fn apex_ns_problems(
+    who: &str,
+    p: &ProviderConfig,
+    rrset: &Rrset,
+    at: &Location,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match p.kind.capabilities.apex_ns {
+        ApexNs::Managed => {}
+        ApexNs::ProviderOwned => diags.push(
+            Diagnostic::warning(
+                at.clone(),
+                format!("{who} serves its own apex NS; nsync will not write these there (`nsync audit` checks the delegation instead)"),
+            )
+            .with_hint("list every provider's nameservers here, or leave apex NS out and let nsync write the union"),
+        ),
+        ApexNs::AddOnly => {
+            let listed: Vec<Name> = rrset.rdata().iter().filter_map(ns_target).collect();
+            let missing: Vec<String> = p
+                .nameservers
+                .iter()
+                .filter(|ns| !listed.contains(&ns.name))
+                .map(|ns| ns.name.to_text())
+                .collect();
+            if !missing.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        at.clone(),
+                        format!(
+                            "{who} keeps its own nameservers in the apex NS and nsync cannot remove them, but this apex NS lacks {}",
+                            missing.join(", ")
+                        ),
+                    )
+                    .with_hint("add them to the apex NS here, or leave apex NS out and let nsync write the union"),
+                );
+            }
+        }
+    }
 }
 
 fn has_address(zone: &Zone, name: &Name) -> bool {
@@ -77,7 +202,7 @@ fn union_glue(config: &Config, zone: &ZoneConfig, desired: &Zone) -> Vec<Diagnos
         .iter()
         .filter_map(|p| config.providers.get(p))
     {
-        if !pc.kind.capabilities.apex_ns {
+        if !pc.kind.capabilities.apex_ns.writable() {
             continue;
         }
         for ns in &pc.nameservers {

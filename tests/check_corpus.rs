@@ -555,8 +555,8 @@ fn all_errors_of_all_files_are_reported_at_once() {
 }
 
 #[test]
-fn ttl_below_a_providers_minimum_is_a_warning_not_an_error() {
-    let config = "[providers.cf]\nkind = \"cloudflare\"\napi_token = \"env:CF_TOKEN\"\n\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"cf\"]\n";
+fn ttl_below_a_providers_minimum_is_refused_by_check_and_plan() {
+    let config = "[providers.cf]\nkind = \"cloudflare\"\napi_token = \"env:CF_TOKEN\"\nendpoint = \"http://127.0.0.1:9/\"\n\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"cf\"]\n";
     let scratch = Scratch::new(&[
         ("nsync.toml", config),
         ("z.zone", "$TTL 30\nwww A 192.0.2.1\n"),
@@ -564,15 +564,25 @@ fn ttl_below_a_providers_minimum_is_a_warning_not_an_error() {
     let ran = nsync(&["check", "--format", "json"])
         .dir(scratch.path())
         .run();
-    ran.code(0);
-    let warning = &ran.json()["warnings"][0];
-    assert_eq!(warning["line"], 2);
-    assert!(
-        warning["message"]
-            .as_str()
-            .unwrap()
-            .contains("TTL 30 is below provider cf's minimum; it will store 60")
+    ran.code(2);
+    let error = &ran.json()["errors"][0];
+    assert_eq!(error["line"], 2);
+    assert_eq!(
+        error["message"],
+        "www.example.test. A: TTL 30 is outside what provider cf (cloudflare) stores (60..86400); it would serve another TTL than the other providers"
     );
+    assert_eq!(
+        error["hint"],
+        "use a TTL of 60 or more (the minimum there), so every provider serves the same TTL"
+    );
+    // plan refuses the same, at the line, before anything is asked of the provider.
+    nsync(&["plan"])
+        .dir(scratch.path())
+        .env("CF_TOKEN", "x")
+        .run()
+        .code(2)
+        .stderr_has("z.zone:2:1: error: www.example.test. A: TTL 30 is outside")
+        .stderr_has("nothing was changed at any provider");
 }
 
 #[test]

@@ -159,15 +159,31 @@ fn a_server_error_mid_batch_fails_and_a_rerun_converges() {
 }
 
 #[test]
-fn a_disabled_token_proxied_records_and_clamped_ttls_show_in_audit() {
+fn a_disabled_token_proxied_records_and_ttls_below_the_floor() {
     let f = fake(&["cf5.test"], &[("good", "active"), ("old", "disabled")]);
     f.state
         .lock()
         .unwrap()
         .add_record("cf5.test", "A", "shop.cf5.test", "192.0.2.50", 1, true);
-    let zone = "$TTL 300\nwww 30 A 192.0.2.1\nshop A 192.0.2.50\n";
-    let scratch = setup(&f.url, "good", "cf5.test.", zone);
+    // TTL 30 is below Cloudflare's floor: it would serve 60 while the others serve 30.
+    let low = setup(
+        &f.url,
+        "good",
+        "cf5.test.",
+        "$TTL 300\nwww 30 A 192.0.2.1\nshop A 192.0.2.50\n",
+    );
     let _guard = f.rt.enter();
+    let ran = nsync(&["sync", "--yes"]).dir(low.path()).run();
+    ran.code(2).stderr_has(
+        "zone:2:1: error: www.cf5.test. A: TTL 30 is outside what provider cf (cloudflare) stores (60..86400)",
+    );
+    assert_eq!(
+        f.state.lock().unwrap().zones[0].records.len(),
+        1,
+        "nothing written"
+    );
+    let zone = "$TTL 300\nwww 60 A 192.0.2.1\nshop A 192.0.2.50\n";
+    let scratch = setup(&f.url, "good", "cf5.test.", zone);
     nsync(&["sync", "--yes", "-q"])
         .dir(scratch.path())
         .run()
@@ -176,7 +192,7 @@ fn a_disabled_token_proxied_records_and_clamped_ttls_show_in_audit() {
     let shop = held.iter().find(|r| r.name == "shop.cf5.test").unwrap();
     assert!(shop.proxied, "the proxied record is left as it is");
     let www = held.iter().find(|r| r.name == "www.cf5.test").unwrap();
-    assert_eq!(www.ttl, 60, "TTL 30 is written as Cloudflare's minimum");
+    assert_eq!(www.ttl, 60);
     assert_eq!(
         nsync(&["plan", "-q"]).dir(scratch.path()).run().code,
         0,
@@ -198,10 +214,6 @@ fn a_disabled_token_proxied_records_and_clamped_ttls_show_in_audit() {
             )
         })
         .collect();
-    assert!(
-        kinds.contains(&("ttl_clamped".into(), "info".into())),
-        "{audit:#}"
-    );
     assert!(
         kinds.contains(&("provider_notice".into(), "info".into())),
         "{audit:#}"

@@ -247,6 +247,7 @@ async fn audit_zone(
                         ignore: &desired.config.ignore,
                         capabilities: caps,
                         union_nameservers: union.as_deref().unwrap_or(&[]),
+                        own_nameservers: &state.nameservers,
                     };
                     for change in plan(&input).changes {
                         drift_finding(report, &origin, pname, &change);

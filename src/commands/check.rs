@@ -6,13 +6,13 @@ use nsync_core::name::NameText;
 use std::path::Path;
 
 use anyhow::bail;
+use nsync_core::Name;
 use nsync_core::builder::ZoneRead;
 use nsync_core::diag::{Diagnostic, Location};
-use nsync_core::{Name, RecordType};
 use serde_json::json;
 
 use crate::cli::{Format, Global};
-use crate::config::{Config, ProviderConfig, ZoneConfig, config_path, read_config};
+use crate::config::{Config, ZoneConfig, config_path, read_config};
 use crate::report::style::Style;
 use crate::report::{Outcome, write_result};
 use crate::tomlspan::did_you_mean;
@@ -40,14 +40,16 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
     let mut summaries = Vec::new();
     if let Some(config) = &config {
         let zones = selected_zones(config, &global.zones)?;
-        let providers = selected_providers(config, &global.providers)?;
+        // `--provider` must name providers; what each provider of a zone can store is
+        // checked for all of them, as plan and sync refuse a zone any of them cannot hold.
+        known_providers(config, &global.providers)?;
         for zone in zones {
             let mut read = read_zone_file(
                 &zone.file,
                 &zone.origin,
                 &zone.read_policy_for(global.allow_include_outside),
             );
-            check_zone(zone, &read, &providers, &mut diags);
+            check_zone(zone, &read, &mut diags);
             diags.extend(crate::zonecheck::zone_file_problems(config, zone, &read));
             summaries.push(ZoneSummary {
                 origin: zone.origin.clone(),
@@ -114,10 +116,7 @@ fn selected_zones<'c>(
     Ok(out)
 }
 
-fn selected_providers<'c>(
-    config: &'c Config,
-    wanted: &[String],
-) -> anyhow::Result<Vec<&'c ProviderConfig>> {
+fn known_providers(config: &Config, wanted: &[String]) -> anyhow::Result<()> {
     for w in wanted {
         if !config.providers.contains_key(w) {
             let names: Vec<&str> = config.providers.keys().map(String::as_str).collect();
@@ -131,20 +130,12 @@ fn selected_providers<'c>(
             );
         }
     }
-    Ok(config
-        .providers
-        .values()
-        .filter(|p| wanted.is_empty() || wanted.contains(&p.name))
-        .collect())
+    Ok(())
 }
 
-/// Checks the zone against its providers' capabilities and its own ignore list.
-fn check_zone(
-    zone: &ZoneConfig,
-    read: &ZoneRead,
-    providers: &[&ProviderConfig],
-    diags: &mut Vec<Diagnostic>,
-) {
+/// Checks the zone against its own ignore list (what its providers can store is checked
+/// by zonecheck, for plan and sync too).
+fn check_zone(zone: &ZoneConfig, read: &ZoneRead, diags: &mut Vec<Diagnostic>) {
     for (rrset, at) in read.located() {
         let at = at.unwrap_or_else(|| Location::file(&zone.file));
         if let Some(pattern) = zone.ignore.iter().find(|p| p.matches(&rrset.name)) {
@@ -159,78 +150,6 @@ fn check_zone(
                 )
                 .with_hint("remove it from the zone file, or from `ignore` in nsync.toml"),
             );
-            continue;
-        }
-        for p in providers
-            .iter()
-            .filter(|p| zone.providers.contains(&p.name))
-        {
-            let caps = &p.kind.capabilities;
-            if !caps.supports(rrset.rtype) {
-                diags.push(
-                    Diagnostic::error(
-                        at.clone(),
-                        format!(
-                            "provider {} ({}) cannot store {} records",
-                            p.name, p.kind.name, rrset.rtype
-                        ),
-                    )
-                    .with_hint("remove the record, or take this provider off the zone"),
-                );
-            }
-            if let Some(problem) = (p.kind.check_rrset)(rrset) {
-                let at = at.clone();
-                let message = format!("provider {} ({}): {}", p.name, p.kind.name, problem.message);
-                let d = if problem.refused {
-                    Diagnostic::error(at, message)
-                } else {
-                    Diagnostic::warning(at, message)
-                };
-                diags.push(d.with_hint(problem.hint));
-            }
-            if rrset.ttl < caps.min_ttl {
-                diags.push(
-                    Diagnostic::warning(
-                        at.clone(),
-                        format!(
-                            "{} {}: TTL {} is below provider {}'s minimum; it will store {}",
-                            rrset.name.to_text(),
-                            rrset.rtype,
-                            rrset.ttl,
-                            p.name,
-                            caps.min_ttl
-                        ),
-                    )
-                    .with_hint(format!(
-                        "use a TTL of {} or more so every provider serves the same TTL",
-                        caps.min_ttl
-                    )),
-                );
-            } else if rrset.ttl > caps.max_ttl {
-                diags.push(
-                    Diagnostic::warning(
-                        at.clone(),
-                        format!(
-                            "{} {}: TTL {} is above provider {}'s maximum; it will store {}",
-                            rrset.name.to_text(),
-                            rrset.rtype,
-                            rrset.ttl,
-                            p.name,
-                            caps.max_ttl
-                        ),
-                    )
-                    .with_hint(format!(
-                        "use a TTL of {} or less so every provider serves the same TTL",
-                        caps.max_ttl
-                    )),
-                );
-            }
-            if rrset.rtype == RecordType::NS && rrset.name == zone.origin && !caps.apex_ns {
-                diags.push(
-                    Diagnostic::warning(at.clone(), format!("provider {} ({}) manages its own apex NS; nsync will not write these there", p.name, p.kind.name))
-                        .with_hint("list every provider's nameservers here, or leave apex NS out and let nsync write the union"),
-                );
-            }
         }
     }
 }
@@ -265,7 +184,8 @@ fn providers_json(config: &Config) -> Vec<serde_json::Value> {
                     "record_types": caps.record_types.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
                     "min_ttl": caps.min_ttl,
                     "max_ttl": caps.max_ttl,
-                    "apex_ns": caps.apex_ns,
+                    "apex_ns": caps.apex_ns.as_str(),
+                    "rate_limits": caps.rate_limits.iter().map(|l| json!({"requests": l.requests, "seconds": l.seconds})).collect::<Vec<_>>(),
                     "max_batch_records": caps.max_batch_records,
                 },
             })

@@ -59,6 +59,10 @@ pub fn wants_json(global: &Global, command: &str) -> anyhow::Result<bool> {
 
 /// The run as the code below commands/ sees it, resolved once from the flags.
 pub fn invocation(global: &Global) -> crate::invocation::Invocation {
+    if global.verbose > 0 && !global.quiet {
+        // Detail lines from below the commands (the API kit's pacing) go where `-v` lines go.
+        nsync_core::detail::set_sink(|line| eprintln!("{line}"));
+    }
     crate::invocation::Invocation {
         config_path: config_path(global.config.as_deref()),
         selection: crate::invocation::Selection {

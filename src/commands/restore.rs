@@ -67,6 +67,7 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
         ignore: &ignore,
         capabilities: p.capabilities(),
         union_nameservers: &[],
+        own_nameservers: &state.nameservers,
     };
     let changes = plan(&input);
     let mut text = String::new();

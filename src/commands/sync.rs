@@ -464,6 +464,7 @@ impl ApplyJob {
                 ignore: &self.desired.config.ignore,
                 capabilities: &self.capabilities,
                 union_nameservers: &self.union,
+                own_nameservers: &state.nameservers,
             };
             changes = plan(&input);
             if changes.changes.is_empty() {

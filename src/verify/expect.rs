@@ -28,7 +28,7 @@ pub fn expected_zone(
         let apex_ns = r.rtype == RecordType::NS && r.name == *origin;
         if !caps.supports(r.rtype)
             || ignore.iter().any(|p| p.matches(&r.name))
-            || (apex_ns && !caps.apex_ns)
+            || (apex_ns && !caps.apex_ns.writable())
         {
             continue;
         }
@@ -38,7 +38,7 @@ pub fn expected_zone(
     let has_apex_ns = desired.get(origin, RecordType::NS).is_some();
     if let Some(union) = union
         && !has_apex_ns
-        && caps.apex_ns
+        && caps.apex_ns.writable()
         && !union.is_empty()
     {
         let rdata = union

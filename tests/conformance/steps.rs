@@ -39,6 +39,7 @@ fn plan_for(
         ignore,
         capabilities: provider.capabilities(),
         union_nameservers: ns,
+        own_nameservers: &state.nameservers,
     };
     plan(&input)
         .changes
@@ -185,6 +186,7 @@ async fn apply_step(provider: &dyn Provider, origin: &Name, step: &Transition, n
             ignore: &ignore,
             capabilities: provider.capabilities(),
             union_nameservers: ns,
+            own_nameservers: &state.nameservers,
         };
         let changes = plan(&input);
         // As sync does: a provider is never handed an empty change set.

@@ -20,7 +20,7 @@ pub mod records;
 pub use kind::KIND;
 pub use provider::Cloudflare;
 
-use nsync_core::provider::Capabilities;
+use nsync_core::provider::{ApexNs, Capabilities, RateLimit};
 
 pub const DEFAULT_ENDPOINT: &str = "https://api.cloudflare.com/client/v4";
 
@@ -28,8 +28,14 @@ pub const DEFAULT_ENDPOINT: &str = "https://api.cloudflare.com/client/v4";
 /// on the Free plan.
 pub const CAPABILITIES: Capabilities = Capabilities::FULL
     .with_ttl(60, 86_400)
-    .with_apex_ns(false)
-    .with_batch(MAX_BATCH_OPS);
+    .with_apex_ns(ApexNs::ProviderOwned)
+    .with_batch(MAX_BATCH_OPS)
+    // 1,200 requests per 5 minutes per user
+    // (https://developers.cloudflare.com/fundamentals/api/reference/limits/).
+    .with_rate_limits(&[RateLimit {
+        requests: 1200,
+        seconds: 300,
+    }]);
 
 pub const MAX_BATCH_OPS: usize = 200;
 /// What TTL 1 ("automatic") means.

@@ -46,8 +46,9 @@ pub const fn key(key: &'static str, ty: KeyType, required: bool, example: &'stat
 pub type CheckValues = fn(&str, &Settings, &mut Vec<Diagnostic>);
 
 /// What a kind says about one rrset of a zone it would store, beyond its types and TTLs:
-/// data its servers refuse or would store otherwise. `nsync check` reports it at the
-/// record's line, naming the provider.
+/// data its servers refuse or would store otherwise. `nsync check`, `plan` and `sync`
+/// report it at the record's line, naming the provider and the record (so `message`
+/// says only what is wrong with it).
 pub struct RecordProblem {
     /// An error (the provider cannot store it exactly: check and plan refuse the zone) or
     /// a warning (it may refuse it, depending on its configuration).

@@ -3,6 +3,7 @@
 
 pub mod builder;
 pub mod clock;
+pub mod detail;
 pub mod diag;
 pub mod kind;
 pub mod name;

@@ -1,8 +1,8 @@
 //! The provider contract: what nsync asks of every DNS provider (read a zone, apply
 //! changes, say what it can store) and the kinds of failure the rest of nsync acts on.
 //!
-//! The trait returns boxed futures so providers can be chosen at run time from nsync.toml
-//! (`Box<dyn Provider>`) without an async-trait macro.
+//! Providers are chosen at run time from nsync.toml (`Arc<dyn Provider>`), so the trait's
+//! async methods go through `async_trait` (boxed futures).
 
 use crate::name::NameText;
 use std::fmt;
@@ -20,19 +20,60 @@ use crate::zone::{MAX_TTL, Rrset, Zone};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// What a provider can store, declared up front so `nsync check` rejects what a provider
-/// cannot hold before anything is written anywhere.
+/// Who writes the apex NS rrset at a provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApexNs {
+    /// nsync writes it: the zone file's, or the union of every provider's nameservers.
+    Managed,
+    /// The provider keeps its own nameservers there and nsync may add others (the
+    /// union), never remove the provider's (Azure, NS1).
+    AddOnly,
+    /// The provider's own; nsync never writes it and audit checks the delegation
+    /// instead (Cloudflare).
+    ProviderOwned,
+}
+
+impl ApexNs {
+    /// Whether nsync writes the apex NS there at all.
+    pub fn writable(self) -> bool {
+        self != ApexNs::ProviderOwned
+    }
+
+    /// A word for tables and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApexNs::Managed => "managed",
+            ApexNs::AddOnly => "add_only",
+            ApexNs::ProviderOwned => "provider_owned",
+        }
+    }
+}
+
+/// A documented request budget of an API: `requests` per `seconds`. The budget the API
+/// reports in its headers, where it does, is the one nsync paces by; this is what the
+/// README shows and what nsync assumes before the first answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub seconds: u32,
+}
+
+/// What a provider can store, declared up front so `nsync check` and `plan` reject what
+/// a provider cannot hold before anything is written anywhere.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Capabilities {
     pub record_types: &'static [RecordType],
-    /// The lowest TTL the provider stores as given; lower ones are raised (clamped).
+    /// The TTL range the provider stores as given; a zone with TTLs outside it is refused
+    /// (the provider would serve another TTL than the others).
     pub min_ttl: u32,
     pub max_ttl: u32,
-    /// Whether nsync may write the apex NS rrset (hosted providers often own it).
-    pub apex_ns: bool,
+    /// Who writes the apex NS rrset there.
+    pub apex_ns: ApexNs,
     /// The most records one write request may carry, where the API has such a limit.
     pub max_batch_records: Option<usize>,
+    /// The API's documented request budgets (per minute, per hour ...).
+    pub rate_limits: &'static [RateLimit],
 }
 
 impl Capabilities {
@@ -41,8 +82,9 @@ impl Capabilities {
         record_types: SUPPORTED_TYPES,
         min_ttl: 0,
         max_ttl: MAX_TTL,
-        apex_ns: true,
+        apex_ns: ApexNs::Managed,
         max_batch_records: None,
+        rate_limits: &[],
     };
 
     /// The record types the provider stores (for a kind that lacks some).
@@ -58,8 +100,8 @@ impl Capabilities {
         self
     }
 
-    /// Whether nsync may write the apex NS.
-    pub const fn with_apex_ns(mut self, apex_ns: bool) -> Capabilities {
+    /// Who writes the apex NS.
+    pub const fn with_apex_ns(mut self, apex_ns: ApexNs) -> Capabilities {
         self.apex_ns = apex_ns;
         self
     }
@@ -67,6 +109,12 @@ impl Capabilities {
     /// The most records one write request may carry.
     pub const fn with_batch(mut self, records: usize) -> Capabilities {
         self.max_batch_records = Some(records);
+        self
+    }
+
+    /// The API's documented request budgets.
+    pub const fn with_rate_limits(mut self, limits: &'static [RateLimit]) -> Capabilities {
+        self.rate_limits = limits;
         self
     }
 

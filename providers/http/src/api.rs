@@ -43,6 +43,7 @@ pub struct Api {
     http: reqwest::Client,
     auth: Auth,
     body_limit: usize,
+    pacer: Option<crate::pacing::Pacer>,
 }
 
 impl Api {
@@ -60,7 +61,19 @@ impl Api {
             http: crate::client_with(provider, timeout)?,
             auth,
             body_limit: BODY_LIMIT,
+            pacer: None,
         })
+    }
+
+    /// Paces requests by the budget the API reports (`read` its headers), assuming its
+    /// documented budgets before the first answer.
+    pub fn with_pacing(
+        mut self,
+        read: crate::pacing::ReadBudget,
+        documented: &[nsync_core::provider::RateLimit],
+    ) -> Api {
+        self.pacer = Some(crate::pacing::Pacer::new(read, documented));
+        self
     }
 
     /// Caps answer bodies at `bytes` instead of `BODY_LIMIT`.
@@ -106,10 +119,25 @@ impl Api {
         request: RequestBuilder,
         operation: &str,
     ) -> Result<Answer, ProviderError> {
+        if let Some(wait) = self.pacer.as_ref().and_then(|p| p.before_request()) {
+            let left = self.pacer.as_ref().and_then(|p| p.left());
+            nsync_core::detail::detail(&format!(
+                "{}: pacing: waiting {:.1} s before {operation}{} so as not to exceed the API's rate limit",
+                self.provider,
+                wait.as_secs_f64(),
+                left.map_or(String::new(), |(r, l)| format!(
+                    " ({r} of {l} requests left)"
+                )),
+            ));
+            tokio::time::sleep(wait).await;
+        }
         let mut response = request
             .send()
             .await
             .map_err(|e| crate::transport_error(&self.provider, operation, &self.endpoint, &e))?;
+        if let Some(p) = &self.pacer {
+            p.after_answer(response.headers());
+        }
         let status = response.status();
         let retry_after = crate::retry_after(response.headers());
         let too_large = || {

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod endpoint;
+pub mod pacing;
 pub mod paging;
 pub mod zone_ids;
 

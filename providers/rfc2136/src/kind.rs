@@ -84,11 +84,8 @@ fn check_rrset(rrset: &nsync_core::zone::Rrset) -> Option<nsync_core::kind::Reco
     let not_a_host = rrset.name.iter().any(|label| label.contains(&b'_'));
     (host_record && not_a_host).then(|| nsync_core::kind::RecordProblem {
         refused: false,
-        message: format!(
-            "{} {}: an address record at a name with `_`; BIND refuses it by default (check-names)",
-            nsync_core::name::NameText::to_text(&rrset.name),
-            rrset.rtype
-        ),
+        message: "an address record at a name with `_`; BIND refuses it by default (check-names)"
+            .to_string(),
         hint: "move it to a host name, or set `check-names primary ignore;` in BIND's zone",
     })
 }

@@ -35,6 +35,8 @@ registry! {
     nsync_route53 => [KIND];
     #[cfg(feature = "cloudflare")]
     nsync_cloudflare => [KIND];
+    #[cfg(feature = "digitalocean")]
+    nsync_digitalocean => [KIND];
     // Always built (`cfg(all())` is true): `nsync serve` and the demo run on these.
     #[cfg(all())]
     nsync_zonefile => [KIND, BUILTIN];

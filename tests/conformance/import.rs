@@ -27,10 +27,19 @@ pub fn config(table: &str, zone: &str, file: &str) -> String {
     format!("{table}\n[zones.\"{zone}\"]\nfile = \"{file}\"\nproviders = [\"{name}\"]\n")
 }
 
-pub fn round_trip(table: &str, zone: &str) {
+pub fn round_trip(table: &str, zone: &str, kind: &nsync_core::kind::Kind) {
+    // What the kind can store of it (every type, where it takes every type).
+    let origin = nsync_core::Name::from_ascii(zone).unwrap();
+    let read =
+        nsync_core::zonefile::parse_zone_text(std::path::Path::new("rich.zone"), RICH, &origin);
+    assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+    let rich = nsync_core::zonefile::write_master_file(
+        &nsync_testkit::transitions::storable(read.zone, kind),
+        &[],
+    );
     let scratch = Scratch::new(&[
         ("nsync.toml", &config(table, zone, "rich.zone")),
-        ("rich.zone", RICH),
+        ("rich.zone", &rich),
     ]);
     let dir = scratch.path();
     nsync(&["sync", "--yes", "--force", "--create-missing", "-q"])

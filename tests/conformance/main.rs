@@ -149,6 +149,11 @@ fn started(f: &dyn Fixture) -> (Arc<Started>, MutexGuard<'static, ()>) {
 }
 
 /// The fixture's tests: ignored with its reason where it needs what is not running.
+/// The kind a fixture runs (every fixture's kind is in the registry).
+fn kind_of(f: &dyn Fixture) -> &'static nsync_core::kind::Kind {
+    nsync::providers::find(f.kind()).expect("the fixture's kind is registered")
+}
+
 fn trial(
     f: &dyn Fixture,
     name: String,
@@ -183,6 +188,7 @@ fn transition_trials(f: &Arc<dyn Fixture>, trials: &mut Vec<Trial>) {
                 let before = i.checked_sub(1).map(|b| &steps2[b]);
                 runtime().block_on(steps::run_step(
                     provider.as_ref(),
+                    kind_of(f2.as_ref()),
                     &started,
                     &origin,
                     before,
@@ -246,6 +252,7 @@ fn main() {
                 let step = nsync_testkit::transitions::random(seed + k + 1);
                 runtime().block_on(steps::run_step(
                     provider.as_ref(),
+                    kind_of(f2.as_ref()),
                     &started,
                     &origin,
                     Some(&before),
@@ -257,7 +264,7 @@ fn main() {
         let f2 = f.clone();
         trials.push(trial(f.as_ref(), "import round trip".into(), move || {
             let (started, _turn) = started(f2.as_ref());
-            import::round_trip(&started.table, f2.zone());
+            import::round_trip(&started.table, f2.zone(), kind_of(f2.as_ref()));
             Ok(())
         }));
         if f.dns_faults() || f.http_api().is_some() {

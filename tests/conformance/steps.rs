@@ -10,12 +10,17 @@ use std::net::SocketAddr;
 use crate::common::dns::query_at as query;
 use nsync::config::IgnorePattern;
 use nsync::plan::{PlanInput, describe, plan};
+use nsync_core::kind::Kind;
 use nsync_core::provider::{Provider, ProviderError, ZoneState};
 use nsync_core::rdata::canonical_bytes;
 use nsync_core::zone::{Rrset, Zone};
 use nsync_core::{Name, RecordType};
 use nsync_testkit::Started;
-use nsync_testkit::transitions::{Transition, desired_zone};
+use nsync_testkit::transitions::{Transition, desired_zone, storable};
+
+fn desired_for(step: &Transition, origin: &Name, kind: &Kind) -> Zone {
+    storable(desired_zone(step, origin), kind)
+}
 
 fn ignore_patterns(t: &Transition, origin: &Name) -> Vec<IgnorePattern> {
     t.ignore
@@ -172,8 +177,14 @@ pub async fn ensure_zone(provider: &dyn Provider, origin: &Name) -> ZoneState {
 /// Writes `step`'s zone with nsync's plan; the caller checks the result. After a
 /// temporary failure it reads and plans again, as sync does, so a write that failed half
 /// way is finished rather than repeated.
-async fn apply_step(provider: &dyn Provider, origin: &Name, step: &Transition, ns: &[Name]) {
-    let desired = desired_zone(step, origin);
+async fn apply_step(
+    provider: &dyn Provider,
+    kind: &Kind,
+    origin: &Name,
+    step: &Transition,
+    ns: &[Name],
+) {
+    let desired = desired_for(step, origin, kind);
     let ignore = ignore_patterns(step, origin);
     let mut attempt = 0;
     loop {
@@ -215,6 +226,7 @@ async fn apply_step(provider: &dyn Provider, origin: &Name, step: &Transition, n
 /// data and nothing of the old.
 pub async fn run_step(
     provider: &dyn Provider,
+    kind: &Kind,
     setup: &Started,
     origin: &Name,
     before: Option<&Transition>,
@@ -226,16 +238,16 @@ pub async fn run_step(
     let ns = first.nameservers.clone();
     let previous = match before {
         Some(b) => {
-            apply_step(provider, origin, b, &ns).await;
-            desired_zone(b, origin)
+            apply_step(provider, kind, origin, b, &ns).await;
+            desired_for(b, origin, kind)
         }
         None => Zone::new(origin.clone()),
     };
-    apply_step(provider, origin, step, &ns).await;
+    apply_step(provider, kind, origin, step, &ns).await;
     if let Some(settle) = &setup.settle {
         settle();
     }
-    let desired = desired_zone(step, origin);
+    let desired = desired_for(step, origin, kind);
     let ignore = ignore_patterns(step, origin);
     let after = read(provider, origin).await.expect("read again");
     let left = plan_for(provider, &desired, &after, &ignore, &ns);

@@ -194,7 +194,10 @@ mod tests {
             ("x-ratelimit-period", "10".into()),
         ]));
         let w = p.before_request().unwrap();
-        assert!(w >= Duration::from_millis(90) && w <= Duration::from_millis(110), "{w:?}");
+        assert!(
+            w >= Duration::from_millis(90) && w <= Duration::from_millis(110),
+            "{w:?}"
+        );
         // Empty: the owed token too.
         p.after_answer(&headers(&[
             ("x-ratelimit-limit", "100".into()),
@@ -202,7 +205,10 @@ mod tests {
             ("x-ratelimit-period", "10".into()),
         ]));
         let w = p.before_request().unwrap();
-        assert!(w >= Duration::from_millis(190) && w <= Duration::from_millis(210), "{w:?}");
+        assert!(
+            w >= Duration::from_millis(190) && w <= Duration::from_millis(210),
+            "{w:?}"
+        );
     }
 
     #[test]
@@ -225,14 +231,20 @@ mod tests {
             ("ratelimit-reset", reset.to_string()),
         ]));
         let w = p.before_request().unwrap();
-        assert!(w > Duration::from_secs(28) && w <= Duration::from_secs(30), "{w:?}");
+        assert!(
+            w > Duration::from_secs(28) && w <= Duration::from_secs(30),
+            "{w:?}"
+        );
         p.after_answer(&headers(&[
             ("ratelimit-limit", "250".into()),
             ("ratelimit-remaining", "9".into()),
             ("ratelimit-reset", reset.to_string()),
         ]));
         let w = p.before_request().unwrap();
-        assert!(w > Duration::from_secs(2) && w <= Duration::from_secs(3), "{w:?}");
+        assert!(
+            w > Duration::from_secs(2) && w <= Duration::from_secs(3),
+            "{w:?}"
+        );
         // A reset in the past: whole again.
         p.after_answer(&headers(&[
             ("ratelimit-limit", "250".into()),

@@ -183,6 +183,27 @@ pub fn desired_zone(t: &Transition, origin: &Name) -> Zone {
     read.zone
 }
 
+/// A step's zone as `kind` can store it: what check and plan would refuse there (a
+/// type it lacks, a TTL outside its range, its own refusals) is left out, so a provider
+/// with fewer types runs every step on what it can hold, as DNSControl's suite skips
+/// what a provider lacks. That the refusal itself works is tested by check's tests.
+pub fn storable(zone: Zone, kind: &nsync_core::kind::Kind) -> Zone {
+    let caps = &kind.capabilities;
+    let keep = |r: &nsync_core::zone::Rrset| {
+        caps.supports(r.rtype)
+            && (caps.min_ttl..=caps.max_ttl).contains(&r.ttl)
+            && (kind.check_rrset)(r).is_none_or(|p| !p.refused)
+    };
+    if zone.rrsets().all(keep) {
+        return zone;
+    }
+    let mut out = Zone::new(zone.origin.clone());
+    for r in zone.rrsets().filter(|r| keep(r)) {
+        out.insert(r.clone());
+    }
+    out
+}
+
 /// A random zone, for the property test: owners from a small pool (so successive zones
 /// overlap, and rrsets are created, changed and deleted between them), a mix of types
 /// and TTLs every provider stores, CNAMEs only where nothing else is. The same seed

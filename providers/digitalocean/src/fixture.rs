@@ -1,0 +1,61 @@
+//! Where the shared suite runs DigitalOcean: against the in-repo fake of its API (no
+//! emulator exists), started once per test run with a token and two domains.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use nsync_testkit::fixture::{
+    Declared, Fixture, HttpApi, PROVIDER, Started, runtime, scratch, secret_file,
+};
+
+use crate::fake::{self, State};
+
+const TOKEN: &str = "dop_v1_suite_token";
+
+pub fn fixtures() -> Vec<Box<dyn Fixture>> {
+    vec![Box::new(Declared {
+        name: "digitalocean_fake_api",
+        kind: "digitalocean",
+        needs: None,
+        zone: "do.test.",
+        any_octet_owners: false,
+        http_api: Some(HttpApi {
+            zone: "do-faults.test.",
+            // https://docs.digitalocean.com/reference/api/digitalocean/ (HTTP Statuses).
+            zone_missing: (
+                404,
+                "{\"id\":\"not_found\",\"message\":\"The resource you were accessing could not be found.\"}",
+            ),
+            create_missing: false,
+            batches: false,
+        }),
+        dns_faults: false,
+        start,
+    })]
+}
+
+fn start() -> Started {
+    let state = Arc::new(Mutex::new(State::default()));
+    {
+        let mut s = state.lock().unwrap();
+        s.tokens.push(TOKEN.into());
+        s.add_domain("do.test");
+        s.add_domain("do-faults.test");
+    }
+    let url = runtime().block_on(fake::start(state));
+    let addr: SocketAddr = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .and_then(|a| a.parse().ok())
+        .expect("the fake's address");
+    let token = scratch("digitalocean").join("token");
+    secret_file(&token, &format!("{TOKEN}\n"));
+    Started::api(
+        format!(
+            "[providers.{PROVIDER}]\nkind = \"digitalocean\"\nendpoint = \"{url}\"\napi_token = \"file:{}\"\n",
+            token.display()
+        ),
+        Some(addr),
+    )
+}

@@ -1,0 +1,161 @@
+//! The `digitalocean` kind: its keys in nsync.toml, what it stores, and the records it
+//! cannot store exactly.
+
+use std::sync::Arc;
+
+use hickory_proto::rr::RecordType;
+use nsync_core::diag::Diagnostic;
+use nsync_core::kind::{KeyType, Kind, RecordProblem, key};
+use nsync_core::provider::{Provider, ProviderError};
+use nsync_core::settings::Settings;
+use nsync_core::zone::Rrset;
+
+use crate::records::{caa_parts, txt_strings};
+
+pub const KIND: Kind = Kind {
+    name: "digitalocean",
+    summary: "DigitalOcean DNS",
+    keys: &[
+        key(
+            "api_token",
+            KeyType::Secret,
+            true,
+            "\"env:DIGITALOCEAN_TOKEN\"",
+        ),
+        key(
+            "endpoint",
+            KeyType::Str,
+            false,
+            "\"https://api.digitalocean.com/v2\"",
+        ),
+        nsync_http::TIMEOUT_KEY,
+    ],
+    capabilities: crate::CAPABILITIES,
+    check_values,
+    check_rrset,
+    build,
+};
+
+fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderError> {
+    Ok(Arc::new(crate::DigitalOcean::from_settings(
+        name, settings,
+    )?))
+}
+
+fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    nsync_http::endpoint::check_setting(provider, settings, "endpoint", false, diags);
+    nsync_http::check_timeout(provider, settings, diags);
+}
+
+fn refused(message: String, hint: &'static str) -> Option<RecordProblem> {
+    Some(RecordProblem {
+        refused: true,
+        message,
+        hint,
+    })
+}
+
+/// What DigitalOcean's records cannot hold as the zone file says: a TXT record is one
+/// string of at most 512 octets (served split every 255), so several strings split
+/// elsewhere would come back joined differently; a CAA value with `;` is rejected
+/// (its parameters syntax); both travel as JSON text, so octets that are not printable
+/// UTF-8 would not come back the same.
+fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
+    for rdata in rrset.rdata() {
+        match rrset.rtype {
+            RecordType::TXT => {
+                let strings = txt_strings(rdata.wire());
+                let total: usize = strings.iter().map(|s| s.len()).sum();
+                if total > crate::MAX_TXT_OCTETS {
+                    return refused(
+                        format!("a TXT record of {total} octets; DigitalOcean takes at most 512"),
+                        "shorten it, or take DigitalOcean off this zone",
+                    );
+                }
+                if strings[..strings.len().saturating_sub(1)]
+                    .iter()
+                    .any(|s| s.len() != 255)
+                {
+                    return refused(
+                        "a TXT record of several strings; DigitalOcean stores one text and serves it split every 255 octets, so these strings would come back joined".into(),
+                        "write it as one string (split only every 255 octets), or take DigitalOcean off this zone",
+                    );
+                }
+                if !printable(&strings.concat()) {
+                    return refused(
+                        "TXT data with control characters or octets that are not UTF-8, which DigitalOcean's API cannot carry exactly".into(),
+                        "use printable text, or take DigitalOcean off this zone",
+                    );
+                }
+            }
+            RecordType::CAA => {
+                let Some((_, tag, value)) = caa_parts(rdata.wire()) else {
+                    continue;
+                };
+                if value.contains(&b';') {
+                    return refused(
+                        format!(
+                            "a CAA {} value with `;`, which DigitalOcean rejects",
+                            String::from_utf8_lossy(tag)
+                        ),
+                        "leave out the `;` parameters, or take DigitalOcean off this zone",
+                    );
+                }
+                if !printable(value) {
+                    return refused(
+                        "a CAA value with control characters or octets that are not UTF-8, which DigitalOcean's API cannot carry exactly".into(),
+                        "use printable text, or take DigitalOcean off this zone",
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn printable(octets: &[u8]) -> bool {
+    std::str::from_utf8(octets).is_ok_and(|s| !s.chars().any(char::is_control))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nsync_core::Name;
+    use nsync_core::rdata::parse_rdata_text;
+
+    fn rrset(rtype: RecordType, text: &str) -> Rrset {
+        let origin = Name::from_ascii("example.com.").unwrap();
+        let rdata = parse_rdata_text(rtype, text, &origin).unwrap();
+        Rrset::new(origin, rtype, 300, vec![rdata])
+    }
+
+    #[test]
+    fn what_digitalocean_cannot_store_exactly_is_refused() {
+        let ok = |t, s: &str| assert!(check_rrset(&rrset(t, s)).is_none(), "{s}");
+        let no = |t, s: &str| {
+            let p = check_rrset(&rrset(t, s)).unwrap_or_else(|| panic!("{s} passed"));
+            assert!(p.refused);
+            p.message
+        };
+        ok(RecordType::TXT, "\"v=spf1 -all\"");
+        ok(
+            RecordType::TXT,
+            &format!("\"{}\" \"tail\"", "a".repeat(255)),
+        );
+        ok(RecordType::CAA, "0 issue \"letsencrypt.org\"");
+        assert!(
+            no(
+                RecordType::TXT,
+                &format!("\"{0}\" \"{0}\" \"aaa\"", "a".repeat(255))
+            )
+            .contains("513 octets")
+        );
+        assert!(no(RecordType::TXT, "\"one\" \"two\"").contains("several strings"));
+        assert!(no(RecordType::TXT, "\"tab\\009\"").contains("control"));
+        assert!(no(RecordType::CAA, "0 issuewild \";\"").contains("`;`"));
+        assert!(
+            no(RecordType::CAA, "0 issue \"ca.example; account=1\"").contains("CAA issue value")
+        );
+    }
+}

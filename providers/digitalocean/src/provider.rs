@@ -1,0 +1,289 @@
+//! The digitalocean provider: the domain by name, its records 200 a page, and writes one
+//! record per request (DigitalOcean has no batch endpoint), deletions first so a CNAME
+//! can replace an address at one name.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use hickory_proto::rr::Name;
+use nsync_core::name::NameText;
+use nsync_core::provider::{
+    Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState, async_trait,
+};
+use nsync_core::rdata::{Rdata, managed_type, parse_rdata_text};
+use nsync_core::settings::Settings;
+use nsync_core::zone::{Rrset, RrsetKey, Zone};
+use nsync_http::reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::client::Client;
+use crate::{DEFAULT_ENDPOINT, NAMESERVERS, kind, records};
+
+/// Records a page: the API's most.
+const PER_PAGE: u64 = 200;
+
+/// A record id and what it holds, from the last read: writes need the ids.
+#[derive(Clone, Debug)]
+struct Held {
+    id: u64,
+    canonical: Vec<u8>,
+    ttl: u32,
+}
+
+pub struct DigitalOcean {
+    name: String,
+    client: Client,
+    held: Mutex<HashMap<Name, HashMap<RrsetKey, Vec<Held>>>>,
+}
+
+fn bare(origin: &Name) -> String {
+    origin
+        .to_lowercase()
+        .to_text()
+        .trim_end_matches('.')
+        .to_string()
+}
+
+impl DigitalOcean {
+    pub fn from_settings(name: &str, settings: &Settings) -> Result<Self, ProviderError> {
+        let token = settings.require_secret(name, "api_token")?;
+        let endpoint = settings.str("endpoint").unwrap_or(DEFAULT_ENDPOINT);
+        nsync_http::endpoint::require(name, "endpoint", endpoint, false)?;
+        Ok(DigitalOcean {
+            name: name.to_string(),
+            client: Client::new(name, endpoint, token, nsync_http::request_timeout(settings))?,
+            held: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn body(origin: &Name, r: &Rrset, rdata: &Rdata) -> Value {
+        let mut body = records::fields(r.rtype, rdata);
+        body["type"] = json!(r.rtype.to_string());
+        body["name"] = json!(records::relative_name(&r.name, origin));
+        body["ttl"] = json!(r.ttl);
+        body
+    }
+
+    async fn held_for(&self, origin: &Name) -> Result<HashMap<RrsetKey, Vec<Held>>, ProviderError> {
+        if let Some(h) = self.held.lock().ok().and_then(|h| h.get(origin).cloned()) {
+            return Ok(h);
+        }
+        self.read_zone(origin).await?;
+        Ok(self
+            .held
+            .lock()
+            .ok()
+            .and_then(|h| h.get(origin).cloned())
+            .unwrap_or_default())
+    }
+}
+
+#[async_trait]
+impl Provider for DigitalOcean {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &kind::KIND.capabilities
+    }
+
+    async fn read_zone(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
+        let domain = bare(origin);
+        self.client
+            .call(
+                Method::GET,
+                &format!("/domains/{domain}"),
+                None,
+                &format!("find domain {domain}"),
+            )
+            .await?;
+        let mut sets: HashMap<RrsetKey, (Name, u32, Vec<Rdata>, Vec<Held>)> = HashMap::new();
+        let root = Name::root();
+        let mut page = 1u64;
+        let mut paging = nsync_http::Paging::default();
+        loop {
+            let operation = format!("list records of {} (page {page})", origin.to_text());
+            let answer = self
+                .client
+                .call(
+                    Method::GET,
+                    &format!("/domains/{domain}/records?page={page}&per_page={PER_PAGE}"),
+                    None,
+                    &operation,
+                )
+                .await?;
+            let list = answer["domain_records"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for r in &list {
+                let Some(rtype) = r["type"].as_str().and_then(managed_type) else {
+                    continue;
+                };
+                let owner = r["name"].as_str().unwrap_or_default();
+                let name = records::absolute_name(owner, origin)
+                    .map_err(|e| {
+                        self.client.api.error(
+                            ErrorKind::Permanent,
+                            &operation,
+                            format!("record name {owner}: {e}"),
+                        )
+                    })?
+                    .to_lowercase();
+                let text = records::presentation(rtype, r, origin);
+                let rdata = parse_rdata_text(rtype, &text, &root).map_err(|e| {
+                    self.client.api.error(
+                        ErrorKind::Permanent,
+                        &operation,
+                        format!("{owner} {rtype} `{text}`: {e}"),
+                    )
+                })?;
+                let ttl = r["ttl"].as_u64().unwrap_or(1800) as u32;
+                let entry = sets
+                    .entry(RrsetKey::of(&name, rtype))
+                    .or_insert_with(|| (name.clone(), ttl, Vec::new(), Vec::new()));
+                entry.3.push(Held {
+                    id: r["id"].as_u64().unwrap_or_default(),
+                    canonical: rdata.wire().to_vec(),
+                    ttl,
+                });
+                entry.2.push(rdata);
+            }
+            let total = answer["meta"]["total"].as_u64().unwrap_or(0);
+            let has_next = answer["links"]["pages"]["next"].is_string();
+            if list.is_empty() || (!has_next && page * PER_PAGE >= total) {
+                break;
+            }
+            page += 1;
+            paging.next(&self.name, &operation, page.to_string())?;
+        }
+        let mut zone = Zone::new(origin.clone());
+        let mut held = HashMap::new();
+        for (key, (name, ttl, rdata, ids)) in sets {
+            zone.insert(Rrset::new(name, key.rtype, ttl, rdata));
+            held.insert(key, ids);
+        }
+        if let Ok(mut h) = self.held.lock() {
+            h.insert(origin.clone(), held);
+        }
+        Ok(ZoneState {
+            zone,
+            nameservers: NAMESERVERS
+                .iter()
+                .filter_map(|n| Name::from_ascii(n).ok())
+                .collect(),
+            notices: Vec::new(),
+        })
+    }
+
+    async fn apply(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
+        let held = self.held_for(origin).await?;
+        let domain = bare(origin);
+        let (mut deletes, mut patches, mut posts) = (Vec::new(), Vec::new(), Vec::new());
+        for change in &changes.changes {
+            match change {
+                Change::Delete(r) => {
+                    deletes.extend(held.get(&r.key()).into_iter().flatten().map(|h| h.id));
+                }
+                Change::Create(r) => {
+                    posts.extend(r.rdata().iter().map(|d| Self::body(origin, r, d)))
+                }
+                Change::Update { to, .. } => {
+                    let current = held.get(&to.key()).cloned().unwrap_or_default();
+                    let wanted: Vec<&[u8]> = to.rdata().iter().map(Rdata::wire).collect();
+                    for h in &current {
+                        if !wanted.contains(&&h.canonical[..]) {
+                            deletes.push(h.id);
+                        } else if h.ttl != to.ttl {
+                            patches
+                                .push((h.id, json!({"type": to.rtype.to_string(), "ttl": to.ttl})));
+                        }
+                    }
+                    for d in to.rdata() {
+                        if !current.iter().any(|h| h.canonical == d.wire()) {
+                            posts.push(Self::body(origin, to, d));
+                        }
+                    }
+                }
+            }
+        }
+        // Forget what was read before the first write: a failure part way leaves the
+        // provider between two states, and the next sync reads it again.
+        if let Ok(mut h) = self.held.lock() {
+            h.remove(origin);
+        }
+        let (n_del, n_patch, n_post) = (deletes.len(), patches.len(), posts.len());
+        for (i, id) in deletes.into_iter().enumerate() {
+            let op = format!("delete record {id} of {domain} ({}/{n_del})", i + 1);
+            self.client
+                .call(
+                    Method::DELETE,
+                    &format!("/domains/{domain}/records/{id}"),
+                    None,
+                    &op,
+                )
+                .await?;
+        }
+        for (i, (id, body)) in patches.into_iter().enumerate() {
+            let op = format!(
+                "change the TTL of record {id} of {domain} ({}/{n_patch})",
+                i + 1
+            );
+            self.client
+                .call(
+                    Method::PATCH,
+                    &format!("/domains/{domain}/records/{id}"),
+                    Some(body),
+                    &op,
+                )
+                .await?;
+        }
+        for (i, body) in posts.into_iter().enumerate() {
+            let op = format!(
+                "create {} {} record in {domain} ({}/{n_post})",
+                body["name"].as_str().unwrap_or_default(),
+                body["type"].as_str().unwrap_or_default(),
+                i + 1
+            );
+            self.client
+                .call(
+                    Method::POST,
+                    &format!("/domains/{domain}/records"),
+                    Some(body),
+                    &op,
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn health(&self) -> Result<(), ProviderError> {
+        self.client
+            .call(Method::GET, "/account", None, "read the account")
+            .await
+            .and_then(|a| match a["account"]["status"].as_str() {
+                Some("active") | None => Ok(()),
+                Some(other) => Err(self.client.api.error(
+                    ErrorKind::AccountSuspended,
+                    "read the account",
+                    format!(
+                        "DigitalOcean says the account is `{other}`: {}",
+                        a["account"]["status_message"].as_str().unwrap_or_default()
+                    ),
+                )),
+            })
+    }
+
+    async fn create_zone(&self, origin: &Name, _nameservers: &[Name]) -> Result<(), ProviderError> {
+        self.client
+            .call(
+                Method::POST,
+                "/domains",
+                Some(json!({"name": bare(origin)})),
+                &format!("create domain {}", origin.to_text()),
+            )
+            .await
+            .map(|_| ())
+    }
+}

@@ -1,37 +1,26 @@
 //! The cloudflare provider: zone by name, records page by page, writes through the batch
 //! endpoint (or record by record where an account has none).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use hickory_proto::rr::{Name, RecordType};
 use nsync_core::name::{NameText, absolute_owner};
 use nsync_core::provider::{
-    Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState, async_trait,
+    Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState, async_trait,
 };
-use nsync_core::rdata::{Rdata, managed_type, parse_rdata_text};
+use nsync_core::rdata::{managed_type, parse_rdata_text};
 use nsync_core::settings::Settings;
-use nsync_core::zone::{Rrset, RrsetKey, Zone};
+use nsync_http::per_record::{self, Collect, HeldZones};
 use nsync_http::reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::client::Client;
 use crate::{AUTO_TTL, DEFAULT_ENDPOINT, MAX_BATCH_OPS, kind, records};
 
-/// A record id and what it holds, from the last read: writes need the ids.
-#[derive(Clone, Debug)]
-struct Held {
-    id: String,
-    canonical: Vec<u8>,
-    ttl: u32,
-}
-
 pub struct Cloudflare {
     name: String,
     client: Client,
     account_id: Option<String>,
     zone_ids: nsync_http::ZoneIds,
-    held: Mutex<HashMap<Name, HashMap<RrsetKey, Vec<Held>>>>,
+    held: HeldZones<String>,
 }
 
 impl Cloudflare {
@@ -44,7 +33,7 @@ impl Cloudflare {
             client: Client::new(name, endpoint, token, nsync_http::request_timeout(settings))?,
             account_id: settings.str("account_id").map(str::to_string),
             zone_ids: nsync_http::ZoneIds::default(),
-            held: Mutex::new(HashMap::new()),
+            held: HeldZones::default(),
         })
     }
 
@@ -140,7 +129,7 @@ impl Provider for Cloudflare {
                     .collect()
             })
             .unwrap_or_default();
-        let mut sets: HashMap<RrsetKey, (Name, u32, Vec<Rdata>, Vec<Held>)> = HashMap::new();
+        let mut read = Collect::default();
         let root = Name::root();
         let mut page = 1;
         let mut paging = nsync_http::Paging::default();
@@ -192,15 +181,8 @@ impl Provider for Cloudflare {
                 if r["proxied"].as_bool() == Some(true) {
                     notices.push(format!("{} {rtype} is proxied: Cloudflare answers with its own addresses; nsync leaves `proxied` as it is", name.to_text()));
                 }
-                let entry = sets
-                    .entry(RrsetKey::of(&name, rtype))
-                    .or_insert_with(|| (name.clone(), ttl, Vec::new(), Vec::new()));
-                entry.3.push(Held {
-                    id: r["id"].as_str().unwrap_or_default().to_string(),
-                    canonical: rdata.wire().to_vec(),
-                    ttl,
-                });
-                entry.2.push(rdata);
+                let id = r["id"].as_str().unwrap_or_default().to_string();
+                read.add(name, rtype, ttl, rdata, id);
             }
             let total = info.as_ref().map_or(1, |i| i.total_pages.max(1));
             if info.as_ref().map_or(page, |i| i.page.max(page)) >= total {
@@ -209,15 +191,8 @@ impl Provider for Cloudflare {
             page += 1;
             paging.next(&self.name, &operation, page.to_string())?;
         }
-        let mut zone = Zone::new(origin.clone());
-        let mut held = HashMap::new();
-        for (key, (name, ttl, rdata, ids)) in sets {
-            zone.insert(Rrset::new(name, key.rtype, ttl, rdata));
-            held.insert(key, ids);
-        }
-        if let Ok(mut h) = self.held.lock() {
-            h.insert(origin.clone(), held);
-        }
+        let (zone, held) = read.finish(origin);
+        self.held.put(origin, held);
         Ok(ZoneState {
             zone,
             nameservers,
@@ -226,60 +201,33 @@ impl Provider for Cloudflare {
     }
 
     async fn apply(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
-        let known = self.held.lock().ok().and_then(|h| h.get(origin).cloned());
-        let held = match known {
+        let held = match self.held.get(origin) {
             Some(h) => h,
             None => {
                 self.read_zone(origin).await?;
-                self.held
-                    .lock()
-                    .ok()
-                    .and_then(|h| h.get(origin).cloned())
-                    .unwrap_or_default()
+                self.held.get(origin).unwrap_or_default()
             }
         };
         let id = match self.zone_ids.get(origin) {
             Some(id) => id,
             None => self.zone(origin).await?.0,
         };
-        let (mut deletes, mut patches, mut posts) = (Vec::new(), Vec::new(), Vec::new());
-        for change in &changes.changes {
-            match change {
-                Change::Delete(r) => {
-                    for h in held.get(&r.key()).into_iter().flatten() {
-                        deletes.push(json!({"id": h.id}));
-                    }
-                }
-                Change::Create(r) => {
-                    for d in r.rdata() {
-                        posts.push(records::record_body(r, d));
-                    }
-                }
-                Change::Update { to, .. } => {
-                    let current = held.get(&to.key()).cloned().unwrap_or_default();
-                    let wanted: Vec<&[u8]> = to.rdata().iter().map(Rdata::wire).collect();
-                    for h in &current {
-                        if !wanted.contains(&&h.canonical[..]) {
-                            deletes.push(json!({"id": h.id}));
-                        } else if h.ttl != to.ttl {
-                            patches.push(json!({"id": h.id, "ttl": to.ttl}));
-                        }
-                    }
-                    for d in to.rdata() {
-                        if !current.iter().any(|h| h.canonical == d.wire()) {
-                            posts.push(records::record_body(to, d));
-                        }
-                    }
-                }
-            }
-        }
+        let w = per_record::writes(changes, &held);
+        let deletes = w.deletes.into_iter().map(|id| json!({"id": id}));
+        let patches = w
+            .ttl_changes
+            .into_iter()
+            .map(|(id, to)| json!({"id": id, "ttl": to.ttl}));
+        let posts = w
+            .creates
+            .into_iter()
+            .map(|(r, d)| records::record_body(r, d));
         // Deletions, then patches, then creations, in batches of at most 200 operations:
         // Cloudflare runs each batch in that order too, so a CNAME can replace an A.
         let ops: Vec<(&str, Value)> = deletes
-            .into_iter()
             .map(|o| ("deletes", o))
-            .chain(patches.into_iter().map(|o| ("patches", o)))
-            .chain(posts.into_iter().map(|o| ("posts", o)))
+            .chain(patches.map(|o| ("patches", o)))
+            .chain(posts.map(|o| ("posts", o)))
             .collect();
         let total = ops.len().div_ceil(MAX_BATCH_OPS);
         for (i, chunk) in ops.chunks(MAX_BATCH_OPS).enumerate() {
@@ -315,9 +263,7 @@ impl Provider for Cloudflare {
                 Err(e) => return Err(e),
             }
         }
-        if let Ok(mut h) = self.held.lock() {
-            h.remove(origin);
-        }
+        self.held.forget(origin);
         Ok(())
     }
 

@@ -2,17 +2,15 @@
 //! record per request (DigitalOcean has no batch endpoint), deletions first so a CNAME
 //! can replace an address at one name.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use hickory_proto::rr::Name;
 use nsync_core::name::NameText;
 use nsync_core::provider::{
-    Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState, async_trait,
+    Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState, async_trait,
 };
 use nsync_core::rdata::{Rdata, managed_type, parse_rdata_text};
 use nsync_core::settings::Settings;
-use nsync_core::zone::{Rrset, RrsetKey, Zone};
+use nsync_core::zone::Rrset;
+use nsync_http::per_record::{self, Collect, HeldZone, HeldZones};
 use nsync_http::reqwest::Method;
 use serde_json::{Value, json};
 
@@ -22,18 +20,10 @@ use crate::{DEFAULT_ENDPOINT, NAMESERVERS, kind, records};
 /// Records a page: the API's most.
 const PER_PAGE: u64 = 200;
 
-/// A record id and what it holds, from the last read: writes need the ids.
-#[derive(Clone, Debug)]
-struct Held {
-    id: u64,
-    canonical: Vec<u8>,
-    ttl: u32,
-}
-
 pub struct DigitalOcean {
     name: String,
     client: Client,
-    held: Mutex<HashMap<Name, HashMap<RrsetKey, Vec<Held>>>>,
+    held: HeldZones<u64>,
 }
 
 fn bare(origin: &Name) -> String {
@@ -52,7 +42,7 @@ impl DigitalOcean {
         Ok(DigitalOcean {
             name: name.to_string(),
             client: Client::new(name, endpoint, token, nsync_http::request_timeout(settings))?,
-            held: Mutex::new(HashMap::new()),
+            held: HeldZones::default(),
         })
     }
 
@@ -64,17 +54,12 @@ impl DigitalOcean {
         body
     }
 
-    async fn held_for(&self, origin: &Name) -> Result<HashMap<RrsetKey, Vec<Held>>, ProviderError> {
-        if let Some(h) = self.held.lock().ok().and_then(|h| h.get(origin).cloned()) {
+    async fn held_for(&self, origin: &Name) -> Result<HeldZone<u64>, ProviderError> {
+        if let Some(h) = self.held.get(origin) {
             return Ok(h);
         }
         self.read_zone(origin).await?;
-        Ok(self
-            .held
-            .lock()
-            .ok()
-            .and_then(|h| h.get(origin).cloned())
-            .unwrap_or_default())
+        Ok(self.held.get(origin).unwrap_or_default())
     }
 }
 
@@ -98,7 +83,7 @@ impl Provider for DigitalOcean {
                 &format!("find domain {domain}"),
             )
             .await?;
-        let mut sets: HashMap<RrsetKey, (Name, u32, Vec<Rdata>, Vec<Held>)> = HashMap::new();
+        let mut read = Collect::default();
         let root = Name::root();
         let mut page = 1u64;
         let mut paging = nsync_http::Paging::default();
@@ -140,15 +125,13 @@ impl Provider for DigitalOcean {
                     )
                 })?;
                 let ttl = r["ttl"].as_u64().unwrap_or(1800) as u32;
-                let entry = sets
-                    .entry(RrsetKey::of(&name, rtype))
-                    .or_insert_with(|| (name.clone(), ttl, Vec::new(), Vec::new()));
-                entry.3.push(Held {
-                    id: r["id"].as_u64().unwrap_or_default(),
-                    canonical: rdata.wire().to_vec(),
+                read.add(
+                    name,
+                    rtype,
                     ttl,
-                });
-                entry.2.push(rdata);
+                    rdata,
+                    r["id"].as_u64().unwrap_or_default(),
+                );
             }
             let total = answer["meta"]["total"].as_u64().unwrap_or(0);
             let has_next = answer["links"]["pages"]["next"].is_string();
@@ -158,15 +141,8 @@ impl Provider for DigitalOcean {
             page += 1;
             paging.next(&self.name, &operation, page.to_string())?;
         }
-        let mut zone = Zone::new(origin.clone());
-        let mut held = HashMap::new();
-        for (key, (name, ttl, rdata, ids)) in sets {
-            zone.insert(Rrset::new(name, key.rtype, ttl, rdata));
-            held.insert(key, ids);
-        }
-        if let Ok(mut h) = self.held.lock() {
-            h.insert(origin.clone(), held);
-        }
+        let (zone, held) = read.finish(origin);
+        self.held.put(origin, held);
         Ok(ZoneState {
             zone,
             nameservers: NAMESERVERS
@@ -180,39 +156,21 @@ impl Provider for DigitalOcean {
     async fn apply(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
         let held = self.held_for(origin).await?;
         let domain = bare(origin);
-        let (mut deletes, mut patches, mut posts) = (Vec::new(), Vec::new(), Vec::new());
-        for change in &changes.changes {
-            match change {
-                Change::Delete(r) => {
-                    deletes.extend(held.get(&r.key()).into_iter().flatten().map(|h| h.id));
-                }
-                Change::Create(r) => {
-                    posts.extend(r.rdata().iter().map(|d| Self::body(origin, r, d)))
-                }
-                Change::Update { to, .. } => {
-                    let current = held.get(&to.key()).cloned().unwrap_or_default();
-                    let wanted: Vec<&[u8]> = to.rdata().iter().map(Rdata::wire).collect();
-                    for h in &current {
-                        if !wanted.contains(&&h.canonical[..]) {
-                            deletes.push(h.id);
-                        } else if h.ttl != to.ttl {
-                            patches
-                                .push((h.id, json!({"type": to.rtype.to_string(), "ttl": to.ttl})));
-                        }
-                    }
-                    for d in to.rdata() {
-                        if !current.iter().any(|h| h.canonical == d.wire()) {
-                            posts.push(Self::body(origin, to, d));
-                        }
-                    }
-                }
-            }
-        }
+        let w = per_record::writes(changes, &held);
+        let deletes = w.deletes;
+        let patches: Vec<(u64, Value)> = w
+            .ttl_changes
+            .iter()
+            .map(|(id, to)| (*id, json!({"type": to.rtype.to_string(), "ttl": to.ttl})))
+            .collect();
+        let posts: Vec<Value> = w
+            .creates
+            .iter()
+            .map(|(r, d)| Self::body(origin, r, d))
+            .collect();
         // Forget what was read before the first write: a failure part way leaves the
         // provider between two states, and the next sync reads it again.
-        if let Ok(mut h) = self.held.lock() {
-            h.remove(origin);
-        }
+        self.held.forget(origin);
         let (n_del, n_patch, n_post) = (deletes.len(), patches.len(), posts.len());
         for (i, id) in deletes.into_iter().enumerate() {
             let op = format!("delete record {id} of {domain} ({}/{n_del})", i + 1);

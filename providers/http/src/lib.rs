@@ -7,6 +7,7 @@ pub mod api;
 pub mod endpoint;
 pub mod pacing;
 pub mod paging;
+pub mod per_record;
 pub mod zone_ids;
 
 pub use api::{Answer, Api, Auth, Failure};

@@ -37,6 +37,8 @@ registry! {
     nsync_cloudflare => [KIND];
     #[cfg(feature = "digitalocean")]
     nsync_digitalocean => [KIND];
+    #[cfg(feature = "ns1")]
+    nsync_ns1 => [KIND];
     // Always built (`cfg(all())` is true): `nsync serve` and the demo run on these.
     #[cfg(all())]
     nsync_zonefile => [KIND, BUILTIN];

@@ -10,7 +10,7 @@ use nsync_core::provider::{Provider, ProviderError};
 use nsync_core::settings::Settings;
 use nsync_core::zone::Rrset;
 
-use crate::records::{caa_parts, txt_strings};
+use nsync_core::rdata::{caa_parts, txt_strings};
 
 pub const KIND: Kind = Kind {
     name: "digitalocean",

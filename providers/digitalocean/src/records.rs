@@ -6,28 +6,8 @@
 
 use hickory_proto::rr::{Name, RData, RecordType};
 use nsync_core::name::{NameText, absolute_owner};
-use nsync_core::rdata::{Rdata, format_rdata, quote};
+use nsync_core::rdata::{Rdata, caa_parts, format_rdata, quote, txt_strings};
 use serde_json::{Value, json};
-
-/// The character-strings of TXT rdata (wire form: a length octet, then the octets).
-pub fn txt_strings(wire: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
-    let mut rest = wire;
-    while let Some((&n, tail)) = rest.split_first() {
-        let n = (n as usize).min(tail.len());
-        out.push(&tail[..n]);
-        rest = &tail[n..];
-    }
-    out
-}
-
-/// CAA rdata's flags, tag and value (wire form: flags, tag length, tag, value).
-pub fn caa_parts(wire: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&flags, rest) = wire.split_first()?;
-    let (&len, rest) = rest.split_first()?;
-    let len = len as usize;
-    (rest.len() >= len).then(|| (flags, &rest[..len], &rest[len..]))
-}
 
 /// A host name in `data`, as sent: absolute with the final dot; the root stays `.`.
 fn host(name: &Name) -> String {

@@ -181,6 +181,14 @@ pub fn txt_strings(wire: &[u8]) -> Vec<&[u8]> {
     out
 }
 
+/// CAA wire data's flags, tag and value (RFC 8659 §4.1: flags, tag length, tag, value).
+pub fn caa_parts(wire: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&flags, rest) = wire.split_first()?;
+    let (&len, rest) = rest.split_first()?;
+    let len = len as usize;
+    (rest.len() >= len).then(|| (flags, &rest[..len], &rest[len..]))
+}
+
 /// Field counts, checked before hickory sees the tokens so the message can say which
 /// fields the type has ("MX needs a preference and a mail server").
 pub(crate) fn check_arity(rtype: RecordType, n: usize) -> Result<(), String> {

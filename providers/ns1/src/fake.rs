@@ -1,0 +1,323 @@
+//! A FAKE NS1 API for tests: NS1 publishes no emulator (its Go client's `mockns1` is a
+//! request-matching stub, not a server with state), so this in-repo server follows the
+//! NS1 Connect API reference (https://developer.ibm.com/apis/catalog/ns1--ibm-ns1-connect-api/:
+//! Zones and Records) and its rate-limit page
+//! (https://www.ibm.com/docs/en/ns1-connect?topic=api-rate-limiting): the key in
+//! `X-NSONE-Key` (401 `{"message":"Unauthorized"}` otherwise); `GET /v1/zones/{zone}` with
+//! `dns_servers` and the record list (`domain`, `type`, `ttl`, `short_answers`), 404
+//! `{"message":"zone not found"}`; `PUT /v1/zones/{zone}` creates a zone holding its apex
+//! NS (the four `dns_servers`); per record `GET`, `PUT` (create; 400 "record already
+//! exists"), `POST` (update; 404 "record not found"), `DELETE` on
+//! `/v1/zones/{zone}/{domain}/{type}`; `X-RateLimit-By`, `-Limit`, `-Remaining` and
+//! `-Period` on every answer from a token bucket per method, and 429 `{"message":"rate
+//! limit exceeded"}` when it is empty.
+//! Not reproduced: advanced records (filters, regions, meta), linked records and zones,
+//! paging of very large zones (`Link` headers), DNSSEC.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use nsync_testkit::http_fake::{Knobbed, Knobs, Request, Response};
+use serde_json::{Value, json};
+
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub id: String,
+    pub domain: String,
+    pub rtype: String,
+    pub ttl: u64,
+    /// Each answer's fields.
+    pub answers: Vec<Vec<String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Zone {
+    pub name: String,
+    pub records: Vec<Record>,
+}
+
+/// A token bucket: `limit` tokens, full again after `period` from empty.
+pub struct Bucket {
+    pub limit: f64,
+    pub period: Duration,
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    pub fn new(limit: u64, period: Duration) -> Bucket {
+        Bucket {
+            limit: limit as f64,
+            period,
+            tokens: limit as f64,
+            at: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let rate = self.limit / self.period.as_secs_f64();
+        self.tokens = (self.tokens + self.at.elapsed().as_secs_f64() * rate).min(self.limit);
+        self.at = Instant::now();
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+pub struct State {
+    pub keys: Vec<String>,
+    pub zones: Vec<Zone>,
+    next_id: u64,
+    pub knobs: Knobs,
+    /// The bucket each method starts with (`limit`, `period`); tests of pacing set a
+    /// small one. The default is far above what a test spends.
+    pub budget: (u64, Duration),
+    buckets: HashMap<String, Bucket>,
+    /// Requests answered 429 because their bucket was empty.
+    pub over_budget: usize,
+    pub writes: usize,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            keys: Vec::new(),
+            zones: Vec::new(),
+            next_id: 0,
+            knobs: Knobs::default(),
+            budget: (1_000_000, Duration::from_secs(300)),
+            buckets: HashMap::new(),
+            over_budget: 0,
+            writes: 0,
+        }
+    }
+}
+
+pub type Control = Arc<Mutex<State>>;
+
+pub const DNS_SERVERS: [&str; 4] = [
+    "dns1.p01.nsone.net",
+    "dns2.p01.nsone.net",
+    "dns3.p01.nsone.net",
+    "dns4.p01.nsone.net",
+];
+
+const TYPES: [&str; 16] = [
+    "A", "AAAA", "ALIAS", "CAA", "CNAME", "DNAME", "DS", "MX", "NAPTR", "NS", "PTR", "SPF", "SRV",
+    "TLSA", "TXT", "URLFWD",
+];
+
+impl State {
+    fn id(&mut self) -> String {
+        self.next_id += 1;
+        format!("{:024x}", self.next_id * 0x5bd1_e995)
+    }
+
+    /// A zone as NS1 creates it: its apex NS holds the four nameservers it serves on.
+    pub fn add_zone(&mut self, name: &str) {
+        let id = self.id();
+        self.zones.push(Zone {
+            name: name.to_string(),
+            records: vec![Record {
+                id,
+                domain: name.to_string(),
+                rtype: "NS".into(),
+                ttl: 3600,
+                answers: DNS_SERVERS.iter().map(|s| vec![s.to_string()]).collect(),
+            }],
+        });
+    }
+
+    fn budget_headers(&mut self, method: &str) -> (Vec<(String, String)>, bool) {
+        let (limit, period) = self.budget;
+        let bucket = self
+            .buckets
+            .entry(method.to_string())
+            .or_insert_with(|| Bucket::new(limit, period));
+        let ok = bucket.take();
+        let headers = vec![
+            ("x-ratelimit-by".into(), "customer".into()),
+            (
+                "x-ratelimit-limit".into(),
+                format!("{}", bucket.limit as u64),
+            ),
+            (
+                "x-ratelimit-remaining".into(),
+                format!("{}", bucket.tokens.max(0.0) as u64),
+            ),
+            (
+                "x-ratelimit-period".into(),
+                bucket.period.as_secs().max(1).to_string(),
+            ),
+        ];
+        (headers, ok)
+    }
+}
+
+fn message(m: &str) -> Value {
+    json!({ "message": m })
+}
+
+fn record_json(zone: &str, r: &Record) -> Value {
+    json!({
+        "id": r.id, "zone": zone, "domain": r.domain, "type": r.rtype, "ttl": r.ttl,
+        "answers": r.answers.iter().map(|a| json!({"answer": a})).collect::<Vec<_>>(),
+    })
+}
+
+fn zone_json(z: &Zone) -> Value {
+    json!({
+        "zone": z.name, "id": "zone-id", "ttl": 3600, "dns_servers": DNS_SERVERS,
+        "primary": {"enabled": false, "secondaries": []},
+        "records": z.records.iter().map(|r| json!({
+            "domain": r.domain, "id": r.id, "type": r.rtype, "ttl": r.ttl, "tier": 1,
+            "short_answers": r.answers.iter().map(|a| a.join(" ")).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The answers of a record body: each `answer` a list of fields (strings or numbers).
+fn answers_of(body: &Value) -> Option<Vec<Vec<String>>> {
+    body["answers"]
+        .as_array()?
+        .iter()
+        .map(|a| {
+            a["answer"].as_array().map(|fields| {
+                fields
+                    .iter()
+                    .map(|f| f.as_str().map_or_else(|| f.to_string(), str::to_string))
+                    .collect()
+            })
+        })
+        .collect()
+}
+
+fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Value) {
+    let mut s = state.lock().unwrap();
+    match s.knobs.take() {
+        Some(Knobbed::RateLimited { retry_after }) => {
+            return (
+                429,
+                vec![("retry-after".into(), retry_after.to_string())],
+                message("rate limit exceeded"),
+            );
+        }
+        Some(Knobbed::Failing) => return (500, vec![], message("internal error")),
+        None => {}
+    }
+    let method = request.method.clone();
+    let (headers, ok) = s.budget_headers(&method);
+    if !ok {
+        s.over_budget += 1;
+        return (429, headers, message("rate limit exceeded"));
+    }
+    let known = request
+        .header("x-nsone-key")
+        .is_some_and(|k| s.keys.iter().any(|x| x == k));
+    if !known {
+        return (401, headers, message("Unauthorized"));
+    }
+    let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+    let segments: Vec<String> = request
+        .segments("/v1")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let (status, answer) = match (method.as_str(), segments.as_slice()) {
+        ("PUT", ["zones", zone]) => {
+            if s.zones.iter().any(|z| z.name == *zone) {
+                (400, message("zone already exists"))
+            } else {
+                s.add_zone(zone);
+                let z = s.zones.last().map(zone_json).unwrap_or_default();
+                (200, z)
+            }
+        }
+        (_, ["zones", zone, rest @ ..]) => {
+            let Some(zi) = s.zones.iter().position(|z| z.name == *zone) else {
+                return (404, headers, message("zone not found"));
+            };
+            match (method.as_str(), rest) {
+                ("GET", []) => (200, zone_json(&s.zones[zi])),
+                (_, [domain, rtype]) => {
+                    let in_zone = *domain == *zone || domain.ends_with(&format!(".{zone}"));
+                    let pos = s.zones[zi]
+                        .records
+                        .iter()
+                        .position(|r| r.domain == *domain && r.rtype == *rtype);
+                    match method.as_str() {
+                        _ if !in_zone => (400, message("invalid: domain is not in the zone")),
+                        _ if !TYPES.contains(rtype) => {
+                            (400, message("invalid: unsupported record type"))
+                        }
+                        "GET" => match pos {
+                            Some(i) => (200, record_json(zone, &s.zones[zi].records[i])),
+                            None => (404, message("record not found")),
+                        },
+                        "DELETE" => match pos {
+                            Some(i) => {
+                                s.zones[zi].records.remove(i);
+                                s.writes += 1;
+                                (200, json!({}))
+                            }
+                            None => (404, message("record not found")),
+                        },
+                        "PUT" | "POST" => {
+                            let Some(answers) = answers_of(&body).filter(|a| !a.is_empty()) else {
+                                return (400, headers, message("invalid: a record needs answers"));
+                            };
+                            let ttl = body["ttl"].as_u64().unwrap_or(3600);
+                            match (method.as_str(), pos) {
+                                ("PUT", Some(_)) => (400, message("record already exists")),
+                                ("POST", None) => (404, message("record not found")),
+                                (_, Some(i)) => {
+                                    let r = &mut s.zones[zi].records[i];
+                                    r.answers = answers;
+                                    r.ttl = ttl;
+                                    let out = record_json(zone, r);
+                                    s.writes += 1;
+                                    (200, out)
+                                }
+                                (_, None) => {
+                                    let id = s.id();
+                                    let r = Record {
+                                        id,
+                                        domain: domain.to_string(),
+                                        rtype: rtype.to_string(),
+                                        ttl,
+                                        answers,
+                                    };
+                                    let out = record_json(zone, &r);
+                                    s.zones[zi].records.push(r);
+                                    s.writes += 1;
+                                    (200, out)
+                                }
+                            }
+                        }
+                        _ => (405, message("method not allowed")),
+                    }
+                }
+                _ => (404, message("not found")),
+            }
+        }
+        _ => (404, message("not found")),
+    };
+    (status, headers, answer)
+}
+
+/// Starts the fake on 127.0.0.1 with a random port; returns its API base URL.
+pub async fn start(state: Control) -> String {
+    let addr = nsync_testkit::http_fake::serve(Arc::new(move |request: &Request| {
+        let (status, headers, answer) = handle(&state, request);
+        let mut response = Response::json(status, answer.to_string());
+        response.headers = headers;
+        response
+    }))
+    .await;
+    format!("http://{addr}/v1")
+}

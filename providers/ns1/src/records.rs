@@ -1,0 +1,188 @@
+//! NS1's answer shape (https://developer.ibm.com/apis/catalog/ns1--ibm-ns1-connect-api/,
+//! "Records"): a record is one domain and type with `answers`, each answer the rdata's
+//! fields as strings (`["10", "mail.example.com"]` for MX), host names without the final
+//! dot; the zone's record list gives each record's `short_answers`, those fields joined
+//! by spaces. These functions turn one answer into nsync's presentation text and back.
+
+use hickory_proto::rr::RecordType;
+use nsync_core::rdata::{Rdata, caa_parts, format_wire, quote, txt_strings};
+use serde_json::{Value, json};
+
+/// Which fields of a type are host names (they travel without the final dot).
+fn host_fields(rtype: RecordType) -> &'static [usize] {
+    match rtype {
+        RecordType::CNAME | RecordType::NS | RecordType::PTR => &[0],
+        RecordType::MX => &[1],
+        RecordType::SRV => &[3],
+        _ => &[],
+    }
+}
+
+/// One answer's fields, as NS1 takes them.
+pub fn answer(rtype: RecordType, rdata: &Rdata) -> Value {
+    let wire = rdata.wire();
+    let fields: Vec<String> = match rtype {
+        RecordType::TXT => vec![String::from_utf8_lossy(&txt_strings(wire).concat()).into_owned()],
+        RecordType::CAA => match caa_parts(wire) {
+            Some((flags, tag, value)) => vec![
+                flags.to_string(),
+                String::from_utf8_lossy(tag).into_owned(),
+                String::from_utf8_lossy(value).into_owned(),
+            ],
+            None => Vec::new(),
+        },
+        _ => {
+            let hosts = host_fields(rtype);
+            format_wire(rtype, wire)
+                .split_whitespace()
+                .enumerate()
+                .map(|(i, f)| {
+                    if hosts.contains(&i) && f != "." {
+                        f.trim_end_matches('.').to_string()
+                    } else {
+                        f.to_string()
+                    }
+                })
+                .collect()
+        }
+    };
+    json!({ "answer": fields })
+}
+
+/// The presentation text of one short answer (the fields joined by spaces).
+pub fn presentation(rtype: RecordType, short: &str) -> String {
+    match rtype {
+        RecordType::TXT => quote(short.as_bytes()),
+        RecordType::CAA => {
+            let mut parts = short.splitn(3, ' ');
+            let (flags, tag, value) = (
+                parts.next().unwrap_or("0"),
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+            );
+            format!("{flags} {tag} {}", quote(value.as_bytes()))
+        }
+        _ => {
+            let hosts = host_fields(rtype);
+            short
+                .split_whitespace()
+                .enumerate()
+                .map(|(i, f)| {
+                    if hosts.contains(&i) && !f.ends_with('.') {
+                        format!("{f}.")
+                    } else {
+                        f.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nsync_core::Name;
+    use nsync_core::rdata::parse_rdata_text;
+
+    /// Answers as NS1's API reference and its Go client show them (ns1-go
+    /// rest/model/dns/answer.go: `NewMXAnswer` and friends), one per type nsync manages
+    /// there, and nsync's presentation of each.
+    fn golden() -> Vec<(RecordType, Value, &'static str)> {
+        vec![
+            (RecordType::A, json!(["1.2.3.4"]), "1.2.3.4"),
+            (
+                RecordType::AAAA,
+                json!(["2001:db8:85a3::8a2e:370:7334"]),
+                "2001:db8:85a3::8a2e:370:7334",
+            ),
+            (
+                RecordType::CNAME,
+                json!(["www.example.net"]),
+                "www.example.net.",
+            ),
+            (
+                RecordType::NS,
+                json!(["dns1.p01.nsone.net"]),
+                "dns1.p01.nsone.net.",
+            ),
+            (
+                RecordType::PTR,
+                json!(["host.example.net"]),
+                "host.example.net.",
+            ),
+            (
+                RecordType::MX,
+                json!(["10", "mail.example.com"]),
+                "10 mail.example.com.",
+            ),
+            (RecordType::MX, json!(["0", "."]), "0 ."),
+            (
+                RecordType::SRV,
+                json!(["10", "5", "5060", "sip.example.com"]),
+                "10 5 5060 sip.example.com.",
+            ),
+            (
+                RecordType::CAA,
+                json!(["0", "issue", "letsencrypt.org"]),
+                "0 issue \"letsencrypt.org\"",
+            ),
+            (
+                RecordType::CAA,
+                json!(["0", "issue", "ca.example; account=1"]),
+                "0 issue \"ca.example; account=1\"",
+            ),
+            (
+                RecordType::TXT,
+                json!(["v=spf1 include:_spf.example.com ~all"]),
+                "\"v=spf1 include:_spf.example.com ~all\"",
+            ),
+            (
+                RecordType::TXT,
+                json!(["say \"hi\" back\\slash"]),
+                "\"say \\\"hi\\\" back\\\\slash\"",
+            ),
+            (
+                RecordType::DS,
+                json!([
+                    "31589",
+                    "13",
+                    "2",
+                    "3490a6806d47f17a34c29e2ce80e8a999ffbe4be3f5a4e3c1a2b3c4d5e6f7081"
+                ]),
+                "31589 13 2 3490a6806d47f17a34c29e2ce80e8a999ffbe4be3f5a4e3c1a2b3c4d5e6f7081",
+            ),
+            (
+                RecordType::TLSA,
+                json!([
+                    "3",
+                    "1",
+                    "1",
+                    "0c72ac70b745ac19998811b131d662c9ac69dbdbe7cb23e5b514b56664c5d3d6"
+                ]),
+                "3 1 1 0c72ac70b745ac19998811b131d662c9ac69dbdbe7cb23e5b514b56664c5d3d6",
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_type_reads_and_writes_as_the_api_reference_shows() {
+        let origin = Name::from_ascii("example.com.").unwrap();
+        for (rtype, fields, text) in golden() {
+            let short: Vec<&str> = fields
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap())
+                .collect();
+            assert_eq!(presentation(rtype, &short.join(" ")), text, "{fields}");
+            let rdata = parse_rdata_text(rtype, text, &origin).unwrap();
+            assert_eq!(
+                answer(rtype, &rdata),
+                json!({ "answer": fields }),
+                "{rtype} {text}"
+            );
+        }
+    }
+}

@@ -39,6 +39,8 @@ registry! {
     nsync_digitalocean => [KIND];
     #[cfg(feature = "ns1")]
     nsync_ns1 => [KIND];
+    #[cfg(feature = "googlecloud")]
+    nsync_googlecloud => [KIND];
     // Always built (`cfg(all())` is true): `nsync serve` and the demo run on these.
     #[cfg(all())]
     nsync_zonefile => [KIND, BUILTIN];

@@ -33,7 +33,7 @@ impl SecretRef {
             SecretRef::Env(name) => match std::env::var(name) {
                 Ok(v) if !v.is_empty() => Ok(Secret {
                     value: v,
-                    source: self.clone(),
+                    source: Source::Reference(self.clone()),
                 }),
                 Ok(_) => Err(format!("environment variable {name} is empty")),
                 Err(_) => Err(format!("environment variable {name} is not set")),
@@ -42,7 +42,7 @@ impl SecretRef {
                 // A trailing newline from `echo secret > file` is not part of the secret.
                 Ok(v) => Ok(Secret {
                     value: v.trim_end_matches(['\n', '\r']).to_string(),
-                    source: self.clone(),
+                    source: Source::Reference(self.clone()),
                 }),
                 Err(e) => Err(format!("cannot read secret file {}: {e}", path.display())),
             },
@@ -63,18 +63,36 @@ impl fmt::Display for SecretRef {
 #[derive(Clone)]
 pub struct Secret {
     value: String,
-    source: SecretRef,
+    source: Source,
+}
+
+#[derive(Clone)]
+enum Source {
+    Reference(SecretRef),
+    /// Handed out by an API in exchange for a configured secret (an OAuth access token).
+    Issued(&'static str),
 }
 
 impl Secret {
     pub fn expose(&self) -> &str {
         &self.value
     }
+
+    /// A secret an API issued (an access token), as secret as the one it was issued for.
+    pub fn issued(value: String, by: &'static str) -> Secret {
+        Secret {
+            value,
+            source: Source::Issued(by),
+        }
+    }
 }
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Secret(from {}, hidden)", self.source)
+        match &self.source {
+            Source::Reference(r) => write!(f, "Secret(from {r}, hidden)"),
+            Source::Issued(by) => write!(f, "Secret(issued by {by}, hidden)"),
+        }
     }
 }
 

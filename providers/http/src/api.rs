@@ -112,6 +112,11 @@ impl Api {
         }
     }
 
+    /// A request to a URL of its own (an OAuth token endpoint), without the API's auth.
+    pub fn request_to(&self, method: Method, url: &str) -> RequestBuilder {
+        self.http.request(method, url)
+    }
+
     /// Sends and reads the whole answer, whatever its status. No answer, or a body that
     /// broke off, is a temporary error (worth retrying); a body over the cap is refused.
     pub async fn send(

@@ -4,6 +4,7 @@
 //! provider.
 
 pub mod api;
+pub mod bearer;
 pub mod endpoint;
 pub mod pacing;
 pub mod paging;

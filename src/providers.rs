@@ -41,6 +41,8 @@ registry! {
     nsync_ns1 => [KIND];
     #[cfg(feature = "googlecloud")]
     nsync_googlecloud => [KIND];
+    #[cfg(feature = "azure")]
+    nsync_azure => [KIND];
     // Always built (`cfg(all())` is true): `nsync serve` and the demo run on these.
     #[cfg(all())]
     nsync_zonefile => [KIND, BUILTIN];

@@ -1,0 +1,229 @@
+//! Calls to Azure Resource Manager: each with a client-credentials token from Entra ID
+//! (kept until shortly before it expires; fetched again once if ARM refuses it), paced by
+//! ARM's `x-ms-ratelimit-remaining-subscription-*` headers, failures read by error.rs.
+
+use std::time::Duration;
+
+use nsync_core::provider::{ErrorKind, ProviderError};
+use nsync_core::secret::Secret;
+use nsync_http::bearer::Tokens;
+use nsync_http::pacing::{Budget, Refill};
+use nsync_http::reqwest::header::HeaderMap;
+use nsync_http::reqwest::{Method, RequestBuilder};
+use nsync_http::{Api, Auth};
+use serde_json::Value;
+
+/// ARM says only what is left of the bucket that answered (reads or writes); its size
+/// and refill are documented: 250 reads at 25 a second, 200 writes at 10 a second.
+pub fn arm_budget(headers: &HeaderMap) -> Option<Budget> {
+    let left =
+        |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+    if let Some(w) = left("x-ms-ratelimit-remaining-subscription-writes") {
+        return Some(Budget {
+            limit: 200,
+            remaining: w,
+            refill: Refill::Over(Duration::from_secs(20)),
+        });
+    }
+    left("x-ms-ratelimit-remaining-subscription-reads").map(|r| Budget {
+        limit: 250,
+        remaining: r,
+        refill: Refill::Over(Duration::from_secs(10)),
+    })
+}
+
+pub struct Credentials {
+    pub authority: String,
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+}
+
+pub struct Client {
+    pub api: Api,
+    credentials: Credentials,
+    pub tokens: Tokens,
+}
+
+/// A conditional write's header: `If-Match` an ETag, or `If-None-Match: *` (create only).
+pub enum Condition<'a> {
+    Matches(&'a str),
+    Absent,
+}
+
+impl Client {
+    pub fn new(
+        provider: &str,
+        endpoint: &str,
+        credentials: Credentials,
+        timeout: Duration,
+    ) -> Result<Client, ProviderError> {
+        Ok(Client {
+            api: Api::new(provider, endpoint, Auth::Signed, timeout)?
+                .with_pacing(arm_budget, crate::RATE_LIMITS),
+            credentials,
+            tokens: Tokens::default(),
+        })
+    }
+
+    async fn fetch_token(&self) -> Result<(Secret, Duration), ProviderError> {
+        let operation = "get an access token from Microsoft Entra ID";
+        let c = &self.credentials;
+        let url = format!(
+            "{}/{}/oauth2/v2.0/token",
+            c.authority.trim_end_matches('/'),
+            c.tenant_id
+        );
+        let body = format!(
+            "grant_type=client_credentials&client_id={}&client_secret={}&scope={}",
+            form(&c.client_id),
+            form(c.client_secret.expose()),
+            form(crate::SCOPE)
+        );
+        let request = self
+            .api
+            .request_to(Method::POST, &url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        let text = self
+            .api
+            .call(request, operation, |answer| {
+                let v: Value = serde_json::from_str(&answer.text).unwrap_or_default();
+                let said = match (v["error"].as_str(), v["error_description"].as_str()) {
+                    // The description's first line: the rest is trace and correlation ids.
+                    (Some(e), Some(d)) => format!("{e}: {}", d.lines().next().unwrap_or_default()),
+                    (Some(e), None) => e.to_string(),
+                    _ => nsync_http::api::excerpt(&answer.text, 200),
+                };
+                let kind = nsync_http::classify(answer.status, answer.retry_after, |k| {
+                    if answer.status.as_u16() == 400 {
+                        ErrorKind::AuthFailed
+                    } else {
+                        k
+                    }
+                });
+                nsync_http::Failure {
+                    kind,
+                    said: format!("{said} (check tenant_id, client_id and client_secret)"),
+                }
+            })
+            .await?;
+        let v: Value = serde_json::from_str(&text).unwrap_or_default();
+        let token = v["access_token"].as_str().ok_or_else(|| {
+            self.api.error(
+                ErrorKind::Permanent,
+                operation,
+                "the token endpoint answered without an access_token",
+            )
+        })?;
+        let lives = Duration::from_secs(v["expires_in"].as_u64().unwrap_or(3599));
+        Ok((
+            Secret::issued(token.to_string(), "Microsoft Entra ID"),
+            lives,
+        ))
+    }
+
+    /// One call to `url` (the endpoint's, or a `nextLink` under it): the JSON of a 2xx
+    /// answer (and its ETag), else its failure. A refused token is dropped and the call
+    /// made once more with a new one.
+    pub async fn call(
+        &self,
+        method: Method,
+        path_or_url: &str,
+        body: Option<&Value>,
+        condition: Option<Condition<'_>>,
+        operation: &str,
+    ) -> Result<Value, ProviderError> {
+        let url = if path_or_url.starts_with("http") {
+            // A nextLink carries the token to wherever it points: only under the endpoint.
+            if !path_or_url.starts_with(&format!("{}/", self.api.endpoint())) {
+                return Err(self.api.error(
+                    ErrorKind::Permanent,
+                    operation,
+                    format!(
+                        "the API's next page link leads outside {}; nsync does not follow it",
+                        self.api.endpoint()
+                    ),
+                ));
+            }
+            path_or_url.to_string()
+        } else {
+            format!("{}{path_or_url}", self.api.endpoint())
+        };
+        for attempt in 0..2 {
+            let token = self.tokens.get(|| self.fetch_token()).await?;
+            let mut request: RequestBuilder = self
+                .api
+                .request_to(method.clone(), &url)
+                .bearer_auth(token.expose());
+            if let Some(b) = body {
+                request = request.json(b);
+            }
+            request = match &condition {
+                Some(Condition::Matches(etag)) => request.header("if-match", *etag),
+                Some(Condition::Absent) => request.header("if-none-match", "*"),
+                None => request,
+            };
+            match self
+                .api
+                .call(request, operation, crate::error::failure)
+                .await
+            {
+                Ok(text) if text.trim().is_empty() => return Ok(Value::Null),
+                Ok(text) => {
+                    return serde_json::from_str(&text).map_err(|e| {
+                        self.api.error(
+                            ErrorKind::Permanent,
+                            operation,
+                            format!(
+                                "the answer is not JSON ({e}): {}",
+                                nsync_http::api::excerpt(&text, 120)
+                            ),
+                        )
+                    });
+                }
+                Err(e)
+                    if attempt == 0
+                        && e.kind == ErrorKind::AuthFailed
+                        && e.message.contains("HTTP 401") =>
+                {
+                    self.tokens.forget().await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        unreachable!("the loop returns on its second attempt")
+    }
+}
+
+/// `application/x-www-form-urlencoded` for one value.
+fn form(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_values_are_escaped_and_the_arm_budget_is_read() {
+        assert_eq!(form("a b+c/=~"), "a%20b%2Bc%2F%3D~");
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-ms-ratelimit-remaining-subscription-writes",
+            "7".parse().unwrap(),
+        );
+        let b = arm_budget(&h).unwrap();
+        assert_eq!((b.limit, b.remaining), (200, 7));
+        assert!(arm_budget(&HeaderMap::new()).is_none());
+    }
+}

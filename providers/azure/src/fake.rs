@@ -1,0 +1,515 @@
+//! A FAKE Azure DNS (Azure Resource Manager) API and Entra ID token endpoint for tests:
+//! Microsoft ships no emulator of Azure DNS, so this in-repo server follows the Azure DNS
+//! REST reference for api-version 2018-05-01
+//! (https://learn.microsoft.com/en-us/rest/api/dns/: Zones get/create-or-update, Record
+//! Sets list-by-dns-zone, create-or-update, delete), ARM's conventions (ETags with
+//! `If-Match`/`If-None-Match`, 412 `PreconditionFailed`, `nextLink` paging, the
+//! `{"error": {"code", "message"}}` body, `x-ms-ratelimit-remaining-subscription-*`
+//! headers: https://learn.microsoft.com/azure/azure-resource-manager/management/) and the
+//! client-credentials grant (https://learn.microsoft.com/entra/identity-platform/
+//! v2-oauth2-client-creds-grant-flow). Two listeners: the token endpoint
+//! (`/{tenant}/oauth2/v2.0/token`) and ARM. A new zone holds its SOA and Azure's four NS;
+//! the apex NS cannot lose them (400) and cannot be deleted; subscription and resource
+//! group are matched exactly (404 `SubscriptionNotFound`, `ResourceGroupNotFound`);
+//! `api-version` must be 2018-05-01.
+//! Not reproduced: alias record sets (`targetResource`), private zones, metadata, the
+//! record-set limits per zone, the global throttling limit, tags.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use nsync_testkit::http_fake::{self, Knobbed, Knobs, Request, Response};
+use serde_json::{Value, json};
+
+pub const NAME_SERVERS: [&str; 4] = [
+    "ns1-01.azure-dns.com.",
+    "ns2-01.azure-dns.net.",
+    "ns3-01.azure-dns.org.",
+    "ns4-01.azure-dns.info.",
+];
+pub const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+pub const CLIENT_ID: &str = "11111111-2222-3333-4444-555555555555";
+pub const SUBSCRIPTION: &str = "00000000-1111-2222-3333-444444444444";
+
+#[derive(Clone, Debug)]
+pub struct RecordSet {
+    pub name: String,
+    pub rtype: String,
+    pub etag: String,
+    pub properties: Value,
+}
+
+pub struct DnsZone {
+    pub name: String,
+    pub sets: Vec<RecordSet>,
+}
+
+pub struct State {
+    pub client_secret: String,
+    pub resource_group: String,
+    pub zones: Vec<DnsZone>,
+    pub knobs: Knobs,
+    tokens: Vec<(String, Instant)>,
+    pub token_lifetime: Duration,
+    pub token_requests: usize,
+    next_etag: u64,
+    /// Answers 412 because an ETag did not match.
+    pub precondition_failed: usize,
+    /// Someone else edits this record set (zone, name, type) just before nsync's next
+    /// write arrives: between nsync's read and its write.
+    pub edit_before_write: Option<(String, String, String)>,
+    pub writes: usize,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            client_secret: "azure-test-secret".into(),
+            resource_group: "DNS-Zones".into(),
+            zones: Vec::new(),
+            knobs: Knobs::default(),
+            tokens: Vec::new(),
+            token_lifetime: Duration::from_secs(3599),
+            token_requests: 0,
+            next_etag: 0,
+            precondition_failed: 0,
+            edit_before_write: None,
+            writes: 0,
+        }
+    }
+}
+
+pub type Control = Arc<Mutex<State>>;
+
+impl State {
+    fn etag(&mut self) -> String {
+        self.next_etag += 1;
+        format!(
+            "{:08x}-0000-4000-8000-{:012x}",
+            self.next_etag,
+            self.next_etag * 7919
+        )
+    }
+
+    /// A zone as Azure creates it: its SOA and Azure's four NS at the apex.
+    pub fn add_zone(&mut self, name: &str) {
+        let (e1, e2) = (self.etag(), self.etag());
+        self.zones.push(DnsZone {
+            name: name.into(),
+            sets: vec![
+                RecordSet {
+                    name: "@".into(),
+                    rtype: "NS".into(),
+                    etag: e1,
+                    properties: json!({"TTL": 172800, "NSRecords": NAME_SERVERS.iter().map(|n| json!({"nsdname": n})).collect::<Vec<_>>()}),
+                },
+                RecordSet {
+                    name: "@".into(),
+                    rtype: "SOA".into(),
+                    etag: e2,
+                    properties: json!({"TTL": 3600, "SOARecord": {"host": NAME_SERVERS[0], "email": "azuredns-hostmaster.microsoft.com", "serialNumber": 1, "refreshTime": 3600, "retryTime": 300, "expireTime": 2419200, "minimumTTL": 300}}),
+                },
+            ],
+        });
+    }
+
+    /// Someone else edits a record set (its TTL, so its ETag moves): nsync's next write
+    /// to it, planned from an earlier read, must be refused.
+    pub fn concurrent_edit(&mut self, zone: &str, name: &str, rtype: &str) {
+        let etag = self.etag();
+        if let Some(set) = self
+            .zones
+            .iter_mut()
+            .find(|z| z.name == zone)
+            .and_then(|z| {
+                z.sets
+                    .iter_mut()
+                    .find(|s| s.name == name && s.rtype == rtype)
+            })
+        {
+            set.properties["TTL"] = json!(7777);
+            set.etag = etag;
+        }
+    }
+}
+
+fn error(code: &str, message: &str) -> Value {
+    json!({"error": {"code": code, "message": message}})
+}
+
+fn set_json(zone: &str, s: &RecordSet) -> Value {
+    let mut p = s.properties.clone();
+    p["fqdn"] = json!(if s.name == "@" {
+        format!("{zone}.")
+    } else {
+        format!("{}.{zone}.", s.name)
+    });
+    json!({
+        "id": format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Network/dnszones/{zone}/{}/{}", s.rtype, s.name),
+        "name": s.name, "type": format!("Microsoft.Network/dnszones/{}", s.rtype),
+        "etag": s.etag, "properties": p,
+    })
+}
+
+const TYPES: [&str; 9] = ["A", "AAAA", "CAA", "CNAME", "MX", "NS", "PTR", "SRV", "TXT"];
+
+fn token_endpoint(state: &Control, request: &Request) -> (u16, Value) {
+    let mut s = state.lock().unwrap();
+    s.token_requests += 1;
+    let segments = request.segments("");
+    if segments.len() != 4
+        || segments[1..] != ["oauth2", "v2.0", "token"]
+        || request.method != "POST"
+    {
+        return (404, json!({"error": "not_found"}));
+    }
+    if segments[0] != TENANT {
+        return (
+            400,
+            json!({"error": "invalid_request", "error_description": format!("AADSTS90002: Tenant '{}' not found.\r\nTrace ID: 0", segments[0])}),
+        );
+    }
+    let body = String::from_utf8_lossy(&request.body).to_string();
+    let form: Vec<(&str, &str)> = body
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .collect();
+    let get = |k| {
+        form.iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| *v)
+            .unwrap_or_default()
+    };
+    if get("grant_type") != "client_credentials"
+        || get("scope") != "https%3A%2F%2Fmanagement.azure.com%2F.default"
+    {
+        return (
+            400,
+            json!({"error": "invalid_scope", "error_description": "AADSTS70011: The provided request must include a 'scope' input parameter."}),
+        );
+    }
+    if get("client_id") != CLIENT_ID {
+        return (
+            400,
+            json!({"error": "unauthorized_client", "error_description": format!("AADSTS700016: Application with identifier '{}' was not found in the directory.", get("client_id"))}),
+        );
+    }
+    if get("client_secret") != s.client_secret {
+        return (
+            401,
+            json!({"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.\r\nTrace ID: 0"}),
+        );
+    }
+    let token = format!("eyJ0eXAiOiJKV1Qi.fake.{}", s.token_requests);
+    let lives = s.token_lifetime;
+    s.tokens.push((token.clone(), Instant::now() + lives));
+    (
+        200,
+        json!({"token_type": "Bearer", "expires_in": lives.as_secs(), "ext_expires_in": lives.as_secs(), "access_token": token}),
+    )
+}
+
+fn arm(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Value) {
+    let mut s = state.lock().unwrap();
+    match s.knobs.take() {
+        Some(Knobbed::RateLimited { retry_after }) => {
+            return (
+                429,
+                vec![("retry-after".into(), retry_after.to_string())],
+                error("TooManyRequests", "The request is being throttled."),
+            );
+        }
+        Some(Knobbed::Failing) => {
+            return (
+                503,
+                vec![],
+                error(
+                    "ServiceUnavailable",
+                    "The service is temporarily unavailable.",
+                ),
+            );
+        }
+        None => {}
+    }
+    let write = request.method != "GET";
+    if write && let Some((zone, name, rtype)) = s.edit_before_write.take() {
+        s.concurrent_edit(&zone, &name, &rtype);
+    }
+    let headers = vec![(
+        if write {
+            "x-ms-ratelimit-remaining-subscription-writes"
+        } else {
+            "x-ms-ratelimit-remaining-subscription-reads"
+        }
+        .to_string(),
+        "11999".to_string(),
+    )];
+    let live = request.bearer().map(|t| {
+        s.tokens
+            .iter()
+            .find(|(k, _)| k == t)
+            .map(|(_, until)| Instant::now() < *until)
+    });
+    match live {
+        Some(Some(true)) => {}
+        Some(Some(false)) => {
+            return (
+                401,
+                headers,
+                error(
+                    "ExpiredAuthenticationToken",
+                    "The access token expiry UTC time is earlier than current UTC time.",
+                ),
+            );
+        }
+        _ => {
+            return (
+                401,
+                headers,
+                error("InvalidAuthenticationToken", "The access token is invalid."),
+            );
+        }
+    }
+    if request.param("api-version") != Some(crate::API_VERSION) {
+        return (
+            400,
+            headers,
+            error(
+                "InvalidApiVersionParameter",
+                "The api-version is invalid. The supported versions are '2018-05-01'.",
+            ),
+        );
+    }
+    let segments = request.segments("");
+    let (status, answer) = match segments.as_slice() {
+        ["subscriptions", sub, ..] if *sub != SUBSCRIPTION => (
+            404,
+            error(
+                "SubscriptionNotFound",
+                &format!("The subscription '{sub}' could not be found."),
+            ),
+        ),
+        ["subscriptions", _, "resourceGroups", rg, ..] if *rg != s.resource_group => (
+            404,
+            error(
+                "ResourceGroupNotFound",
+                &format!("Resource group '{rg}' could not be found."),
+            ),
+        ),
+        [
+            "subscriptions",
+            _,
+            "resourceGroups",
+            _,
+            "providers",
+            "Microsoft.Network",
+            "dnsZones",
+            zone,
+            rest @ ..,
+        ] => {
+            let zone = zone.to_string();
+            let zi = s.zones.iter().position(|z| z.name == zone);
+            match (request.method.as_str(), rest, zi) {
+                ("PUT", [], None) => {
+                    s.add_zone(&zone);
+                    (
+                        201,
+                        json!({"name": zone, "location": "global", "properties": {"nameServers": NAME_SERVERS, "zoneType": "Public"}}),
+                    )
+                }
+                (_, _, None) => (
+                    404,
+                    error(
+                        "ResourceNotFound",
+                        &format!(
+                            "The Resource 'Microsoft.Network/dnszones/{zone}' under resource group '{}' was not found.",
+                            s.resource_group
+                        ),
+                    ),
+                ),
+                ("GET", [], Some(zi)) => (
+                    200,
+                    json!({"name": zone, "location": "global", "etag": "00000002-0000-0000-0000-000000000000",
+                    "properties": {"maxNumberOfRecordSets": 10000, "numberOfRecordSets": s.zones[zi].sets.len(), "nameServers": NAME_SERVERS, "zoneType": "Public"}}),
+                ),
+                ("GET", ["recordsets"], Some(zi)) => {
+                    let top = request
+                        .param("$top")
+                        .and_then(|t| t.parse().ok())
+                        .unwrap_or(100usize)
+                        .clamp(1, 1000);
+                    let skip: usize = request
+                        .param("$skipToken")
+                        .and_then(|t| t.parse().ok())
+                        .unwrap_or(0);
+                    let all = &s.zones[zi].sets;
+                    let (chunk, _) = http_fake::page(all, skip / top + 1, top);
+                    let mut out = json!({"value": chunk.iter().map(|r| set_json(&zone, r)).collect::<Vec<_>>()});
+                    if skip + top < all.len() {
+                        let host = request.header("host").unwrap_or("127.0.0.1");
+                        out["nextLink"] = json!(format!(
+                            "http://{host}{}?api-version={}&$top={top}&$skipToken={}",
+                            request.path,
+                            crate::API_VERSION,
+                            skip + top
+                        ));
+                    }
+                    (200, out)
+                }
+                (method, [rtype, name], Some(zi)) => {
+                    let (rtype, name) = (rtype.to_string(), name.to_string());
+                    if !TYPES.contains(&rtype.as_str()) {
+                        return (
+                            400,
+                            headers,
+                            error(
+                                "BadRequest",
+                                &format!("The record type '{rtype}' is not supported."),
+                            ),
+                        );
+                    }
+                    let pos = s.zones[zi]
+                        .sets
+                        .iter()
+                        .position(|r| r.name == name && r.rtype == rtype);
+                    let current = pos.map(|i| s.zones[zi].sets[i].etag.clone());
+                    let if_match = request.header("if-match").map(str::to_string);
+                    let if_none = request.header("if-none-match").map(str::to_string);
+                    let precondition_ok = match (&if_match, &if_none, &current) {
+                        (Some(m), _, Some(c)) => m == c || m == "*",
+                        (Some(_), _, None) => false,
+                        (None, Some(n), c) => !(n == "*" && c.is_some()),
+                        (None, None, _) => true,
+                    };
+                    if !precondition_ok {
+                        s.precondition_failed += 1;
+                        return (
+                            412,
+                            headers,
+                            error(
+                                "PreconditionFailed",
+                                "The condition specified using HTTP conditional header(s) is not met.",
+                            ),
+                        );
+                    }
+                    let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+                    match method {
+                        "GET" => match pos {
+                            Some(i) => (200, set_json(&zone, &s.zones[zi].sets[i])),
+                            None => (
+                                404,
+                                error("NotFound", "The resource record set was not found."),
+                            ),
+                        },
+                        "DELETE" => {
+                            if name == "@" && rtype == "NS" {
+                                (
+                                    400,
+                                    error(
+                                        "BadRequest",
+                                        "The NS record set at the zone apex cannot be deleted.",
+                                    ),
+                                )
+                            } else {
+                                match pos {
+                                    Some(i) => {
+                                        s.zones[zi].sets.remove(i);
+                                        s.writes += 1;
+                                        (200, Value::Null)
+                                    }
+                                    None => (204, Value::Null),
+                                }
+                            }
+                        }
+                        "PUT" => {
+                            let props = body["properties"].clone();
+                            let ttl = props["TTL"].as_u64().unwrap_or(0);
+                            if !(1..=2_147_483_647).contains(&ttl) {
+                                return (
+                                    400,
+                                    headers,
+                                    error(
+                                        "BadRequest",
+                                        "The value for the record set TTL must be between 1 and 2147483647.",
+                                    ),
+                                );
+                            }
+                            if name == "@" && rtype == "NS" {
+                                let have: Vec<String> = props["NSRecords"]
+                                    .as_array()
+                                    .into_iter()
+                                    .flatten()
+                                    .filter_map(|r| r["nsdname"].as_str())
+                                    .map(|n| format!("{}.", n.trim_end_matches('.')))
+                                    .collect();
+                                if NAME_SERVERS.iter().any(|n| !have.iter().any(|h| h == n)) {
+                                    return (
+                                        400,
+                                        headers,
+                                        error(
+                                            "BadRequest",
+                                            "The NS record set at the zone apex must contain the Azure DNS name servers assigned to the zone.",
+                                        ),
+                                    );
+                                }
+                            }
+                            let etag = s.etag();
+                            s.writes += 1;
+                            let set = RecordSet {
+                                name: name.clone(),
+                                rtype: rtype.clone(),
+                                etag,
+                                properties: props,
+                            };
+                            let out = set_json(&zone, &set);
+                            match pos {
+                                Some(i) => {
+                                    s.zones[zi].sets[i] = set;
+                                    (200, out)
+                                }
+                                None => {
+                                    s.zones[zi].sets.push(set);
+                                    (201, out)
+                                }
+                            }
+                        }
+                        _ => (405, error("MethodNotAllowed", "The method is not allowed.")),
+                    }
+                }
+                _ => (404, error("NotFound", "Not found.")),
+            }
+        }
+        _ => (
+            404,
+            error(
+                "InvalidResourceType",
+                "The resource type could not be found.",
+            ),
+        ),
+    };
+    (status, headers, answer)
+}
+
+/// Starts the token endpoint and ARM on 127.0.0.1; returns their base URLs
+/// (`authority`, `endpoint`).
+pub async fn start(state: Control) -> (String, String) {
+    let s2 = state.clone();
+    let tokens = http_fake::serve(Arc::new(move |request: &Request| {
+        let (status, answer) = token_endpoint(&s2, request);
+        Response::json(status, answer.to_string())
+    }))
+    .await;
+    let api = http_fake::serve(Arc::new(move |request: &Request| {
+        let (status, headers, answer) = arm(&state, request);
+        let body = if answer.is_null() {
+            String::new()
+        } else {
+            answer.to_string()
+        };
+        let mut response = Response::json(status, body);
+        response.headers = headers;
+        response
+    }))
+    .await;
+    (format!("http://{tokens}"), format!("http://{api}"))
+}

@@ -1,0 +1,57 @@
+//! Where the shared suite runs Azure DNS: against the in-repo fake of ARM and its token
+//! endpoint (no emulator exists), started once per test run with two zones.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use nsync_testkit::fixture::{
+    Declared, Fixture, HttpApi, PROVIDER, Started, runtime, scratch, secret_file,
+};
+
+use crate::fake::{self, CLIENT_ID, SUBSCRIPTION, State, TENANT};
+
+pub fn fixtures() -> Vec<Box<dyn Fixture>> {
+    vec![Box::new(Declared {
+        name: "azure_fake_api",
+        kind: "azure",
+        needs: None,
+        zone: "az.test.",
+        any_octet_owners: false,
+        http_api: Some(HttpApi {
+            zone: "az-faults.test.",
+            // https://learn.microsoft.com/en-us/rest/api/dns/zones/get: an unknown zone.
+            zone_missing: (
+                404,
+                "{\"error\":{\"code\":\"ResourceNotFound\",\"message\":\"The Resource 'Microsoft.Network/dnszones/az-faults.test' under resource group 'DNS-Zones' was not found.\"}}",
+            ),
+            create_missing: false,
+            batches: false,
+        }),
+        dns_faults: false,
+        start,
+    })]
+}
+
+fn start() -> Started {
+    let state = Arc::new(Mutex::new(State::default()));
+    let secret_value = {
+        let mut s = state.lock().unwrap();
+        s.add_zone("az.test");
+        s.add_zone("az-faults.test");
+        s.client_secret.clone()
+    };
+    let (authority, endpoint) = runtime().block_on(fake::start(state));
+    let addr: SocketAddr = endpoint
+        .trim_start_matches("http://")
+        .parse()
+        .expect("the fake's address");
+    let secret = scratch("azure").join("client-secret");
+    secret_file(&secret, &format!("{secret_value}\n"));
+    Started::api(
+        format!(
+            "[providers.{PROVIDER}]\nkind = \"azure\"\nendpoint = \"{endpoint}\"\nauthority = \"{authority}\"\nsubscription_id = \"{SUBSCRIPTION}\"\nresource_group = \"DNS-Zones\"\ntenant_id = \"{TENANT}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"file:{}\"\n",
+            secret.display()
+        ),
+        Some(addr),
+    )
+}

@@ -1,0 +1,98 @@
+//! The `azure` kind: its keys in nsync.toml, what it stores, and the records it cannot
+//! store exactly.
+
+use std::sync::Arc;
+
+use hickory_proto::rr::RecordType;
+use nsync_core::diag::Diagnostic;
+use nsync_core::kind::{KeyType, Kind, RecordProblem, key};
+use nsync_core::provider::{Provider, ProviderError};
+use nsync_core::rdata::{caa_parts, txt_strings};
+use nsync_core::settings::Settings;
+use nsync_core::zone::Rrset;
+
+pub const KIND: Kind = Kind {
+    name: "azure",
+    summary: "Azure DNS",
+    keys: &[
+        key(
+            "subscription_id",
+            KeyType::Str,
+            true,
+            "\"00000000-0000-0000-0000-000000000000\"",
+        ),
+        key("resource_group", KeyType::Str, true, "\"dns\""),
+        key(
+            "tenant_id",
+            KeyType::Str,
+            true,
+            "\"00000000-0000-0000-0000-000000000000\"",
+        ),
+        key(
+            "client_id",
+            KeyType::Str,
+            true,
+            "\"00000000-0000-0000-0000-000000000000\"",
+        ),
+        key(
+            "client_secret",
+            KeyType::Secret,
+            true,
+            "\"env:AZURE_CLIENT_SECRET\"",
+        ),
+        key(
+            "endpoint",
+            KeyType::Str,
+            false,
+            "\"https://management.azure.com\"",
+        ),
+        key(
+            "authority",
+            KeyType::Str,
+            false,
+            "\"https://login.microsoftonline.com\"",
+        ),
+        nsync_http::TIMEOUT_KEY,
+    ],
+    capabilities: crate::CAPABILITIES,
+    check_values,
+    check_rrset,
+    build,
+};
+
+fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderError> {
+    Ok(Arc::new(crate::Azure::from_settings(name, settings)?))
+}
+
+fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    nsync_http::endpoint::check_setting(provider, settings, "endpoint", false, diags);
+    nsync_http::endpoint::check_setting(provider, settings, "authority", false, diags);
+    nsync_http::check_timeout(provider, settings, diags);
+}
+
+/// TXT strings and CAA values travel as JSON text: octets that are not printable UTF-8
+/// would not come back the same.
+fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
+    for rdata in rrset.rdata() {
+        let texts: Vec<&[u8]> = match rrset.rtype {
+            RecordType::TXT => txt_strings(rdata.wire()),
+            RecordType::CAA => caa_parts(rdata.wire())
+                .map(|(_, _, v)| vec![v])
+                .unwrap_or_default(),
+            _ => continue,
+        };
+        let printable =
+            |t: &&[u8]| std::str::from_utf8(t).is_ok_and(|s| !s.chars().any(char::is_control));
+        if !texts.iter().all(printable) {
+            return Some(RecordProblem {
+                refused: true,
+                message: format!(
+                    "{} data with control characters or octets that are not UTF-8, which Azure's API cannot carry exactly",
+                    rrset.rtype
+                ),
+                hint: "use printable text, or take Azure off this zone",
+            });
+        }
+    }
+    None
+}

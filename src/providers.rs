@@ -43,6 +43,8 @@ registry! {
     nsync_googlecloud => [KIND];
     #[cfg(feature = "azure")]
     nsync_azure => [KIND];
+    #[cfg(feature = "akamai")]
+    nsync_akamai => [KIND];
     // Always built (`cfg(all())` is true): `nsync serve` and the demo run on these.
     #[cfg(all())]
     nsync_zonefile => [KIND, BUILTIN];

@@ -1,0 +1,65 @@
+//! Where the shared suite runs Akamai Edge DNS: against the in-repo fake of its API (no
+//! emulator exists), started once per test run with two primary zones.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use nsync_testkit::fixture::{
+    Declared, Fixture, HttpApi, PROVIDER, Started, runtime, scratch, secret_file,
+};
+
+use crate::fake::{self, ACCESS_TOKEN, CLIENT_SECRET, CLIENT_TOKEN, State};
+
+pub fn fixtures() -> Vec<Box<dyn Fixture>> {
+    vec![Box::new(Declared {
+        name: "akamai_fake_api",
+        kind: "akamai",
+        needs: None,
+        zone: "ak.test.",
+        any_octet_owners: false,
+        http_api: Some(HttpApi {
+            zone: "ak-faults.test.",
+            // https://techdocs.akamai.com/edge-dns/reference/api-errors: an unknown zone.
+            zone_missing: (
+                404,
+                "{\"type\":\"https://problems.luna.akamaiapis.net/config-dns/v2/not-found\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"Zone \\\"ak-faults.test\\\" not found\"}",
+            ),
+            create_missing: false,
+            batches: false,
+        }),
+        dns_faults: false,
+        start,
+    })]
+}
+
+fn start() -> Started {
+    let state = Arc::new(Mutex::new(State::default()));
+    {
+        let mut s = state.lock().unwrap();
+        s.add_zone("ak.test", "primary");
+        s.add_zone("ak-faults.test", "primary");
+    }
+    let base = runtime().block_on(fake::start(state));
+    let addr: SocketAddr = base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("the fake's address");
+    let dir = scratch("akamai");
+    let (ct, cs, at) = (
+        dir.join("client_token"),
+        dir.join("client_secret"),
+        dir.join("access_token"),
+    );
+    secret_file(&ct, &format!("{CLIENT_TOKEN}\n"));
+    secret_file(&cs, &format!("{CLIENT_SECRET}\n"));
+    secret_file(&at, &format!("{ACCESS_TOKEN}\n"));
+    Started::api(
+        format!(
+            "[providers.{PROVIDER}]\nkind = \"akamai\"\nhost = \"{addr}\"\nendpoint = \"{base}\"\nclient_token = \"file:{}\"\nclient_secret = \"file:{}\"\naccess_token = \"file:{}\"\n",
+            ct.display(),
+            cs.display(),
+            at.display()
+        ),
+        Some(addr),
+    )
+}

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use nsync_core::provider::{ErrorKind, ProviderError};
+use nsync_core::provider::ProviderError;
 use nsync_core::secret::Secret;
 use nsync_http::reqwest::Method;
 use nsync_http::{Api, Auth};
@@ -89,22 +89,8 @@ impl Client {
                 .header("content-type", "application/json")
                 .body(bytes);
         }
-        let text = self
-            .api
-            .call(request, operation, crate::error::failure)
-            .await?;
-        if text.trim().is_empty() {
-            return Ok(Value::Null);
-        }
-        serde_json::from_str(&text).map_err(|e| {
-            self.api.error(
-                ErrorKind::Permanent,
-                operation,
-                format!(
-                    "the answer is not JSON ({e}): {}",
-                    nsync_http::api::excerpt(&text, 120)
-                ),
-            )
-        })
+        self.api
+            .call_json(request, operation, crate::error::failure)
+            .await
     }
 }

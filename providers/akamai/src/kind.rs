@@ -57,7 +57,7 @@ fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderE
 }
 
 fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
-    nsync_http::endpoint::check_setting(provider, settings, "endpoint", false, diags);
+    nsync_http::check_api_values(provider, settings, diags);
     if let Some(host) = settings.str("host")
         && (host.contains('/') || host.contains(' '))
     {
@@ -70,5 +70,4 @@ fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>
             "write the host from .edgerc, without https:// or a path",
         );
     }
-    nsync_http::check_timeout(provider, settings, diags);
 }

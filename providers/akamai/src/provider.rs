@@ -234,16 +234,7 @@ impl Provider for Akamai {
                 )
                 .await?;
             for c in a["contracts"].as_array().into_iter().flatten() {
-                for n in c["authorities"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|n| n.as_str())
-                {
-                    if let Ok(name) = Name::from_ascii(format!("{}.", n.trim_end_matches('.'))) {
-                        nameservers.push(name);
-                    }
-                }
+                nameservers.extend(nsync_http::api::names(&c["authorities"]));
             }
         }
         if let Ok(mut r) = self.read.lock() {

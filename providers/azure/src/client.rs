@@ -85,47 +85,17 @@ impl Client {
             .request_to(Method::POST, &url)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body);
-        let text = self
+        let answer = self
             .api
-            .call(request, operation, |answer| {
-                let v: Value = serde_json::from_str(&answer.text).unwrap_or_default();
-                let said = match (v["error"].as_str(), v["error_description"].as_str()) {
-                    // The description's first line: the rest is trace and correlation ids.
-                    (Some(e), Some(d)) => format!("{e}: {}", d.lines().next().unwrap_or_default()),
-                    (Some(e), None) => e.to_string(),
-                    _ => nsync_http::api::excerpt(&answer.text, 200),
-                };
-                let kind = nsync_http::classify(answer.status, answer.retry_after, |k| {
-                    if answer.status.as_u16() == 400 {
-                        ErrorKind::AuthFailed
-                    } else {
-                        k
-                    }
-                });
-                nsync_http::Failure {
-                    kind,
-                    said: format!("{said} (check tenant_id, client_id and client_secret)"),
-                }
+            .call_json(request, operation, |a| {
+                nsync_http::bearer::oauth_failure(a, "check tenant_id, client_id and client_secret")
             })
             .await?;
-        let v: Value = serde_json::from_str(&text).unwrap_or_default();
-        let token = v["access_token"].as_str().ok_or_else(|| {
-            self.api.error(
-                ErrorKind::Permanent,
-                operation,
-                "the token endpoint answered without an access_token",
-            )
-        })?;
-        let lives = Duration::from_secs(v["expires_in"].as_u64().unwrap_or(3599));
-        Ok((
-            Secret::issued(token.to_string(), "Microsoft Entra ID"),
-            lives,
-        ))
+        nsync_http::bearer::token_answer(&self.api, &answer, operation, "Microsoft Entra ID")
     }
 
     /// One call to `url` (the endpoint's, or a `nextLink` under it): the JSON of a 2xx
-    /// answer (and its ETag), else its failure. A refused token is dropped and the call
-    /// made once more with a new one.
+    /// answer, else its failure.
     pub async fn call(
         &self,
         method: Method,
@@ -150,49 +120,27 @@ impl Client {
         } else {
             format!("{}{path_or_url}", self.api.endpoint())
         };
-        for attempt in 0..2 {
-            let token = self.tokens.get(|| self.fetch_token()).await?;
-            let mut request: RequestBuilder = self
-                .api
-                .request_to(method.clone(), &url)
-                .bearer_auth(token.expose());
-            if let Some(b) = body {
-                request = request.json(b);
-            }
-            request = match &condition {
-                Some(Condition::Matches(etag)) => request.header("if-match", *etag),
-                Some(Condition::Absent) => request.header("if-none-match", "*"),
-                None => request,
-            };
-            match self
-                .api
-                .call(request, operation, crate::error::failure)
-                .await
-            {
-                Ok(text) if text.trim().is_empty() => return Ok(Value::Null),
-                Ok(text) => {
-                    return serde_json::from_str(&text).map_err(|e| {
-                        self.api.error(
-                            ErrorKind::Permanent,
-                            operation,
-                            format!(
-                                "the answer is not JSON ({e}): {}",
-                                nsync_http::api::excerpt(&text, 120)
-                            ),
-                        )
-                    });
-                }
-                Err(e)
-                    if attempt == 0
-                        && e.kind == ErrorKind::AuthFailed
-                        && e.message.contains("HTTP 401") =>
-                {
-                    self.tokens.forget().await;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        unreachable!("the loop returns on its second attempt")
+        self.tokens
+            .authorized(
+                || self.fetch_token(),
+                |token| {
+                    let mut request: RequestBuilder = self
+                        .api
+                        .request_to(method.clone(), &url)
+                        .bearer_auth(token.expose());
+                    if let Some(b) = body {
+                        request = request.json(b);
+                    }
+                    request = match &condition {
+                        Some(Condition::Matches(etag)) => request.header("if-match", *etag),
+                        Some(Condition::Absent) => request.header("if-none-match", "*"),
+                        None => request,
+                    };
+                    self.api
+                        .call_json(request, operation, crate::error::failure)
+                },
+            )
+            .await
     }
 }
 

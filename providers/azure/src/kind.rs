@@ -7,7 +7,7 @@ use hickory_proto::rr::RecordType;
 use nsync_core::diag::Diagnostic;
 use nsync_core::kind::{KeyType, Kind, RecordProblem, key};
 use nsync_core::provider::{Provider, ProviderError};
-use nsync_core::rdata::{caa_parts, txt_strings};
+use nsync_core::rdata::{caa_parts, is_printable_text, txt_strings};
 use nsync_core::settings::Settings;
 use nsync_core::zone::Rrset;
 
@@ -65,9 +65,8 @@ fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderE
 }
 
 fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
-    nsync_http::endpoint::check_setting(provider, settings, "endpoint", false, diags);
+    nsync_http::check_api_values(provider, settings, diags);
     nsync_http::endpoint::check_setting(provider, settings, "authority", false, diags);
-    nsync_http::check_timeout(provider, settings, diags);
 }
 
 /// TXT strings and CAA values travel as JSON text: octets that are not printable UTF-8
@@ -81,9 +80,7 @@ fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
                 .unwrap_or_default(),
             _ => continue,
         };
-        let printable =
-            |t: &&[u8]| std::str::from_utf8(t).is_ok_and(|s| !s.chars().any(char::is_control));
-        if !texts.iter().all(printable) {
+        if !texts.iter().all(|t| is_printable_text(t)) {
             return Some(RecordProblem {
                 refused: true,
                 message: format!(

@@ -127,15 +127,7 @@ impl Provider for Azure {
         if let Ok(mut e) = self.etags.lock() {
             e.insert(origin.clone(), etags);
         }
-        let nameservers = zone_obj["properties"]["nameServers"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|n| n.as_str())
-                    .filter_map(|n| Name::from_ascii(format!("{}.", n.trim_end_matches('.'))).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let nameservers = nsync_http::api::names(&zone_obj["properties"]["nameServers"]);
         Ok(ZoneState {
             zone,
             nameservers,

@@ -120,15 +120,7 @@ impl Provider for Cloudflare {
         if zone_obj["paused"].as_bool() == Some(true) {
             notices.push("the zone is paused".to_string());
         }
-        let nameservers: Vec<Name> = zone_obj["name_servers"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|n| n.as_str())
-                    .filter_map(|n| Name::from_ascii(format!("{}.", n.trim_end_matches('.'))).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let nameservers: Vec<Name> = nsync_http::api::names(&zone_obj["name_servers"]);
         let mut read = Collect::default();
         let root = Name::root();
         let mut page = 1;

@@ -10,7 +10,7 @@ use nsync_core::provider::{Provider, ProviderError};
 use nsync_core::settings::Settings;
 use nsync_core::zone::Rrset;
 
-use nsync_core::rdata::{caa_parts, txt_strings};
+use nsync_core::rdata::{caa_parts, is_printable_text, txt_strings};
 
 pub const KIND: Kind = Kind {
     name: "digitalocean",
@@ -43,8 +43,7 @@ fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderE
 }
 
 fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
-    nsync_http::endpoint::check_setting(provider, settings, "endpoint", false, diags);
-    nsync_http::check_timeout(provider, settings, diags);
+    nsync_http::check_api_values(provider, settings, diags);
 }
 
 fn refused(message: String, hint: &'static str) -> Option<RecordProblem> {
@@ -81,7 +80,7 @@ fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
                         "write it as one string (split only every 255 octets), or take DigitalOcean off this zone",
                     );
                 }
-                if !printable(&strings.concat()) {
+                if !is_printable_text(&strings.concat()) {
                     return refused(
                         "TXT data with control characters or octets that are not UTF-8, which DigitalOcean's API cannot carry exactly".into(),
                         "use printable text, or take DigitalOcean off this zone",
@@ -101,7 +100,7 @@ fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
                         "leave out the `;` parameters, or take DigitalOcean off this zone",
                     );
                 }
-                if !printable(value) {
+                if !is_printable_text(value) {
                     return refused(
                         "a CAA value with control characters or octets that are not UTF-8, which DigitalOcean's API cannot carry exactly".into(),
                         "use printable text, or take DigitalOcean off this zone",
@@ -112,10 +111,6 @@ fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
         }
     }
     None
-}
-
-fn printable(octets: &[u8]) -> bool {
-    std::str::from_utf8(octets).is_ok_and(|s| !s.chars().any(char::is_control))
 }
 
 #[cfg(test)]

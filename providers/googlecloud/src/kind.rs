@@ -37,6 +37,5 @@ fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderE
 }
 
 fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
-    nsync_http::endpoint::check_setting(provider, settings, "endpoint", false, diags);
-    nsync_http::check_timeout(provider, settings, diags);
+    nsync_http::check_api_values(provider, settings, diags);
 }

@@ -168,15 +168,7 @@ impl Provider for GoogleCloud {
                 _ => break,
             }
         }
-        let nameservers = zone_obj["nameServers"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|n| n.as_str())
-                    .filter_map(|n| Name::from_ascii(format!("{}.", n.trim_end_matches('.'))).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let nameservers = nsync_http::api::names(&zone_obj["nameServers"]);
         Ok(ZoneState {
             zone,
             nameservers,

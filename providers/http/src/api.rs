@@ -205,6 +205,40 @@ impl Api {
     }
 }
 
+impl Api {
+    /// [`Api::call`] for a JSON API: the parsed body of a 2xx answer (`null` when it is
+    /// empty, as a 204 is); a body that is not JSON is refused, quoted briefly.
+    pub async fn call_json(
+        &self,
+        request: RequestBuilder,
+        operation: &str,
+        failure: impl FnOnce(&Answer) -> Failure,
+    ) -> Result<serde_json::Value, ProviderError> {
+        let text = self.call(request, operation, failure).await?;
+        if text.trim().is_empty() {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_str(&text).map_err(|e| {
+            self.error(
+                ErrorKind::Permanent,
+                operation,
+                format!("the answer is not JSON ({e}): {}", excerpt(&text, 120)),
+            )
+        })
+    }
+}
+
+/// Host names in a JSON list (an API's nameservers), absolute whether or not the API
+/// writes the final dot; what is not a name is skipped.
+pub fn names(list: &serde_json::Value) -> Vec<nsync_core::Name> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str())
+        .filter_map(|n| nsync_core::Name::from_ascii(format!("{}.", n.trim_end_matches('.'))).ok())
+        .collect()
+}
+
 /// The first `n` characters of a body that is not the API's error shape, for a message.
 pub fn excerpt(text: &str, n: usize) -> String {
     text.trim().chars().take(n).collect()

@@ -6,9 +6,11 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use nsync_core::provider::ProviderError;
+use nsync_core::provider::{ErrorKind, ProviderError};
 use nsync_core::secret::Secret;
 use tokio::sync::Mutex;
+
+use crate::{Answer, Api, Failure};
 
 /// How long before its expiry a token is no longer used (clocks drift; a request takes
 /// time).
@@ -46,9 +48,74 @@ impl Tokens {
         *self.held.lock().await = None;
     }
 
+    /// Runs `call` with the token in hand (fetched by `fetch` when there is none). A
+    /// token the API refuses (401: revoked early, or clocks that disagree) is dropped and
+    /// `call` runs once more with a new one.
+    pub async fn authorized<T, F, Fut, C, CFut>(
+        &self,
+        fetch: F,
+        call: C,
+    ) -> Result<T, ProviderError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<(Secret, Duration), ProviderError>>,
+        C: Fn(Secret) -> CFut,
+        CFut: Future<Output = Result<T, ProviderError>>,
+    {
+        let token = self.get(&fetch).await?;
+        match call(token).await {
+            Err(e) if e.kind == ErrorKind::AuthFailed && e.message.contains("HTTP 401") => {
+                self.forget().await;
+                call(self.get(&fetch).await?).await
+            }
+            other => other,
+        }
+    }
+
     /// How many tokens were fetched, for tests and `-v`.
     pub fn fetched(&self) -> usize {
         self.fetched.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// An OAuth 2 token endpoint's success (RFC 6749 §5.1): the access token, issued by
+/// `issuer`, and how long it lives (`expires_in`, else an hour).
+pub fn token_answer(
+    api: &Api,
+    answer: &serde_json::Value,
+    operation: &str,
+    issuer: &'static str,
+) -> Result<(Secret, Duration), ProviderError> {
+    let token = answer["access_token"].as_str().ok_or_else(|| {
+        api.error(
+            ErrorKind::Permanent,
+            operation,
+            "the token endpoint answered without an access_token",
+        )
+    })?;
+    let lives = Duration::from_secs(answer["expires_in"].as_u64().unwrap_or(3600));
+    Ok((Secret::issued(token.to_string(), issuer), lives))
+}
+
+/// An OAuth 2 token endpoint's error (RFC 6749 §5.2: `error`, `error_description`, of
+/// which the first line: the rest is trace ids): a 400 or 401 is credentials refused.
+pub fn oauth_failure(answer: &Answer, advice: &str) -> Failure {
+    let v: serde_json::Value = serde_json::from_str(&answer.text).unwrap_or_default();
+    let said = match (v["error"].as_str(), v["error_description"].as_str()) {
+        (Some(e), Some(d)) => format!("{e}: {}", d.lines().next().unwrap_or_default()),
+        (Some(e), None) => e.to_string(),
+        _ => crate::api::excerpt(&answer.text, 200),
+    };
+    let kind = crate::classify(answer.status, answer.retry_after, |k| {
+        if answer.status.as_u16() == 400 {
+            ErrorKind::AuthFailed
+        } else {
+            k
+        }
+    });
+    Failure {
+        kind,
+        said: format!("{said} ({advice})"),
     }
 }
 

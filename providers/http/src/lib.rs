@@ -61,6 +61,17 @@ pub fn check_timeout(
     }
 }
 
+/// The offline checks of every API kind's common keys: `endpoint` (https, or http to
+/// loopback) and `timeout_seconds`.
+pub fn check_api_values(
+    provider: &str,
+    settings: &nsync_core::settings::Settings,
+    diags: &mut Vec<nsync_core::diag::Diagnostic>,
+) {
+    endpoint::check_setting(provider, settings, "endpoint", false, diags);
+    check_timeout(provider, settings, diags);
+}
+
 /// A client with a 10 s connect and 60 s request timeout.
 pub fn client(provider: &str) -> Result<reqwest::Client, ProviderError> {
     client_with(provider, Duration::from_secs(60))

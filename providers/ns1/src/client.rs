@@ -41,22 +41,8 @@ impl Client {
         if let Some(b) = body {
             request = request.json(&b);
         }
-        let text = self
-            .api
-            .call(request, operation, crate::error::failure)
-            .await?;
-        if text.trim().is_empty() {
-            return Ok(Value::Null);
-        }
-        serde_json::from_str(&text).map_err(|e| {
-            self.api.error(
-                nsync_core::provider::ErrorKind::Permanent,
-                operation,
-                format!(
-                    "the answer is not JSON ({e}): {}",
-                    nsync_http::api::excerpt(&text, 120)
-                ),
-            )
-        })
+        self.api
+            .call_json(request, operation, crate::error::failure)
+            .await
     }
 }

@@ -10,7 +10,7 @@ use nsync_core::provider::{Provider, ProviderError};
 use nsync_core::settings::Settings;
 use nsync_core::zone::Rrset;
 
-use nsync_core::rdata::{caa_parts, txt_strings};
+use nsync_core::rdata::{caa_parts, is_printable_text, txt_strings};
 
 pub const KIND: Kind = Kind {
     name: "ns1",
@@ -36,8 +36,7 @@ fn build(name: &str, settings: &Settings) -> Result<Arc<dyn Provider>, ProviderE
 }
 
 fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>) {
-    nsync_http::endpoint::check_setting(provider, settings, "endpoint", false, diags);
-    nsync_http::check_timeout(provider, settings, diags);
+    nsync_http::check_api_values(provider, settings, diags);
 }
 
 fn refused(message: String, hint: &'static str) -> Option<RecordProblem> {
@@ -71,8 +70,7 @@ fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
             },
             _ => continue,
         };
-        let printable = std::str::from_utf8(&text).is_ok_and(|s| !s.chars().any(char::is_control));
-        if !printable {
+        if !is_printable_text(&text) {
             return refused(
                 format!(
                     "{} data with control characters or octets that are not UTF-8, which NS1's API cannot carry exactly",

@@ -114,15 +114,7 @@ impl Provider for Ns1 {
             let ttl = r["ttl"].as_u64().unwrap_or(3600) as u32;
             zone.insert(Rrset::new(name, rtype, ttl, rdata));
         }
-        let nameservers = z["dns_servers"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|n| n.as_str())
-                    .filter_map(|n| Name::from_ascii(format!("{}.", n.trim_end_matches('.'))).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let nameservers = nsync_http::api::names(&z["dns_servers"]);
         Ok(ZoneState {
             zone,
             nameservers,

@@ -181,6 +181,12 @@ pub fn txt_strings(wire: &[u8]) -> Vec<&[u8]> {
     out
 }
 
+/// Whether text travels through a JSON API unchanged: valid UTF-8 without control
+/// characters (a JSON string cannot carry other octets, and APIs differ on controls).
+pub fn is_printable_text(octets: &[u8]) -> bool {
+    std::str::from_utf8(octets).is_ok_and(|s| !s.chars().any(char::is_control))
+}
+
 /// CAA wire data's flags, tag and value (RFC 8659 §4.1: flags, tag length, tag, value).
 pub fn caa_parts(wire: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let (&flags, rest) = wire.split_first()?;

@@ -1,11 +1,10 @@
 //! Where the shared suite runs Akamai Edge DNS: against the in-repo fake of its API (no
 //! emulator exists), started once per test run with two primary zones.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use nsync_testkit::fixture::{
-    Declared, Fixture, HttpApi, PROVIDER, Started, runtime, scratch, secret_file,
+    Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch, secret_file,
 };
 
 use crate::fake::{self, ACCESS_TOKEN, CLIENT_SECRET, CLIENT_TOKEN, State};
@@ -40,10 +39,7 @@ fn start() -> Started {
         s.add_zone("ak-faults.test", "primary");
     }
     let base = runtime().block_on(fake::start(state));
-    let addr: SocketAddr = base
-        .trim_start_matches("http://")
-        .parse()
-        .expect("the fake's address");
+    let addr = address_of(&base);
     let dir = scratch("akamai");
     let (ct, cs, at) = (
         dir.join("client_token"),

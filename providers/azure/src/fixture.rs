@@ -1,11 +1,10 @@
 //! Where the shared suite runs Azure DNS: against the in-repo fake of ARM and its token
 //! endpoint (no emulator exists), started once per test run with two zones.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use nsync_testkit::fixture::{
-    Declared, Fixture, HttpApi, PROVIDER, Started, runtime, scratch, secret_file,
+    Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch, secret_file,
 };
 
 use crate::fake::{self, CLIENT_ID, SUBSCRIPTION, State, TENANT};
@@ -41,10 +40,7 @@ fn start() -> Started {
         s.client_secret.clone()
     };
     let (authority, endpoint) = runtime().block_on(fake::start(state));
-    let addr: SocketAddr = endpoint
-        .trim_start_matches("http://")
-        .parse()
-        .expect("the fake's address");
+    let addr = address_of(&endpoint);
     let secret = scratch("azure").join("client-secret");
     secret_file(&secret, &format!("{secret_value}\n"));
     Started::api(

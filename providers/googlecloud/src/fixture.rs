@@ -1,11 +1,10 @@
 //! Where the shared suite runs Google Cloud DNS: against the in-repo fake of its API and
 //! token endpoint (no emulator exists), started once per test run with two zones.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use nsync_testkit::fixture::{
-    Declared, Fixture, HttpApi, PROVIDER, Started, runtime, scratch, secret_file,
+    Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch, secret_file,
 };
 
 use crate::fake::{self, State};
@@ -40,10 +39,7 @@ fn start() -> Started {
         s.add_zone("gc-faults-test", "gc-faults.test.");
     }
     let base = runtime().block_on(fake::start(state));
-    let addr: SocketAddr = base
-        .trim_start_matches("http://")
-        .parse()
-        .expect("the fake's address");
+    let addr = address_of(&base);
     let key = scratch("googlecloud").join("service-account.json");
     secret_file(&key, &fake::key_file_for(&base));
     Started::api(

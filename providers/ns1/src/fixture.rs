@@ -1,11 +1,10 @@
 //! Where the shared suite runs NS1: against the in-repo fake of its API (no
 //! emulator exists), started once per test run with a token and two zones.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use nsync_testkit::fixture::{
-    Declared, Fixture, HttpApi, PROVIDER, Started, runtime, scratch, secret_file,
+    Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch, secret_file,
 };
 
 use crate::fake::{self, State};
@@ -40,12 +39,7 @@ fn start() -> Started {
         s.add_zone("ns1-faults.test");
     }
     let url = runtime().block_on(fake::start(state));
-    let addr: SocketAddr = url
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .and_then(|a| a.parse().ok())
-        .expect("the fake's address");
+    let addr = address_of(&url);
     let token = scratch("ns1").join("token");
     secret_file(&token, &format!("{TOKEN}\n"));
     Started::api(

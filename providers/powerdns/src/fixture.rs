@@ -3,7 +3,9 @@
 
 use std::net::SocketAddr;
 
-use nsync_testkit::fixture::{Declared, Fixture, HttpApi, NEEDS_LAB, PROVIDER, Started};
+use nsync_testkit::fixture::{
+    Declared, Fixture, HttpApi, NEEDS_LAB, PROVIDER, Started, address_of,
+};
 use nsync_testkit::lab::Lab;
 
 pub fn fixtures() -> Vec<Box<dyn Fixture>> {
@@ -29,11 +31,7 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
 
 fn start() -> Started {
     let lab = Lab::get();
-    let api = lab
-        .var("LAB_PDNS_API_URL")
-        .trim_start_matches("http://")
-        .parse()
-        .expect("LAB_PDNS_API_URL is http://IP:PORT");
+    let api = address_of(lab.var("LAB_PDNS_API_URL"));
     Started {
         server: Some(SocketAddr::new(lab.ip("pdns"), 53)),
         ..Started::api(lab.powerdns_provider(PROVIDER), Some(api))

@@ -152,3 +152,12 @@ impl Started {
         }
     }
 }
+
+/// The address of an `http://IP:PORT[/path]` URL (a fake's, the lab's API).
+pub fn address_of(url: &str) -> SocketAddr {
+    url.trim_start_matches("http://")
+        .split('/')
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("{url} is not http://IP:PORT[/path]"))
+}

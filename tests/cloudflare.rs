@@ -193,6 +193,16 @@ fn a_disabled_token_proxied_records_and_ttls_below_the_floor() {
     assert!(shop.proxied, "the proxied record is left as it is");
     let www = held.iter().find(|r| r.name == "www.cf5.test").unwrap();
     assert_eq!(www.ttl, 60);
+    // Said once per target: the apex NS is Cloudflare's own.
+    let plan = nsync(&["plan"]).dir(scratch.path()).run();
+    assert_eq!(
+        plan.stdout
+            .matches("the apex NS there is cloudflare's own: nsync does not write it")
+            .count(),
+        1,
+        "{}",
+        plan.stdout
+    );
     assert_eq!(
         nsync(&["plan", "-q"]).dir(scratch.path()).run().code,
         0,

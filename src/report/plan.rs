@@ -2,7 +2,7 @@
 
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use nsync_core::name::NameText;
-use nsync_core::provider::{Change, ProviderError};
+use nsync_core::provider::{ApexNs, Change, ProviderError};
 use nsync_core::zone::Rrset;
 use serde_json::{Value, json};
 
@@ -32,7 +32,8 @@ pub fn diff_text(
                 e.message
             )),
             Ok(plan) if plan.changes.changes.is_empty() => {
-                out.push_str(&format!("{head}: in sync\n"))
+                out.push_str(&format!("{head}: in sync\n"));
+                out.push_str(&apex_ns_note(t));
             }
             Ok(plan) => {
                 let c = Counts::of(&plan.changes);
@@ -40,6 +41,7 @@ pub fn diff_text(
                     "{head}: {} to create, {} to update, {} to delete\n",
                     c.creates, c.updates, c.deletes
                 ));
+                out.push_str(&apex_ns_note(t));
                 for change in &plan.changes.changes {
                     let (sign, text) = describe(change);
                     let line = format!("  {sign} {text}");
@@ -54,6 +56,18 @@ pub fn diff_text(
         }
     }
     out
+}
+
+/// Where nsync cannot write the apex NS at all, the plan says so once per target (the
+/// delegation is then audit's to check, not sync's to fix).
+fn apex_ns_note(t: &Target) -> String {
+    if t.capabilities.apex_ns != ApexNs::ProviderOwned {
+        return String::new();
+    }
+    format!(
+        "  (the apex NS there is {}'s own: nsync does not write it; `nsync audit` checks that the delegation names it)\n",
+        t.kind
+    )
 }
 
 /// The summary table: one row per target.

@@ -180,23 +180,23 @@ impl Provider for GoogleCloud {
         let zone = self.zone_id(origin).await?;
         // One change, unless the quota per change makes it several; an update's deletion
         // and addition always travel together, so no change leaves an rrset missing.
-        let mut batches: Vec<(Vec<Value>, Vec<Value>)> = vec![(Vec::new(), Vec::new())];
+        let mut batches: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+        let mut current: (Vec<Value>, Vec<Value>) = (Vec::new(), Vec::new());
         for change in &changes.changes {
             let (add, del) = match change {
                 Change::Create(r) => (Some(r), None),
                 Change::Delete(r) => (None, Some(r)),
                 Change::Update { from, to } => (Some(to), Some(from)),
             };
-            let last = batches.last_mut().expect("one batch at least");
-            if last.0.len() + add.is_some() as usize > MAX_PER_CHANGE
-                || last.1.len() + del.is_some() as usize > MAX_PER_CHANGE
+            if current.0.len() + add.is_some() as usize > MAX_PER_CHANGE
+                || current.1.len() + del.is_some() as usize > MAX_PER_CHANGE
             {
-                batches.push((Vec::new(), Vec::new()));
+                batches.push(std::mem::take(&mut current));
             }
-            let last = batches.last_mut().expect("one batch at least");
-            last.0.extend(add.map(records::to_google));
-            last.1.extend(del.map(records::to_google));
+            current.0.extend(add.map(records::to_google));
+            current.1.extend(del.map(records::to_google));
         }
+        batches.push(current);
         let total = batches.len();
         for (i, (additions, deletions)) in batches.into_iter().enumerate() {
             let operation = format!(

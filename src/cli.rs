@@ -162,6 +162,10 @@ pub struct VerifyArgs {
     /// With --watch: raise a finding only after ROUNDS runs in a row, and clear it likewise
     #[arg(long, value_name = "ROUNDS", default_value_t = 1, requires = "watch")]
     pub hold: u32,
+    /// Report DNSSEC signatures that expire within DURATION (default: [verify]
+    /// dnssec_expiry_days, 7 days)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub dnssec_window: Option<Duration>,
 }
 
 #[derive(Args, Debug)]
@@ -196,9 +200,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "" | "s" => Duration::from_secs(n),
         "m" => Duration::from_secs(n * 60),
         "h" => Duration::from_secs(n * 3600),
+        "d" => Duration::from_secs(n * 86_400),
         _ => {
             return Err(format!(
-                "`{text}`: unknown unit `{unit}`; use ms, s, m or h"
+                "`{text}`: unknown unit `{unit}`; use ms, s, m, h or d"
             ));
         }
     };
@@ -215,6 +220,7 @@ mod tests {
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
         assert!(parse_duration("5 minutes").is_err());
         assert!(parse_duration("m").is_err());
     }

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dnssec;
 pub mod invocation;
 pub mod lock;
 pub mod plan;

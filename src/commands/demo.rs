@@ -290,6 +290,7 @@ fn demo(global: &Global, dir: &Path) -> anyhow::Result<Outcome> {
         metrics: None,
         wait: None,
         hold: 1,
+        dnssec_window: None,
     };
     let sync_args = SyncArgs {
         yes: true,

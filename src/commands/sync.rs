@@ -186,9 +186,7 @@ async fn wait_for_propagation(
     {
         log.warn(&problem);
     }
-    let mut options = crate::verify::Options::new(
-        crate::verify::client::QueryLimits::from_settings(&ws.config.verify),
-    );
+    let mut options = crate::verify::Options::from_settings(&ws.config.verify);
     options.wait = Some(crate::verify::Wait { since, until });
     options.only = Some(
         written

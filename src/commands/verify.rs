@@ -19,7 +19,6 @@ use crate::report::style::Style;
 use crate::report::verify::{finding_line, json, junit, table};
 use crate::report::{Log, Outcome, write_result};
 use crate::targets::{Workspace, load};
-use crate::verify::client::QueryLimits;
 use crate::verify::metrics::{self, Metrics};
 use crate::verify::{Options, Report, Wait, run as verify_run};
 
@@ -33,9 +32,12 @@ fn outcome(report: &Report) -> Outcome {
     }
 }
 
-fn options(ws: &Workspace, wait: Option<Duration>) -> Options {
-    let mut o = Options::new(QueryLimits::from_settings(&ws.config.verify));
-    o.wait = wait.map(|w| {
+fn options(ws: &Workspace, args: &VerifyArgs) -> Options {
+    let mut o = Options::from_settings(&ws.config.verify);
+    if let Some(w) = args.dnssec_window {
+        o.dnssec_window = w;
+    }
+    o.wait = args.wait.map(|w| {
         let since = Instant::now();
         Wait {
             since,
@@ -61,7 +63,7 @@ pub fn run(global: &Global, args: &VerifyArgs) -> anyhow::Result<Outcome> {
         None => {
             let task = Progress::new(&inv.log, inv.quiet).start("verify");
             task.message("asking every address of every nameserver");
-            let report = rt.block_on(verify_run(&ws, &inv, options(&ws, args.wait)));
+            let report = rt.block_on(verify_run(&ws, &inv, options(&ws, args)));
             let addresses: usize = report.zones.iter().map(|z| z.addresses.len()).sum();
             log_discarded(&report, &log);
             task.done(&format!(
@@ -117,7 +119,7 @@ async fn watch(
     tokio::pin!(ctrl_c);
     loop {
         let report = tokio::select! {
-            r = verify_run(&ws, inv, options(&ws, args.wait)) => r,
+            r = verify_run(&ws, inv, options(&ws, args)) => r,
             _ = &mut ctrl_c => break,
         };
         if let Ok(mut m) = metrics.lock() {

@@ -57,6 +57,8 @@ pub struct VerifySettings {
     pub timeout_ms: u64,
     pub retries: u32,
     pub max_in_flight: usize,
+    /// Signatures expiring within this many days are `dnssec_expiring`.
+    pub dnssec_expiry_days: u32,
 }
 
 impl Default for VerifySettings {
@@ -65,6 +67,7 @@ impl Default for VerifySettings {
             timeout_ms: 2000,
             retries: 2,
             max_in_flight: 64,
+            dnssec_expiry_days: 7,
         }
     }
 }
@@ -261,6 +264,7 @@ fn read_verify(doc: &Doc<'_>, table: &DeTable<'_>, diags: &mut Vec<Diagnostic>) 
     let timeout = t.integer("timeout_ms", diags);
     let retries = t.integer("retries", diags);
     let in_flight = t.integer("max_in_flight", diags);
+    let expiry = t.integer("dnssec_expiry_days", diags);
     let mut bounded = |key: &'static str, n: i64, at: Location, lo: i64, hi: i64| -> Option<i64> {
         if (lo..=hi).contains(&n) {
             Some(n)
@@ -287,6 +291,11 @@ fn read_verify(doc: &Doc<'_>, table: &DeTable<'_>, diags: &mut Vec<Diagnostic>) 
         && let Some(n) = bounded("max_in_flight", n, at, 1, 4096)
     {
         v.max_in_flight = n as usize;
+    }
+    if let Some((n, at)) = expiry
+        && let Some(n) = bounded("dnssec_expiry_days", n, at, 0, 365)
+    {
+        v.dnssec_expiry_days = n as u32;
     }
     t.finish(diags);
     v

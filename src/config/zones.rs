@@ -28,6 +28,28 @@ impl IgnorePattern {
     }
 }
 
+/// How nsync treats the zone's DNSSEC (`dnssec = ...` on the zone).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DnssecMode {
+    /// Not set: verify checks signatures wherever some address serves keys or the parent
+    /// holds a DS; each signing provider's DNSSEC records are its own.
+    #[default]
+    Auto,
+    /// `"signed"`: as Auto, and an address serving the zone without keys is a finding even
+    /// when no other does (a zone that must never be served unsigned).
+    Signed,
+    /// `"multi-signer"` (RFC 8901 model 2): every provider signs with its own keys and sync
+    /// publishes each provider's zone-signing keys in every other provider's DNSKEY set.
+    MultiSigner,
+}
+
+impl DnssecMode {
+    /// The zone must be signed whatever the servers say.
+    pub fn declared(self) -> bool {
+        self != DnssecMode::Auto
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ZoneConfig {
     pub origin: Name,
@@ -36,6 +58,7 @@ pub struct ZoneConfig {
     pub read_policy: ReadPolicy,
     pub providers: Vec<String>,
     pub ignore: Vec<IgnorePattern>,
+    pub dnssec: DnssecMode,
     pub location: Location,
 }
 
@@ -180,9 +203,24 @@ pub(super) fn read_zone(
         ),
         None => {}
     }
+    let dnssec = match t.string("dnssec", diags) {
+        None => DnssecMode::Auto,
+        Some((v, at)) => match v.as_str() {
+            "signed" => DnssecMode::Signed,
+            "multi-signer" => DnssecMode::MultiSigner,
+            other => {
+                diags.push(
+                    Diagnostic::error(at, format!("`dnssec = \"{other}\"` is not a DNSSEC mode"))
+                        .with_hint("use \"signed\" (each provider signs; nsync checks) or \"multi-signer\" (RFC 8901: nsync also exchanges the providers' keys), or leave it out"),
+                );
+                DnssecMode::Auto
+            }
+        },
+    };
     t.finish(diags);
     Some(ZoneConfig {
         origin: origin?,
+        dnssec,
         file: base.join(file?.0),
         read_policy,
         providers: names,

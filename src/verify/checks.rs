@@ -12,6 +12,11 @@ use hickory_proto::rr::{Name, RData, Record, RecordType};
 use nsync_core::rdata::{canonical_bytes, format_rdata};
 use nsync_core::zone::{Rrset, Zone};
 
+use crate::dnssec::denial::{Denial, nxdomain};
+use crate::dnssec::matrix::AddressDnssec;
+use crate::dnssec::probe::{self, KeySet};
+use crate::dnssec::validate::{self, Verdict};
+
 use super::client::QueryError;
 use super::expect::{Cuts, Expected, is_delegation};
 use super::transport::Asker;
@@ -92,6 +97,8 @@ pub struct AddressResult {
     /// Packets from this address that were not the answer (did not parse, or answered
     /// another question) and were dropped while waiting for the real one.
     pub discarded: u64,
+    /// Its DNSKEY set and who signed what, for the comparison across providers.
+    pub dnssec: AddressDnssec,
 }
 
 impl AddressResult {
@@ -223,8 +230,10 @@ impl AddressResult {
             checked: self.checked,
             tally: self.tally,
             discarded: self.discarded + again.discarded,
+            dnssec: self.dnssec,
             ..AddressResult::default()
         };
+        out.dnssec.absorb(again.dnssec);
         for (k, v) in again.tally.by_result {
             *out.tally.by_result.entry(k).or_default() += v;
         }
@@ -282,7 +291,41 @@ pub async fn check_address_in(
             _ => None,
         });
     }
-    out.push(&origin.to_text(), "SOA", None);
+    // The address's DNSKEY set, against which every answer's signatures are checked.
+    let now = crate::dnssec::now32(std::time::SystemTime::now());
+    let (dnssec, keyset) = probe::keys(&*client, &origin, now).await;
+    out.dnssec = dnssec;
+    let signed = !out.dnssec.keys.is_empty();
+    let soa_finding = match &soa {
+        Ok(a) if signed => signature_problem(
+            &place,
+            &mut out.dnssec,
+            &a.message.answers,
+            &origin,
+            RecordType::SOA,
+            now,
+            &origin,
+        ),
+        _ => None,
+    };
+    out.push(&origin.to_text(), "SOA", soa_finding);
+    // A case whenever there are keys, valid or not: `--wait` re-checks replace it then.
+    if signed {
+        let finding = match keyset {
+            KeySet::Bogus(why) => {
+                let mut f = place.finding(FindingKind::DnssecBogus);
+                f.name = Some(origin.to_text());
+                f.rtype = Some("DNSKEY".into());
+                f.expected = Some("a DNSKEY set signed by one of its own keys".into());
+                f.actual = Some(format!(
+                    "{why}: validating resolvers that ask this address fail for the whole zone"
+                ));
+                Some(f)
+            }
+            KeySet::Valid | KeySet::Absent => None,
+        };
+        out.push(&origin.to_text(), "DNSKEY", finding);
+    }
 
     // Every expected rrset, by as many workers as the client lets queries fly at once:
     // a fixed pool pulling from a shared index, not a task per rrset.
@@ -324,7 +367,24 @@ pub async fn check_address_in(
         let rrset = &todo[i];
         out.tally.count(&result);
         out.checked += 1;
-        let finding = compare(&place, zone, &expected, rrset, &result);
+        let mut finding = compare(&place, zone, &expected, rrset, &result);
+        // A referral's NS is the child's and unsigned; everything else a signed zone
+        // answers must validate.
+        if finding.is_none()
+            && signed
+            && !is_delegation(zone, rrset)
+            && let Ok(a) = &result
+        {
+            finding = signature_problem(
+                &place,
+                &mut out.dnssec,
+                &a.message.answers,
+                &rrset.name,
+                rrset.rtype,
+                now,
+                &origin,
+            );
+        }
         out.push(&rrset.name.to_text(), &rrset.rtype.to_string(), finding);
     }
 
@@ -344,7 +404,11 @@ pub async fn check_address_in(
                 if a.message.metadata.response_code == ResponseCode::NXDomain
                     && a.message.metadata.authoritative =>
             {
-                None
+                signed
+                    .then(|| {
+                        denial_problem(&place, &a.message.authorities, &out.dnssec, &probe, now)
+                    })
+                    .flatten()
             }
             Ok(a) => {
                 let mut f = place.finding(FindingKind::NxdomainExpected);
@@ -363,6 +427,72 @@ pub async fn check_address_in(
         out.push(&nonexistent_case(&origin), "A", finding);
     }
     out
+}
+
+/// The finding for an answered rrset whose signatures do not validate against the
+/// address's DNSKEY set, or that has none; a valid one is noted for expiry and signers.
+fn signature_problem(
+    place: &Place,
+    seen: &mut AddressDnssec,
+    section: &[Record],
+    name: &Name,
+    rtype: RecordType,
+    now: u32,
+    zone: &Name,
+) -> Option<Finding> {
+    let verdict = validate::rrset(section, name, rtype, &seen.keys, zone, now);
+    let (kind, actual) = match verdict {
+        Verdict::Valid { expires, by } => {
+            seen.signed(format!("{} {rtype}", name.to_text()), expires, &by);
+            return None;
+        }
+        Verdict::Unsigned => (
+            FindingKind::DnssecUnsigned,
+            "answered without an RRSIG in a signed zone: validating resolvers reject the answer"
+                .to_string(),
+        ),
+        Verdict::Bogus(why) => (
+            FindingKind::DnssecBogus,
+            format!("{why}: validating resolvers reject the answer"),
+        ),
+    };
+    let mut f = place.finding(kind);
+    f.name = Some(name.to_text());
+    f.rtype = Some(rtype.to_string());
+    f.expected = Some("a signature that validates with this address's DNSKEY set".into());
+    f.actual = Some(actual);
+    Some(f)
+}
+
+/// The finding for an NXDOMAIN without a valid proof of non-existence.
+fn denial_problem(
+    place: &Place,
+    authority: &[Record],
+    seen: &AddressDnssec,
+    probe: &Name,
+    now: u32,
+) -> Option<Finding> {
+    let (kind, actual) = match nxdomain(probe, &place.zone, authority, &seen.keys, now) {
+        Denial::Proven => return None,
+        Denial::Unsigned => (
+            FindingKind::DnssecUnsigned,
+            "NXDOMAIN without NSEC or NSEC3 in a signed zone: validating resolvers answer SERVFAIL for names that do not exist".to_string(),
+        ),
+        Denial::Bogus(why) => (
+            FindingKind::DnssecBogus,
+            format!("{why}: validating resolvers answer SERVFAIL for names that do not exist"),
+        ),
+    };
+    let mut f = place.finding(kind);
+    f.name = Some(probe.to_text());
+    f.rtype = Some(if kind == FindingKind::DnssecUnsigned {
+        "NSEC".into()
+    } else {
+        "NSEC/NSEC3".into()
+    });
+    f.expected = Some("a signed proof that the name and any wildcard do not exist".into());
+    f.actual = Some(actual);
+    Some(f)
 }
 
 /// A random name under the zone, so no cache or wildcard accident can answer it.

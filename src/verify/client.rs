@@ -82,7 +82,14 @@ impl std::fmt::Display for QueryError {
 pub struct Answer {
     pub message: Message,
     pub latency: Duration,
+    /// The UDP answer was truncated (TC) and this one came over TCP: for DNSKEY, a set
+    /// too large for the EDNS buffer.
+    pub truncated: bool,
 }
+
+/// The EDNS buffer verify offers: the DNS flag day 2020 value, what resolvers use, so an
+/// answer that does not fit it is one that real resolvers need TCP for too.
+pub const EDNS_PAYLOAD: u16 = 1232;
 
 /// Datagrams for one query, by id. A few can queue: the invalid ones before the answer.
 type Pending = Arc<Mutex<HashMap<u16, mpsc::Sender<Vec<u8>>>>>;
@@ -196,20 +203,25 @@ impl AddressClient {
             .await
             .map_err(|_| QueryError::Network("client closed".into()))?;
         let start = Instant::now();
-        let answered = |message| Answer {
+        let answered = |message, truncated| Answer {
             message,
             latency: start.elapsed(),
+            truncated,
         };
         match self.udp(name, rtype, rd).await {
-            Ok(message) if message.metadata.truncation => {
-                self.tcp(name, rtype, rd).await.map(answered)
-            }
-            Ok(message) => Ok(answered(message)),
+            Ok(message) if message.metadata.truncation => self
+                .tcp(name, rtype, rd)
+                .await
+                .map(|m| answered(m, true)),
+            Ok(message) => Ok(answered(message, false)),
             // Every datagram lost (a lossy or UDP-filtering path): TCP, which retransmits
             // on its own, gets one try within the budget before the address is called
             // unreachable. Its own failure says less than the UDP one, which is kept.
             Err(e @ (QueryError::Timeout | QueryError::OnlyInvalid(_))) => {
-                self.tcp(name, rtype, rd).await.map(answered).map_err(|_| e)
+                self.tcp(name, rtype, rd)
+                    .await
+                    .map(|m| answered(m, false))
+                    .map_err(|_| e)
             }
             Err(e) => Err(e),
         }
@@ -226,7 +238,11 @@ impl AddressClient {
         q.metadata.recursion_desired = rd;
         q.add_query(Query::query(name.clone(), rtype));
         let mut edns = Edns::new();
-        edns.set_max_payload(1232).set_version(0);
+        // DO: a signed zone's answers carry their RRSIGs and denial proofs, which verify
+        // validates; an unsigned zone's answers are the same either way.
+        edns.set_max_payload(EDNS_PAYLOAD)
+            .set_version(0)
+            .set_dnssec_ok(true);
         q.set_edns(edns);
         q.to_vec()
             .map_err(|e| QueryError::Network(format!("encoding a query: {e}")))

@@ -47,6 +47,14 @@ pub enum FindingKind {
     Unreachable,
     Unresolvable,
     ProviderError,
+    DnssecBogus,
+    DnssecExpiring,
+    DnssecUnsigned,
+    DnskeyIncomplete,
+    DsMissingForProvider,
+    AlgorithmMismatch,
+    CdsInconsistent,
+    DnskeyTruncated,
 }
 
 impl FindingKind {
@@ -66,6 +74,28 @@ impl FindingKind {
             FindingKind::Unreachable => "unreachable",
             FindingKind::Unresolvable => "unresolvable",
             FindingKind::ProviderError => "provider_error",
+            FindingKind::DnssecBogus => "dnssec_bogus",
+            FindingKind::DnssecExpiring => "dnssec_expiring",
+            FindingKind::DnssecUnsigned => "dnssec_unsigned",
+            FindingKind::DnskeyIncomplete => "dnskey_incomplete",
+            FindingKind::DsMissingForProvider => "ds_missing_for_provider",
+            FindingKind::AlgorithmMismatch => "algorithm_mismatch",
+            FindingKind::CdsInconsistent => "cds_inconsistent",
+            FindingKind::DnskeyTruncated => "dnskey_truncated",
+        }
+    }
+
+    /// The kind a cross-provider DNSSEC problem is reported as.
+    pub fn of_dnssec(kind: crate::dnssec::matrix::Kind) -> FindingKind {
+        use crate::dnssec::matrix::Kind;
+        match kind {
+            Kind::Unsigned => FindingKind::DnssecUnsigned,
+            Kind::Expiring => FindingKind::DnssecExpiring,
+            Kind::DnskeyIncomplete => FindingKind::DnskeyIncomplete,
+            Kind::DsMissingForProvider => FindingKind::DsMissingForProvider,
+            Kind::AlgorithmMismatch => FindingKind::AlgorithmMismatch,
+            Kind::CdsInconsistent => FindingKind::CdsInconsistent,
+            Kind::DnskeyTruncated => FindingKind::DnskeyTruncated,
         }
     }
 
@@ -221,15 +251,29 @@ pub struct Options {
     pub wait: Option<Wait>,
     /// Only these (zone, provider) pairs (sync --wait checks what it wrote); all when `None`.
     pub only: Option<std::collections::BTreeSet<(Name, String)>>,
+    /// Signatures that expire sooner than this are `dnssec_expiring`.
+    pub dnssec_window: Duration,
 }
 
+/// The default of `[verify] dnssec_expiry_days`: a week leaves time to fix a signer that
+/// stopped re-signing before its signatures run out.
+pub const DNSSEC_WINDOW: Duration = Duration::from_secs(7 * 86_400);
+
 impl Options {
+    /// The options nsync.toml's `[verify]` section sets.
+    pub fn from_settings(v: &crate::config::VerifySettings) -> Options {
+        let mut o = Options::new(QueryLimits::from_settings(v));
+        o.dnssec_window = Duration::from_secs(u64::from(v.dnssec_expiry_days) * 86_400);
+        o
+    }
+
     pub fn new(limits: QueryLimits) -> Options {
         Options {
             limits,
             transport: Arc::new(transport::Sockets),
             wait: None,
             only: None,
+            dnssec_window: DNSSEC_WINDOW,
         }
     }
 }
@@ -521,6 +565,7 @@ async fn verify_zone(
         }
     }
     findings.extend(serial_findings(&origin, &addresses));
+    findings.extend(dnssec_findings(desired, &addresses, resolver, options, inv).await);
     ZoneReport {
         zone: origin,
         addresses,
@@ -636,6 +681,72 @@ async fn wait_for_agreement(
         }
         mark_agreed(addresses, wait.since);
     }
+}
+
+/// The zone's DNSSEC across providers: keys missing from another provider's DNSKEY set,
+/// the parent's DS, algorithms, CDS/CDNSKEY, expiry. Nothing for an unsigned zone.
+async fn dnssec_findings(
+    desired: &DesiredZone,
+    addresses: &[AddressReport],
+    resolver: &Resolver,
+    options: &Options,
+    inv: &Invocation,
+) -> Vec<Finding> {
+    use crate::dnssec::matrix::{Context, Observed, is_signed, problems};
+    let origin = &desired.zone.origin;
+    let seen: Vec<Observed<'_>> = addresses
+        .iter()
+        .map(|a| Observed {
+            provider: &a.provider,
+            nameserver: &a.nameserver,
+            address: &a.address,
+            dnssec: &a.result.dnssec,
+        })
+        .collect();
+    let now = crate::dnssec::now32(SystemTime::now());
+    let window = options.dnssec_window.as_secs().min(u64::from(u32::MAX >> 1)) as u32;
+    let mut cx = Context {
+        zone: origin,
+        parent_ds: None,
+        declared: desired.config.dnssec.declared(),
+        now,
+        window,
+    };
+    if !is_signed(&seen, &cx) {
+        return Vec::new();
+    }
+    // The DS set is the parent's: read from its own servers, by the root hints.
+    let ds = match resolver.parent_ds(origin).await {
+        Ok(ds) => Some(ds),
+        Err(e) => {
+            inv.log.clone().detail(&format!(
+                "verify: cannot read the DS set of {} at its parent ({e}); the DS check is left out",
+                origin.to_text()
+            ));
+            None
+        }
+    };
+    cx.parent_ds = ds.as_deref();
+    problems(&seen, &cx)
+        .into_iter()
+        .map(|p| {
+            let (nameserver, address) = match p.at {
+                Some((n, a)) => (n, Some(a)),
+                None => ("-".to_string(), None),
+            };
+            Finding {
+                kind: FindingKind::of_dnssec(p.kind),
+                zone: origin.to_text(),
+                provider: p.provider,
+                nameserver,
+                address,
+                name: Some(p.name),
+                rtype: Some(p.rtype),
+                expected: Some(p.expected),
+                actual: Some(p.actual),
+            }
+        })
+        .collect()
 }
 
 /// Every address of one provider must serve the same SOA serial; an address behind the

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
 use hickory_proto::op::ResponseCode;
+use hickory_proto::dnssec::rdata::{DNSSECRData, DS};
 use hickory_proto::rr::{Name, RData, RecordType};
 use nsync_core::rcode::mnemonic;
 use tokio::sync::Mutex;
@@ -283,6 +284,36 @@ pub struct Delegation {
 }
 
 impl Resolver {
+    /// The DS set of `zone` as its parent's own servers hold it (empty when the parent
+    /// has none: the zone is not signed as far as resolvers are concerned).
+    pub async fn parent_ds(&self, zone: &Name) -> Result<Vec<DS>, String> {
+        let delegation = self.delegation(zone).await?;
+        let server = delegation.parent_server;
+        let client = self
+            .client(server)
+            .await
+            .ok_or_else(|| format!("cannot reach the parent's server {server}"))?;
+        let answer = client
+            .query(zone, RecordType::DS)
+            .await
+            .map_err(|e| format!("{server}: {e}"))?;
+        let m = &answer.message;
+        if m.metadata.response_code != ResponseCode::NoError {
+            return Err(format!(
+                "{server} answered {} to DS",
+                mnemonic(m.metadata.response_code)
+            ));
+        }
+        Ok(m.answers
+            .iter()
+            .filter(|r| r.name == *zone)
+            .filter_map(|r| match &r.data {
+                RData::DNSSEC(DNSSECRData::DS(ds)) => Some(ds.clone()),
+                _ => None,
+            })
+            .collect())
+    }
+
     /// Reads the delegation of `zone` from its parent's own servers, found by walking down
     /// from the root hints (never through a recursive resolver: it would hide the parent).
     pub async fn delegation(&self, zone: &Name) -> Result<Delegation, String> {

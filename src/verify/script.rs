@@ -42,6 +42,9 @@ pub enum Reply {
     /// A referral (NOERROR, not authoritative): NS lines for the authority section and
     /// glue lines for the additional section.
     Referral(Vec<&'static str>, Vec<&'static str>),
+    /// Records built in the test (signed ones, which have no zone-file line here): code,
+    /// AA, answer and authority sections, and whether the UDP answer was truncated.
+    Records(ResponseCode, bool, Vec<Record>, Vec<Record>, bool),
     Timeout,
     Network,
 }
@@ -141,22 +144,34 @@ impl Asker for ScriptedAsker {
                 .map(|list| list[n.min(list.len() - 1)].clone())
                 .or_else(|| self.0.otherwise.clone())
                 .unwrap_or(Reply::Answer(ResponseCode::NXDomain, true, Vec::new()));
-            let (rcode, aa, lines, authority, additional) = match reply {
+            let lines = |l: Vec<&str>| l.iter().map(|l| record(l)).collect::<Vec<_>>();
+            let (rcode, aa, answers, authority, additional, truncated) = match reply {
                 Reply::Timeout => return Err(QueryError::Timeout),
                 Reply::Network => return Err(QueryError::Network("connection refused".into())),
-                Reply::Answer(rcode, aa, lines) => (rcode, aa, lines, vec![], vec![]),
-                Reply::Referral(ns, glue) => (ResponseCode::NoError, false, vec![], ns, glue),
+                Reply::Answer(rcode, aa, l) => (rcode, aa, lines(l), vec![], vec![], false),
+                Reply::Referral(ns, glue) => (
+                    ResponseCode::NoError,
+                    false,
+                    vec![],
+                    lines(ns),
+                    lines(glue),
+                    false,
+                ),
+                Reply::Records(rcode, aa, answers, authority, truncated) => {
+                    (rcode, aa, answers, authority, vec![], truncated)
+                }
             };
             let mut m = Message::new(1, MessageType::Response, OpCode::Query);
             m.metadata.authoritative = aa;
             m.metadata.response_code = rcode;
             m.add_query(Query::query(name.clone(), rtype));
-            m.answers = lines.iter().map(|l| record(l)).collect();
-            m.authorities = authority.iter().map(|l| record(l)).collect();
-            m.additionals = additional.iter().map(|l| record(l)).collect();
+            m.answers = answers;
+            m.authorities = authority;
+            m.additionals = additional;
             Ok(Answer {
                 message: m,
                 latency: Duration::from_micros(100),
+                truncated,
             })
         })
     }

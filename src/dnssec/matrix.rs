@@ -295,9 +295,16 @@ fn cds(seen: &[Observed<'_>], at: &At<'_>) -> Vec<Problem> {
 /// The parent's DS set must cover a key-signing key of every provider: a resolver that
 /// takes the DNSKEY set from a provider whose KSK no DS matches finds the zone bogus.
 fn ds_coverage(seen: &[Observed<'_>], zone: &Name, ds: &[DS]) -> Vec<Problem> {
+    // The keys that sign each provider's DNSKEY set; where none validates (reported as
+    // bogus already), the keys flagged as key-signing keys stand in for them.
     let mut ksks: BTreeMap<&str, BTreeSet<&Key>> = BTreeMap::new();
     for o in seen.iter().filter(|o| !o.dnssec.keys.is_empty()) {
-        ksks.entry(o.provider).or_default().extend(o.dnssec.dnskey_signers.iter());
+        let entry = ksks.entry(o.provider).or_default();
+        if o.dnssec.dnskey_signers.is_empty() {
+            entry.extend(o.dnssec.keys.iter().filter(|k| k.is_ksk()));
+        } else {
+            entry.extend(o.dnssec.dnskey_signers.iter());
+        }
     }
     let tags: Vec<String> = ds.iter().map(|d| d.key_tag().to_string()).collect();
     ksks.into_iter()
@@ -316,7 +323,7 @@ fn ds_coverage(seen: &[Observed<'_>], zone: &Name, ds: &[DS]) -> Vec<Problem> {
                 rtype: "DS".into(),
                 expected: format!(
                     "a DS at the parent for one of the keys that sign its DNSKEY set ({})",
-                    if named.is_empty() { "none validates".to_string() } else { named.join(", ") }
+                    if named.is_empty() { "it has none".to_string() } else { named.join(", ") }
                 ),
                 actual: format!(
                     "the parent's DS set (key tags {}) covers none: resolvers that take {provider}'s DNSKEY set find the zone bogus; add the DS `nsync dnssec status` prints",

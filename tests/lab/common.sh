@@ -30,7 +30,30 @@ LAB_PDNS_API_KEY=${LAB_PDNS_API_KEY:-nsync-lab-api-key}
 # t01..t30 so that tests running in parallel each own a zone, bench.test. for benchmarks,
 # oracle.test. for the differential zone-file oracle (tests/zone_oracle.rs), prop.test. for
 # propagation to NSD (tests/propagation.rs: it blocks NSD's transfers for a while).
-LAB_ZONES="example.test other.test bench.test oracle.test prop.test $(printf 't%02d.test ' $(seq 1 30))"
+# Zones each primary signs with its own keys (RFC 8901 model 2), one per DNSSEC test so tests
+# run in parallel; the TLD holds a DS for every signer's key-signing key. After the colon,
+# how BIND, Knot and PowerDNS (in that order) sign it:
+#   b  BIND dnssec-policy on the dynamic zone (one CSK, algorithm 13, NSEC)
+#   k  Knot automatic signing (KSK + ZSK, algorithm 13, NSEC)
+#   n  Knot as k, with NSEC3
+#   R  Knot with RSASHA256 (algorithm 8)
+#   e  Knot serving a zone presigned with signatures that expired yesterday
+#   p  PowerDNS secure-zone (one CSK, algorithm 13, NSEC)
+#   _  not signed there
+LAB_SIGNED_ZONES="ms1.test:bkp ms2.test:bnp ms3.test:bkp ms4.test:bep ms5.test:bk_ ms6.test:bRp ms7.test:bkp ms8.test:bkp"
+lab_signed_names() { local z; for z in $LAB_SIGNED_ZONES; do printf '%s ' "${z%%:*}"; done; }
+# How server $2 (bind, knot or pdns) signs zone $1: a letter from the table above, or nothing
+# for a zone not in it.
+lab_signing() {
+  local z how
+  for z in $LAB_SIGNED_ZONES; do
+    [ "${z%%:*}" = "$1" ] || continue
+    how=${z#*:}
+    case "$2" in bind) echo "${how:0:1}" ;; knot) echo "${how:1:1}" ;; pdns) echo "${how:2:1}" ;; esac
+  done
+}
+
+LAB_ZONES="example.test other.test bench.test oracle.test prop.test $(printf 't%02d.test ' $(seq 1 30))$(lab_signed_names)"
 LAB_NSD_ZONES="example.test other.test bench.test prop.test"
 # Served by Knot from files that nsync's zonefile provider writes into $LAB_DIR/zonefiles.
 LAB_FILE_ZONES="zf.test"

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test lab runs (BIND 9, Knot, PowerDNS with sqlite3,
 # NSD, dnsperf, dig; ldnsutils and time for the zone oracle and benchmarks; nftables to
-# make a stale secondary on demand; prometheus for promtool, which tests the alert rules),
+# make a stale secondary on demand; prometheus for promtool, which tests the alert rules;
+# zonemaster-cli and dnsviz, the oracles verify's DNSSEC findings are checked against),
 # without leaving any packaged service running or enabled.
 # Safe to run again. Needs root.
 set -euo pipefail
 
 PKGS=(bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd
       pdns-server pdns-backend-sqlite3 dnsperf sqlite3 curl iproute2 ldnsutils time
-      nftables prometheus)
+      nftables prometheus zonemaster-cli dnsviz)
 
 [ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 

@@ -191,6 +191,9 @@ CONF
       # The oracle zone holds owners BIND's host-name policy refuses (a\.b A ...): the test
       # is of what BIND stores, so that policy is off there.
       policy=""; [ "$z" = oracle.test ] && policy="check-names ignore;"
+      # Signed on the dynamic zone itself, not inline: only then does BIND 9.18 take another
+      # signer's DNSKEY by UPDATE (with inline-signing the update fails, "no active private keys").
+      [ "$(lab_signing "$z" bind)" = b ] && policy="$policy dnssec-policy default;"
       echo "zone \"$z\" { type primary; file \"zones/$z.zone\"; allow-update { key \"$LAB_TSIG_NAME\"; }; allow-transfer { key \"$LAB_TSIG_NAME\"; }; $notify $policy };"
     done
   } > "$d/named.conf"
@@ -198,6 +201,21 @@ CONF
   port_free "$LAB_BIND_IP"
   spawn bind named -f -c "$d/named.conf"
   wait_ready bind $LAB_ZONES
+}
+
+# Replaces a zone file with the zone signed by keys of its own (KSK + ZSK, algorithm 13)
+# whose signatures ran from three days ago to yesterday: a signer that stopped re-signing.
+presign_expired() {  # zone file
+  local z=$1 f=$2 k
+  k=$(mktemp -d)
+  dnssec-keygen -q -K "$k" -a ECDSAP256SHA256 -f KSK "$z" >/dev/null
+  dnssec-keygen -q -K "$k" -a ECDSAP256SHA256 "$z" >/dev/null
+  cat "$k"/K*.key >> "$f"
+  # -P: dnssec-signzone's own check of the result would refuse signatures already expired.
+  dnssec-signzone -q -P -K "$k" -o "$z" -s now-259200 -e now-86400 -f "$f.signed" "$f" >/dev/null \
+    || die "dnssec-signzone failed for $z"
+  mv "$f.signed" "$f"
+  rm -rf "$k"
 }
 
 start_knot() {
@@ -239,9 +257,45 @@ template:
     zonefile-load: whole
     journal-content: none
     acl: tsig
+# Signing policies for the multi-signer zones: foreign DNSKEYs added by UPDATE are kept
+# (incremental), no CDS/CDNSKEY (the other signers publish none), and a short DNSKEY TTL and
+# propagation delay so that a ZSK rollover switches keys within seconds in the tests.
+policy:
+  - id: ms
+    algorithm: ecdsap256sha256
+    dnskey-management: incremental
+    delete-delay: 1d
+    cds-cdnskey-publish: none
+    dnskey-ttl: 10s
+    propagation-delay: 0
+  - id: ms-nsec3
+    algorithm: ecdsap256sha256
+    nsec3: on
+    dnskey-management: incremental
+    delete-delay: 1d
+    cds-cdnskey-publish: none
+    dnskey-ttl: 10s
+    propagation-delay: 0
+  - id: ms-rsa
+    algorithm: rsasha256
+    ksk-size: 2048
+    zsk-size: 1024
+    dnskey-management: incremental
+    delete-delay: 1d
+    cds-cdnskey-publish: none
+    dnskey-ttl: 10s
+    propagation-delay: 0
 zone:
 CONF
-    for z in $LAB_ZONES; do echo "  - domain: $z"; done
+    for z in $LAB_ZONES; do
+      echo "  - domain: $z"
+      case "$(lab_signing "$z" knot)" in
+        k) printf '    dnssec-signing: on\n    dnssec-policy: ms\n' ;;
+        n) printf '    dnssec-signing: on\n    dnssec-policy: ms-nsec3\n' ;;
+        R) printf '    dnssec-signing: on\n    dnssec-policy: ms-rsa\n' ;;
+        e) presign_expired "$z" "$d/zones/$z.zone" ;;
+      esac
+    done
     for z in $LAB_FILE_ZONES; do printf '  - domain: %s\n    template: files\n' "$z"; done
   } > "$d/knot.conf"
   knotc -c "$d/knot.conf" conf-check > "$d/checkconf.out" 2>&1 || { cat "$d/checkconf.out" >&2; die "knot.conf invalid"; }
@@ -269,7 +323,11 @@ pdns_zone_json() {
       i=$((i + 1))
     done
   fi
-  printf '{"name":"%s.","kind":"Native","soa_edit_api":"INCREASE","master_tsig_key_ids":["%s."],"nameservers":[],' "$z" "$LAB_TSIG_NAME"
+  # "dnssec": true signs it from creation with a CSK of its own. (pdnsutil secure-zone on
+  # the running server's database is served only once its key cache expires, 30 s later.)
+  local dnssec=false
+  [ "$(lab_signing "$z" pdns)" = p ] && dnssec=true
+  printf '{"name":"%s.","kind":"Native","dnssec":%s,"soa_edit_api":"INCREASE","master_tsig_key_ids":["%s."],"nameservers":[],' "$z" "$dnssec" "$LAB_TSIG_NAME"
   printf '"rrsets":[{"name":"%s.","type":"SOA","ttl":300,"records":[{"content":"ns1.example.test. hostmaster.%s. 0 60 30 86400 60"}]},' "$z" "$z"
   printf '{"name":"%s.","type":"NS","ttl":300,"records":[%s]}%s]}\n' "$z" "$ns" "$glue"
 }
@@ -300,6 +358,9 @@ disable-axfr=no
 dnsupdate=yes
 allow-dnsupdate-from=127.0.0.0/8
 default-soa-content=ns3.example.test. hostmaster.@ 0 60 30 86400 60
+# Serve DNSKEY, CDS and CDNSKEY records of the zone's own data beside the keys PowerDNS
+# signs with: how another signer's zone-signing key gets into its DNSKEY set (RFC 8901).
+direct-dnskey=yes
 CONF
   port_free "$LAB_PDNS_IP"
   spawn pdns pdns_server --config-dir="$d"
@@ -428,5 +489,31 @@ if [[ " $started " == *" bind "* ]] && [[ " $started " != *" nsd "* ]] && lab_pi
   bash "$HERE/down.sh" nsd >/dev/null
   mkdir -p "$LAB_DIR/nsd"
   start_nsd
+fi
+# The TLD's DS set for each signed zone: one per signer's key-signing key, read from what
+# each server serves (its keys are new whenever it started with fresh data).
+publish_ds() {
+  local z s ip how keys deadline ds update
+  for z in $(lab_signed_names); do
+    update="server $LAB_ROOT_IP\nzone test.\nupdate delete $z. DS\n"
+    for s in bind knot pdns; do
+      how=$(lab_signing "$z" "$s")
+      [ "$how" != _ ] || continue
+      ip=$(lab_ip "$s")
+      deadline=$(( $(date +%s) + LAB_START_TIMEOUT ))
+      until keys=$(dig +norec +time=1 +tries=1 @"$ip" "$z" DNSKEY 2>/dev/null | awk '$4 == "DNSKEY" && $5 == 257') && [ -n "$keys" ]; do
+        [ "$(date +%s)" -lt "$deadline" ] || die "$s serves no key-signing key for $z"
+        sleep 0.1
+      done
+      ds=$(dnssec-dsfromkey -2 -f - "$z." <<<"$keys") || die "dnssec-dsfromkey failed for $z at $s"
+      while read -r line; do update="${update}update add ${line/ IN DS / 300 IN DS }\n"; done <<<"$ds"
+    done
+    printf "${update}send\n" | nsupdate -y "$LAB_TSIG_ALG:$LAB_TSIG_NAME:$LAB_TSIG_SECRET" \
+      || die "cannot publish the DS set of $z at the TLD"
+  done
+  log "DS sets published at the TLD for $(lab_signed_names)"
+}
+if [[ " $started " == *" root "* || " $started " == *" bind "* || " $started " == *" knot "* || " $started " == *" pdns "* ]]; then
+  publish_ds
 fi
 log "lab is up in $LAB_DIR (root $LAB_ROOT_IP, bind $LAB_BIND_IP, knot $LAB_KNOT_IP, pdns $LAB_PDNS_IP + API :$LAB_PDNS_API_PORT, nsd $LAB_NSD_IP, recursive $LAB_REC_IP, Route 53 emulator $LAB_MOTO_IP:$LAB_MOTO_PORT)"

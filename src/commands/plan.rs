@@ -1,6 +1,7 @@
 //! `nsync plan`: reads every provider and prints the changes sync would make.
 //! Exit 0 in sync, 1 changes pending, 2 a provider could not be read.
 
+use nsync_core::name::NameText;
 use crate::cli::Global;
 use crate::report::plan::{diff_text, plan_json, summary_table};
 use crate::report::style::Style;
@@ -26,11 +27,36 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
         )
     };
     write_result(global.output.as_deref(), &text)?;
+    // Multi-signer zones: the keys sync would publish, read from what each provider serves.
+    let mut keys_pending = false;
+    for desired in ws
+        .zones
+        .iter()
+        .filter(|z| z.config.dnssec == crate::config::DnssecMode::MultiSigner)
+    {
+        let (_, keys) = rt.block_on(crate::dnssec::exchange::observe(&ws, &inv, desired));
+        let pending: Vec<_> = crate::dnssec::exchange::plan(&keys)
+            .into_iter()
+            .filter(|p| inv.selection.provider(&p.provider))
+            .collect();
+        let lines = crate::dnssec::exchange::describe(&desired.zone.origin, &pending);
+        if lines.is_empty() {
+            log.info(&format!(
+                "{}: every provider's DNSKEY set holds every provider's zone-signing keys",
+                desired.zone.origin.to_text()
+            ));
+        }
+        for line in lines {
+            log.info(&line);
+            keys_pending = true;
+        }
+    }
     let outcome = if plans.iter().any(|p| p.is_err()) {
         Outcome::Failed
-    } else if plans
-        .iter()
-        .any(|p| p.as_ref().is_ok_and(|p| !p.changes.changes.is_empty()))
+    } else if keys_pending
+        || plans
+            .iter()
+            .any(|p| p.as_ref().is_ok_and(|p| !p.changes.changes.is_empty()))
     {
         Outcome::Findings
     } else {

@@ -96,6 +96,21 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
     let results = rt.block_on(apply_all(
         &ws.config, &targets, plans, &policy, &log, &progress,
     ));
+    // Multi-signer zones: the providers' keys, once the records are in place.
+    let mut keys_ok = true;
+    for desired in ws
+        .zones
+        .iter()
+        .filter(|z| z.config.dnssec == crate::config::DnssecMode::MultiSigner)
+    {
+        let ask = |keys: usize, providers: usize| -> Result<(), String> {
+            if args.yes {
+                return Ok(());
+            }
+            confirm(keys, providers).map_err(|e| e.to_string())
+        };
+        keys_ok &= rt.block_on(crate::dnssec::exchange::sync_zone(&ws, &inv, desired, &ask));
+    }
     let applied = results
         .iter()
         .any(|r| matches!(r, TargetResult::Applied { .. }));
@@ -129,7 +144,7 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
         ));
     }
     Ok(
-        if stale || results.iter().any(|r| matches!(r, TargetResult::Failed(_))) {
+        if stale || !keys_ok || results.iter().any(|r| matches!(r, TargetResult::Failed(_))) {
             Outcome::Failed
         } else {
             Outcome::Ok

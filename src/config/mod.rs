@@ -11,7 +11,7 @@ mod providers;
 mod zones;
 
 pub use providers::{Nameserver, ProviderConfig};
-pub use zones::{IgnorePattern, ZoneConfig};
+pub use zones::{DnssecMode, IgnorePattern, ZoneConfig};
 
 use nsync_core::name::NameText;
 use std::collections::BTreeMap;

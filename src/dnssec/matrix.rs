@@ -23,6 +23,8 @@ pub struct AddressDnssec {
     pub dnskey_signers: BTreeSet<Key>,
     /// Keys whose signatures over the zone's other rrsets validate: zone-signing keys in use.
     pub zone_signers: BTreeSet<Key>,
+    /// The TTL the DNSKEY set is served with: keys published there get the same.
+    pub dnskey_ttl: Option<u32>,
     /// The DNSKEY answer did not fit the EDNS buffer and needed TCP.
     pub dnskey_truncated: bool,
     /// CDS and CDNSKEY rdata on the wire, sorted: compared between addresses.

@@ -5,6 +5,7 @@
 //! pairing of one provider's keys with another's signatures.
 
 pub mod denial;
+pub mod exchange;
 pub mod keys;
 pub mod matrix;
 pub mod probe;

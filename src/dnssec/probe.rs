@@ -32,6 +32,11 @@ pub async fn keys(client: &dyn Asker, zone: &Name, now: u32) -> (AddressDnssec, 
     seen.answered = true;
     seen.dnskey_truncated = answer.truncated;
     seen.keys = zone_keys(&m.answers, zone);
+    seen.dnskey_ttl = m
+        .answers
+        .iter()
+        .find(|r| r.name == *zone && r.record_type() == RecordType::DNSKEY)
+        .map(|r| r.ttl);
     let state = if seen.keys.is_empty() {
         KeySet::Absent
     } else {

@@ -18,6 +18,8 @@ use hickory_proto::rr::{Name, RecordType};
 use crate::rdata::SUPPORTED_TYPES;
 use crate::zone::{MAX_TTL, Rrset, Zone};
 
+pub use hickory_proto::dnssec::rdata::DNSKEY;
+
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Who writes the apex NS rrset at a provider.
@@ -74,6 +76,18 @@ pub struct Capabilities {
     pub max_batch_records: Option<usize>,
     /// The API's documented request budgets (per minute, per hour ...).
     pub rate_limits: &'static [RateLimit],
+    /// Whether nsync can publish other signers' keys in the provider's DNSKEY set, which a
+    /// zone signed by several providers needs (RFC 8901 model 2).
+    pub foreign_keys: ForeignKeys,
+}
+
+/// Can the provider serve another signer's DNSKEY beside its own?
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForeignKeys {
+    /// Yes: [`Provider::publish_foreign_keys`] adds them.
+    Publishable,
+    /// No, and why (shown by `nsync check` for a multi-signer zone).
+    Not(&'static str),
 }
 
 impl Capabilities {
@@ -85,6 +99,9 @@ impl Capabilities {
         apex_ns: ApexNs::Managed,
         max_batch_records: None,
         rate_limits: &[],
+        foreign_keys: ForeignKeys::Not(
+            "nsync does not publish DNSKEY records through this provider",
+        ),
     };
 
     /// The record types the provider stores (for a kind that lacks some).
@@ -109,6 +126,12 @@ impl Capabilities {
     /// The most records one write request may carry.
     pub const fn with_batch(mut self, records: usize) -> Capabilities {
         self.max_batch_records = Some(records);
+        self
+    }
+
+    /// Whether other signers' DNSKEYs can be published there.
+    pub const fn with_foreign_keys(mut self, foreign_keys: ForeignKeys) -> Capabilities {
+        self.foreign_keys = foreign_keys;
         self
     }
 
@@ -307,6 +330,24 @@ pub trait Provider: Send + Sync {
     /// Whether the account is in good standing, where the provider's API can tell.
     async fn health(&self) -> Result<(), ProviderError> {
         Ok(())
+    }
+
+    /// Makes the provider's DNSKEY set hold `keys`, other signers' keys, beside the keys it
+    /// signs with itself, adding what is missing and removing nothing (RFC 8901 model 2:
+    /// every provider publishes every provider's zone-signing keys). Only kinds that
+    /// declare [`ForeignKeys::Publishable`] are asked.
+    async fn publish_foreign_keys(
+        &self,
+        origin: &Name,
+        _ttl: u32,
+        _keys: &[DNSKEY],
+    ) -> Result<(), ProviderError> {
+        Err(ProviderError::new(
+            ErrorKind::Unsupported,
+            self.name(),
+            format!("publish DNSKEYs in {}", origin.to_text()),
+            "this provider cannot serve another signer's DNSKEY; take it out of the multi-signer zone",
+        ))
     }
 
     /// Creates a missing zone (only with `--create-missing`). Most providers cannot.

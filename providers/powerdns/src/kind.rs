@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use nsync_core::diag::Diagnostic;
 use nsync_core::kind::{KeyType, Kind, key};
-use nsync_core::provider::{Capabilities, Provider, ProviderError};
+use nsync_core::provider::{Capabilities, ForeignKeys, Provider, ProviderError};
 use nsync_core::settings::Settings;
 
 pub const KIND: Kind = Kind {
@@ -17,7 +17,8 @@ pub const KIND: Kind = Kind {
         key("allow_insecure_http", KeyType::Bool, false, "true"),
         nsync_http::TIMEOUT_KEY,
     ],
-    capabilities: Capabilities::FULL,
+    // Other signers' keys are served from the zone's DNSKEY rrset with `direct-dnskey=yes`.
+    capabilities: Capabilities::FULL.with_foreign_keys(ForeignKeys::Publishable),
     check_values,
     check_rrset: nsync_core::kind::no_rrset_checks,
     build,

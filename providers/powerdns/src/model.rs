@@ -43,6 +43,15 @@ pub struct NewZone {
     pub soa_edit_api: String,
 }
 
+/// One of the zone's own signing keys (`GET .../cryptokeys`,
+/// https://doc.powerdns.com/authoritative/http-api/cryptokey.html).
+#[derive(Debug, Deserialize)]
+pub struct CryptoKey {
+    /// Its DNSKEY in presentation form, "257 3 13 base64".
+    #[serde(default)]
+    pub dnskey: Option<String>,
+}
+
 /// `{"error": "..."}`, the body of every API error.
 #[derive(Debug, Deserialize)]
 pub struct ApiError {

@@ -83,6 +83,69 @@ impl Provider for PowerDns {
             .map(|_| ())
     }
 
+    /// Another signer's keys go in the zone's own DNSKEY rrset, which PowerDNS serves (and
+    /// signs) beside the keys of its cryptokeys table when `direct-dnskey=yes` is set. The
+    /// rrset is replaced whole, so it is written as every foreign key wanted, less any of
+    /// PowerDNS's own (which would then be served twice).
+    async fn publish_foreign_keys(
+        &self,
+        origin: &Name,
+        ttl: u32,
+        keys: &[nsync_core::provider::DNSKEY],
+    ) -> Result<(), ProviderError> {
+        let operation = format!("GET cryptokeys of {}", origin.to_text());
+        let body = self
+            .client
+            .call(
+                Method::GET,
+                &format!("{}/cryptokeys", zone_path(origin)),
+                None,
+                &operation,
+            )
+            .await?;
+        let own: Vec<model::CryptoKey> = serde_json::from_str(&body).map_err(|e| {
+            self.client.api.error(
+                ErrorKind::Permanent,
+                &operation,
+                format!("the answer is not the cryptokeys JSON nsync knows: {e}"),
+            )
+        })?;
+        let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+        let own: Vec<String> = own
+            .iter()
+            .filter_map(|k| k.dnskey.as_deref())
+            .map(squeeze)
+            .collect();
+        let records: Vec<model::Record> = keys
+            .iter()
+            .map(|k| k.to_string())
+            .filter(|k| !own.contains(&squeeze(k)))
+            .map(|content| model::Record {
+                content,
+                disabled: false,
+            })
+            .collect();
+        let patch = model::Patch {
+            rrsets: vec![model::RRSet {
+                name: origin.to_text(),
+                rtype: "DNSKEY".into(),
+                ttl: Some(ttl),
+                changetype: Some("REPLACE".into()),
+                records,
+            }],
+        };
+        let body = serde_json::to_string(&patch).map_err(|e| {
+            self.client
+                .api
+                .error(ErrorKind::Permanent, "encode PATCH", e.to_string())
+        })?;
+        let operation = format!("PATCH the DNSKEY rrset of {}", origin.to_text());
+        self.client
+            .call(Method::PATCH, &zone_path(origin), Some(body), &operation)
+            .await
+            .map(|_| ())
+    }
+
     async fn create_zone(&self, origin: &Name, nameservers: &[Name]) -> Result<(), ProviderError> {
         let zone = model::NewZone {
             name: origin.to_text(),

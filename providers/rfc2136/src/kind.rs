@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use nsync_core::diag::{Diagnostic, Location};
 use nsync_core::kind::{KeySpec, KeyType, Kind, bad_value, key};
-use nsync_core::provider::{Capabilities, Provider, ProviderError};
+use nsync_core::provider::{Capabilities, ForeignKeys, Provider, ProviderError};
 use nsync_core::settings::Settings;
 
 const TSIG_KEYS: &[KeySpec] = &[
@@ -30,7 +30,9 @@ pub const KIND: Kind = Kind {
         ),
         key("timeout_seconds", KeyType::Int, false, "10"),
     ],
-    capabilities: Capabilities::FULL,
+    // BIND (dnssec-policy on a dynamic zone) and Knot (dnskey-management: incremental)
+    // keep DNSKEYs added by UPDATE and sign the set with their own key-signing keys.
+    capabilities: Capabilities::FULL.with_foreign_keys(ForeignKeys::Publishable),
     check_values,
     check_rrset,
     build,

@@ -105,4 +105,14 @@ impl Provider for Rfc2136 {
         let server = server::Server::new(&self.name, &self.config)?;
         update::apply(&server, origin, changes).await.map(|_| ())
     }
+
+    async fn publish_foreign_keys(
+        &self,
+        origin: &Name,
+        ttl: u32,
+        keys: &[nsync_core::provider::DNSKEY],
+    ) -> Result<(), ProviderError> {
+        let server = server::Server::new(&self.name, &self.config)?;
+        update::add_dnskeys(&server, origin, ttl, keys).await
+    }
 }

@@ -6,8 +6,9 @@
 //! data. Each rrset's own delete and add stay in one message, which a server applies
 //! atomically (RFC 2136 §3.7), so no rrset is ever seen half-changed.
 
+use hickory_proto::dnssec::rdata::{DNSKEY, DNSSECRData};
 use hickory_proto::op::{Message, MessageType, OpCode, Query, UpdateMessage};
-use hickory_proto::rr::{DNSClass, Name, Record, RecordType};
+use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use hickory_proto::serialize::binary::{BinEncodable, BinEncoder};
 use nsync_core::name::NameText;
 use nsync_core::provider::{Change, ChangeSet, ProviderError};
@@ -186,6 +187,47 @@ pub async fn apply(
             .await?;
     }
     Ok(total)
+}
+
+/// One UPDATE adding `keys` to the apex DNSKEY set and deleting nothing: RFC 2136
+/// §3.4.2.2 adds each RR to its rrset and leaves one already there alone, so the server's
+/// own keys (which its signer manages) are never touched.
+pub fn dnskey_message(origin: &Name, ttl: u32, keys: &[DNSKEY]) -> Message {
+    let mut message = Message::new(rand_id(), MessageType::Query, OpCode::Update);
+    message.metadata.recursion_desired = false;
+    let mut zone = Query::query(origin.clone(), RecordType::SOA);
+    zone.set_query_class(DNSClass::IN);
+    message.add_zone(zone);
+    message.add_updates(keys.iter().map(|k| {
+        Record::from_rdata(
+            origin.clone(),
+            ttl,
+            RData::DNSSEC(DNSSECRData::DNSKEY(k.clone())),
+        )
+    }));
+    message
+}
+
+pub async fn add_dnskeys(
+    server: &Server<'_>,
+    origin: &Name,
+    ttl: u32,
+    keys: &[DNSKEY],
+) -> Result<(), ProviderError> {
+    let op = format!(
+        "UPDATE adding {} DNSKEY(s) to {} at {}",
+        keys.len(),
+        origin.to_text(),
+        server.config.server
+    );
+    let mut conn = server.connect(&op).await?;
+    let mut verifier = server
+        .send_signed(&mut conn, dnskey_message(origin, ttl, keys), &op)
+        .await?;
+    server
+        .receive_verified(&mut conn, &mut verifier, origin, &op)
+        .await
+        .map(|_| ())
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! `nsync plan`: reads every provider and prints the changes sync would make.
 //! Exit 0 in sync, 1 changes pending, 2 a provider could not be read.
 
-use nsync_core::name::NameText;
 use crate::cli::Global;
 use crate::report::plan::{diff_text, plan_json, summary_table};
 use crate::report::style::Style;
 use crate::report::{Outcome, write_result};
 use crate::retry::RetryPolicy;
 use crate::targets::{load_and_read, plan_all};
+use nsync_core::name::NameText;
 
 pub fn run(global: &Global) -> anyhow::Result<Outcome> {
     let json = super::wants_json(global, "plan")?;

@@ -131,7 +131,9 @@ fn nsec3_proof(qname: &Name, zone: &Name, nsec3s: &[(&Name, &NSEC3)]) -> Denial 
             return Denial::Bogus(format!("the NSEC3 owner {owner} is not a base32hex hash"));
         };
         if owner.base_name() != *zone {
-            return Denial::Bogus(format!("the NSEC3 owner {owner} is not directly under the zone"));
+            return Denial::Bogus(format!(
+                "the NSEC3 owner {owner} is not directly under the zone"
+            ));
         }
         chain.push((own, n.next_hashed_owner_name().to_vec()));
     }

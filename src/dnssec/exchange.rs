@@ -32,7 +32,10 @@ pub struct ProviderKeys {
 impl ProviderKeys {
     /// The keys it signs with: its own for certain.
     pub fn signing(&self) -> BTreeSet<&Key> {
-        self.dnskey_signers.iter().chain(&self.zone_signers).collect()
+        self.dnskey_signers
+            .iter()
+            .chain(&self.zone_signers)
+            .collect()
     }
 
     /// Its key-signing keys: those that sign its DNSKEY set, or, where none validates,
@@ -153,11 +156,7 @@ pub fn ds_set(zone: &Name, all: &[ProviderKeys]) -> Vec<(String, String)> {
     for p in all {
         for key in p.ksks() {
             if let Ok(digest) = key.dnskey.to_digest(zone, DigestType::SHA256) {
-                let hex: String = digest
-                    .as_ref()
-                    .iter()
-                    .map(|b| format!("{b:02X}"))
-                    .collect();
+                let hex: String = digest.as_ref().iter().map(|b| format!("{b:02X}")).collect();
                 out.push((
                     p.provider.clone(),
                     format!(
@@ -172,9 +171,6 @@ pub fn ds_set(zone: &Name, all: &[ProviderKeys]) -> Vec<(String, String)> {
     }
     out
 }
-
-#[cfg(test)]
-mod tests;
 
 /// Reads every provider of the zone by DNS: each address's DNSKEY set and who signs what,
 /// through verify (so every rrset's signature is checked on the way).
@@ -198,14 +194,11 @@ pub async fn observe(
     let mut every = inv.clone();
     every.selection.providers.clear();
     let mut report = crate::verify::run(ws, &every, options).await;
-    let zone = report
-        .zones
-        .pop()
-        .unwrap_or_else(|| ZoneReport {
-            zone: origin.clone(),
-            addresses: Vec::new(),
-            findings: Vec::new(),
-        });
+    let zone = report.zones.pop().unwrap_or_else(|| ZoneReport {
+        zone: origin.clone(),
+        addresses: Vec::new(),
+        findings: Vec::new(),
+    });
     let keys = providers_of(&zone, &desired.config.providers);
     (zone, keys)
 }
@@ -307,7 +300,9 @@ pub async fn sync_zone(
             return false;
         }
         for (provider, why) in publish(ws, origin, &plans, &log).await {
-            log.error(&format!("{zone} at {provider}: the keys could not be published: {why}"));
+            log.error(&format!(
+                "{zone} at {provider}: the keys could not be published: {why}"
+            ));
             ok = false;
         }
         // Published is not served: read again until every set is complete.

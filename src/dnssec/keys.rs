@@ -53,9 +53,8 @@ impl Ord for Key {
 
 impl Key {
     pub fn from_dnskey(dnskey: &DNSKEY) -> Option<Key> {
-        let wire = nsync_core::rdata::canonical_bytes(&RData::DNSSEC(DNSSECRData::DNSKEY(
-            dnskey.clone(),
-        )));
+        let wire =
+            nsync_core::rdata::canonical_bytes(&RData::DNSSEC(DNSSECRData::DNSKEY(dnskey.clone())));
         let tag = dnskey.calculate_key_tag().ok()?;
         Some(Key {
             id: KeyId {

@@ -38,7 +38,11 @@ impl AddressDnssec {
     /// Notes a validated rrset: who signed it and until when.
     pub fn signed(&mut self, what: String, expires: u32, by: &BTreeSet<Key>) {
         self.zone_signers.extend(by.iter().cloned());
-        if self.earliest.as_ref().is_none_or(|(e, _)| before(expires, *e)) {
+        if self
+            .earliest
+            .as_ref()
+            .is_none_or(|(e, _)| before(expires, *e))
+        {
             self.earliest = Some((expires, what));
         }
     }
@@ -48,7 +52,10 @@ impl AddressDnssec {
         let earliest = self.earliest.take();
         let zone_signers = std::mem::take(&mut self.zone_signers);
         *self = AddressDnssec {
-            zone_signers: zone_signers.into_iter().chain(later.zone_signers.clone()).collect(),
+            zone_signers: zone_signers
+                .into_iter()
+                .chain(later.zone_signers.clone())
+                .collect(),
             ..later
         };
         if let Some((e, what)) = earliest
@@ -116,15 +123,16 @@ pub fn problems(seen: &[Observed<'_>], cx: &Context<'_>) -> Vec<Problem> {
         return out;
     }
     let zone = cx.zone.to_text();
-    let at = |o: &Observed<'_>, kind: Kind, rtype: &str, expected: String, actual: String| Problem {
-        kind,
-        provider: o.provider.to_string(),
-        at: Some((o.nameserver.to_string(), o.address.to_string())),
-        name: zone.clone(),
-        rtype: rtype.to_string(),
-        expected,
-        actual,
-    };
+    let at =
+        |o: &Observed<'_>, kind: Kind, rtype: &str, expected: String, actual: String| Problem {
+            kind,
+            provider: o.provider.to_string(),
+            at: Some((o.nameserver.to_string(), o.address.to_string())),
+            name: zone.clone(),
+            rtype: rtype.to_string(),
+            expected,
+            actual,
+        };
     let why_signed = if cx.parent_ds.is_some_and(|ds| !ds.is_empty()) {
         "the parent holds a DS for the zone"
     } else if seen.iter().any(|o| !o.dnssec.keys.is_empty()) {
@@ -132,7 +140,10 @@ pub fn problems(seen: &[Observed<'_>], cx: &Context<'_>) -> Vec<Problem> {
     } else {
         "nsync.toml declares it signed"
     };
-    for o in seen.iter().filter(|o| o.dnssec.answered && o.dnssec.keys.is_empty()) {
+    for o in seen
+        .iter()
+        .filter(|o| o.dnssec.answered && o.dnssec.keys.is_empty())
+    {
         out.push(at(
             o,
             Kind::Unsigned,
@@ -149,7 +160,10 @@ pub fn problems(seen: &[Observed<'_>], cx: &Context<'_>) -> Vec<Problem> {
                     o,
                     Kind::Expiring,
                     "RRSIG",
-                    format!("signatures valid for at least {}", show_span(i64::from(cx.window))),
+                    format!(
+                        "signatures valid for at least {}",
+                        show_span(i64::from(cx.window))
+                    ),
                     format!(
                         "the signature of {what} expires at {} UTC, in {}: signers refresh signatures well before they run out, so this one may have stopped re-signing",
                         show_time(*expires),
@@ -186,7 +200,9 @@ type At<'f> = dyn Fn(&Observed<'_>, Kind, &str, String, String) -> Problem + 'f;
 fn incomplete(seen: &[Observed<'_>], _cx: &Context<'_>, at: &At<'_>) -> Vec<Problem> {
     let mut zsks: BTreeMap<&str, BTreeSet<&Key>> = BTreeMap::new();
     for o in seen {
-        zsks.entry(o.provider).or_default().extend(o.dnssec.zone_signers.iter());
+        zsks.entry(o.provider)
+            .or_default()
+            .extend(o.dnssec.zone_signers.iter());
     }
     let mut out = Vec::new();
     for o in seen.iter().filter(|o| !o.dnssec.keys.is_empty()) {

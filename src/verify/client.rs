@@ -209,20 +209,18 @@ impl AddressClient {
             truncated,
         };
         match self.udp(name, rtype, rd).await {
-            Ok(message) if message.metadata.truncation => self
-                .tcp(name, rtype, rd)
-                .await
-                .map(|m| answered(m, true)),
+            Ok(message) if message.metadata.truncation => {
+                self.tcp(name, rtype, rd).await.map(|m| answered(m, true))
+            }
             Ok(message) => Ok(answered(message, false)),
             // Every datagram lost (a lossy or UDP-filtering path): TCP, which retransmits
             // on its own, gets one try within the budget before the address is called
             // unreachable. Its own failure says less than the UDP one, which is kept.
-            Err(e @ (QueryError::Timeout | QueryError::OnlyInvalid(_))) => {
-                self.tcp(name, rtype, rd)
-                    .await
-                    .map(|m| answered(m, false))
-                    .map_err(|_| e)
-            }
+            Err(e @ (QueryError::Timeout | QueryError::OnlyInvalid(_))) => self
+                .tcp(name, rtype, rd)
+                .await
+                .map(|m| answered(m, false))
+                .map_err(|_| e),
             Err(e) => Err(e),
         }
     }

@@ -704,7 +704,10 @@ async fn dnssec_findings(
         })
         .collect();
     let now = crate::dnssec::now32(SystemTime::now());
-    let window = options.dnssec_window.as_secs().min(u64::from(u32::MAX >> 1)) as u32;
+    let window = options
+        .dnssec_window
+        .as_secs()
+        .min(u64::from(u32::MAX >> 1)) as u32;
     let mut cx = Context {
         zone: origin,
         parent_ds: None,

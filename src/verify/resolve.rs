@@ -7,8 +7,8 @@ use nsync_core::name::NameText;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
-use hickory_proto::op::ResponseCode;
 use hickory_proto::dnssec::rdata::{DNSSECRData, DS};
+use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData, RecordType};
 use nsync_core::rcode::mnemonic;
 use tokio::sync::Mutex;

@@ -344,3 +344,117 @@ fn a_nameserver_name_that_does_not_resolve_is_unresolvable() {
     assert_eq!(found[0].kind, FindingKind::Unresolvable);
     assert_eq!(found[0].nameserver, "ns1.example.net.");
 }
+
+/// A signed address: SOA, DNSKEY (KSK + ZSK), www A and an NXDOMAIN with its NSEC proof,
+/// each signed here; `www_sig` makes www's signature (valid, expired or absent).
+fn signed_script(
+    www_sig: impl Fn(&TestKey, &hickory_proto::rr::Record) -> Vec<hickory_proto::rr::Record>,
+) -> (Script, TestKey, TestKey) {
+    use crate::dnssec::testing::{DAY, TestKey, a, name, now};
+    use hickory_proto::dnssec::rdata::{DNSSECRData, NSEC};
+    use hickory_proto::rr::{RData, Record};
+    let (ksk, zsk) = (
+        TestKey::new("example.test.", 257),
+        TestKey::new("example.test.", 256),
+    );
+    let t = now();
+    let soa = super::script::record(SOA);
+    let keys = vec![ksk.record(), zsk.record()];
+    let mut dnskey = keys.clone();
+    dnskey.push(ksk.sign(&keys, t - DAY, t + 20 * DAY));
+    let www = a("www.example.test.", [192, 0, 2, 1]);
+    let mut www_answer = vec![www.clone()];
+    www_answer.extend(www_sig(&zsk, &www));
+    let nsec = |owner: &str, next: &str| {
+        let r = Record::from_rdata(
+            name(owner),
+            60,
+            RData::DNSSEC(DNSSECRData::NSEC(NSEC::new(name(next), [RecordType::A]))),
+        );
+        let sig = zsk.sign(std::slice::from_ref(&r), t - DAY, t + 20 * DAY);
+        [r, sig]
+    };
+    // example.test. -> www.example.test. -> (apex): covers nsync-nx-*.example.test. and
+    // *.example.test. alike.
+    let mut proof: Vec<Record> = nsec("example.test.", "www.example.test.").into();
+    proof.extend(nsec("www.example.test.", "example.test."));
+    let records =
+        |rcode, answers, authority| Reply::Records(rcode, true, answers, authority, false);
+    let script = Script::default()
+        .on(
+            "example.test.",
+            RecordType::SOA,
+            vec![records(
+                ResponseCode::NoError,
+                vec![
+                    soa.clone(),
+                    zsk.sign(std::slice::from_ref(&soa), t - DAY, t + 20 * DAY),
+                ],
+                vec![],
+            )],
+        )
+        .on(
+            "example.test.",
+            RecordType::DNSKEY,
+            vec![records(ResponseCode::NoError, dnskey, vec![])],
+        )
+        .on(
+            "www.example.test.",
+            RecordType::A,
+            vec![records(ResponseCode::NoError, www_answer, vec![])],
+        )
+        .otherwise(records(ResponseCode::NXDomain, vec![], proof));
+    (script, ksk, zsk)
+}
+
+use crate::dnssec::testing::TestKey;
+
+fn check_signed(script: Script) -> super::checks::AddressResult {
+    let asker: Arc<dyn Asker> = Arc::new(ScriptedAsker(Arc::new(script)));
+    block_on(check_address(
+        asker,
+        place("192.0.2.53"),
+        expected("$TTL 300\nwww A 192.0.2.1\n"),
+    ))
+}
+
+#[test]
+fn a_signed_address_is_validated_rrset_by_rrset_and_its_nxdomain_proven() {
+    use crate::dnssec::testing::{DAY, now};
+    let t = now();
+    let (script, ksk, zsk) =
+        signed_script(|zsk, www| vec![zsk.sign(std::slice::from_ref(www), t - DAY, t + 20 * DAY)]);
+    let result = check_signed(script);
+    assert!(result.findings.is_empty(), "{:?}", result.findings);
+    assert_eq!(result.dnssec.keys.len(), 2);
+    assert!(result.dnssec.dnskey_signers.contains(&ksk.key));
+    assert!(result.dnssec.zone_signers.contains(&zsk.key));
+    assert!(
+        result.cases.iter().any(|c| c.rtype == "DNSKEY"),
+        "the DNSKEY set is a case"
+    );
+
+    // Expired at www only: bogus there, with the time it expired.
+    let (script, _, _) =
+        signed_script(|zsk, www| vec![zsk.sign(std::slice::from_ref(www), t - 3 * DAY, t - DAY)]);
+    let result = check_signed(script);
+    assert_eq!(
+        kinds(&result),
+        [("www.example.test.".to_string(), "dnssec_bogus")]
+    );
+    assert!(
+        result.findings[0]
+            .actual
+            .as_deref()
+            .unwrap()
+            .contains("expired at")
+    );
+
+    // No signature at www: unsigned there.
+    let (script, _, _) = signed_script(|_, _| vec![]);
+    let result = check_signed(script);
+    assert_eq!(
+        kinds(&result),
+        [("www.example.test.".to_string(), "dnssec_unsigned")]
+    );
+}

@@ -5,7 +5,7 @@ use nsync_core::Name;
 use nsync_core::builder::ZoneRead;
 use nsync_core::diag::{Diagnostic, Location};
 use nsync_core::name::NameText;
-use nsync_core::provider::ApexNs;
+use nsync_core::provider::{ApexNs, ForeignKeys};
 use nsync_core::rdata::Rdata;
 use nsync_core::zone::{Rrset, Zone};
 use nsync_core::{RData, RecordType};
@@ -18,7 +18,39 @@ pub fn zone_file_problems(config: &Config, zone: &ZoneConfig, read: &ZoneRead) -
     let mut diags = nameserver_glue(zone, read);
     diags.extend(union_glue(config, zone, &read.zone));
     diags.extend(what_providers_cannot_store(config, zone, read));
+    diags.extend(multi_signer_problems(config, zone));
     diags
+}
+
+/// A multi-signer zone needs every provider to serve the others' keys: one that cannot
+/// would leave every other provider's answers bogus for resolvers that take its DNSKEY
+/// set, so check names it before anything is written.
+fn multi_signer_problems(config: &Config, zone: &ZoneConfig) -> Vec<Diagnostic> {
+    if zone.dnssec != crate::config::DnssecMode::MultiSigner {
+        return Vec::new();
+    }
+    zone.providers
+        .iter()
+        .filter_map(|p| config.providers.get(p))
+        .filter_map(|p| match p.kind.capabilities.foreign_keys {
+            ForeignKeys::Publishable => None,
+            ForeignKeys::Not(why) => Some(
+                Diagnostic::error(
+                    zone.location.clone(),
+                    format!(
+                        "zone {} is multi-signer, but provider {} ({}) cannot serve another signer's DNSKEY: {why}",
+                        zone.origin.to_text(),
+                        p.name,
+                        p.kind.name
+                    ),
+                )
+                .with_hint(format!(
+                    "take {} out of the zone's providers, or leave out dnssec = \"multi-signer\" (each provider then signs alone, and verify reports the keys missing between them)",
+                    p.name
+                )),
+            ),
+        })
+        .collect()
 }
 
 /// Every rrset against every provider of the zone (whatever `--provider` selected: the

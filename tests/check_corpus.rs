@@ -343,6 +343,18 @@ const CASES: &[Case] = &[
         "provider a: `tsig.secret` holds a literal secret",
     ),
     config(
+        "multi-signer zone with a provider that cannot serve other signers' keys",
+        "[providers.a]\nkind = \"zonefile\"\ndirectory = \"out\"\n\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"a\"]\ndnssec = \"multi-signer\"\n",
+        5,
+        "zone example.test. is multi-signer, but provider a (zonefile) cannot serve another signer's DNSKEY",
+    ),
+    config(
+        "unknown DNSSEC mode",
+        "[providers.a]\nkind = \"zonefile\"\ndirectory = \"out\"\n\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"a\"]\ndnssec = \"on\"\n",
+        8,
+        "`dnssec = \"on\"` is not a DNSSEC mode",
+    ),
+    config(
         "literal API key",
         "[providers.a]\nkind = \"powerdns\"\nurl = \"https://pdns.example.net\"\napi_key = \"abc123\"\n\n[zones.\"example.test.\"]\nfile = \"z.zone\"\nproviders = [\"a\"]\n",
         4,

@@ -98,6 +98,14 @@ pub enum Command {
         after_help = "Examples:\n  nsync audit\n  nsync audit --zone example.com. --format junit --output audit.xml\n  nsync audit --format json | jq '.findings[] | select(.severity == \"critical\")'"
     )]
     Audit,
+    /// DNSSEC across providers: the key matrix of each signed zone
+    #[command(
+        after_help = "Examples:\n  nsync dnssec status\n  nsync dnssec status --zone example.com. --format json"
+    )]
+    Dnssec {
+        #[command(subcommand)]
+        action: DnssecAction,
+    },
     /// Write a provider's current zone as a zone file
     #[command(
         after_help = "Examples:\n  nsync import --provider pdns --zone example.com. --output zones/example.com.toml\n  nsync import --provider bind --zone example.com. --format zone\n  nsync import --provider r53 --zone example.com. | less"
@@ -127,6 +135,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum DnssecAction {
+    /// Which provider signs with which key, what each DNSKEY set holds and lacks, and
+    /// what the parent's DS set covers (exit 1 when a set lacks a key or the DS a provider)
+    Status,
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod check;
 pub mod completions;
 pub mod demo;
+pub mod dnssec;
 pub mod import;
 pub mod plan;
 pub mod restore;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use nsync_core::provider::Provider;
 
-use crate::cli::{Cli, Command, Format, Global};
+use crate::cli::{Cli, Command, DnssecAction, Format, Global};
 use crate::config::{Config, config_path, read_config};
 use crate::report::Outcome;
 
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Sync(args) => sync::run(&global, &args),
         Command::Verify(args) => verify::run(&global, &args),
         Command::Audit => audit::run(&global),
+        Command::Dnssec { action: DnssecAction::Status } => dnssec::run(&global),
         Command::Import => import::run(&global),
         Command::Restore(args) => restore::run(&global, &args),
         Command::Man => man(),

@@ -4,6 +4,7 @@
 //! real redundancy. Every finding says what to do.
 
 pub mod delegation;
+pub mod dnssec;
 
 use nsync_core::name::NameText;
 use std::collections::BTreeMap;
@@ -47,7 +48,9 @@ pub struct Finding {
     /// Stable: auth_failed, account_suspended, zone_missing, provider_error, drift_missing,
     /// drift_extra, drift_changed, ttl_clamped, nameserver_lame, serial_mismatch,
     /// zone_not_delegated, delegation_missing_provider, delegation_unknown_nameserver,
-    /// glue_mismatch, single_provider, same_network.
+    /// glue_mismatch, single_provider, same_network, and for signed zones dnssec_bogus,
+    /// dnssec_expiring, dnssec_unsigned, dnskey_incomplete, ds_missing_for_provider,
+    /// algorithm_mismatch, cds_inconsistent, dnskey_truncated.
     pub kind: &'static str,
     pub zone: String,
     /// Empty for findings about the zone as a whole.
@@ -315,6 +318,22 @@ async fn audit_zone(
         .map(|p| (p.provider.clone(), p.names.clone(), p.addresses.clone()))
         .collect();
     delegation::check(report, &origin, &providers, resolver, &log).await;
+    let addresses: Vec<(String, Vec<(String, SocketAddr)>)> = all
+        .iter()
+        .map(|p| (p.provider.clone(), p.addresses.clone()))
+        .collect();
+    report.checked.push((z.clone(), String::new(), "dnssec"));
+    dnssec::check(
+        report,
+        &origin,
+        &addresses,
+        desired.config.dnssec.declared(),
+        ws.config.verify.dnssec_expiry_days,
+        limits,
+        transport,
+        resolver,
+    )
+    .await;
 }
 
 fn drift_finding(report: &mut Report, zone: &Name, provider: &str, change: &Change) {

@@ -74,18 +74,25 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
         );
         let parent = rt.block_on(resolver.parent_ds(origin)).ok();
         let needed = shared(&providers);
-        let mut all: Vec<Key> = providers.iter().flat_map(|p| p.keys.iter().cloned()).collect();
+        let mut all: Vec<Key> = providers
+            .iter()
+            .flat_map(|p| p.keys.iter().cloned())
+            .collect();
         all.sort();
         all.dedup();
         if all.is_empty() {
-            text.push_str(&format!("{}: not signed at any provider\n\n", origin.to_text()));
+            text.push_str(&format!(
+                "{}: not signed at any provider\n\n",
+                origin.to_text()
+            ));
             zones.push(json!({"zone": origin.to_text(), "signed": false, "keys": []}));
             continue;
         }
         let covered = |k: &Key| {
-            parent
-                .as_ref()
-                .map(|ds| ds.iter().any(|d| d.covers(origin, &k.dnskey).unwrap_or(false)))
+            parent.as_ref().map(|ds| {
+                ds.iter()
+                    .any(|d| d.covers(origin, &k.dnskey).unwrap_or(false))
+            })
         };
         let mut header = vec!["key", "algorithm", "flags", "belongs to"];
         header.extend(providers.iter().map(|p| p.provider.as_str()));
@@ -132,9 +139,10 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
             .filter(|p| !p.keys.is_empty())
             .filter(|p| {
                 parent.as_ref().is_some_and(|ds| {
-                    !p.ksks()
-                        .iter()
-                        .any(|k| ds.iter().any(|d| d.covers(origin, &k.dnskey).unwrap_or(false)))
+                    !p.ksks().iter().any(|k| {
+                        ds.iter()
+                            .any(|d| d.covers(origin, &k.dnskey).unwrap_or(false))
+                    })
                 })
             })
             .map(|p| p.provider.as_str())
@@ -166,5 +174,9 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
         text
     };
     write_result(global.output.as_deref(), &out)?;
-    Ok(if trouble { Outcome::Findings } else { Outcome::Ok })
+    Ok(if trouble {
+        Outcome::Findings
+    } else {
+        Outcome::Ok
+    })
 }

@@ -30,7 +30,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Sync(args) => sync::run(&global, &args),
         Command::Verify(args) => verify::run(&global, &args),
         Command::Audit => audit::run(&global),
-        Command::Dnssec { action: DnssecAction::Status } => dnssec::run(&global),
+        Command::Dnssec {
+            action: DnssecAction::Status,
+        } => dnssec::run(&global),
         Command::Import => import::run(&global),
         Command::Restore(args) => restore::run(&global, &args),
         Command::Man => man(),

@@ -83,7 +83,7 @@ impl Nsync {
         // nsync.toml does not pin.
         let resolves = args
             .iter()
-            .any(|a| a == "audit" || a == "verify" || a == "--wait");
+            .any(|a| a == "audit" || a == "verify" || a == "dnssec" || a == "--wait");
         if !resolves {
             return;
         }

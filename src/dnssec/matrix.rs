@@ -270,11 +270,14 @@ fn algorithms(seen: &[Observed<'_>], zone: &str) -> Vec<Problem> {
         .collect()
 }
 
+/// An address's CDS and CDNSKEY sets, on the wire.
+type CdsPair<'a> = (&'a Vec<Vec<u8>>, &'a Vec<Vec<u8>>);
+
 /// CDS and CDNSKEY must be identical at every address or absent everywhere (RFC 8901 §8,
 /// RFC 7344): a parent that polls them would otherwise act on one provider's view.
 fn cds(seen: &[Observed<'_>], at: &At<'_>) -> Vec<Problem> {
     let answered: Vec<&Observed<'_>> = seen.iter().filter(|o| o.dnssec.answered).collect();
-    let mut count: BTreeMap<(&Vec<Vec<u8>>, &Vec<Vec<u8>>), usize> = BTreeMap::new();
+    let mut count: BTreeMap<CdsPair<'_>, usize> = BTreeMap::new();
     for o in &answered {
         *count.entry((&o.dnssec.cds, &o.dnssec.cdnskey)).or_default() += 1;
     }

@@ -96,7 +96,7 @@ fn a_signature_fails_for_each_reason_a_resolver_has() {
         &[www.clone(), sig.clone()],
         &www.name,
         RecordType::A,
-        &[other.key.clone()],
+        std::slice::from_ref(&other.key),
         &z,
         t,
     );
@@ -110,7 +110,7 @@ fn a_signature_fails_for_each_reason_a_resolver_has() {
         &[changed, sig.clone()],
         &www.name,
         RecordType::A,
-        &[zsk.key.clone()],
+        std::slice::from_ref(&zsk.key),
         &z,
         t,
     );
@@ -120,10 +120,10 @@ fn a_signature_fails_for_each_reason_a_resolver_has() {
     );
     // No signature at all.
     let v = rrset(
-        &[www.clone()],
+        std::slice::from_ref(&www),
         &www.name,
         RecordType::A,
-        &[zsk.key.clone()],
+        std::slice::from_ref(&zsk.key),
         &z,
         t,
     );
@@ -134,7 +134,7 @@ fn a_signature_fails_for_each_reason_a_resolver_has() {
         &[www.clone(), bad, sig],
         &www.name,
         RecordType::A,
-        &[zsk.key.clone()],
+        std::slice::from_ref(&zsk.key),
         &z,
         t,
     );

@@ -75,27 +75,38 @@ pub fn providers_of(report: &ZoneReport, providers: &[String]) -> Vec<ProviderKe
         .collect()
 }
 
-/// Who a key belongs to: the provider that signs with it; else, for a key that signs
-/// nothing yet (published ahead of a rollover), the one provider that serves it.
+/// Who a key belongs to: the provider that signs with it. A key that signs nothing is
+/// one published ahead of a rollover, or one retired by its owner and left behind in
+/// other sets; it is taken as the provider's own only where one provider serves it and
+/// that provider could have made it: a KSK, or a ZSK at a provider that signs its data
+/// with ZSKs (flags 256). A ZSK at a provider that signs with one CSK is another's,
+/// retired. Unknown owners are never shared, and never removed.
 pub fn owner<'p>(key: &Key, all: &'p [ProviderKeys]) -> Option<&'p str> {
     if let Some(p) = all.iter().find(|p| p.signing().contains(key)) {
         return Some(&p.provider);
     }
     let serving: Vec<&ProviderKeys> = all.iter().filter(|p| p.keys.contains(key)).collect();
     match serving.as_slice() {
-        [one] => Some(&one.provider),
+        [one] if key.is_ksk() || one.zone_signers.iter().any(|k| !k.is_ksk()) => {
+            Some(&one.provider)
+        }
         _ => None,
     }
 }
 
 /// The keys every provider's DNSKEY set must hold: every key that signs some provider's
-/// zone data (a ZSK, or a CSK), and every zone-signing key (flags 256) some provider
-/// serves: one published ahead of a rollover must reach every set before it signs.
+/// zone data (a ZSK, or a CSK), and every ZSK a provider publishes ahead of a rollover
+/// (flags 256, signing nothing yet), which must reach every set before it signs.
 pub fn shared(all: &[ProviderKeys]) -> BTreeSet<Key> {
     let mut out = BTreeSet::new();
     for p in all {
         out.extend(p.zone_signers.iter().cloned());
-        out.extend(p.keys.iter().filter(|k| !k.is_ksk()).cloned());
+        out.extend(
+            p.keys
+                .iter()
+                .filter(|k| !k.is_ksk() && owner(k, all) == Some(p.provider.as_str()))
+                .cloned(),
+        );
     }
     out
 }

@@ -478,3 +478,26 @@ fn the_ds_set_has_one_line_per_providers_key_signing_key() {
     // 32 octets of SHA-256 as hex.
     assert_eq!(line.rsplit(' ').next().unwrap().len(), 64);
 }
+
+#[test]
+fn a_key_its_owner_retired_is_neither_shared_nor_taken_for_anothers() {
+    let (k_ksk, k_zsk, k_old) = (
+        TestKey::new(ZONE, 257),
+        TestKey::new(ZONE, 256),
+        TestKey::new(ZONE, 256),
+    );
+    let b_csk = TestKey::new(ZONE, 257);
+    // Knot-like "k" retired k_old (gone from its set); b (one CSK) still serves it, as
+    // nsync published it there before.
+    let all = [
+        provider("k", &[&k_ksk, &k_zsk, &b_csk], &[&k_zsk], &[&k_ksk]),
+        provider("b", &[&b_csk, &k_zsk, &k_old], &[&b_csk], &[&b_csk]),
+    ];
+    assert_eq!(exchange::owner(&k_old.key, &all), None);
+    assert!(!exchange::shared(&all).contains(&k_old.key));
+    assert!(
+        exchange::plan(&all).is_empty(),
+        "{:?}",
+        exchange::plan(&all)
+    );
+}

@@ -4,7 +4,7 @@
 //! provider what it can do.
 
 use nsync_core::kind::{KeySpec, KeyType, Kind};
-use nsync_core::provider::ApexNs;
+use nsync_core::provider::{ApexNs, ForeignKeys};
 use nsync_core::rdata::SUPPORTED_TYPES;
 use nsync_core::zone::MAX_TTL;
 
@@ -62,7 +62,7 @@ pub fn names() -> Vec<&'static str> {
 /// checks that the README holds exactly this, so the documentation cannot drift.
 pub fn markdown_table() -> String {
     let mut out = String::from(
-        "| kind | what | record types | TTL | apex NS | batch | rate limits |\n|---|---|---|---|---|---|---|\n",
+        "| kind | what | record types | TTL | apex NS | batch | rate limits | multi-signer keys |\n|---|---|---|---|---|---|---|---|\n",
     );
     for k in KINDS {
         let c = &k.capabilities;
@@ -102,8 +102,12 @@ pub fn markdown_table() -> String {
         let batch = c
             .max_batch_records
             .map_or("-".to_string(), |b| format!("{b} records"));
+        let keys = match c.foreign_keys {
+            ForeignKeys::Publishable => "published by nsync",
+            ForeignKeys::Not(_) => "-",
+        };
         out.push_str(&format!(
-            "| `{}` | {} | {types} | {ttl} | {apex} | {batch} | {rate} |\n",
+            "| `{}` | {} | {types} | {ttl} | {apex} | {batch} | {rate} | {keys} |\n",
             k.name, k.summary
         ));
     }

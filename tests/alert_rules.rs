@@ -254,3 +254,130 @@ fn the_rules_fire_on_metrics_nsync_served() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+#[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh runs every lab test)"]
+fn the_dnssec_rules_fire_on_metrics_nsync_served() {
+    let lab = Lab::get();
+    // ms4.test.: BIND and PowerDNS sign it, Knot serves signatures that expired yesterday.
+    let ns = |n: u8, server: &str| {
+        format!(
+            "nameservers = [{{ name = \"ns{n}.example.test.\", addresses = [\"{}\"] }}]\n",
+            lab.ip(server)
+        )
+    };
+    let config = format!(
+        "{}{}{}{}{}{}{}[verify]\ntimeout_ms = 500\nretries = 0\n\n[zones.\"ms4.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"knot\", \"pdns\"]\n",
+        common::PRIVATE_ROOT,
+        lab.rfc2136_provider("bind", "bind"),
+        ns(1, "bind"),
+        lab.rfc2136_provider("knot", "knot"),
+        ns(2, "knot"),
+        lab.powerdns_provider("pdns"),
+        ns(3, "pdns"),
+    );
+    let scratch = Scratch::new(&[
+        ("nsync.toml", &config),
+        (
+            "z.zone",
+            "$TTL 300\n@ NS ns1.example.test.\n@ NS ns2.example.test.\n@ NS ns3.example.test.\n",
+        ),
+    ]);
+    let mut watcher = Watcher::start(scratch.path());
+    watcher.wait_for("first run");
+    let served = watcher.scrape();
+    watcher.stop();
+    let scraped_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let all = samples(&served);
+    let bogus = all
+        .iter()
+        .find(|s| s.name == "nsync_verify_findings_by_kind" && label(s, "kind") == "dnssec_bogus")
+        .unwrap_or_else(|| panic!("no dnssec_bogus count:\n{served}"));
+    assert!(bogus.value > 0.0);
+    // promtool's clock starts at 0: each expiry becomes the seconds it had left at the
+    // scrape, less 12 days, as if the scrape had been taken 12 days later (BIND and
+    // PowerDNS sign for two to three weeks, so some fall within the rule's 3 days).
+    const LATER: f64 = 12.0 * 86_400.0;
+    let mut input = String::new();
+    let mut expiring = String::new();
+    for s in &all {
+        let value = if s.name == "nsync_verify_dnssec_signature_expiry_timestamp_seconds" {
+            let left = s.value - scraped_at - LATER;
+            if left < 3.0 * 86_400.0 {
+                expiring.push_str(&alert("NsyncDnssecSignaturesExpiring", "page", &s.labels));
+            }
+            left.max(0.0)
+        } else {
+            s.value
+        };
+        input.push_str(&series(s, &format!("{value}x20")));
+    }
+    assert!(
+        all.iter().any(
+            |s| s.name == "nsync_verify_dnssec_signature_expiry_timestamp_seconds"
+                && label(s, "provider") == "bind"
+        ),
+        "BIND's signatures are valid and have an expiry:\n{served}"
+    );
+    assert!(
+        !all.iter().any(
+            |s| s.name == "nsync_verify_dnssec_signature_expiry_timestamp_seconds"
+                && label(s, "provider") == "knot"
+        ),
+        "Knot's are all expired: no valid signature to expire:\n{served}"
+    );
+    // One alert per kind that breaks validation, as counted in the scrape (Knot's expired
+    // signatures; the keys missing between the three signers, never exchanged here).
+    let breaking = [
+        "algorithm_mismatch",
+        "dnskey_incomplete",
+        "dnssec_bogus",
+        "dnssec_unsigned",
+        "ds_missing_for_provider",
+    ];
+    let broken: String = breaking
+        .iter()
+        .filter(|k| {
+            all.iter().any(|s| {
+                s.name == "nsync_verify_findings_by_kind"
+                    && label(s, "kind") == **k
+                    && s.value > 0.0
+            })
+        })
+        .map(|k| {
+            alert(
+                "NsyncDnssecBroken",
+                "page",
+                &[
+                    ("kind".to_string(), k.to_string()),
+                    ("zone".to_string(), "ms4.test.".to_string()),
+                ],
+            )
+        })
+        .collect();
+    let expiring_expectation = if expiring.is_empty() {
+        " []\n".to_string()
+    } else {
+        format!("\n{expiring}")
+    };
+    let test = format!(
+        "rule_files:\n  - {rules}\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n{input}    alert_rule_test:\n      - eval_time: 2m\n        alertname: NsyncDnssecBroken\n        exp_alerts: []\n      - eval_time: 10m\n        alertname: NsyncDnssecBroken\n        exp_alerts:\n{broken}      - eval_time: 1m\n        alertname: NsyncDnssecSignaturesExpiring\n        exp_alerts:{expiring_expectation}",
+        rules = rules().display()
+    );
+    let file = scratch.path().join("nsync-dnssec-rules-test.yml");
+    std::fs::write(&file, &test).unwrap();
+    let out = promtool(&["test", "rules", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "promtool test rules failed:\n{}{}\n--- test file:\n{test}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !expiring.is_empty(),
+        "twelve days on, some signature is within 3 days of expiry"
+    );
+}

@@ -204,6 +204,41 @@ impl Metrics {
                 }
             }
         }
+        // By kind, so an alert can tell a broken signature from a stale secondary; and when
+        // each signed address's first signature runs out.
+        let mut by_kind = String::from(
+            "# HELP nsync_verify_findings_by_kind Findings in the last run, per zone and kind.\n# TYPE nsync_verify_findings_by_kind gauge\n",
+        );
+        let mut expiry = String::from(
+            "# HELP nsync_verify_dnssec_signature_expiry_timestamp_seconds When the first of this address's valid signatures expires.\n# TYPE nsync_verify_dnssec_signature_expiry_timestamp_seconds gauge\n",
+        );
+        for z in &report.zones {
+            let mut kinds: BTreeMap<&'static str, usize> = BTreeMap::new();
+            for f in z.all_findings() {
+                *kinds.entry(f.kind.as_str()).or_default() += 1;
+            }
+            for (kind, n) in kinds {
+                let _ = writeln!(
+                    by_kind,
+                    "nsync_verify_findings_by_kind{{zone=\"{}\",kind=\"{kind}\"}} {n}",
+                    esc(&z.zone.to_text())
+                );
+            }
+            for a in &z.addresses {
+                if let Some((at, _)) = &a.result.dnssec.earliest {
+                    let _ = writeln!(
+                        expiry,
+                        "nsync_verify_dnssec_signature_expiry_timestamp_seconds{{zone=\"{}\",provider=\"{}\",nameserver=\"{}\",address=\"{}\"}} {at}",
+                        esc(&z.zone.to_text()),
+                        esc(&a.provider),
+                        esc(&a.nameserver),
+                        esc(&a.address)
+                    );
+                }
+            }
+        }
+        g.push_str(&by_kind);
+        g.push_str(&expiry);
         let findings: usize = report.zones.iter().map(|z| z.all_findings().len()).sum();
         let _ = write!(
             g,

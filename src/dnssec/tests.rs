@@ -501,3 +501,19 @@ fn a_key_its_owner_retired_is_neither_shared_nor_taken_for_anothers() {
         exchange::plan(&all)
     );
 }
+
+#[test]
+fn a_dnskey_answer_that_needed_tcp_is_named_at_its_address() {
+    let csk = TestKey::new(ZONE, 257);
+    let mut big = seen(&[&csk], &[&csk], &[&csk]);
+    big.dnskey_truncated = true;
+    let list = [("a", big), ("b", seen(&[&csk], &[&csk], &[&csk]))];
+    let z = zone();
+    let found = problems(&observed(&list), &context(&z, None));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].kind, found[0].provider.as_str()),
+        (Kind::DnskeyTruncated, "a")
+    );
+    assert_eq!(found[0].at.as_ref().map(|(_, a)| a.as_str()), Some("a"));
+}

@@ -37,17 +37,17 @@ pub async fn keys(client: &dyn Asker, zone: &Name, now: u32) -> (AddressDnssec, 
         .iter()
         .find(|r| r.name == *zone && r.record_type() == RecordType::DNSKEY)
         .map(|r| r.ttl);
-    let state = if seen.keys.is_empty() {
-        KeySet::Absent
-    } else {
-        match rrset(&m.answers, zone, RecordType::DNSKEY, &seen.keys, zone, now) {
-            Verdict::Valid { by, .. } => {
-                seen.dnskey_signers = by;
-                KeySet::Valid
-            }
-            Verdict::Unsigned => KeySet::Bogus("the DNSKEY set carries no signature".into()),
-            Verdict::Bogus(why) => KeySet::Bogus(why),
+    // An unsigned zone costs this one question: CDS and CDNSKEY only matter beside keys.
+    if seen.keys.is_empty() {
+        return (seen, KeySet::Absent);
+    }
+    let state = match rrset(&m.answers, zone, RecordType::DNSKEY, &seen.keys, zone, now) {
+        Verdict::Valid { by, .. } => {
+            seen.dnskey_signers = by;
+            KeySet::Valid
         }
+        Verdict::Unsigned => KeySet::Bogus("the DNSKEY set carries no signature".into()),
+        Verdict::Bogus(why) => KeySet::Bogus(why),
     };
     for (rtype, slot) in [
         (RecordType::CDS, &mut seen.cds),

@@ -25,6 +25,18 @@ fn promtool(args: &[&str]) -> std::process::Output {
         .expect("promtool (Debian package prometheus; tests/lab/install.sh installs it)")
 }
 
+/// Writes a `promtool test rules` file and runs it; fails with promtool's output.
+fn promtool_test(file: &std::path::Path, test: &str) {
+    std::fs::write(file, test).unwrap();
+    let out = promtool(&["test", "rules", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "promtool test rules failed:\n{}{}\n--- test file:\n{test}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn the_rules_file_is_valid() {
     let out = promtool(&["check", "rules", rules().to_str().unwrap()]);
@@ -244,15 +256,7 @@ fn the_rules_fire_on_metrics_nsync_served() {
         "rule_files:\n  - {rules}\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n{healthy}    alert_rule_test:\n      - eval_time: 2m\n        alertname: NsyncNameserverUnreachable\n        exp_alerts: []\n      - eval_time: 10m\n        alertname: NsyncNameserverUnreachable\n        exp_alerts:\n{unreachable}      - eval_time: 11m\n        alertname: NsyncZoneInconsistent\n        exp_alerts:\n{inconsistent}      - eval_time: 5m\n        alertname: NsyncNameserverStale\n        exp_alerts: []\n      - eval_time: 20m\n        alertname: NsyncNameserverStale\n        exp_alerts:\n{stale}      - eval_time: 20m\n        alertname: NsyncVerifyStopped\n        exp_alerts: []\n      - eval_time: 30m\n        alertname: NsyncSlowPropagation\n        exp_alerts: []\n      - eval_time: 30m\n        alertname: NsyncInvalidPackets\n        exp_alerts: []\n  - interval: 1m\n    input_series:\n{stopped}    alert_rule_test:\n      - eval_time: 10m\n        alertname: NsyncVerifyStopped\n        exp_alerts:\n{verify_stopped}",
         rules = rules().display()
     );
-    let file = dir.join("nsync-rules-test.yml");
-    std::fs::write(&file, &test).unwrap();
-    let out = promtool(&["test", "rules", file.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "promtool test rules failed:\n{}{}\n--- test file:\n{test}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    promtool_test(&dir.join("nsync-rules-test.yml"), &test);
 }
 
 #[test]
@@ -260,21 +264,10 @@ fn the_rules_fire_on_metrics_nsync_served() {
 fn the_dnssec_rules_fire_on_metrics_nsync_served() {
     let lab = Lab::get();
     // ms4.test.: BIND and PowerDNS sign it, Knot serves signatures that expired yesterday.
-    let ns = |n: u8, server: &str| {
-        format!(
-            "nameservers = [{{ name = \"ns{n}.example.test.\", addresses = [\"{}\"] }}]\n",
-            lab.ip(server)
-        )
-    };
     let config = format!(
-        "{}{}{}{}{}{}{}[verify]\ntimeout_ms = 500\nretries = 0\n\n[zones.\"ms4.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"knot\", \"pdns\"]\n",
+        "{}{}[verify]\ntimeout_ms = 500\nretries = 0\n\n[zones.\"ms4.test.\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"knot\", \"pdns\"]\n",
         common::PRIVATE_ROOT,
-        lab.rfc2136_provider("bind", "bind"),
-        ns(1, "bind"),
-        lab.rfc2136_provider("knot", "knot"),
-        ns(2, "knot"),
-        lab.powerdns_provider("pdns"),
-        ns(3, "pdns"),
+        lab.three_signers(),
     );
     let scratch = Scratch::new(&[
         ("nsync.toml", &config),
@@ -367,15 +360,7 @@ fn the_dnssec_rules_fire_on_metrics_nsync_served() {
         "rule_files:\n  - {rules}\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n{input}    alert_rule_test:\n      - eval_time: 2m\n        alertname: NsyncDnssecBroken\n        exp_alerts: []\n      - eval_time: 10m\n        alertname: NsyncDnssecBroken\n        exp_alerts:\n{broken}      - eval_time: 1m\n        alertname: NsyncDnssecSignaturesExpiring\n        exp_alerts:{expiring_expectation}",
         rules = rules().display()
     );
-    let file = scratch.path().join("nsync-dnssec-rules-test.yml");
-    std::fs::write(&file, &test).unwrap();
-    let out = promtool(&["test", "rules", file.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "promtool test rules failed:\n{}{}\n--- test file:\n{test}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    promtool_test(&scratch.path().join("nsync-dnssec-rules-test.yml"), &test);
     assert!(
         !expiring.is_empty(),
         "twelve days on, some signature is within 3 days of expiry"

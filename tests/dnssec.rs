@@ -22,20 +22,9 @@ const ZONE_TEXT: &str = "$TTL 300\n@ NS ns1.example.test.\n@ NS ns2.example.test
 
 /// BIND, Knot and PowerDNS serving `zone`, each at its own address.
 fn config(lab: &Lab, zone: &str, multi_signer: bool) -> String {
-    let ns = |n: u8, server: &str| {
-        format!(
-            "nameservers = [{{ name = \"ns{n}.example.test.\", addresses = [\"{}\"] }}]\n\n",
-            lab.ip(server)
-        )
-    };
     format!(
-        "{PRIVATE_ROOT}\n[verify]\ntimeout_ms = 1000\nretries = 1\n\n{}{}{}{}{}{}[zones.\"{zone}\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"knot\", \"pdns\"]\n{}",
-        lab.rfc2136_provider("bind", "bind"),
-        ns(1, "bind"),
-        lab.rfc2136_provider("knot", "knot"),
-        ns(2, "knot"),
-        lab.powerdns_provider("pdns"),
-        ns(3, "pdns"),
+        "{PRIVATE_ROOT}\n[verify]\ntimeout_ms = 1000\nretries = 1\n\n{}[zones.\"{zone}\"]\nfile = \"z.zone\"\nproviders = [\"bind\", \"knot\", \"pdns\"]\n{}",
+        lab.three_signers(),
         if multi_signer {
             "dnssec = \"multi-signer\"\n"
         } else {

@@ -160,6 +160,27 @@ impl Lab {
     }
 
     /// An nsync.toml provider table of kind rfc2136 for one lab server.
+    /// BIND, Knot and PowerDNS as providers `bind`, `knot` and `pdns`, each with its
+    /// nameserver (ns1, ns2, ns3.example.test.) pinned at its address: the signers of the
+    /// lab's signed zones.
+    pub fn three_signers(&self) -> String {
+        let ns = |n: u8, server: &str| {
+            format!(
+                "nameservers = [{{ name = \"ns{n}.example.test.\", addresses = [\"{}\"] }}]\n\n",
+                self.ip(server)
+            )
+        };
+        format!(
+            "{}{}{}{}{}{}",
+            self.rfc2136_provider("bind", "bind"),
+            ns(1, "bind"),
+            self.rfc2136_provider("knot", "knot"),
+            ns(2, "knot"),
+            self.powerdns_provider("pdns"),
+            ns(3, "pdns"),
+        )
+    }
+
     pub fn rfc2136_provider(&self, name: &str, server: &str) -> String {
         format!(
             "[providers.{name}]\nkind = \"rfc2136\"\nserver = \"{}:53\"\ntsig = {{ name = \"nsync-key\", algorithm = \"hmac-sha256\", secret = \"file:{}\" }}\n",

@@ -592,3 +592,41 @@ fn a_key_rollover_at_one_provider_then_sync_never_passes_through_a_bogus_state()
     clean("Knot signs with the new key");
     nsync(&["plan"]).dir(s.path()).run().code(0);
 }
+
+#[test]
+#[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh starts it)"]
+fn a_provider_that_cannot_be_asked_is_named_and_the_others_exchange_keys_without_it() {
+    let lab = Lab::get();
+    let zone = "ms9.test.";
+    // PowerDNS's nameserver pinned where nothing answers.
+    let dead = format!("127.0.0.1:{}", common::watch::free_port());
+    let cut = config(&lab, zone, true).replace(
+        &format!("addresses = [\"{}\"]", lab.ip("pdns")),
+        &format!("addresses = [\"{dead}\"]"),
+    );
+    let s = Scratch::new(&[("nsync.toml", &cut), ("z.zone", ZONE_TEXT)]);
+    let ran = nsync(&["sync", "--yes"]).dir(s.path()).run();
+    ran.code(2)
+        .stderr_has("ms9.test. at pdns: no address of it answered the DNSKEY question")
+        .stdout_has("ms9.test. at bind: + DNSKEY")
+        .stdout_has("ms9.test. at knot: + DNSKEY");
+    // BIND and Knot hold each other's keys; PowerDNS is the only hole.
+    let whole = scratch(&lab, zone, true);
+    let (found, json) = verify(whole.path(), &[]);
+    for (kind, provider) in dnssec_only(&found) {
+        assert_eq!(kind, "dnskey_incomplete", "{json:#}");
+        let about_pdns = json["zones"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "dnskey_incomplete" && f["provider"] == provider.as_str())
+            .all(|f| {
+                provider == "pdns" || f["expected"].as_str().unwrap().contains("provider pdns's")
+            });
+        assert!(about_pdns, "{provider}: {json:#}");
+    }
+    // Once PowerDNS answers again, the next sync takes it in.
+    sync(whole.path());
+    let (found, json) = verify(whole.path(), &[]);
+    assert!(dnssec_only(&found).is_empty(), "{json:#}");
+}

@@ -283,10 +283,17 @@ pub async fn sync_zone(
     let (_, mut keys) = observe(ws, inv, desired).await;
     let unsigned: Vec<&ProviderKeys> = keys.iter().filter(|p| p.keys.is_empty()).collect();
     for p in &unsigned {
-        log.error(&format!(
-            "{zone} at {}: no DNSKEY is served there; in a multi-signer zone every provider signs with keys of its own: turn signing on at {} (its keys are then exchanged by the next sync)",
-            p.provider, p.provider
-        ));
+        if p.answered {
+            log.error(&format!(
+                "{zone} at {}: no DNSKEY is served there; in a multi-signer zone every provider signs with keys of its own: turn signing on at {} (its keys are then exchanged by the next sync)",
+                p.provider, p.provider
+            ));
+        } else {
+            log.error(&format!(
+                "{zone} at {}: no address of it answered the DNSKEY question, so its keys could not be read or published (`nsync verify --zone {zone}` says why); the other providers' keys are exchanged without it, and the next sync takes it in",
+                p.provider
+            ));
+        }
     }
     // `--provider` chooses where keys are written; every provider is read regardless.
     let selected = |plans: Vec<Publish>| -> Vec<Publish> {

@@ -39,16 +39,31 @@ pub fn run(global: &Global) -> anyhow::Result<Outcome> {
             .into_iter()
             .filter(|p| inv.selection.provider(&p.provider))
             .collect();
-        let lines = crate::dnssec::exchange::describe(&desired.zone.origin, &pending);
+        let lines = crate::dnssec::exchange::describe(&desired.zone.origin, &pending, &keys);
         if lines.is_empty() {
             log.info(&format!(
-                "{}: every provider's DNSKEY set holds every provider's zone-signing keys",
+                "{}: every provider's DNSKEY set holds every provider's keys",
                 desired.zone.origin.to_text()
             ));
         }
         for line in lines {
             log.info(&line);
             keys_pending = true;
+        }
+        // The CDS/CDNSKEY sets follow once every DNSKEY set is complete.
+        if pending.is_empty()
+            && desired.config.publish_cds
+            && let Some(wanted) = crate::dnssec::exchange::cds_wanted(&desired.zone.origin, &keys)
+        {
+            for (p, n) in crate::dnssec::exchange::cds_missing(&keys, &wanted) {
+                if inv.selection.provider(&p) {
+                    log.info(&format!(
+                        "{} at {p}: + {n} CDS/CDNSKEY record(s)",
+                        desired.zone.origin.to_text()
+                    ));
+                    keys_pending = true;
+                }
+            }
         }
     }
     let outcome = if plans.iter().any(|p| p.is_err()) {

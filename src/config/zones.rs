@@ -59,6 +59,10 @@ pub struct ZoneConfig {
     pub providers: Vec<String>,
     pub ignore: Vec<IgnorePattern>,
     pub dnssec: DnssecMode,
+    /// `publish_cds = true` on a multi-signer zone: sync also publishes at every provider
+    /// the CDS and CDNSKEY of every provider's key-signing key (RFC 7344), for a parent
+    /// that reads them (RFC 8078).
+    pub publish_cds: bool,
     pub location: Location,
 }
 
@@ -217,10 +221,22 @@ pub(super) fn read_zone(
             }
         },
     };
+    let publish_cds = match t.boolean("publish_cds", diags) {
+        Some((true, at)) if dnssec != DnssecMode::MultiSigner => {
+            diags.push(
+                Diagnostic::error(at, "`publish_cds = true` needs `dnssec = \"multi-signer\"`")
+                    .with_hint("nsync publishes CDS/CDNSKEY only for a zone whose providers' keys it exchanges; add dnssec = \"multi-signer\", or leave publish_cds out"),
+            );
+            false
+        }
+        Some((v, _)) => v,
+        None => false,
+    };
     t.finish(diags);
     Some(ZoneConfig {
         origin: origin?,
         dnssec,
+        publish_cds,
         file: base.join(file?.0),
         read_policy,
         providers: names,

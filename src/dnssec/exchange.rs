@@ -8,8 +8,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hickory_proto::dnssec::DigestType;
-use hickory_proto::rr::Name;
+use hickory_proto::dnssec::rdata::{CDNSKEY, CDS, DNSSECRData};
+use hickory_proto::dnssec::{DigestType, PublicKey, Verifier};
+use hickory_proto::rr::{Name, RData};
 use nsync_core::name::NameText;
 
 use super::keys::Key;
@@ -27,6 +28,9 @@ pub struct ProviderKeys {
     /// Keys whose signatures over its other rrsets validate.
     pub zone_signers: BTreeSet<Key>,
     pub dnskey_ttl: Option<u32>,
+    /// CDS and CDNSKEY rdata on the wire, as its addresses serve them.
+    pub cds: BTreeSet<Vec<u8>>,
+    pub cdnskey: BTreeSet<Vec<u8>>,
 }
 
 impl ProviderKeys {
@@ -63,6 +67,8 @@ pub fn providers_of(report: &ZoneReport, providers: &[String]) -> Vec<ProviderKe
         p.dnskey_signers.extend(d.dnskey_signers.iter().cloned());
         p.zone_signers.extend(d.zone_signers.iter().cloned());
         p.dnskey_ttl = p.dnskey_ttl.or(d.dnskey_ttl);
+        p.cds.extend(d.cds.iter().cloned());
+        p.cdnskey.extend(d.cdnskey.iter().cloned());
     }
     providers
         .iter()
@@ -94,17 +100,19 @@ pub fn owner<'p>(key: &Key, all: &'p [ProviderKeys]) -> Option<&'p str> {
     }
 }
 
-/// The keys every provider's DNSKEY set must hold: every key that signs some provider's
-/// zone data (a ZSK, or a CSK), and every ZSK a provider publishes ahead of a rollover
-/// (flags 256, signing nothing yet), which must reach every set before it signs.
+/// The keys every provider's DNSKEY set must hold: every provider's own keys. The
+/// zone-signing keys are what validation needs (RFC 8901 model 2: a resolver may take
+/// the DNSKEY set from one provider and an answer from another), including one published
+/// ahead of a rollover, which must reach every set before it signs. The key-signing
+/// keys go too, so that every set holds the key behind every DS and CDS (what RFC 7344
+/// parents and zonemaster's DNSSEC02 and DNSSEC16 check).
 pub fn shared(all: &[ProviderKeys]) -> BTreeSet<Key> {
     let mut out = BTreeSet::new();
     for p in all {
-        out.extend(p.zone_signers.iter().cloned());
         out.extend(
             p.keys
                 .iter()
-                .filter(|k| !k.is_ksk() && owner(k, all) == Some(p.provider.as_str()))
+                .filter(|k| owner(k, all) == Some(p.provider.as_str()))
                 .cloned(),
         );
     }
@@ -156,6 +164,55 @@ pub fn plan(all: &[ProviderKeys]) -> Vec<Publish> {
                 foreign,
                 ttl: p.dnskey_ttl.unwrap_or(DEFAULT_DNSKEY_TTL),
             })
+        })
+        .collect()
+}
+
+/// The CDS and CDNSKEY sets every provider must publish alike (RFC 7344, RFC 8901 §8):
+/// one CDS (SHA-256) and one CDNSKEY per key-signing key of every provider, the same DS
+/// set the parent must hold, for a parent that reads them (RFC 8078). `None` unless every
+/// provider serves keys: a CDS set without some provider's key would have such a parent
+/// drop that provider's DS.
+pub fn cds_wanted(zone: &Name, all: &[ProviderKeys]) -> Option<Vec<RData>> {
+    if all.is_empty() || all.iter().any(|p| p.keys.is_empty()) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for p in all {
+        for key in p.ksks() {
+            let digest = key.dnskey.to_digest(zone, DigestType::SHA256).ok()?;
+            out.push(RData::DNSSEC(DNSSECRData::CDS(CDS::new(
+                key.id.tag,
+                Some(key.dnskey.algorithm()),
+                DigestType::SHA256,
+                digest.as_ref().to_vec(),
+            ))));
+            out.push(RData::DNSSEC(DNSSECRData::CDNSKEY(CDNSKEY::with_flags(
+                key.flags,
+                Some(key.dnskey.algorithm()),
+                key.dnskey.public_key().public_bytes().to_vec(),
+            ))));
+        }
+    }
+    Some(out)
+}
+
+/// The providers whose CDS or CDNSKEY set lacks some of `wanted`, with how many.
+pub fn cds_missing(all: &[ProviderKeys], wanted: &[RData]) -> Vec<(String, usize)> {
+    all.iter()
+        .filter_map(|p| {
+            let missing = wanted
+                .iter()
+                .filter(|r| {
+                    let wire = nsync_core::rdata::canonical_bytes(r);
+                    let held = match r {
+                        RData::DNSSEC(DNSSECRData::CDS(_)) => &p.cds,
+                        _ => &p.cdnskey,
+                    };
+                    !held.contains(&wire)
+                })
+                .count();
+            (missing > 0).then(|| (p.provider.clone(), missing))
         })
         .collect()
 }
@@ -230,29 +287,42 @@ pub async fn publish(
                 continue;
             }
         };
-        let keys: Vec<_> = p.foreign.iter().map(|k| k.dnskey.clone()).collect();
+        let keys: Vec<RData> = p
+            .foreign
+            .iter()
+            .map(|k| RData::DNSSEC(DNSSECRData::DNSKEY(k.dnskey.clone())))
+            .collect();
         log.detail(&format!(
             "dnssec: publishing {} key(s) at {} for {}",
             p.add.len(),
             p.provider,
             origin.to_text()
         ));
-        if let Err(e) = provider.publish_foreign_keys(origin, p.ttl, &keys).await {
+        if let Err(e) = provider.publish_apex_dnssec(origin, p.ttl, &keys).await {
             failed.push((p.provider.clone(), e.to_string()));
         }
     }
     failed
 }
 
-/// One line per key to publish, for plan and sync.
-pub fn describe(origin: &Name, plans: &[Publish]) -> Vec<String> {
+/// One line per key to publish, for plan and sync: whose it is and what it does there.
+pub fn describe(origin: &Name, plans: &[Publish], all: &[ProviderKeys]) -> Vec<String> {
     let mut out = Vec::new();
     for p in plans {
         for (key, owner) in &p.add {
-            let whose = owner.as_deref().map_or(
-                "a key another provider publishes to sign with".to_string(),
-                |o| format!("{o}'s, which signs {o}'s answers"),
-            );
+            let of = owner
+                .as_deref()
+                .and_then(|o| all.iter().find(|x| x.provider == o));
+            let whose = match of {
+                Some(o) if o.zone_signers.contains(key) => {
+                    format!("{}'s, which signs {}'s answers", o.provider, o.provider)
+                }
+                Some(o) if o.dnskey_signers.contains(key) => {
+                    format!("{}'s key-signing key, behind its DS and CDS", o.provider)
+                }
+                Some(o) => format!("{}'s, published ahead of a rollover", o.provider),
+                None => "a key another provider publishes".to_string(),
+            };
             out.push(format!(
                 "{} at {}: + DNSKEY {} ({whose})",
                 origin.to_text(),
@@ -306,10 +376,10 @@ pub async fn sync_zone(
     let mut ok = unsigned.is_empty();
     if plans.is_empty() {
         log.info(&format!(
-            "{zone}: every provider's DNSKEY set holds every provider's zone-signing keys"
+            "{zone}: every provider's DNSKEY set holds every provider's keys"
         ));
     } else {
-        for line in describe(origin, &plans) {
+        for line in describe(origin, &plans, &keys) {
             println!("{line}");
         }
         let count = plans.iter().map(|p| p.add.len()).sum();
@@ -331,7 +401,7 @@ pub async fn sync_zone(
             let left = selected(plan(&keys));
             if left.is_empty() {
                 log.info(&format!(
-                    "{zone}: every provider's DNSKEY set now holds every provider's zone-signing keys"
+                    "{zone}: every provider's DNSKEY set now holds every provider's keys"
                 ));
                 break;
             }
@@ -349,8 +419,90 @@ pub async fn sync_zone(
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
     }
+    if ok && desired.config.publish_cds {
+        ok &= publish_cds(ws, inv, desired, &mut keys, confirm).await;
+    }
     ok &= print_ds(ws, origin, &keys, &log).await;
     ok
+}
+
+/// The CDS and CDNSKEY sets, once every DNSKEY set is complete: the same full set at
+/// every provider, then read back. Not while some provider serves no keys (a partial
+/// CDS set would have a parent that reads it drop that provider's DS).
+async fn publish_cds(
+    ws: &crate::targets::Workspace,
+    inv: &crate::invocation::Invocation,
+    desired: &crate::targets::DesiredZone,
+    keys: &mut Vec<ProviderKeys>,
+    confirm: &(dyn Fn(usize, usize) -> Result<(), String> + Sync),
+) -> bool {
+    let log = inv.log.clone();
+    let origin = &desired.zone.origin;
+    let zone = origin.to_text();
+    let Some(wanted) = cds_wanted(origin, keys) else {
+        return true;
+    };
+    let selected = |m: Vec<(String, usize)>| -> Vec<(String, usize)> {
+        m.into_iter()
+            .filter(|(p, _)| inv.selection.provider(p))
+            .collect()
+    };
+    let missing = selected(cds_missing(keys, &wanted));
+    if missing.is_empty() {
+        log.info(&format!(
+            "{zone}: every provider publishes the CDS and CDNSKEY of every provider's key-signing key"
+        ));
+        return true;
+    }
+    for (provider, n) in &missing {
+        println!(
+            "{zone} at {provider}: + {n} CDS/CDNSKEY record(s) (every provider publishes one pair per key-signing key of every provider)"
+        );
+    }
+    let count = missing.iter().map(|(_, n)| n).sum();
+    if let Err(e) = confirm(count, missing.len()) {
+        log.error(&e);
+        return false;
+    }
+    let mut ok = true;
+    for (name, _) in &missing {
+        let ttl = keys
+            .iter()
+            .find(|p| &p.provider == name)
+            .and_then(|p| p.dnskey_ttl)
+            .unwrap_or(DEFAULT_DNSKEY_TTL);
+        let result = match ws.config.providers[name].build() {
+            Ok(provider) => provider.publish_apex_dnssec(origin, ttl, &wanted).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            log.error(&format!(
+                "{zone} at {name}: CDS/CDNSKEY could not be published: {e}"
+            ));
+            ok = false;
+        }
+    }
+    let until = std::time::Instant::now() + SERVED_WITHIN;
+    loop {
+        let (_, again) = observe(ws, inv, desired).await;
+        *keys = again;
+        let left = selected(cds_missing(keys, &wanted));
+        if left.is_empty() {
+            log.info(&format!(
+                "{zone}: every provider now publishes the CDS and CDNSKEY of every provider's key-signing key"
+            ));
+            return ok;
+        }
+        if std::time::Instant::now() >= until {
+            for (p, n) in left {
+                log.error(&format!(
+                    "{zone} at {p}: {n} CDS/CDNSKEY record(s) were written but are not served after {SERVED_WITHIN:?}"
+                ));
+            }
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
 }
 
 /// Prints the DS set the parent must hold and what of it the parent lacks. False when

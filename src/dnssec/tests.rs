@@ -410,11 +410,12 @@ fn provider(
         dnskey_signers: ksks.iter().map(|k| k.key.clone()).collect(),
         zone_signers: signers.iter().map(|k| k.key.clone()).collect(),
         dnskey_ttl: Some(600),
+        ..ProviderKeys::default()
     }
 }
 
 #[test]
-fn the_exchange_publishes_each_providers_zone_signing_keys_everywhere_else() {
+fn the_exchange_publishes_each_providers_keys_everywhere_else() {
     let (a_ksk, a_zsk) = (TestKey::new(ZONE, 257), TestKey::new(ZONE, 256));
     let b_csk = TestKey::new(ZONE, 257);
     let all = [
@@ -423,26 +424,33 @@ fn the_exchange_publishes_each_providers_zone_signing_keys_everywhere_else() {
     ];
     let plans = exchange::plan(&all);
     let at = |p: &str| plans.iter().find(|x| x.provider == p).unwrap();
-    // a gets b's CSK (it signs b's answers), b gets a's ZSK, never a's KSK.
+    // a gets b's CSK (it signs b's answers); b gets a's ZSK and a's KSK (the key behind
+    // a's DS and CDS).
     assert_eq!(
         at("a").add.iter().map(|(k, _)| k).collect::<Vec<_>>(),
         vec![&b_csk.key]
     );
     assert_eq!(at("a").add[0].1.as_deref(), Some("b"));
+    let mut a_keys = vec![a_zsk.key.clone(), a_ksk.key.clone()];
+    a_keys.sort();
     assert_eq!(
-        at("b").add.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-        vec![&a_zsk.key]
+        at("b")
+            .add
+            .iter()
+            .map(|(k, _)| k.clone())
+            .collect::<Vec<_>>(),
+        a_keys
     );
-    assert_eq!(at("b").foreign, vec![a_zsk.key.clone()]);
+    assert_eq!(at("b").foreign, a_keys);
     assert_eq!(at("b").ttl, 600);
     // Once published, nothing is left to do.
     let done = [
         provider("a", &[&a_ksk, &a_zsk, &b_csk], &[&a_zsk], &[&a_ksk]),
-        provider("b", &[&b_csk, &a_zsk], &[&b_csk], &[&b_csk]),
+        provider("b", &[&b_csk, &a_zsk, &a_ksk], &[&b_csk], &[&b_csk]),
     ];
     assert!(exchange::plan(&done).is_empty());
     // A ZSK a publishes ahead of a rollover (signing nothing yet) goes to b too, while b's
-    // foreign set keeps a's current ZSK.
+    // foreign set keeps a's current keys.
     let a_next = TestKey::new(ZONE, 256);
     let rolling = [
         provider(
@@ -451,14 +459,14 @@ fn the_exchange_publishes_each_providers_zone_signing_keys_everywhere_else() {
             &[&a_zsk],
             &[&a_ksk],
         ),
-        provider("b", &[&b_csk, &a_zsk], &[&b_csk], &[&b_csk]),
+        provider("b", &[&b_csk, &a_zsk, &a_ksk], &[&b_csk], &[&b_csk]),
     ];
     let plans = exchange::plan(&rolling);
     assert_eq!(plans.len(), 1, "{plans:?}");
     assert_eq!(plans[0].provider, "b");
     assert_eq!(plans[0].add[0].0, a_next.key);
     assert_eq!(plans[0].add[0].1.as_deref(), Some("a"));
-    let mut want = vec![a_zsk.key.clone(), a_next.key.clone()];
+    let mut want = vec![a_zsk.key.clone(), a_next.key.clone(), a_ksk.key.clone()];
     want.sort();
     assert_eq!(plans[0].foreign, want);
 }
@@ -491,7 +499,7 @@ fn a_key_its_owner_retired_is_neither_shared_nor_taken_for_anothers() {
     // nsync published it there before.
     let all = [
         provider("k", &[&k_ksk, &k_zsk, &b_csk], &[&k_zsk], &[&k_ksk]),
-        provider("b", &[&b_csk, &k_zsk, &k_old], &[&b_csk], &[&b_csk]),
+        provider("b", &[&b_csk, &k_ksk, &k_zsk, &k_old], &[&b_csk], &[&b_csk]),
     ];
     assert_eq!(exchange::owner(&k_old.key, &all), None);
     assert!(!exchange::shared(&all).contains(&k_old.key));

@@ -35,12 +35,13 @@ LAB_PDNS_API_KEY=${LAB_PDNS_API_KEY:-nsync-lab-api-key}
 # how BIND, Knot and PowerDNS (in that order) sign it:
 #   b  BIND dnssec-policy on the dynamic zone (one CSK, algorithm 13, NSEC)
 #   k  Knot automatic signing (KSK + ZSK, algorithm 13, NSEC)
+#   c  Knot as k, publishing the CDS/CDNSKEY of its own KSK (for nsync's publish_cds)
 #   n  Knot as k, with NSEC3
 #   R  Knot with RSASHA256 (algorithm 8)
 #   e  Knot serving a zone presigned with signatures that expired yesterday
 #   p  PowerDNS secure-zone (one CSK, algorithm 13, NSEC)
 #   _  not signed there
-LAB_SIGNED_ZONES="ms1.test:bkp ms2.test:bnp ms3.test:bkp ms4.test:bep ms5.test:bk_ ms6.test:bRp ms7.test:bkp ms8.test:bkp ms9.test:bkp"
+LAB_SIGNED_ZONES="ms1.test:bkp ms2.test:bnp ms3.test:bkp ms4.test:bep ms5.test:bk_ ms6.test:bRp ms7.test:bkp ms8.test:bcp ms9.test:bkp"
 lab_signed_names() { local z; for z in $LAB_SIGNED_ZONES; do printf '%s ' "${z%%:*}"; done; }
 # How server $2 (bind, knot or pdns) signs zone $1: a letter from the table above, or nothing
 # for a zone not in it.

@@ -257,15 +257,24 @@ template:
     zonefile-load: whole
     journal-content: none
     acl: tsig
-# Signing policies for the multi-signer zones: foreign DNSKEYs added by UPDATE are kept
-# (incremental), no CDS/CDNSKEY (the other signers publish none), and a short DNSKEY TTL and
-# propagation delay so that a ZSK rollover switches keys within seconds in the tests.
+# Signing policies for the multi-signer zones: foreign DNSKEYs, CDS and CDNSKEY added by
+# UPDATE are kept (incremental); no CDS/CDNSKEY of Knot's own (the other signers publish
+# none), except in ms-cds, where nsync publishes the whole CDS set and Knot must keep the
+# ones for its own KSK (with `none` it drops them); a short DNSKEY TTL and no propagation
+# delay, so that a ZSK rollover switches keys within seconds in the tests.
 policy:
   - id: ms
     algorithm: ecdsap256sha256
     dnskey-management: incremental
     delete-delay: 1d
     cds-cdnskey-publish: none
+    dnskey-ttl: 10s
+    propagation-delay: 0
+  - id: ms-cds
+    algorithm: ecdsap256sha256
+    dnskey-management: incremental
+    delete-delay: 1d
+    cds-cdnskey-publish: always
     dnskey-ttl: 10s
     propagation-delay: 0
   - id: ms-nsec3
@@ -291,6 +300,7 @@ CONF
       echo "  - domain: $z"
       case "$(lab_signing "$z" knot)" in
         k) printf '    dnssec-signing: on\n    dnssec-policy: ms\n' ;;
+        c) printf '    dnssec-signing: on\n    dnssec-policy: ms-cds\n' ;;
         n) printf '    dnssec-signing: on\n    dnssec-policy: ms-nsec3\n' ;;
         R) printf '    dnssec-signing: on\n    dnssec-policy: ms-rsa\n' ;;
         e) presign_expired "$z" "$d/zones/$z.zone" ;;

@@ -19,6 +19,7 @@ use crate::rdata::SUPPORTED_TYPES;
 use crate::zone::{MAX_TTL, Rrset, Zone};
 
 pub use hickory_proto::dnssec::rdata::DNSKEY;
+use hickory_proto::rr::RData;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -84,7 +85,7 @@ pub struct Capabilities {
 /// Can the provider serve another signer's DNSKEY beside its own?
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ForeignKeys {
-    /// Yes: [`Provider::publish_foreign_keys`] adds them.
+    /// Yes: [`Provider::publish_apex_dnssec`] adds them.
     Publishable,
     /// No, and why (shown by `nsync check` for a multi-signer zone).
     Not(&'static str),
@@ -332,15 +333,18 @@ pub trait Provider: Send + Sync {
         Ok(())
     }
 
-    /// Makes the provider's DNSKEY set hold `keys`, other signers' keys, beside the keys it
-    /// signs with itself, adding what is missing and removing nothing (RFC 8901 model 2:
-    /// every provider publishes every provider's zone-signing keys). Only kinds that
-    /// declare [`ForeignKeys::Publishable`] are asked.
-    async fn publish_foreign_keys(
+    /// Makes the provider serve `records` at the apex beside the DNSSEC records its own
+    /// signer makes: other signers' DNSKEYs (RFC 8901 model 2: every provider publishes
+    /// every provider's zone-signing keys), and the CDS and CDNSKEY sets every provider
+    /// must publish alike (RFC 7344). For each type given, `records` holds the whole set
+    /// wanted, so a provider may either add what is missing (removing nothing) or replace
+    /// its stored copy of that type with exactly these. Only kinds that declare
+    /// [`ForeignKeys::Publishable`] are asked.
+    async fn publish_apex_dnssec(
         &self,
         origin: &Name,
         _ttl: u32,
-        _keys: &[DNSKEY],
+        _records: &[RData],
     ) -> Result<(), ProviderError> {
         Err(ProviderError::new(
             ErrorKind::Unsupported,

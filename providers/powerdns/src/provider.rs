@@ -1,6 +1,6 @@
 //! The powerdns provider: a zone read with one GET, a change set written as one PATCH.
 
-use hickory_proto::rr::Name;
+use hickory_proto::rr::{Name, RData, RecordType};
 use nsync_core::name::NameText;
 use nsync_core::provider::{
     Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState, async_trait,
@@ -83,63 +83,74 @@ impl Provider for PowerDns {
             .map(|_| ())
     }
 
-    /// Another signer's keys go in the zone's own DNSKEY rrset, which PowerDNS serves (and
-    /// signs) beside the keys of its cryptokeys table when `direct-dnskey=yes` is set. The
-    /// rrset is replaced whole, so it is written as every foreign key wanted, less any of
-    /// PowerDNS's own (which would then be served twice).
-    async fn publish_foreign_keys(
+    /// Another signer's keys, and the CDS and CDNSKEY sets, go in the zone's own rrsets of
+    /// those types, which PowerDNS serves (and signs) beside the keys of its cryptokeys
+    /// table when `direct-dnskey=yes` is set. Each type given is replaced whole, as the
+    /// full set wanted; DNSKEYs of PowerDNS's own are left out (they would be served twice).
+    async fn publish_apex_dnssec(
         &self,
         origin: &Name,
         ttl: u32,
-        keys: &[nsync_core::provider::DNSKEY],
+        records: &[RData],
     ) -> Result<(), ProviderError> {
-        let operation = format!("GET cryptokeys of {}", origin.to_text());
-        let body = self
-            .client
-            .call(
-                Method::GET,
-                &format!("{}/cryptokeys", zone_path(origin)),
-                None,
-                &operation,
-            )
-            .await?;
-        let own: Vec<model::CryptoKey> = serde_json::from_str(&body).map_err(|e| {
-            self.client.api.error(
-                ErrorKind::Permanent,
-                &operation,
-                format!("the answer is not the cryptokeys JSON nsync knows: {e}"),
-            )
-        })?;
         let squeeze = |s: &str| s.split_whitespace().collect::<String>();
-        let own: Vec<String> = own
+        let mut own: Vec<String> = Vec::new();
+        if records
             .iter()
-            .filter_map(|k| k.dnskey.as_deref())
-            .map(squeeze)
-            .collect();
-        let records: Vec<model::Record> = keys
-            .iter()
-            .map(|k| k.to_string())
-            .filter(|k| !own.contains(&squeeze(k)))
-            .map(|content| model::Record {
-                content,
-                disabled: false,
-            })
-            .collect();
-        let patch = model::Patch {
-            rrsets: vec![model::RRSet {
+            .any(|r| r.record_type() == RecordType::DNSKEY)
+        {
+            let operation = format!("GET cryptokeys of {}", origin.to_text());
+            let body = self
+                .client
+                .call(
+                    Method::GET,
+                    &format!("{}/cryptokeys", zone_path(origin)),
+                    None,
+                    &operation,
+                )
+                .await?;
+            let keys: Vec<model::CryptoKey> = serde_json::from_str(&body).map_err(|e| {
+                self.client.api.error(
+                    ErrorKind::Permanent,
+                    &operation,
+                    format!("the answer is not the cryptokeys JSON nsync knows: {e}"),
+                )
+            })?;
+            own = keys
+                .iter()
+                .filter_map(|k| k.dnskey.as_deref())
+                .map(squeeze)
+                .collect();
+        }
+        let mut rrsets = Vec::new();
+        for rtype in [RecordType::DNSKEY, RecordType::CDS, RecordType::CDNSKEY] {
+            if !records.iter().any(|r| r.record_type() == rtype) {
+                continue;
+            }
+            let records = records
+                .iter()
+                .filter(|r| r.record_type() == rtype)
+                .map(|r| r.to_string())
+                .filter(|content| rtype != RecordType::DNSKEY || !own.contains(&squeeze(content)))
+                .map(|content| model::Record {
+                    content,
+                    disabled: false,
+                })
+                .collect();
+            rrsets.push(model::RRSet {
                 name: origin.to_text(),
-                rtype: "DNSKEY".into(),
+                rtype: rtype.to_string(),
                 ttl: Some(ttl),
                 changetype: Some("REPLACE".into()),
                 records,
-            }],
-        };
-        let body = serde_json::to_string(&patch).map_err(|e| {
+            });
+        }
+        let body = serde_json::to_string(&model::Patch { rrsets }).map_err(|e| {
             self.client
                 .api
                 .error(ErrorKind::Permanent, "encode PATCH", e.to_string())
         })?;
-        let operation = format!("PATCH the DNSKEY rrset of {}", origin.to_text());
+        let operation = format!("PATCH the apex DNSSEC records of {}", origin.to_text());
         self.client
             .call(Method::PATCH, &zone_path(origin), Some(body), &operation)
             .await

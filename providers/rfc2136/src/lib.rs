@@ -106,13 +106,13 @@ impl Provider for Rfc2136 {
         update::apply(&server, origin, changes).await.map(|_| ())
     }
 
-    async fn publish_foreign_keys(
+    async fn publish_apex_dnssec(
         &self,
         origin: &Name,
         ttl: u32,
-        keys: &[nsync_core::provider::DNSKEY],
+        records: &[hickory_proto::rr::RData],
     ) -> Result<(), ProviderError> {
         let server = server::Server::new(&self.name, &self.config)?;
-        update::add_dnskeys(&server, origin, ttl, keys).await
+        update::add_apex_records(&server, origin, ttl, records).await
     }
 }

@@ -6,7 +6,6 @@
 //! data. Each rrset's own delete and add stay in one message, which a server applies
 //! atomically (RFC 2136 §3.7), so no rrset is ever seen half-changed.
 
-use hickory_proto::dnssec::rdata::{DNSKEY, DNSSECRData};
 use hickory_proto::op::{Message, MessageType, OpCode, Query, UpdateMessage};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use hickory_proto::serialize::binary::{BinEncodable, BinEncoder};
@@ -189,40 +188,38 @@ pub async fn apply(
     Ok(total)
 }
 
-/// One UPDATE adding `keys` to the apex DNSKEY set and deleting nothing: RFC 2136
-/// §3.4.2.2 adds each RR to its rrset and leaves one already there alone, so the server's
-/// own keys (which its signer manages) are never touched.
-pub fn dnskey_message(origin: &Name, ttl: u32, keys: &[DNSKEY]) -> Message {
+/// One UPDATE adding `records` (DNSKEY, CDS, CDNSKEY) at the apex and deleting nothing:
+/// RFC 2136 §3.4.2.2 adds each RR to its rrset and leaves one already there alone, so the
+/// records the server's own signer manages are never touched.
+pub fn apex_add_message(origin: &Name, ttl: u32, records: &[RData]) -> Message {
     let mut message = Message::new(rand_id(), MessageType::Query, OpCode::Update);
     message.metadata.recursion_desired = false;
     let mut zone = Query::query(origin.clone(), RecordType::SOA);
     zone.set_query_class(DNSClass::IN);
     message.add_zone(zone);
-    message.add_updates(keys.iter().map(|k| {
-        Record::from_rdata(
-            origin.clone(),
-            ttl,
-            RData::DNSSEC(DNSSECRData::DNSKEY(k.clone())),
-        )
-    }));
+    message.add_updates(
+        records
+            .iter()
+            .map(|r| Record::from_rdata(origin.clone(), ttl, r.clone())),
+    );
     message
 }
 
-pub async fn add_dnskeys(
+pub async fn add_apex_records(
     server: &Server<'_>,
     origin: &Name,
     ttl: u32,
-    keys: &[DNSKEY],
+    records: &[RData],
 ) -> Result<(), ProviderError> {
     let op = format!(
-        "UPDATE adding {} DNSKEY(s) to {} at {}",
-        keys.len(),
+        "UPDATE adding {} DNSSEC record(s) at the apex of {} at {}",
+        records.len(),
         origin.to_text(),
         server.config.server
     );
     let mut conn = server.connect(&op).await?;
     let mut verifier = server
-        .send_signed(&mut conn, dnskey_message(origin, ttl, keys), &op)
+        .send_signed(&mut conn, apex_add_message(origin, ttl, records), &op)
         .await?;
     server
         .receive_verified(&mut conn, &mut verifier, origin, &op)

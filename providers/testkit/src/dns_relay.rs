@@ -104,9 +104,18 @@ pub async fn start(
     imp: Impairment,
     seed: u64,
 ) -> (SocketAddr, Arc<Counters>) {
-    let udp = Arc::new(UdpSocket::bind(listen).await.expect("bind the relay's UDP"));
-    let addr = udp.local_addr().expect("the relay's address");
-    let tcp = TcpListener::bind(addr).await.expect("bind the relay's TCP");
+    // With port 0 the UDP port is free, but its TCP twin may be another test's: try again
+    // on another port then (a fixed port is the caller's to keep free).
+    let mut tries = 0;
+    let (udp, addr, tcp) = loop {
+        let udp = Arc::new(UdpSocket::bind(listen).await.expect("bind the relay's UDP"));
+        let addr = udp.local_addr().expect("the relay's address");
+        match TcpListener::bind(addr).await {
+            Ok(tcp) => break (udp, addr, tcp),
+            Err(_) if listen.port() == 0 && tries < 20 => tries += 1,
+            Err(e) => panic!("bind the relay's TCP on {addr}: {e}"),
+        }
+    };
     let counters = Arc::new(Counters::default());
     let link = Arc::new(Link {
         imp,

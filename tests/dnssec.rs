@@ -86,6 +86,21 @@ fn set(items: &[(&str, &str)]) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// `dig +norec +short +nosplit` at a lab server (plus `extra` flags): the answer's lines.
+fn dig(lab: &Lab, server: &str, zone: &str, rtype: &str, extra: &[&str]) -> Vec<String> {
+    let out = Command::new("dig")
+        .args(["+norec", "+short", "+nosplit"])
+        .args(extra)
+        .arg(format!("@{}", lab.ip(server)))
+        .args([zone, rtype])
+        .output()
+        .expect("dig");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
 fn sync(dir: &Path) -> common::Ran {
     let ran = nsync(&["sync", "--yes"]).dir(dir).run();
     ran.code(0);
@@ -263,14 +278,10 @@ fn key_of(matrix: &Value, owner: &str, flags: u64) -> Value {
 
 /// The DNSKEY record of `tag` as served at `server`, for nsupdate.
 fn dnskey_line(lab: &Lab, server: &str, zone: &str, tag: u64) -> String {
-    let out = Command::new("dig")
-        .args(["+norec", "+short", "+nosplit"])
-        .arg(format!("@{}", lab.ip(server)))
-        .args([zone, "DNSKEY"])
-        .output()
-        .expect("dig");
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    text.lines()
+    let lines = dig(lab, server, zone, "DNSKEY", &[]);
+    let text = lines.join("\n");
+    lines
+        .iter()
         .find(|l| {
             let ds = Command::new("dnssec-dsfromkey")
                 // -A: a DS for a zone-signing key too, only to read its tag.
@@ -346,16 +357,7 @@ fn a_zone_signing_key_missing_at_one_provider_is_named_there_and_sync_restores_i
 
 /// The DS records the TLD holds for `zone`, as zone-file rdata.
 fn parent_ds(lab: &Lab, zone: &str) -> Vec<String> {
-    let out = Command::new("dig")
-        .args(["+norec", "+short", "+nosplit"])
-        .arg(format!("@{}", lab.ip("root")))
-        .args([zone, "DS"])
-        .output()
-        .expect("dig");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect()
+    dig(lab, "root", zone, "DS", &[])
 }
 
 #[test]
@@ -513,15 +515,9 @@ fn cds_is_published_alike_everywhere_and_expiry_has_a_window() {
     sync(s.path()).stderr_has("publishes the CDS and CDNSKEY of every provider's key-signing key");
     // The same CDS set at every address, one per signer's KSK, the parent's DS set.
     let cds = |server: &str| -> BTreeSet<String> {
-        let out = Command::new("dig")
-            .args(["+norec", "+short", "+nosplit"])
-            .arg(format!("@{}", lab.ip(server)))
-            .args([zone, "CDS"])
-            .output()
-            .expect("dig");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(str::to_ascii_uppercase)
+        dig(&lab, server, zone, "CDS", &[])
+            .iter()
+            .map(|l| l.to_ascii_uppercase())
             .collect()
     };
     let at_bind = cds("bind");
@@ -552,14 +548,8 @@ fn cds_is_published_alike_everywhere_and_expiry_has_a_window() {
 
 /// The key tags in the RRSIGs over `zone`'s SOA at `server`.
 fn soa_signers(lab: &Lab, server: &str, zone: &str) -> BTreeSet<String> {
-    let out = Command::new("dig")
-        .args(["+norec", "+dnssec", "+short"])
-        .arg(format!("@{}", lab.ip(server)))
-        .args([zone, "SOA"])
-        .output()
-        .expect("dig");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
+    dig(lab, server, zone, "SOA", &["+dnssec"])
+        .iter()
         .filter(|l| l.starts_with("SOA "))
         .filter_map(|l| l.split_whitespace().nth(6).map(str::to_string))
         .collect()

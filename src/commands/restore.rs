@@ -102,6 +102,39 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
     }
     rt.block_on(p.apply(&origin, &changes))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Read back: a write the server had already received from a run killed just before
+    // (kill -9 mid-sync) can land after this restore's read, and undo part of it. The
+    // server applies writes in order, so once ours is answered a second look sees it.
+    let mut rounds = 0;
+    loop {
+        let now = rt
+            .block_on(p.read_zone(&origin))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let again = plan(&PlanInput {
+            current: &now.zone,
+            own_nameservers: &now.nameservers,
+            ..input
+        });
+        if again.changes.is_empty() {
+            break;
+        }
+        rounds += 1;
+        if rounds > RESTORE_ROUNDS {
+            bail!(
+                "{} at {provider} still differs from {} in {} rrset(s) after {RESTORE_ROUNDS} more rounds: something else is writing the zone; stop it, then restore again",
+                origin.to_text(),
+                backup_path.display(),
+                again.changes.len()
+            );
+        }
+        crate::report::Log::new(global.quiet, global.verbose, global.color).warn(&format!(
+            "{} at {provider} changed while it was restored ({} rrset(s), a write that landed late); writing the difference again",
+            origin.to_text(),
+            again.changes.len()
+        ));
+        rt.block_on(p.apply(&origin, &again))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     write_result(
         global.output.as_deref(),
         &format!(
@@ -115,6 +148,9 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
     )?;
     Ok(Outcome::Ok)
 }
+
+/// Read-backs after a restore before it gives up: each one that differs is written again.
+const RESTORE_ROUNDS: usize = 3;
 
 /// Without a file: the backups of the zone at the provider, newest first, one path a line,
 /// so the first line is what to restore to undo the last sync.

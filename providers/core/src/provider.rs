@@ -18,7 +18,6 @@ use hickory_proto::rr::{Name, RecordType};
 use crate::rdata::SUPPORTED_TYPES;
 use crate::zone::{MAX_TTL, Rrset, Zone};
 
-pub use hickory_proto::dnssec::rdata::DNSKEY;
 use hickory_proto::rr::RData;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -211,8 +211,9 @@ presign_expired() {  # zone file
   dnssec-keygen -q -K "$k" -a ECDSAP256SHA256 -f KSK "$z" >/dev/null
   dnssec-keygen -q -K "$k" -a ECDSAP256SHA256 "$z" >/dev/null
   cat "$k"/K*.key >> "$f"
-  # -P: dnssec-signzone's own check of the result would refuse signatures already expired.
-  dnssec-signzone -q -P -K "$k" -o "$z" -s now-259200 -e now-86400 -f "$f.signed" "$f" >/dev/null \
+  # -P: dnssec-signzone's own check of the result would refuse signatures already expired;
+  # -d: its dsset file goes with the keys, not into the working directory.
+  dnssec-signzone -q -P -K "$k" -d "$k" -o "$z" -s now-259200 -e now-86400 -f "$f.signed" "$f" >/dev/null \
     || die "dnssec-signzone failed for $z"
   mv "$f.signed" "$f"
   rm -rf "$k"

@@ -376,6 +376,7 @@ async fn apply_all(
                 continue;
             }
         };
+        nsync_core::failpoint::hit("after-backup", &t.provider_name);
         let job = ApplyJob {
             provider,
             origin: t.origin().clone(),
@@ -389,9 +390,11 @@ async fn apply_all(
             "applying {} change(s)",
             plan.changes.changes.len()
         ));
+        let name = t.provider_name.clone();
         set.spawn(async move {
             let start = Instant::now();
             let outcome = job.run(plan.changes, &policy, &log).await;
+            nsync_core::failpoint::hit("after-apply", &name);
             let took = start.elapsed();
             match &outcome {
                 Ok(n) => task.done(&format!("{n} change(s) applied in {took:.0?}")),

@@ -5,6 +5,7 @@ pub mod builder;
 pub mod clock;
 pub mod detail;
 pub mod diag;
+pub mod failpoint;
 pub mod kind;
 pub mod name;
 pub mod provider;

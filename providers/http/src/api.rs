@@ -136,10 +136,13 @@ impl Api {
             ));
             tokio::time::sleep(wait).await;
         }
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| crate::transport_error(&self.provider, operation, &self.endpoint, &e))?;
+        let transport = |e: reqwest::Error| {
+            crate::transport_error(&self.provider, operation, &self.endpoint, &e)
+        };
+        let (client, request) = request.build_split();
+        let request = request.map_err(transport)?;
+        let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
+        let mut response = client.execute(request).await.map_err(transport)?;
         if let Some(p) = &self.pacer {
             p.after_answer(response.headers());
         }
@@ -180,6 +183,9 @@ impl Api {
                     ));
                 }
             }
+        }
+        if writes {
+            nsync_core::failpoint::hit("after-write", &self.provider);
         }
         Ok(Answer {
             status,

@@ -184,6 +184,7 @@ pub async fn apply(
         server
             .receive_verified(&mut conn, &mut verifier, origin, &op)
             .await?;
+        nsync_core::failpoint::hit("after-write", server.provider);
     }
     Ok(total)
 }

@@ -2,7 +2,9 @@
 //! of small state transitions. After each one is applied, planning again must show zero
 //! changes, and a direct RD=0 query to the server must return the new data. Each step
 //! brings the zone to the step before it, then applies its own, so a failure names the
-//! step and hides none after it.
+//! step and hides none after it. Nothing here is retried: each fixture has a backend of
+//! its own (the lab's two PowerDNS servers, a fake per fixture), so a temporary failure is
+//! a failure of the step.
 
 use nsync_core::name::NameText;
 use std::net::SocketAddr;
@@ -11,7 +13,7 @@ use crate::common::dns::query_at as query;
 use nsync::config::IgnorePattern;
 use nsync::plan::{PlanInput, describe, plan};
 use nsync_core::kind::Kind;
-use nsync_core::provider::{Provider, ProviderError, ZoneState};
+use nsync_core::provider::{Provider, ZoneState};
 use nsync_core::rdata::canonical_bytes;
 use nsync_core::zone::{Rrset, Zone};
 use nsync_core::{Name, RecordType};
@@ -134,49 +136,22 @@ fn check_gone(server: SocketAddr, zone: &Zone, old: &Rrset, ignore: &[IgnorePatt
     );
 }
 
-/// How often the suite tries again after a temporary failure, as sync does: the lab's
-/// PowerDNS keeps its zones in SQLite and answers 500 "database is locked" while another
-/// fixture's large write to it (an UPDATE, a PATCH) holds the lock.
-const ATTEMPTS: u32 = 12;
-
-async fn pause(attempt: u32) {
-    let wait = std::time::Duration::from_millis(250 << attempt.min(4));
-    tokio::time::sleep(wait).await;
-}
-
-/// Reads the zone, trying again after a temporary failure.
-async fn read(provider: &dyn Provider, origin: &Name) -> Result<ZoneState, ProviderError> {
-    let mut attempt = 0;
-    loop {
-        match provider.read_zone(origin).await {
-            Err(e) if e.kind.is_retryable() && attempt + 1 < ATTEMPTS => {
-                eprintln!("{}: {e}; trying again", provider.name());
-                pause(attempt).await;
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
-}
-
 /// The zone at the provider, created where the provider can when it is missing.
 pub async fn ensure_zone(provider: &dyn Provider, origin: &Name) -> ZoneState {
-    match read(provider, origin).await {
+    match provider.read_zone(origin).await {
         Ok(state) => state,
         Err(e) if e.kind == nsync_core::provider::ErrorKind::ZoneMissing => {
             provider
                 .create_zone(origin, &[])
                 .await
                 .expect("create the zone");
-            read(provider, origin).await.expect("read the new zone")
+            provider.read_zone(origin).await.expect("read the new zone")
         }
         Err(e) => panic!("read the zone: {e}"),
     }
 }
 
-/// Writes `step`'s zone with nsync's plan; the caller checks the result. After a
-/// temporary failure it reads and plans again, as sync does, so a write that failed half
-/// way is finished rather than repeated.
+/// Writes `step`'s zone with nsync's plan, once: the caller checks the result.
 async fn apply_step(
     provider: &dyn Provider,
     kind: &Kind,
@@ -186,38 +161,27 @@ async fn apply_step(
 ) {
     let desired = desired_for(step, origin, kind);
     let ignore = ignore_patterns(step, origin);
-    let mut attempt = 0;
-    loop {
-        let state = read(provider, origin)
-            .await
-            .unwrap_or_else(|e| panic!("{}: read: {e}", step.name));
-        let input = PlanInput {
-            desired: &desired,
-            current: &state.zone,
-            ignore: &ignore,
-            capabilities: provider.capabilities(),
-            union_nameservers: ns,
-            own_nameservers: &state.nameservers,
-        };
-        let changes = plan(&input);
-        // As sync does: a provider is never handed an empty change set.
-        if changes.changes.is_empty() {
-            return;
-        }
-        match provider.apply(origin, &changes).await {
-            Ok(()) => return,
-            Err(e) if e.kind.is_retryable() && attempt + 1 < ATTEMPTS => {
-                eprintln!(
-                    "{}: {}: {e}; reading and planning again",
-                    step.name,
-                    provider.name()
-                );
-                pause(attempt).await;
-                attempt += 1;
-            }
-            Err(e) => panic!("{}: apply: {e}", step.name),
-        }
+    let state = provider
+        .read_zone(origin)
+        .await
+        .unwrap_or_else(|e| panic!("{}: read: {e}", step.name));
+    let input = PlanInput {
+        desired: &desired,
+        current: &state.zone,
+        ignore: &ignore,
+        capabilities: provider.capabilities(),
+        union_nameservers: ns,
+        own_nameservers: &state.nameservers,
+    };
+    let changes = plan(&input);
+    // As sync does: a provider is never handed an empty change set.
+    if changes.changes.is_empty() {
+        return;
     }
+    provider
+        .apply(origin, &changes)
+        .await
+        .unwrap_or_else(|e| panic!("{}: apply: {e}", step.name));
 }
 
 /// One transition: the zone is first brought to the step before it (so every step is a
@@ -243,13 +207,16 @@ pub async fn run_step(
         }
         None => Zone::new(origin.clone()),
     };
+    if let Some(note) = &setup.before_step {
+        note(step.name);
+    }
     apply_step(provider, kind, origin, step, &ns).await;
     if let Some(settle) = &setup.settle {
         settle();
     }
     let desired = desired_for(step, origin, kind);
     let ignore = ignore_patterns(step, origin);
-    let after = read(provider, origin).await.expect("read again");
+    let after = provider.read_zone(origin).await.expect("read again");
     let left = plan_for(provider, &desired, &after, &ignore, &ns);
     assert!(
         left.is_empty(),

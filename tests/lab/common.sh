@@ -12,6 +12,8 @@ LAB_ROOT_IP=${LAB_ROOT_IP:-127.0.9.1}    # private root "." and TLD "test." (a s
 LAB_BIND_IP=${LAB_BIND_IP:-127.0.10.1}   # BIND 9: primary, TSIG UPDATE and AXFR, NOTIFY to NSD
 LAB_KNOT_IP=${LAB_KNOT_IP:-127.0.20.1}   # Knot DNS: primary, TSIG UPDATE and AXFR
 LAB_PDNS_IP=${LAB_PDNS_IP:-127.0.30.1}   # PowerDNS: sqlite3, HTTP API, TSIG UPDATE and AXFR
+LAB_PDNS2_IP=${LAB_PDNS2_IP:-127.0.31.1} # a second PowerDNS with a database of its own: the conformance suite's
+                                         # RFC 2136 fixture, so it never waits on another fixture's SQLite lock
 LAB_NSD_IP=${LAB_NSD_IP:-127.0.40.1}     # NSD: secondary of BIND for example.test.
 LAB_REC_IP=${LAB_REC_IP:-127.0.8.1}      # a recursive resolver (named) that knows only the private root
 LAB_MOTO_IP=${LAB_MOTO_IP:-127.0.50.1}   # moto_server: the Route 53 API emulator, on port 5000
@@ -19,6 +21,7 @@ LAB_MOTO_PORT=${LAB_MOTO_PORT:-5000}
 MOTO_VENV=${MOTO_VENV:-/opt/nsync-moto}
 LAB_PDNS_API_PORT=${LAB_PDNS_API_PORT:-8081}
 LAB_PDNS_API_URL="http://$LAB_PDNS_IP:$LAB_PDNS_API_PORT"
+LAB_PDNS2_API_URL="http://$LAB_PDNS2_IP:$LAB_PDNS_API_PORT"
 
 # Lab-only secrets.
 LAB_TSIG_NAME=${LAB_TSIG_NAME:-nsync-key}
@@ -56,19 +59,21 @@ lab_signing() {
 
 LAB_ZONES="example.test other.test bench.test oracle.test prop.test $(printf 't%02d.test ' $(seq 1 30))$(lab_signed_names)"
 LAB_NSD_ZONES="example.test other.test bench.test prop.test"
+# The second PowerDNS holds only the conformance RFC 2136 fixture's zone.
+LAB_PDNS2_ZONES="t01.test"
 # Served by Knot from files that nsync's zonefile provider writes into $LAB_DIR/zonefiles.
 LAB_FILE_ZONES="zf.test"
 
 LAB_START_TIMEOUT=${LAB_START_TIMEOUT:-30}
-LAB_SERVERS="root bind knot pdns nsd rec moto"
+LAB_SERVERS="root bind knot pdns pdns2 nsd rec moto"
 
 lab_binary() {
-  case "$1" in root|bind|rec) echo named ;; knot) echo knotd ;; pdns) echo pdns_server ;; nsd) echo nsd ;; moto) echo python ;; esac
+  case "$1" in root|bind|rec) echo named ;; knot) echo knotd ;; pdns|pdns2) echo pdns_server ;; nsd) echo nsd ;; moto) echo python ;; esac
 }
 
 lab_ip() {
   case "$1" in root) echo "$LAB_ROOT_IP" ;; bind) echo "$LAB_BIND_IP" ;; knot) echo "$LAB_KNOT_IP" ;;
-               pdns) echo "$LAB_PDNS_IP" ;; nsd) echo "$LAB_NSD_IP" ;; rec) echo "$LAB_REC_IP" ;; moto) echo "$LAB_MOTO_IP" ;; esac
+               pdns) echo "$LAB_PDNS_IP" ;; pdns2) echo "$LAB_PDNS2_IP" ;; nsd) echo "$LAB_NSD_IP" ;; rec) echo "$LAB_REC_IP" ;; moto) echo "$LAB_MOTO_IP" ;; esac
 }
 
 lab_pidfile() { echo "$LAB_DIR/run/$1.pid"; }

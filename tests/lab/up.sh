@@ -94,7 +94,7 @@ write_env() {
   printf '.                    3600000 NS a.root-servers.test.\na.root-servers.test. 3600000 A  %s\n' \
     "$LAB_ROOT_IP" > "$LAB_DIR/root.hints"
   {
-    for v in LAB_DIR LAB_ROOT_IP LAB_BIND_IP LAB_KNOT_IP LAB_PDNS_IP LAB_NSD_IP LAB_REC_IP LAB_MOTO_IP LAB_MOTO_PORT LAB_PDNS_API_URL \
+    for v in LAB_DIR LAB_ROOT_IP LAB_BIND_IP LAB_KNOT_IP LAB_PDNS_IP LAB_PDNS2_IP LAB_PDNS2_API_URL LAB_NSD_IP LAB_REC_IP LAB_MOTO_IP LAB_MOTO_PORT LAB_PDNS_API_URL \
              LAB_PDNS_API_KEY LAB_TSIG_NAME LAB_TSIG_ALG LAB_TSIG_SECRET; do
       echo "$v=${!v}"
     done
@@ -315,10 +315,11 @@ CONF
   wait_ready knot $LAB_ZONES $LAB_FILE_ZONES
 }
 
+PDNS_URL=$LAB_PDNS_API_URL   # the instance pdns_api talks to
 pdns_api() {  # method path [body]; fails on HTTP >= 400
   local out code args=(-sS --max-time 10 -X "$1" -H "X-API-Key: $LAB_PDNS_API_KEY" -w '\n%{http_code}')
   if [ -n "${3:-}" ]; then args+=(-H 'Content-Type: application/json' --data-binary "$3"); fi
-  out=$(curl "${args[@]}" "$LAB_PDNS_API_URL/api/v1/servers/localhost$2") || return 1
+  out=$(curl "${args[@]}" "$PDNS_URL/api/v1/servers/localhost$2") || return 1
   code=${out##*$'\n'}
   [ "$code" -lt 400 ] || { echo "PowerDNS API $1 $2: HTTP $code: ${out%$'\n'*}" >&2; return 1; }
 }
@@ -343,15 +344,20 @@ pdns_zone_json() {
   printf '{"name":"%s.","type":"NS","ttl":300,"records":[%s]}%s]}\n' "$z" "$ns" "$glue"
 }
 
-start_pdns() {
-  local d=$LAB_DIR/pdns z deadline
+start_pdns() { pdns_instance pdns "$LAB_PDNS_IP" "$LAB_PDNS_API_URL" $LAB_ZONES; }
+start_pdns2() { pdns_instance pdns2 "$LAB_PDNS2_IP" "$LAB_PDNS2_API_URL" $LAB_PDNS2_ZONES; }
+
+pdns_instance() {  # name ip api-url zone...
+  local name=$1 ip=$2 d=$LAB_DIR/$1 z deadline
+  PDNS_URL=$3
+  shift 3
   rm -rf "$d"; mkdir -p "$d"
   sqlite3 "$d/pdns.sqlite3" < /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql
   cat > "$d/pdns.conf" <<CONF
 launch=gsqlite3
 gsqlite3-database=$d/pdns.sqlite3
 gsqlite3-dnssec=yes
-local-address=$LAB_PDNS_IP
+local-address=$ip
 local-port=53
 socket-dir=$d
 daemon=no
@@ -361,7 +367,7 @@ loglevel=4
 api=yes
 api-key=$LAB_PDNS_API_KEY
 webserver=yes
-webserver-address=$LAB_PDNS_IP
+webserver-address=$ip
 webserver-port=$LAB_PDNS_API_PORT
 webserver-allow-from=127.0.0.0/8
 allow-axfr-ips=
@@ -373,21 +379,21 @@ default-soa-content=ns3.example.test. hostmaster.@ 0 60 30 86400 60
 # signs with: how another signer's zone-signing key gets into its DNSKEY set (RFC 8901).
 direct-dnskey=yes
 CONF
-  port_free "$LAB_PDNS_IP"
-  spawn pdns pdns_server --config-dir="$d"
+  port_free "$ip"
+  spawn "$name" pdns_server --config-dir="$d"
   deadline=$(( $(date +%s) + LAB_START_TIMEOUT ))
   until pdns_api GET "" 2>/dev/null; do
-    lab_pid_alive pdns >/dev/null || { tail -n 30 "$d/pdns.out" >&2; die "pdns_server exited while starting"; }
-    [ "$(date +%s)" -lt "$deadline" ] || die "PowerDNS API does not answer at $LAB_PDNS_API_URL"
+    lab_pid_alive "$name" >/dev/null || { tail -n 30 "$d/$name.out" >&2; die "$name exited while starting"; }
+    [ "$(date +%s)" -lt "$deadline" ] || die "PowerDNS API does not answer at $PDNS_URL"
     sleep 0.05
   done
   pdns_api POST /tsigkeys "{\"name\":\"$LAB_TSIG_NAME\",\"algorithm\":\"$LAB_TSIG_ALG\",\"key\":\"$LAB_TSIG_SECRET\"}"
-  for z in $LAB_ZONES; do
+  for z in "$@"; do
     pdns_api POST /zones "$(pdns_zone_json "$z")"
     pdns_api POST "/zones/$z./metadata" "{\"kind\":\"TSIG-ALLOW-DNSUPDATE\",\"metadata\":[\"$LAB_TSIG_NAME\"]}"
     pdns_api POST "/zones/$z./metadata" '{"kind":"SOA-EDIT-DNSUPDATE","metadata":["INCREASE"]}'
   done
-  wait_ready pdns $LAB_ZONES
+  wait_ready "$name" "$@"
 }
 
 start_nsd() {
@@ -527,4 +533,4 @@ publish_ds() {
 if [[ " $started " == *" root "* || " $started " == *" bind "* || " $started " == *" knot "* || " $started " == *" pdns "* ]]; then
   publish_ds
 fi
-log "lab is up in $LAB_DIR (root $LAB_ROOT_IP, bind $LAB_BIND_IP, knot $LAB_KNOT_IP, pdns $LAB_PDNS_IP + API :$LAB_PDNS_API_PORT, nsd $LAB_NSD_IP, recursive $LAB_REC_IP, Route 53 emulator $LAB_MOTO_IP:$LAB_MOTO_PORT)"
+log "lab is up in $LAB_DIR (root $LAB_ROOT_IP, bind $LAB_BIND_IP, knot $LAB_KNOT_IP, pdns $LAB_PDNS_IP + API :$LAB_PDNS_API_PORT, a second pdns $LAB_PDNS2_IP, nsd $LAB_NSD_IP, recursive $LAB_REC_IP, Route 53 emulator $LAB_MOTO_IP:$LAB_MOTO_PORT)"

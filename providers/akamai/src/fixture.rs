@@ -24,7 +24,8 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
                 "{\"type\":\"https://problems.luna.akamaiapis.net/config-dns/v2/not-found\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"Zone \\\"ak-faults.test\\\" not found\"}",
             ),
             create_missing: false,
-            batches: false,
+            // Record-set writes in bulk, as the fault relay counts them.
+            writes: 3,
         }),
         dns_faults: false,
         start,

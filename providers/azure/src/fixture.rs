@@ -24,7 +24,8 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
                 "{\"error\":{\"code\":\"ResourceNotFound\",\"message\":\"The Resource 'Microsoft.Network/dnszones/az-faults.test' under resource group 'DNS-Zones' was not found.\"}}",
             ),
             create_missing: false,
-            batches: false,
+            // One PUT per record set, as the fault relay counts them.
+            writes: 1201,
         }),
         dns_faults: false,
         start,

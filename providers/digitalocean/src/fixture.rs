@@ -26,7 +26,8 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
                 "{\"id\":\"not_found\",\"message\":\"The resource you were accessing could not be found.\"}",
             ),
             create_missing: false,
-            batches: false,
+            // A delete and a create per record, as the fault relay counts them.
+            writes: 2402,
         }),
         dns_faults: false,
         start,

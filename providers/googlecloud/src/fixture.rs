@@ -24,7 +24,8 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
                 "{\"error\":{\"code\":404,\"message\":\"The 'parameters.managedZone' resource named 'gc-faults-test' does not exist.\",\"errors\":[{\"domain\":\"global\",\"reason\":\"notFound\"}],\"status\":\"NOT_FOUND\"}}",
             ),
             create_missing: false,
-            batches: true,
+            // Changes of at most 1,000 additions and deletions each, as the fault relay counts them.
+            writes: 2,
         }),
         dns_faults: false,
         start,

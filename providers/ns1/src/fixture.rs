@@ -23,7 +23,8 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             // The NS1 Connect API reference: an unknown zone.
             zone_missing: (404, "{\"message\":\"zone not found\"}"),
             create_missing: false,
-            batches: false,
+            // One request per record, as the fault relay counts them.
+            writes: 1201,
         }),
         dns_faults: false,
         start,

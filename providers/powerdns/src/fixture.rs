@@ -21,8 +21,8 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             // PowerDNS's API answers an unknown zone with 404 and this body.
             zone_missing: (404, "{\"error\": \"Could not find domain 't25.test.'\"}"),
             create_missing: false,
-            // One PATCH per sync.
-            batches: false,
+            // One PATCH of the zone per sync, as the fault relay counts them.
+            writes: 1,
         }),
         dns_faults: false,
         start,

@@ -12,7 +12,7 @@ pub enum Fault {
     RateLimitedThenOk,
     ServerErrorsThenOk,
     DroppedThenOk,
-    SecondWriteFails,
+    MiddleWriteFails,
     BadCredentials,
     ZoneMissing,
     RetryAfterSecondsThenOk,
@@ -31,7 +31,7 @@ impl Fault {
             ("rate limited twice, then fine", Fault::RateLimitedThenOk),
             ("503 twice, then fine", Fault::ServerErrorsThenOk),
             ("connection dropped once, then fine", Fault::DroppedThenOk),
-            ("one write half way through fails", Fault::SecondWriteFails),
+            ("the write half way through fails", Fault::MiddleWriteFails),
             ("credentials rejected", Fault::BadCredentials),
             ("zone missing", Fault::ZoneMissing),
             (
@@ -56,19 +56,20 @@ impl Fault {
         ]
     }
 
-    /// The relay's rule, and a count of the faults it injected (a fault that never
-    /// happened would make the test pass without testing anything).
-    /// `zone_missing` is how the API says "no such zone" (its status and body, from its
-    /// documentation); `batches` whether a large change takes several write requests
-    /// (then the second fails, else the only one).
-    pub fn rule(
-        &self,
-        zone_missing: (u16, &'static str),
-        batches: bool,
-    ) -> (Rule, Arc<AtomicUsize>) {
+    /// The relay's rule, and what it counted: the faults it injected (a fault that never
+    /// happened would make the test pass without testing anything) and the write requests
+    /// it saw. `zone_missing` is how the API says "no such zone" (its status and body,
+    /// from its documentation); `writes` how many write requests the change of every
+    /// record takes there: the one half way through fails (the only one for an API that
+    /// writes a change in one request).
+    pub fn rule(&self, zone_missing: (u16, &'static str), writes: usize) -> (Rule, Counted) {
         let injected = Arc::new(AtomicUsize::new(0));
-        let writes = Arc::new(AtomicUsize::new(0));
-        let failing_write = usize::from(batches);
+        let seen = Arc::new(AtomicUsize::new(0));
+        let failing_write = writes / 2;
+        let counted = Counted {
+            injected: injected.clone(),
+            writes: seen.clone(),
+        };
         let count = injected.clone();
         let inject = move |a: Action| {
             count.fetch_add(1, Ordering::SeqCst);
@@ -100,13 +101,16 @@ impl Fault {
                     Action::Forward
                 }
             }),
-            Fault::SecondWriteFails => Arc::new(move |_, method, _| {
-                if method != "GET" && writes.fetch_add(1, Ordering::SeqCst) == failing_write {
-                    inject(respond(500, "internal error"))
-                } else {
-                    Action::Forward
-                }
-            }),
+            Fault::MiddleWriteFails => {
+                let writes = seen.clone();
+                Arc::new(move |_, method, _| {
+                    if method != "GET" && writes.load(Ordering::SeqCst) == failing_write + 1 {
+                        inject(respond(500, "internal error"))
+                    } else {
+                        Action::Forward
+                    }
+                })
+            }
             Fault::BadCredentials => Arc::new(move |_, _, _| inject(respond(401, "Unauthorized"))),
             Fault::ZoneMissing => {
                 Arc::new(move |_, _, _| inject(respond(zone_missing.0, zone_missing.1)))
@@ -164,8 +168,23 @@ impl Fault {
                 }
             }),
         };
-        (rule, injected)
+        // Every write request is counted, whatever the rule does with it.
+        let counting: Rule = Arc::new(move |n, method, path| {
+            if method != "GET" {
+                seen.fetch_add(1, Ordering::SeqCst);
+            }
+            rule(n, method, path)
+        });
+        (counting, counted)
     }
+}
+
+/// What a fault's relay counted.
+pub struct Counted {
+    /// Faults injected.
+    pub injected: Arc<AtomicUsize>,
+    /// Write requests seen (anything but GET), faulted or forwarded.
+    pub writes: Arc<AtomicUsize>,
 }
 
 /// The request timeout the stall fault's table sets, and how long the relay stalls.

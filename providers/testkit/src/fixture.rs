@@ -41,6 +41,9 @@ pub trait Fixture: Send + Sync {
 /// A check after a conformance step, given the step's name.
 pub type StepCheck = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
+/// A note taken before a step's own write, given the step's name.
+pub type StepNote = Box<dyn Fn(&str) + Send + Sync>;
+
 pub struct Started {
     /// `[providers.under_test]` as in nsync.toml, secrets as `file:` references.
     pub table: String,
@@ -50,6 +53,9 @@ pub struct Started {
     /// Called after each write, before the server is asked: a server that picks changes
     /// up on its own schedule is given the time it needs.
     pub settle: Option<Box<dyn Fn() + Send + Sync>>,
+    /// Called just before a step's own write (after the zone was brought to the step
+    /// before it): a fixture notes what its check after the step compares with.
+    pub before_step: Option<StepNote>,
     /// A provider-specific check after a step (the Cloudflare fake counts its batches).
     pub after_step: Option<StepCheck>,
     /// Where `table`'s endpoint points, for a fixture with an `http_api`: the fault relay
@@ -65,8 +71,12 @@ pub struct HttpApi {
     pub zone_missing: (u16, &'static str),
     /// Whether sync needs `--create-missing` for a new zone there.
     pub create_missing: bool,
-    /// Whether a large change takes several write requests (else one write fails).
-    pub batches: bool,
+    /// How many write requests a sync of the fault zone's change of every record (1,201
+    /// rrsets) takes there: 1 for an API that writes a change at once, the number of
+    /// batches for one that batches, about one per rrset for a per-record API. The fault
+    /// "the write half way through fails" fails the one in the middle, and the test checks
+    /// that the sync sent at least this many.
+    pub writes: usize,
 }
 
 /// The runtime fakes are served on: one per test binary, alive between tests.
@@ -147,6 +157,7 @@ impl Started {
             table,
             server: None,
             settle: None,
+            before_step: None,
             after_step: None,
             api,
         }

@@ -231,7 +231,12 @@ fn main() {
             })
         },
     ];
+    // Each fixture's tests in a list of their own, then dealt out one per fixture in turn:
+    // libtest-mimic hands tests to its threads in list order, and a fixture runs one test
+    // at a time, so listed fixture by fixture the threads would wait on one fixture.
+    let mut per_fixture: Vec<Vec<Trial>> = Vec::new();
     for f in &all {
+        let mut trials = Vec::new();
         transition_trials(f, &mut trials);
         let f2 = f.clone();
         trials.push(trial(f.as_ref(), "random zones".into(), move || {
@@ -296,6 +301,20 @@ fn main() {
                 }));
             }
         }
+        per_fixture.push(trials);
+    }
+    let mut queues: Vec<_> = per_fixture.into_iter().map(Vec::into_iter).collect();
+    loop {
+        let before = trials.len();
+        trials.extend(queues.iter_mut().filter_map(Iterator::next));
+        if trials.len() == before {
+            break;
+        }
+    }
+    let mut args = args;
+    // The fixtures wait on servers and fakes, not on the CPU: one thread per fixture.
+    if args.test_threads.is_none() {
+        args.test_threads = Some(all.len());
     }
     libtest_mimic::run(&args, trials).exit();
 }

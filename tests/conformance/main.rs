@@ -23,7 +23,7 @@ use nsync_core::Name;
 use nsync_core::provider::Provider;
 use nsync_testkit::faults::{DnsFault, Fault};
 use nsync_testkit::fixture::{Declared, Fixture, PROVIDER, Started, runtime, scratch};
-use nsync_testkit::transitions::{Transition, transitions};
+use nsync_testkit::transitions::{Transition, desired_zone, transitions, unstorable};
 
 /// Builds a provider the way nsync does: from an nsync.toml provider table.
 fn provider_from_toml(table: &str) -> Arc<dyn Provider> {
@@ -173,8 +173,32 @@ fn transition_trials(f: &Arc<dyn Fixture>, trials: &mut Vec<Trial>) {
             .filter(|t| !t.any_octet_owners || f.any_octet_owners())
             .collect(),
     );
+    let kind = kind_of(f.as_ref());
+    let origin = Name::from_ascii(f.zone()).expect("the fixture's zone");
     for i in 0..steps.len() {
         let (f2, steps2) = (f.clone(), steps.clone());
+        let lacks = unstorable(&desired_zone(&steps[i], &origin), kind);
+        if !lacks.is_empty() {
+            // Not run on what is left of it: the kind must refuse it before any write.
+            trials.push(trial(
+                f.as_ref(),
+                format!(
+                    "{:02} {} (not applicable: {}{})",
+                    i,
+                    steps[i].name,
+                    lacks[0],
+                    match lacks.len() {
+                        1 => String::new(),
+                        n => format!(", and {} more", n - 1),
+                    }
+                ),
+                move || {
+                    let (started, _turn) = started(f2.as_ref());
+                    refused_by_check(&started.table, f2.zone(), &steps2[i], &lacks)
+                },
+            ));
+            continue;
+        }
         trials.push(trial(
             f.as_ref(),
             format!("{:02} {}", i, steps[i].name),
@@ -198,6 +222,40 @@ fn transition_trials(f: &Arc<dyn Fixture>, trials: &mut Vec<Trial>) {
             },
         ));
     }
+}
+
+/// A step a kind cannot store: `nsync check` of it with the fixture's provider fails,
+/// naming every rrset the kind lacks, so plan and sync would refuse it before writing.
+fn refused_by_check(
+    table: &str,
+    zone: &str,
+    step: &Transition,
+    lacks: &[String],
+) -> Result<(), Failed> {
+    let (file, text) = if step.zone.starts_with("[[rrset]]") {
+        ("z.toml", step.zone.clone())
+    } else {
+        ("z.zone", format!("$TTL 300\n{}", step.zone))
+    };
+    let config =
+        format!("{table}\n[zones.\"{zone}\"]\nfile = \"{file}\"\nproviders = [\"{PROVIDER}\"]\n");
+    let scratch = common::Scratch::new(&[("nsync.toml", &config), (file, &text)]);
+    let ran = common::nsync(&["check", "--color", "never"])
+        .dir(scratch.path())
+        .run();
+    if ran.code == 0 {
+        return Err(
+            format!("check accepts a zone the kind cannot store ({lacks:?}): {ran:?}").into(),
+        );
+    }
+    let said = format!("{}{}", ran.stdout, ran.stderr);
+    for lack in lacks {
+        let rrset = lack.split(':').next().unwrap_or(lack);
+        if !said.contains(rrset) {
+            return Err(format!("check does not name {rrset}: {said}").into());
+        }
+    }
+    Ok(())
 }
 
 fn main() {

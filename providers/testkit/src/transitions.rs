@@ -183,22 +183,44 @@ pub fn desired_zone(t: &Transition, origin: &Name) -> Zone {
     read.zone
 }
 
-/// A step's zone as `kind` can store it: what check and plan would refuse there (a
-/// type it lacks, a TTL outside its range, its own refusals) is left out, so a provider
-/// with fewer types runs every step on what it can hold, as DNSControl's suite skips
-/// what a provider lacks. That the refusal itself works is tested by check's tests.
-pub fn storable(zone: Zone, kind: &nsync_core::kind::Kind) -> Zone {
+/// Why `kind` cannot store `r`, if it cannot: a type it lacks, a TTL outside its range,
+/// data its own check refuses (what check and plan refuse before any write).
+fn cannot_store(r: &nsync_core::zone::Rrset, kind: &nsync_core::kind::Kind) -> Option<String> {
+    use nsync_core::name::NameText;
     let caps = &kind.capabilities;
-    let keep = |r: &nsync_core::zone::Rrset| {
-        caps.supports(r.rtype)
-            && (caps.min_ttl..=caps.max_ttl).contains(&r.ttl)
-            && (kind.check_rrset)(r).is_none_or(|p| !p.refused)
-    };
-    if zone.rrsets().all(keep) {
+    let what = format!("{} {}", r.name.to_text(), r.rtype);
+    if !caps.supports(r.rtype) {
+        return Some(format!("{what}: {} stores no {}", kind.name, r.rtype));
+    }
+    if !(caps.min_ttl..=caps.max_ttl).contains(&r.ttl) {
+        return Some(format!(
+            "{what}: TTL {} outside {}..{}",
+            r.ttl, caps.min_ttl, caps.max_ttl
+        ));
+    }
+    match (kind.check_rrset)(r) {
+        Some(p) if p.refused => Some(format!("{what}: {}", p.message)),
+        _ => None,
+    }
+}
+
+/// What of a step's zone `kind` cannot store, one line per rrset: such a step is not
+/// applicable to that kind (the suite then checks that nsync refuses it there), never
+/// run on what is left of it.
+pub fn unstorable(zone: &Zone, kind: &nsync_core::kind::Kind) -> Vec<String> {
+    zone.rrsets()
+        .filter_map(|r| cannot_store(r, kind))
+        .collect()
+}
+
+/// A zone as `kind` can store it, for the state a step starts from (the step before
+/// it may hold what this kind cannot).
+pub fn storable(zone: Zone, kind: &nsync_core::kind::Kind) -> Zone {
+    if zone.rrsets().all(|r| cannot_store(r, kind).is_none()) {
         return zone;
     }
     let mut out = Zone::new(zone.origin.clone());
-    for r in zone.rrsets().filter(|r| keep(r)) {
+    for r in zone.rrsets().filter(|r| cannot_store(r, kind).is_none()) {
         out.insert(r.clone());
     }
     out

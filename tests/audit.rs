@@ -114,23 +114,18 @@ fn a_healthy_lab_audits_clean() {
         ("nsync.toml", &config(&lab, "example.test.", &providers, "")),
         ("z.zone", &format!("$TTL 300\nwww A 192.0.2.10\n{GLUE}")),
     ]);
-    sync(scratch.path()).code(0);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let (code, found) = audit(scratch.path());
-        if code == 0 {
-            assert!(
-                found.is_empty(),
-                "no finding at all, not even same_network: {found:#?}"
-            );
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "a healthy lab has findings: {found:#?}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    // NSD takes the change from BIND by NOTIFY and transfer: sync waits until every
+    // nameserver serves it, so the one audit after it sees the lab as it is.
+    nsync(&["sync", "--yes", "--force", "--wait", "30s", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    let (code, found) = audit(scratch.path());
+    assert_eq!(code, 0, "a healthy lab has findings: {found:#?}");
+    assert!(
+        found.is_empty(),
+        "no finding at all, not even same_network: {found:#?}"
+    );
     let junit = nsync(&["audit", "--format", "junit"])
         .dir(scratch.path())
         .run();
@@ -266,9 +261,11 @@ fn a_zone_dropped_from_knot_is_a_lame_nameserver() {
     };
     std::fs::write(&conf, original.replace("  - domain: t20.test\n", "")).unwrap();
     knotc(&["reload"]);
+    knot_serves(&lab, "t20.test.", false);
     let (code, found) = audit(scratch.path());
     std::fs::write(&conf, &original).unwrap();
     knotc(&["reload"]);
+    knot_serves(&lab, "t20.test.", true);
     assert_eq!(code, 1);
     assert!(
         has(&found, "critical", "nameserver_lame", "knot"),
@@ -280,10 +277,26 @@ fn a_zone_dropped_from_knot_is_a_lame_nameserver() {
     );
     assert!(!found.iter().any(|f| f["provider"] == "bind"), "{found:#?}");
     // Knot serves it again from its own file: sync brings it back in line.
+    sync(scratch.path()).code(0);
+}
+
+/// Waits until Knot answers for `zone` authoritatively (`serves`) or refuses it: a reload
+/// takes effect a moment after knotc returns.
+fn knot_serves(lab: &Lab, zone: &str, serves: bool) {
+    let name = nsync_core::Name::from_ascii(zone).unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while sync(scratch.path()).code != 0 {
-        assert!(Instant::now() < deadline, "Knot did not take the zone back");
-        std::thread::sleep(Duration::from_millis(200));
+    loop {
+        let answer = common::dns::query(lab.ip("knot"), &name, nsync_core::RecordType::SOA);
+        let authoritative = answer.metadata.authoritative && !answer.answers.is_empty();
+        if authoritative == serves {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Knot still {} {zone} 10 s after the reload",
+            if serves { "refuses" } else { "serves" }
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

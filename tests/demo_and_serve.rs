@@ -276,14 +276,24 @@ fn on_a_terminal(dir: &std::path::Path, args: &str, answer: &str) -> (i32, Strin
         .stderr(Stdio::piped())
         .spawn()
         .expect("script (util-linux)");
-    use std::io::Write;
-    // Give the prompt a moment to appear before answering.
-    std::thread::sleep(Duration::from_millis(300));
+    use std::io::{Read, Write};
+    // Answer once the prompt is there (the terminal carries stderr too), or not at all if
+    // nsync ends without asking.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("[y/N]") {
+        match stdout.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.extend_from_slice(&chunk[..n]),
+        }
+    }
     let _ = child.stdin.take().unwrap().write_all(answer.as_bytes());
-    let out = child.wait_with_output().unwrap();
+    let _ = stdout.read_to_end(&mut seen);
+    let status = child.wait().unwrap();
     (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&seen).into_owned(),
     )
 }
 

@@ -423,8 +423,15 @@ fn watch_logs_findings_as_they_appear_and_clear_and_serves_metrics() {
     );
     let line = wait_for("FINDING mismatch at knot");
     assert!(line.contains("www.t11.test. A"), "{line}");
-    std::thread::sleep(Duration::from_millis(100));
-    let m = watcher.scrape();
+    // The metrics are set just after the line is logged: scrape until they show it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let m = loop {
+        let m = watcher.scrape();
+        if m.contains("address=\"127.0.20.1\"} 1") || std::time::Instant::now() > deadline {
+            break m;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     assert!(m.contains("address=\"127.0.20.1\"} 1"), "{m}");
     assert!(m.contains("nsync_verify_consistent 0"), "{m}");
 

@@ -168,7 +168,12 @@ fn a_second_sync_of_a_locked_zone_names_the_holder_and_exits_2() {
         .spawn()
         .unwrap();
     let holder = format!("pid {} ", first.id());
+    let deadline = Instant::now() + Duration::from_secs(20);
     while !std::fs::read_to_string(&lock_file).is_ok_and(|t| t.starts_with(&holder)) {
+        assert!(
+            Instant::now() < deadline,
+            "the first sync never took the lock"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     let second = nsync(&[

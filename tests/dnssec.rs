@@ -33,6 +33,24 @@ fn config(lab: &Lab, zone: &str, multi_signer: bool) -> String {
     )
 }
 
+/// The lab, with `zone` as a DNSSEC test starts from whatever ran before: each signer
+/// holds only its own keys and the TLD their DS set (tests/lab/reset-signed.sh).
+fn fresh(zone: &str) -> Lab {
+    let lab = Lab::get();
+    let out = Command::new("bash")
+        .arg(common::repo_root().join("tests/lab/reset-signed.sh"))
+        .arg(zone)
+        .env("LAB_DIR", &lab.dir)
+        .output()
+        .expect("bash");
+    assert!(
+        out.status.success(),
+        "reset-signed.sh {zone}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    lab
+}
+
 fn scratch(lab: &Lab, zone: &str, multi_signer: bool) -> Scratch {
     Scratch::new(&[
         ("nsync.toml", &config(lab, zone, multi_signer)),
@@ -220,8 +238,8 @@ fn status(dir: &Path) -> (i32, Value) {
 #[test]
 #[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh starts it)"]
 fn a_multi_signer_zone_reaches_a_valid_state_and_the_oracles_agree() {
-    let lab = Lab::get();
     let zone = "ms1.test.";
+    let lab = fresh(zone);
     let s = scratch(&lab, zone, true);
     let ran = sync(s.path());
     ran.stdout_has("the DS set the parent of ms1.test. must hold");
@@ -333,8 +351,8 @@ fn dnskey_line(lab: &Lab, server: &str, zone: &str, tag: u64) -> String {
 #[test]
 #[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh starts it)"]
 fn a_zone_signing_key_missing_at_one_provider_is_named_there_and_sync_restores_it() {
-    let lab = Lab::get();
     let zone = "ms2.test."; // Knot on NSEC3 here: its proofs are validated too
+    let lab = fresh(zone);
     let s = scratch(&lab, zone, true);
     sync(s.path());
     let (found, json) = verify(s.path(), &[]);
@@ -387,8 +405,8 @@ fn parent_ds(lab: &Lab, zone: &str) -> Vec<String> {
 #[test]
 #[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh starts it)"]
 fn a_ds_missing_at_the_parent_names_the_provider_it_leaves_out() {
-    let lab = Lab::get();
     let zone = "ms3.test.";
+    let lab = fresh(zone);
     let s = scratch(&lab, zone, true);
     sync(s.path());
     let (_, matrix) = status(s.path());
@@ -429,8 +447,8 @@ fn a_ds_missing_at_the_parent_names_the_provider_it_leaves_out() {
 #[test]
 #[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh starts it)"]
 fn signatures_expired_at_one_provider_are_bogus_there_only() {
-    let lab = Lab::get();
     let zone = "ms4.test."; // Knot serves it presigned, signatures expired yesterday
+    let lab = fresh(zone);
     let s = scratch(&lab, zone, false);
     let (found, json) = verify(s.path(), &[]);
     let bogus: BTreeSet<String> = found
@@ -475,8 +493,8 @@ fn signatures_expired_at_one_provider_are_bogus_there_only() {
 #[test]
 #[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh starts it)"]
 fn an_address_serving_the_signed_zone_unsigned_is_named() {
-    let lab = Lab::get();
     let zone = "ms5.test."; // BIND and Knot sign it; PowerDNS does not
+    let lab = fresh(zone);
     let s = scratch(&lab, zone, false);
     let (found, json) = verify(s.path(), &[]);
     let kinds = dnssec_only(&found);
@@ -508,8 +526,8 @@ fn an_address_serving_the_signed_zone_unsigned_is_named() {
 #[test]
 #[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh starts it)"]
 fn providers_on_different_algorithms_are_named() {
-    let lab = Lab::get();
     let zone = "ms6.test."; // Knot signs with RSASHA256, the others with ECDSA P-256
+    let lab = fresh(zone);
     let s = scratch(&lab, zone, false);
     let (found, json) = verify(s.path(), &[]);
     let mismatch: Vec<&(String, String)> = found
@@ -531,11 +549,10 @@ fn providers_on_different_algorithms_are_named() {
 #[test]
 #[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh starts it)"]
 fn cds_is_published_alike_everywhere_and_expiry_has_a_window() {
-    let lab = Lab::get();
     let zone = "ms8.test."; // Knot publishes the CDS of its own KSK here
+    let lab = fresh(zone);
     let config = config(&lab, zone, true) + "publish_cds = true\n";
     let s = Scratch::new(&[("nsync.toml", &config), ("z.zone", ZONE_TEXT)]);
-    // (On a lab already used, the CDS is there from the last run and nothing is written.)
     sync(s.path()).stderr_has("publishes the CDS and CDNSKEY of every provider's key-signing key");
     // The same CDS set at every address, one per signer's KSK, the parent's DS set.
     let cds = |server: &str| -> BTreeSet<String> {
@@ -582,8 +599,8 @@ fn soa_signers(lab: &Lab, server: &str, zone: &str) -> BTreeSet<String> {
 #[test]
 #[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh starts it)"]
 fn a_key_rollover_at_one_provider_then_sync_never_passes_through_a_bogus_state() {
-    let lab = Lab::get();
     let zone = "ms7.test.";
+    let lab = fresh(zone);
     let s = scratch(&lab, zone, true);
     sync(s.path());
     let clean = |step: &str| {
@@ -634,28 +651,17 @@ fn a_key_rollover_at_one_provider_then_sync_never_passes_through_a_bogus_state()
 #[test]
 #[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh starts it)"]
 fn a_provider_that_cannot_be_asked_is_named_and_the_others_exchange_keys_without_it() {
-    let lab = Lab::get();
     let zone = "ms9.test.";
+    let lab = fresh(zone);
     // PowerDNS's nameserver pinned where nothing answers.
     let dead = format!("127.0.0.1:{}", common::watch::free_port());
     let cut = config(&lab, zone, true).replace(
         &format!("addresses = [\"{}\"]", lab.ip("pdns")),
         &format!("addresses = [\"{dead}\"]"),
     );
-    // The state this test starts from, whatever ran before: PowerDNS holds none of the
-    // other signers' keys (its own are not records, so deleting the DNSKEY rrset through
-    // the API leaves them).
-    let status = lab.pdns_api(
-        "PATCH",
-        &format!("/zones/{zone}"),
-        Some(&format!(
-            "{{\"rrsets\":[{{\"name\":\"{zone}\",\"type\":\"DNSKEY\",\"changetype\":\"DELETE\"}}]}}"
-        )),
-    );
-    assert_eq!(status, 204, "delete the foreign keys at PowerDNS");
     let s = Scratch::new(&[("nsync.toml", &cut), ("z.zone", ZONE_TEXT)]);
     let ran = nsync(&["sync", "--yes"]).dir(s.path()).run();
-    // BIND and Knot get each other's keys (on a fresh lab; on a used one they have them).
+    // BIND and Knot get each other's keys.
     ran.code(2)
         .stderr_has("ms9.test. at pdns: no address of it answered the DNSKEY question");
     // BIND and Knot hold each other's keys; PowerDNS is the only hole.

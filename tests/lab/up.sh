@@ -507,30 +507,9 @@ if [[ " $started " == *" bind "* ]] && [[ " $started " != *" nsd "* ]] && lab_pi
   mkdir -p "$LAB_DIR/nsd"
   start_nsd
 fi
-# The TLD's DS set for each signed zone: one per signer's key-signing key, read from what
-# each server serves (its keys are new whenever it started with fresh data).
-publish_ds() {
-  local z s ip how keys deadline ds update
-  for z in $(lab_signed_names); do
-    update="server $LAB_ROOT_IP\nzone test.\nupdate delete $z. DS\n"
-    for s in bind knot pdns; do
-      how=$(lab_signing "$z" "$s")
-      [ "$how" != _ ] || continue
-      ip=$(lab_ip "$s")
-      deadline=$(( $(date +%s) + LAB_START_TIMEOUT ))
-      until keys=$(dig +norec +time=1 +tries=1 @"$ip" "$z" DNSKEY 2>/dev/null | awk '$4 == "DNSKEY" && $5 == 257') && [ -n "$keys" ]; do
-        [ "$(date +%s)" -lt "$deadline" ] || die "$s serves no key-signing key for $z"
-        sleep 0.1
-      done
-      ds=$(dnssec-dsfromkey -2 -f - "$z." <<<"$keys") || die "dnssec-dsfromkey failed for $z at $s"
-      while read -r line; do update="${update}update add ${line/ IN DS / 300 IN DS }\n"; done <<<"$ds"
-    done
-    printf "${update}send\n" | nsupdate -y "$LAB_TSIG_ALG:$LAB_TSIG_NAME:$LAB_TSIG_SECRET" \
-      || die "cannot publish the DS set of $z at the TLD"
-  done
-  log "DS sets published at the TLD for $(lab_signed_names)"
-}
 if [[ " $started " == *" root "* || " $started " == *" bind "* || " $started " == *" knot "* || " $started " == *" pdns "* ]]; then
-  publish_ds
+  # The TLD's DS set for each signed zone, from each signer's own key-signing keys; and
+  # a signer with new keys (a restarted one) leaves its old ones nowhere.
+  bash "$HERE/reset-signed.sh"
 fi
 log "lab is up in $LAB_DIR (root $LAB_ROOT_IP, bind $LAB_BIND_IP, knot $LAB_KNOT_IP, pdns $LAB_PDNS_IP + API :$LAB_PDNS_API_PORT, a second pdns $LAB_PDNS2_IP, nsd $LAB_NSD_IP, recursive $LAB_REC_IP, Route 53 emulator $LAB_MOTO_IP:$LAB_MOTO_PORT)"

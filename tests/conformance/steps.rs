@@ -112,6 +112,32 @@ fn check_served(server: SocketAddr, zone: &Zone, want: &Rrset, step: &str) {
     }
 }
 
+/// The fake's own reading of what it stores against what the step intended: every
+/// rrset there with its TTL and data, and nothing else but the provider's SOA and apex NS
+/// and the names the step ignores.
+fn check_stored(stored: &Zone, desired: &Zone, ignore: &[IgnorePattern], step: &str) {
+    let apex_ns = |r: &Rrset| r.rtype == RecordType::NS && r.name == desired.origin;
+    for want in desired.rrsets().filter(|r| !apex_ns(r)) {
+        let got = stored.get(&want.name, want.rtype);
+        assert!(
+            got.is_some_and(|g| g.ttl == want.ttl && g.same_rdata(want)),
+            "{step}: the fake stores {got:?} for {} {}, the step wrote {want:?}",
+            want.name,
+            want.rtype
+        );
+    }
+    for extra in stored.rrsets() {
+        let provider_own = extra.rtype == RecordType::SOA || apex_ns(extra);
+        if provider_own || ignore.iter().any(|p| p.matches(&extra.name)) {
+            continue;
+        }
+        assert!(
+            desired.get(&extra.name, extra.rtype).is_some(),
+            "{step}: the fake stores {extra:?}, which the step does not hold"
+        );
+    }
+}
+
 fn check_gone(server: SocketAddr, zone: &Zone, old: &Rrset, ignore: &[IgnorePattern], step: &str) {
     if occluded(zone, &old.name)
         || zone.get(&old.name, old.rtype).is_some()
@@ -255,6 +281,9 @@ pub async fn run_step(
         for old in previous.rrsets() {
             check_gone(server, &desired, old, &ignore, step.name);
         }
+    }
+    if let Some(stored) = &setup.stored {
+        check_stored(&stored(origin), &desired, &ignore, step.name);
     }
     if let Some(check) = &setup.after_step {
         check(step.name).unwrap_or_else(|e| panic!("{}: {e}", step.name));

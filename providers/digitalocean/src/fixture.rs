@@ -42,15 +42,19 @@ fn start() -> Started {
         s.add_domain("do.test");
         s.add_domain("do-faults.test");
     }
-    let url = runtime().block_on(fake::start(state));
+    let url = runtime().block_on(fake::start(state.clone()));
     let addr = address_of(&url);
     let token = scratch("digitalocean").join("token");
     secret_file(&token, &format!("{TOKEN}\n"));
-    Started::api(
+    let started = Started::api(
         format!(
             "[providers.{PROVIDER}]\nkind = \"digitalocean\"\nendpoint = \"{url}\"\napi_token = \"file:{}\"\n",
             token.display()
         ),
         Some(addr),
-    )
+    );
+    Started {
+        stored: Some(Box::new(move |origin| fake::stored_zone(&state, origin))),
+        ..started
+    }
 }

@@ -44,6 +44,11 @@ pub type StepCheck = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 /// A note taken before a step's own write, given the step's name.
 pub type StepNote = Box<dyn Fn(&str) + Send + Sync>;
 
+/// What a fake holds for a zone, read by the fake itself from what it stored in the
+/// vendor's own shape (never through the client under test): the suite's independent
+/// view of what a step wrote.
+pub type StoredZone = Box<dyn Fn(&nsync_core::Name) -> nsync_core::zone::Zone + Send + Sync>;
+
 pub struct Started {
     /// `[providers.under_test]` as in nsync.toml, secrets as `file:` references.
     pub table: String,
@@ -58,6 +63,9 @@ pub struct Started {
     pub before_step: Option<StepNote>,
     /// A provider-specific check after a step (the Cloudflare fake counts its batches).
     pub after_step: Option<StepCheck>,
+    /// For a fake: the zone as it stores it, compared after every step with what the
+    /// step intended (a DNS server is asked instead; an emulator has neither).
+    pub stored: Option<StoredZone>,
     /// Where `table`'s endpoint points, for a fixture with an `http_api`: the fault relay
     /// is put in front of it.
     pub api: Option<SocketAddr>,
@@ -159,6 +167,7 @@ impl Started {
             settle: None,
             before_step: None,
             after_step: None,
+            stored: None,
             api,
         }
     }

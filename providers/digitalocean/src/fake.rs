@@ -12,7 +12,10 @@
 //! 30 and up, TXT data at most 512 octets, CAA without `;`, host names ending with a dot
 //! or `@`) answered with 422 `unprocessable_entity`; `ratelimit-limit`,
 //! `ratelimit-remaining` and `ratelimit-reset` on every answer, and 429
-//! `too_many_requests` with `Retry-After` when the budget is spent.
+//! `too_many_requests` with `Retry-After` when the budget is spent. Only the documented
+//! record fields are stored (others in a body are dropped), each type's own are required
+//! (MX priority; SRV priority, weight, port; CAA flags and tag), and `stored_zone` reads
+//! what is stored by the fake's own rules, for the conformance suite.
 //! Not reproduced: the hourly budget beside the per-minute one (one window here, of any
 //! length a test sets), `links.pages.first/prev/last`, DigitalOcean's own rewriting of
 //! data (it may show host names without the final dot: the client reads both).

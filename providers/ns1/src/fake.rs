@@ -10,7 +10,9 @@
 //! exists"), `POST` (update; 404 "record not found"), `DELETE` on
 //! `/v1/zones/{zone}/{domain}/{type}`; `X-RateLimit-By`, `-Limit`, `-Remaining` and
 //! `-Period` on every answer from a token bucket per method, and 429 `{"message":"rate
-//! limit exceeded"}` when it is empty.
+//! limit exceeded"}` when it is empty. Each answer's fields are checked against its type
+//! (their count, numbers in range, addresses, host names; 400 otherwise), and
+//! `stored_zone` reads what is stored by the fake's own rules, for the conformance suite.
 //! Not reproduced: advanced records (filters, regions, meta), linked records and zones,
 //! paging of very large zones (`Link` headers), DNSSEC.
 
@@ -196,6 +198,110 @@ fn answers_of(body: &Value) -> Option<Vec<Vec<String>>> {
         .collect()
 }
 
+/// What a host-name field of an answer is: a name, without or with its final dot.
+fn host_ok(f: &str) -> bool {
+    f == "."
+        || !f.is_empty()
+            && nsync_core::name::parse_name(f.trim_end_matches('.'), &nsync_core::Name::root())
+                .is_ok()
+}
+
+/// The fields each type's answer holds in the API reference (and NS1's Go client's
+/// answer constructors): their count and what each must be. The 400 message when an
+/// answer does not fit.
+fn invalid_answer(rtype: &str, fields: &[String]) -> Option<String> {
+    let int = |f: &String, max: u64| f.parse::<u64>().is_ok_and(|v| v <= max);
+    let text = |_: &String| true;
+    let ok = match (rtype, fields) {
+        ("A", [a]) => a.parse::<std::net::Ipv4Addr>().is_ok(),
+        ("AAAA", [a]) => a.parse::<std::net::Ipv6Addr>().is_ok(),
+        ("CNAME" | "NS" | "PTR" | "ALIAS" | "DNAME", [h]) => host_ok(h),
+        ("MX", [p, h]) => int(p, 65535) && host_ok(h),
+        ("SRV", [p, w, port, h]) => {
+            int(p, 65535) && int(w, 65535) && int(port, 65535) && host_ok(h)
+        }
+        ("TXT" | "SPF", [t]) => text(t),
+        ("CAA", [flags, tag, _]) => int(flags, 255) && !tag.is_empty(),
+        ("DS", [tag, alg, digest_type, digest]) => {
+            int(tag, 65535)
+                && int(alg, 255)
+                && int(digest_type, 255)
+                && digest.chars().all(|c| c.is_ascii_hexdigit())
+        }
+        ("TLSA", [u, sel, m, data]) => {
+            int(u, 255)
+                && int(sel, 255)
+                && int(m, 255)
+                && data.chars().all(|c| c.is_ascii_hexdigit())
+        }
+        ("NAPTR", [order, pref, _, _, _, replacement]) => {
+            int(order, 65535) && int(pref, 65535) && host_ok(replacement)
+        }
+        ("URLFWD", [_, _, _, _, _]) => true,
+        _ => false,
+    };
+    (!ok).then(|| format!("invalid: answer {fields:?} is not a valid {rtype} answer"))
+}
+
+/// The zone `origin` as this fake holds it, read by its own rules from the answers it
+/// stored (the conformance suite's independent view): each answer's fields in the
+/// type's order, host names absolute, TXT one text, CAA's value quoted.
+pub fn stored_zone(state: &Control, origin: &nsync_core::Name) -> nsync_core::zone::Zone {
+    use nsync_core::RecordType;
+    let quote = |t: &str| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""));
+    let host = |h: &str| {
+        if h.ends_with('.') {
+            h.to_string()
+        } else {
+            format!("{h}.")
+        }
+    };
+    let s = state.lock().unwrap();
+    let name = origin.to_ascii();
+    let name = name.trim_end_matches('.');
+    let mut zone = nsync_core::zone::RrsetCollector::new();
+    let mut records: Vec<&Record> = s
+        .zones
+        .iter()
+        .filter(|z| z.name == name)
+        .flat_map(|z| &z.records)
+        .collect();
+    records.sort_by_key(|r| (r.domain.clone(), r.rtype.clone()));
+    for r in records {
+        let Ok(rtype) = r.rtype.parse::<RecordType>() else {
+            continue;
+        };
+        let owner =
+            nsync_core::name::parse_name(&format!("{}.", r.domain), &nsync_core::Name::root())
+                .expect("a stored domain");
+        for a in &r.answers {
+            let presented = match (rtype, a.as_slice()) {
+                (RecordType::CNAME | RecordType::NS | RecordType::PTR, [h]) => host(h),
+                (RecordType::MX, [p, h]) => format!("{p} {}", host(h)),
+                (RecordType::SRV, [p, w, port, h]) => format!("{p} {w} {port} {}", host(h)),
+                (RecordType::TXT, [t]) => quote(t),
+                (RecordType::CAA, [flags, tag, value]) => format!("{flags} {tag} {}", quote(value)),
+                (RecordType::NAPTR, [o, p, f, sv, re, rep]) => {
+                    format!(
+                        "{o} {p} {} {} {} {}",
+                        quote(f),
+                        quote(sv),
+                        quote(re),
+                        host(rep)
+                    )
+                }
+                (_, fields) => fields.join(" "),
+            };
+            let rdata = nsync_core::rdata::parse_rdata_text(rtype, &presented, origin)
+                .unwrap_or_else(|e| {
+                    panic!("the fake cannot read its own {rtype} {presented:?}: {e}")
+                });
+            zone.add(&owner, rtype, r.ttl as u32, rdata);
+        }
+    }
+    zone.into_zone(origin.clone())
+}
+
 fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Value) {
     let mut s = state.lock().unwrap();
     match s.knobs.take() {
@@ -271,6 +377,10 @@ fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Va
                             let Some(answers) = answers_of(&body).filter(|a| !a.is_empty()) else {
                                 return (400, headers, message("invalid: a record needs answers"));
                             };
+                            if let Some(why) = answers.iter().find_map(|a| invalid_answer(rtype, a))
+                            {
+                                return (400, headers, message(&why));
+                            }
                             let ttl = body["ttl"].as_u64().unwrap_or(3600);
                             match (method.as_str(), pos) {
                                 ("PUT", Some(_)) => (400, message("record already exists")),

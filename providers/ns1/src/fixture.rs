@@ -39,15 +39,19 @@ fn start() -> Started {
         s.add_zone("ns1-suite.test");
         s.add_zone("ns1-faults.test");
     }
-    let url = runtime().block_on(fake::start(state));
+    let url = runtime().block_on(fake::start(state.clone()));
     let addr = address_of(&url);
     let token = scratch("ns1").join("token");
     secret_file(&token, &format!("{TOKEN}\n"));
-    Started::api(
+    let started = Started::api(
         format!(
             "[providers.{PROVIDER}]\nkind = \"ns1\"\nendpoint = \"{url}\"\napi_key = \"file:{}\"\n",
             token.display()
         ),
         Some(addr),
-    )
+    );
+    Started {
+        stored: Some(Box::new(move |origin| fake::stored_zone(&state, origin))),
+        ..started
+    }
 }

@@ -60,6 +60,39 @@ impl State {
     }
 }
 
+/// The zone `origin` as this fake holds it: each record set's `rdata` is presentation
+/// text, read as such (the conformance suite's independent view of what a step wrote).
+pub fn stored_zone(state: &Control, origin: &nsync_core::Name) -> nsync_core::zone::Zone {
+    use nsync_testkit::fixture::{stored_name, zone_from_presentations};
+    let s = state.lock().unwrap();
+    let name = origin.to_ascii();
+    let name = name.trim_end_matches('.');
+    let sets = s
+        .zones
+        .iter()
+        .filter(|z| z.name == name)
+        .flat_map(|z| &z.sets)
+        .map(|v| {
+            let text = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+            let rdata = v["rdata"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|d| d.as_str().map(str::to_string))
+                .collect();
+            (
+                stored_name(&text("name"), origin, false),
+                text("type").parse().expect("a stored type"),
+                v["ttl"].as_u64().unwrap_or_default() as u32,
+                rdata,
+            )
+        })
+        .collect::<Vec<_>>();
+    // Read outside the lock: a panic here must not poison the fake for other tests.
+    drop(s);
+    zone_from_presentations(origin, sets)
+}
+
 fn problem(status: u16, title: &str, detail: &str) -> Value {
     json!({"type": format!("https://problems.luna.akamaiapis.net/config-dns/v2/{}", title.to_lowercase().replace(' ', "-")), "title": title, "status": status, "detail": detail})
 }

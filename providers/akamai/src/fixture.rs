@@ -39,7 +39,7 @@ fn start() -> Started {
         s.add_zone("ak.test", "primary");
         s.add_zone("ak-faults.test", "primary");
     }
-    let base = runtime().block_on(fake::start(state));
+    let base = runtime().block_on(fake::start(state.clone()));
     let addr = address_of(&base);
     let dir = scratch("akamai");
     let (ct, cs, at) = (
@@ -50,7 +50,7 @@ fn start() -> Started {
     secret_file(&ct, &format!("{CLIENT_TOKEN}\n"));
     secret_file(&cs, &format!("{CLIENT_SECRET}\n"));
     secret_file(&at, &format!("{ACCESS_TOKEN}\n"));
-    Started::api(
+    let started = Started::api(
         format!(
             "[providers.{PROVIDER}]\nkind = \"akamai\"\nhost = \"{addr}\"\nendpoint = \"{base}\"\nclient_token = \"file:{}\"\nclient_secret = \"file:{}\"\naccess_token = \"file:{}\"\n",
             ct.display(),
@@ -58,5 +58,9 @@ fn start() -> Started {
             at.display()
         ),
         Some(addr),
-    )
+    );
+    Started {
+        stored: Some(Box::new(move |origin| fake::stored_zone(&state, origin))),
+        ..started
+    }
 }

@@ -18,6 +18,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use nsync_testkit::fixture::{Field, Fields};
 use nsync_testkit::http_fake::{self, Knobbed, Knobs, Request, Response};
 use serde_json::{Value, json};
 
@@ -37,6 +38,74 @@ pub struct RecordSet {
     pub rtype: String,
     pub etag: String,
     pub properties: Value,
+}
+
+/// Each type's record list in a record set's `properties` (API version 2018-05-01,
+/// azure-rest-api-specs dns.json `RecordSetProperties`), and its fields in presentation
+/// order. CNAME is one object, not a list.
+const RECORD_LISTS: &[(&str, &str, Fields)] = &[
+    ("A", "ARecords", &[("ipv4Address", Field::Word)]),
+    ("AAAA", "AAAARecords", &[("ipv6Address", Field::Word)]),
+    ("CNAME", "CNAMERecord", &[("cname", Field::Host)]),
+    (
+        "MX",
+        "MXRecords",
+        &[("preference", Field::Num), ("exchange", Field::Host)],
+    ),
+    ("NS", "NSRecords", &[("nsdname", Field::Host)]),
+    ("PTR", "PTRRecords", &[("ptrdname", Field::Host)]),
+    (
+        "SRV",
+        "SRVRecords",
+        &[
+            ("priority", Field::Num),
+            ("weight", Field::Num),
+            ("port", Field::Num),
+            ("target", Field::Host),
+        ],
+    ),
+    ("TXT", "TXTRecords", &[("value", Field::Texts)]),
+    (
+        "CAA",
+        "CAARecords",
+        &[
+            ("flags", Field::Num),
+            ("tag", Field::Word),
+            ("value", Field::Text),
+        ],
+    ),
+];
+
+/// The zone `origin` as this fake holds it, read from each record set's typed properties
+/// by the fake's own table (the conformance suite's independent view of what a step
+/// wrote).
+pub fn stored_zone(state: &Control, origin: &nsync_core::Name) -> nsync_core::zone::Zone {
+    use nsync_testkit::fixture::{present, stored_name, zone_from_presentations};
+    let s = state.lock().unwrap();
+    let name = origin.to_ascii();
+    let name = name.trim_end_matches('.');
+    let sets: Vec<_> = s
+        .zones
+        .iter()
+        .filter(|z| z.name == name)
+        .flat_map(|z| &z.sets)
+        .filter_map(|set| {
+            let (_, key, fields) = RECORD_LISTS.iter().find(|(t, _, _)| *t == set.rtype)?;
+            let list = &set.properties[*key];
+            let texts = match list.as_array() {
+                Some(items) => items.iter().map(|v| present(fields, v)).collect(),
+                None => vec![present(fields, list)],
+            };
+            Some((
+                stored_name(&set.name, origin, true),
+                set.rtype.parse().expect("a stored type"),
+                set.properties["TTL"].as_u64().unwrap_or_default() as u32,
+                texts,
+            ))
+        })
+        .collect();
+    drop(s);
+    zone_from_presentations(origin, sets)
 }
 
 pub struct DnsZone {

@@ -40,15 +40,19 @@ fn start() -> Started {
         s.add_zone("az-faults.test");
         s.client_secret.clone()
     };
-    let (authority, endpoint) = runtime().block_on(fake::start(state));
+    let (authority, endpoint) = runtime().block_on(fake::start(state.clone()));
     let addr = address_of(&endpoint);
     let secret = scratch("azure").join("client-secret");
     secret_file(&secret, &format!("{secret_value}\n"));
-    Started::api(
+    let started = Started::api(
         format!(
             "[providers.{PROVIDER}]\nkind = \"azure\"\nendpoint = \"{endpoint}\"\nauthority = \"{authority}\"\nsubscription_id = \"{SUBSCRIPTION}\"\nresource_group = \"DNS-Zones\"\ntenant_id = \"{TENANT}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"file:{}\"\n",
             secret.display()
         ),
         Some(addr),
-    )
+    );
+    Started {
+        stored: Some(Box::new(move |origin| fake::stored_zone(&state, origin))),
+        ..started
+    }
 }

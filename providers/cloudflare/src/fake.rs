@@ -13,6 +13,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use nsync_testkit::fixture::{Field, Fields};
 use nsync_testkit::http_fake::{self, Knobbed, Knobs, Request, Response};
 use serde_json::{Value, json};
 
@@ -93,6 +94,131 @@ impl State {
             });
         }
     }
+}
+
+/// The types whose value is a `data` object (the API reference's per-type record
+/// schemas), with its fields in presentation order.
+const DATA_FIELDS: &[(&str, Fields)] = &[
+    (
+        "SRV",
+        &[
+            ("priority", Field::Num),
+            ("weight", Field::Num),
+            ("port", Field::Num),
+            ("target", Field::Host),
+        ],
+    ),
+    (
+        "CAA",
+        &[
+            ("flags", Field::Num),
+            ("tag", Field::Word),
+            ("value", Field::Text),
+        ],
+    ),
+    (
+        "SSHFP",
+        &[
+            ("algorithm", Field::Num),
+            ("type", Field::Num),
+            ("fingerprint", Field::Word),
+        ],
+    ),
+    (
+        "TLSA",
+        &[
+            ("usage", Field::Num),
+            ("selector", Field::Num),
+            ("matching_type", Field::Num),
+            ("certificate", Field::Word),
+        ],
+    ),
+    (
+        "DS",
+        &[
+            ("key_tag", Field::Num),
+            ("algorithm", Field::Num),
+            ("digest_type", Field::Num),
+            ("digest", Field::Word),
+        ],
+    ),
+    (
+        "HTTPS",
+        &[
+            ("priority", Field::Num),
+            ("target", Field::Word),
+            ("value", Field::Word),
+        ],
+    ),
+    (
+        "SVCB",
+        &[
+            ("priority", Field::Num),
+            ("target", Field::Word),
+            ("value", Field::Word),
+        ],
+    ),
+    (
+        "NAPTR",
+        &[
+            ("order", Field::Num),
+            ("preference", Field::Num),
+            ("flags", Field::Text),
+            ("service", Field::Text),
+            ("regex", Field::Text),
+            ("replacement", Field::Host),
+        ],
+    ),
+];
+
+/// The zone `origin` as this fake holds it, read by its own rules from what it stored
+/// (the conformance suite's independent view of what a step wrote): `data` objects by
+/// the per-type schemas, MX as `priority` and a host, CNAME/NS/PTR hosts without their
+/// final dot, TXT content as quoted strings (one unquoted text split every 255 octets),
+/// other content as it is.
+pub fn stored_zone(state: &Control, origin: &nsync_core::Name) -> nsync_core::zone::Zone {
+    use nsync_testkit::fixture::{present, stored_name, zone_from_presentations};
+    let s = state.lock().unwrap();
+    let name = origin.to_ascii();
+    let name = name.trim_end_matches('.');
+    let sets: Vec<_> = s
+        .zones
+        .iter()
+        .filter(|z| z.name == name)
+        .flat_map(|z| &z.records)
+        .map(|r| {
+            let host = |h: &str| present(&[("h", Field::Host)], &json!({ "h": h }));
+            let text = match (r.rtype.as_str(), &r.data) {
+                (t, Some(d)) if DATA_FIELDS.iter().any(|(k, _)| *k == t) => {
+                    let (_, fields) = DATA_FIELDS.iter().find(|(k, _)| *k == t).unwrap();
+                    present(fields, d)
+                }
+                ("MX", _) => format!("{} {}", r.priority.unwrap_or_default(), host(&r.content)),
+                ("CNAME" | "NS" | "PTR", _) => host(&r.content),
+                ("TXT", _) if !r.content.starts_with('"') => r
+                    .content
+                    .as_bytes()
+                    .chunks(255)
+                    .map(|c| {
+                        present(
+                            &[("t", Field::Text)],
+                            &json!({ "t": String::from_utf8_lossy(c) }),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                _ => r.content.clone(),
+            };
+            (
+                stored_name(&r.name, origin, false),
+                r.rtype.parse().expect("a stored type"),
+                r.ttl as u32,
+                vec![text],
+            )
+        })
+        .collect();
+    drop(s);
+    zone_from_presentations(origin, sets)
 }
 
 fn envelope(result: Value, info: Option<Value>) -> Value {

@@ -49,10 +49,14 @@ fn start() -> Started {
     // The fake counts batch requests; the step's own count is the difference across it.
     let before = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let (note_state, note) = (state.clone(), before.clone());
+    let stored_state = state.clone();
     Started {
         before_step: Some(Box::new(move |_| {
             let batches = note_state.lock().unwrap().batches;
             note.store(batches, std::sync::atomic::Ordering::SeqCst);
+        })),
+        stored: Some(Box::new(move |origin| {
+            fake::stored_zone(&stored_state, origin)
         })),
         after_step: Some(Box::new(move |step| {
             // 1,000 creates take at least five batches of 200.

@@ -62,6 +62,32 @@ impl RrsetJson {
     }
 }
 
+/// The managed zone for `origin` as this fake holds it: its rrdatas are RFC 1035
+/// presentation text with absolute names, read as such (the conformance suite's
+/// independent view of what a step wrote).
+pub fn stored_zone(state: &Control, origin: &nsync_core::Name) -> nsync_core::zone::Zone {
+    use nsync_testkit::fixture::{stored_name, zone_from_presentations};
+    let s = state.lock().unwrap();
+    let dns_name = origin.to_ascii();
+    let sets = s
+        .zones
+        .iter()
+        .filter(|z| z.dns_name == dns_name)
+        .flat_map(|z| &z.rrsets)
+        .map(|r| {
+            (
+                stored_name(&r.name, origin, false),
+                r.rtype.parse().expect("a stored type"),
+                r.ttl as u32,
+                r.rrdatas.clone(),
+            )
+        })
+        .collect::<Vec<_>>();
+    // Read outside the lock: a panic here must not poison the fake for other tests.
+    drop(s);
+    zone_from_presentations(origin, sets)
+}
+
 pub struct ManagedZone {
     pub name: String,
     pub dns_name: String,

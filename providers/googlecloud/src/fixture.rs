@@ -39,15 +39,19 @@ fn start() -> Started {
         s.add_zone("gc-test", "gc.test.");
         s.add_zone("gc-faults-test", "gc-faults.test.");
     }
-    let base = runtime().block_on(fake::start(state));
+    let base = runtime().block_on(fake::start(state.clone()));
     let addr = address_of(&base);
     let key = scratch("googlecloud").join("service-account.json");
     secret_file(&key, &fake::key_file_for(&base));
-    Started::api(
+    let started = Started::api(
         format!(
             "[providers.{PROVIDER}]\nkind = \"googlecloud\"\nendpoint = \"{base}/dns/v1\"\nproject = \"nsync-test\"\ncredentials = \"file:{}\"\n",
             key.display()
         ),
         Some(addr),
-    )
+    );
+    Started {
+        stored: Some(Box::new(move |origin| fake::stored_zone(&state, origin))),
+        ..started
+    }
 }

@@ -181,3 +181,108 @@ pub fn address_of(url: &str) -> SocketAddr {
         .and_then(|a| a.parse().ok())
         .unwrap_or_else(|| panic!("{url} is not http://IP:PORT[/path]"))
 }
+
+/// A zone from rrsets a fake stores in presentation form (Google's and Akamai's rrdatas,
+/// the others' fields put in presentation order by the fake): what `Started::stored`
+/// returns. A text the fake cannot read back is a bug of the fake or of what was sent,
+/// and says so.
+pub fn zone_from_presentations(
+    origin: &nsync_core::Name,
+    rrsets: impl IntoIterator<Item = (nsync_core::Name, nsync_core::RecordType, u32, Vec<String>)>,
+) -> nsync_core::zone::Zone {
+    let mut zone = nsync_core::zone::Zone::new(origin.clone());
+    for (name, rtype, ttl, texts) in rrsets {
+        // The provider's own, which nsync never writes.
+        if rtype == nsync_core::RecordType::SOA {
+            continue;
+        }
+        let rdata: Vec<nsync_core::rdata::Rdata> = texts
+            .iter()
+            .map(|t| {
+                nsync_core::rdata::parse_rdata_text(rtype, t, origin).unwrap_or_else(|e| {
+                    panic!("the fake cannot read what it stores at {name} {rtype}: {t:?}: {e}")
+                })
+            })
+            .collect();
+        let mut rrset = nsync_core::zone::Rrset::new(name.to_lowercase(), rtype, ttl, rdata);
+        if let Some(before) = zone.remove(&rrset.key()) {
+            // Two stored entries of one rrset (a fake that stores per record).
+            rrset = nsync_core::zone::Rrset::new(
+                rrset.name.clone(),
+                rtype,
+                before.ttl,
+                before
+                    .rdata()
+                    .iter()
+                    .chain(rrset.rdata())
+                    .cloned()
+                    .collect(),
+            );
+        }
+        zone.insert(rrset);
+    }
+    zone
+}
+
+/// A stored owner name: absolute (with or without its final dot), or `@` / relative to
+/// `origin`.
+pub fn stored_name(text: &str, origin: &nsync_core::Name, relative: bool) -> nsync_core::Name {
+    let parsed = match (text, relative) {
+        ("@" | "", _) => Ok(origin.clone()),
+        (t, true) => nsync_core::name::parse_name(t, origin),
+        (t, false) => nsync_core::name::parse_name(
+            &format!("{}.", t.trim_end_matches('.')),
+            &nsync_core::Name::root(),
+        ),
+    };
+    parsed.unwrap_or_else(|e| panic!("a stored name {text:?}: {e}"))
+}
+
+/// How a fake's stored field reads in presentation text.
+pub enum Field {
+    /// A number (JSON number or numeric string), as it is.
+    Num,
+    /// A string as it is (an address, a tag, hex, SvcParams).
+    Word,
+    /// A host name: absolute, whether or not stored with its final dot (empty is the root).
+    Host,
+    /// One text, quoted.
+    Text,
+    /// A list of texts (Azure's TXT `value`), each quoted.
+    Texts,
+}
+
+/// A stored object's fields in presentation order, each with how it reads.
+pub type Fields = &'static [(&'static str, Field)];
+
+/// The presentation text of a stored object whose fields are `fields`, in that order.
+pub fn present(fields: &[(&str, Field)], v: &serde_json::Value) -> String {
+    let quote = |t: &str| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""));
+    fields
+        .iter()
+        .map(|(key, how)| {
+            let f = &v[*key];
+            let s = f.as_str().map_or_else(|| f.to_string(), str::to_string);
+            match how {
+                Field::Num | Field::Word => s,
+                Field::Host if s.is_empty() || s.ends_with('.') => {
+                    if s.is_empty() {
+                        ".".into()
+                    } else {
+                        s
+                    }
+                }
+                Field::Host => format!("{s}."),
+                Field::Text => quote(&s),
+                Field::Texts => f
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|t| quote(t.as_str().unwrap_or_default()))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

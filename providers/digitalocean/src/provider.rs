@@ -7,7 +7,7 @@ use nsync_core::name::NameText;
 use nsync_core::provider::{
     Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState, async_trait,
 };
-use nsync_core::rdata::{Rdata, managed_type, parse_rdata_text};
+use nsync_core::rdata::Rdata;
 use nsync_core::settings::Settings;
 use nsync_core::zone::Rrset;
 use nsync_http::per_record::{self, Collect, HeldZone, HeldZones};
@@ -84,7 +84,6 @@ impl Provider for DigitalOcean {
             )
             .await?;
         let mut read = Collect::default();
-        let root = Name::root();
         let mut page = 1u64;
         let mut paging = nsync_http::Paging::default();
         loop {
@@ -103,35 +102,17 @@ impl Provider for DigitalOcean {
                 .cloned()
                 .unwrap_or_default();
             for r in &list {
-                let Some(rtype) = r["type"].as_str().and_then(managed_type) else {
-                    continue;
-                };
-                let owner = r["name"].as_str().unwrap_or_default();
-                let name = records::absolute_name(owner, origin)
-                    .map_err(|e| {
-                        self.client.api.error(
-                            ErrorKind::Permanent,
-                            &operation,
-                            format!("record name {owner}: {e}"),
-                        )
-                    })?
-                    .to_lowercase();
-                let text = records::presentation(rtype, r, origin);
-                let rdata = parse_rdata_text(rtype, &text, &root).map_err(|e| {
-                    self.client.api.error(
-                        ErrorKind::Permanent,
-                        &operation,
-                        format!("{owner} {rtype} `{text}`: {e}"),
-                    )
-                })?;
-                let ttl = r["ttl"].as_u64().unwrap_or(1800) as u32;
-                read.add(
-                    name,
-                    rtype,
-                    ttl,
-                    rdata,
-                    r["id"].as_u64().unwrap_or_default(),
-                );
+                let record = records::read_record(r, origin)
+                    .map_err(|e| self.client.api.error(ErrorKind::Permanent, &operation, e))?;
+                if let Some((name, rtype, ttl, rdata)) = record {
+                    read.add(
+                        name,
+                        rtype,
+                        ttl,
+                        rdata,
+                        r["id"].as_u64().unwrap_or_default(),
+                    );
+                }
             }
             let total = answer["meta"]["total"].as_u64().unwrap_or(0);
             let has_next = answer["links"]["pages"]["next"].is_string();

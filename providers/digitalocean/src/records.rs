@@ -110,6 +110,27 @@ pub fn presentation(rtype: RecordType, record: &Value, origin: &Name) -> String 
     }
 }
 
+/// One record of a `domain_records` page as nsync reads it: its owner, type, TTL and
+/// data, or none for a type nsync does not manage. The reader of DigitalOcean's answers,
+/// apart from the network so that it can be fuzzed.
+pub fn read_record(
+    r: &Value,
+    origin: &Name,
+) -> Result<Option<(Name, RecordType, u32, Rdata)>, String> {
+    let Some(rtype) = r["type"].as_str().and_then(nsync_core::rdata::managed_type) else {
+        return Ok(None);
+    };
+    let owner = r["name"].as_str().unwrap_or_default();
+    let name = absolute_name(owner, origin)
+        .map_err(|e| format!("record name {owner}: {e}"))?
+        .to_lowercase();
+    let text = presentation(rtype, r, origin);
+    let rdata = nsync_core::rdata::parse_rdata_text(rtype, &text, &Name::root())
+        .map_err(|e| format!("{owner} {rtype} `{text}`: {e}"))?;
+    let ttl = r["ttl"].as_u64().unwrap_or(1800) as u32;
+    Ok(Some((name, rtype, ttl, rdata)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,13 +3,12 @@
 //! an address at one name.
 
 use hickory_proto::rr::Name;
-use nsync_core::name::{NameText, absolute_owner};
+use nsync_core::name::NameText;
 use nsync_core::provider::{
     Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState, async_trait,
 };
-use nsync_core::rdata::{managed_type, parse_rdata_text};
 use nsync_core::settings::Settings;
-use nsync_core::zone::{Rrset, Zone};
+use nsync_core::zone::Rrset;
 use nsync_http::reqwest::Method;
 use serde_json::{Value, json};
 
@@ -74,46 +73,8 @@ impl Provider for Ns1 {
                 &operation,
             )
             .await?;
-        let root = Name::root();
-        let mut zone = Zone::new(origin.clone());
-        let mut notices = Vec::new();
-        if z["secondary"]["enabled"].as_bool() == Some(true) {
-            notices.push("the zone is a secondary at NS1 (it transfers from a primary); writes to it will fail".to_string());
-        }
-        for r in z["records"].as_array().cloned().unwrap_or_default() {
-            let Some(rtype) = r["type"].as_str().and_then(managed_type) else {
-                continue;
-            };
-            let domain = r["domain"].as_str().unwrap_or_default();
-            if r["link"].is_string() {
-                notices.push(format!(
-                    "{domain} {rtype} is linked to another record; nsync leaves it as it is"
-                ));
-                continue;
-            }
-            let name = absolute_owner(domain)
-                .map_err(|e| {
-                    self.client.api.error(
-                        ErrorKind::Permanent,
-                        &operation,
-                        format!("record domain {domain}: {e}"),
-                    )
-                })?
-                .to_lowercase();
-            let mut rdata = Vec::new();
-            for short in r["short_answers"].as_array().cloned().unwrap_or_default() {
-                let text = records::presentation(rtype, short.as_str().unwrap_or_default());
-                rdata.push(parse_rdata_text(rtype, &text, &root).map_err(|e| {
-                    self.client.api.error(
-                        ErrorKind::Permanent,
-                        &operation,
-                        format!("{domain} {rtype} `{text}`: {e}"),
-                    )
-                })?);
-            }
-            let ttl = r["ttl"].as_u64().unwrap_or(3600) as u32;
-            zone.insert(Rrset::new(name, rtype, ttl, rdata));
-        }
+        let (zone, notices) = records::zone_from(origin, &z)
+            .map_err(|e| self.client.api.error(ErrorKind::Permanent, &operation, e))?;
         let nameservers = nsync_http::api::names(&z["dns_servers"]);
         Ok(ZoneState {
             zone,

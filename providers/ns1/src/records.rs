@@ -80,6 +80,51 @@ pub fn presentation(rtype: RecordType, short: &str) -> String {
     }
 }
 
+/// The zone nsync reads from NS1's answer to `GET /v1/zones/{zone}`, with what it says
+/// of records it leaves alone: the reader of NS1's answers, apart from the network so
+/// that it can be fuzzed.
+pub fn zone_from(
+    origin: &nsync_core::Name,
+    z: &Value,
+) -> Result<(nsync_core::zone::Zone, Vec<String>), String> {
+    use nsync_core::zone::{Rrset, Zone};
+    let root = nsync_core::Name::root();
+    let mut zone = Zone::new(origin.clone());
+    let mut notices = Vec::new();
+    if z["secondary"]["enabled"].as_bool() == Some(true) {
+        notices.push(
+            "the zone is a secondary at NS1 (it transfers from a primary); writes to it will fail"
+                .to_string(),
+        );
+    }
+    for r in z["records"].as_array().into_iter().flatten() {
+        let Some(rtype) = r["type"].as_str().and_then(nsync_core::rdata::managed_type) else {
+            continue;
+        };
+        let domain = r["domain"].as_str().unwrap_or_default();
+        if r["link"].is_string() {
+            notices.push(format!(
+                "{domain} {rtype} is linked to another record; nsync leaves it as it is"
+            ));
+            continue;
+        }
+        let name = nsync_core::name::absolute_owner(domain)
+            .map_err(|e| format!("record domain {domain}: {e}"))?
+            .to_lowercase();
+        let mut rdata = Vec::new();
+        for short in r["short_answers"].as_array().into_iter().flatten() {
+            let text = presentation(rtype, short.as_str().unwrap_or_default());
+            rdata.push(
+                nsync_core::rdata::parse_rdata_text(rtype, &text, &root)
+                    .map_err(|e| format!("{domain} {rtype} `{text}`: {e}"))?,
+            );
+        }
+        let ttl = r["ttl"].as_u64().unwrap_or(3600) as u32;
+        zone.insert(Rrset::new(name, rtype, ttl, rdata));
+    }
+    Ok((zone, notices))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,7 +158,6 @@ impl Provider for Route53 {
             .collect();
         let mut zone = Zone::new(origin.clone());
         let mut query: Vec<(String, String)> = vec![("maxitems".into(), "300".into())];
-        let root = Name::root();
         let mut paging = nsync_http::Paging::default();
         loop {
             let operation = format!("ListResourceRecordSets {id} ({})", origin.to_text());
@@ -180,38 +179,10 @@ impl Provider for Route53 {
                         format!("unexpected answer: {e}"),
                     )
                 })?;
-            for set in page.sets.sets {
-                // Aliases and routing policies are Route 53 features nsync does not manage.
-                if set.alias_target.is_some() || set.set_identifier.is_some() {
-                    continue;
-                }
-                let Some(rtype) = managed_type(&set.rtype) else {
-                    continue;
-                };
-                // Read as a master file's name, so `\056` is a dot inside a label.
-                let name = absolute_owner(&octal_to_decimal(&set.name)).map_err(|e| {
-                    self.client.api.error(
-                        ErrorKind::Permanent,
-                        &operation,
-                        format!("owner {}: {e}", set.name),
-                    )
-                })?;
-                let mut rdata = Vec::new();
-                for r in set.records.map(|r| r.records).unwrap_or_default() {
-                    // Route 53's names are absolute, with or without the final dot.
-                    let value = octal_to_decimal(&r.value);
-                    let d = parse_rdata_text(rtype, &value, &root).map_err(|e| {
-                        self.client.api.error(
-                            ErrorKind::Permanent,
-                            &operation,
-                            format!("{} {} `{}`: {e}", set.name, set.rtype, r.value),
-                        )
-                    })?;
-                    rdata.push(d);
-                }
-                if !rdata.is_empty() {
-                    zone.insert(Rrset::new(name, rtype, set.ttl.unwrap_or(0), rdata));
-                }
+            for rrset in page_rrsets(&page.sets.sets)
+                .map_err(|e| self.client.api.error(ErrorKind::Permanent, &operation, e))?
+            {
+                zone.insert(rrset);
             }
             if page.is_truncated.as_deref() != Some("true") {
                 break;
@@ -338,4 +309,35 @@ impl Provider for Route53 {
         }
         Ok(())
     }
+}
+
+/// The rrsets nsync manages in one page of ListResourceRecordSets: the reader of
+/// Route 53's answers, apart from the network so that it can be fuzzed. Aliases and
+/// routing policies are Route 53 features nsync does not manage, and are left out.
+pub fn page_rrsets(sets: &[model::ResourceRecordSet]) -> Result<Vec<Rrset>, String> {
+    let root = Name::root();
+    let mut out = Vec::new();
+    for set in sets {
+        if set.alias_target.is_some() || set.set_identifier.is_some() {
+            continue;
+        }
+        let Some(rtype) = managed_type(&set.rtype) else {
+            continue;
+        };
+        // Read as a master file's name, so `\056` is a dot inside a label.
+        let name = absolute_owner(&octal_to_decimal(&set.name))
+            .map_err(|e| format!("owner {}: {e}", set.name))?;
+        let mut rdata = Vec::new();
+        for r in set.records.iter().flat_map(|r| &r.records) {
+            // Route 53's names are absolute, with or without the final dot.
+            let value = octal_to_decimal(&r.value);
+            let d = parse_rdata_text(rtype, &value, &root)
+                .map_err(|e| format!("{} {} `{}`: {e}", set.name, set.rtype, r.value))?;
+            rdata.push(d);
+        }
+        if !rdata.is_empty() {
+            out.push(Rrset::new(name, rtype, set.ttl.unwrap_or(0), rdata));
+        }
+    }
+    Ok(out)
 }

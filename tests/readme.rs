@@ -133,3 +133,120 @@ fn the_ci_recipes_work_as_written_against_the_lab() {
     let junit = std::fs::read_to_string(dir.join("verify.xml")).unwrap();
     assert!(junit.contains("failures=\"0\""), "{junit}");
 }
+
+/// The code the README shows: its inline code spans and the lines of its code blocks.
+fn code_in(readme: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_block = false;
+    for line in readme.lines() {
+        if line.trim_start().starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        if in_block {
+            out.push(line.to_string());
+        } else {
+            out.extend(line.split('`').skip(1).step_by(2).map(str::to_string));
+        }
+    }
+    out
+}
+
+/// Placeholders, a user's own files in examples (`zones/example.com.toml`) and what
+/// appears only at run time: never a file of the repository.
+fn placeholder(path: &str) -> bool {
+    path.contains(['<', '>', '*', '$', '{', '}'])
+        || path.contains("example.com")
+        || path
+            .split('/')
+            .any(|seg| seg.len() > 1 && seg.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        || path.starts_with("fuzz/artifacts")
+}
+
+#[test]
+fn every_file_the_readme_names_exists() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    const TOP: [&str; 9] = [
+        "tests",
+        "src",
+        "providers",
+        "fuzz",
+        "bench",
+        "monitoring",
+        "zones",
+        "examples",
+        ".ci",
+    ];
+    let mut missing = Vec::new();
+    for word in readme.split(|c: char| c.is_whitespace() || "`()[],;\"'|".contains(c)) {
+        let word = word
+            .trim_end_matches([':', '.', '*'])
+            .trim_start_matches("./");
+        let path = word.split(':').next().unwrap_or(word);
+        let in_repo = path
+            .split_once('/')
+            .is_some_and(|(top, rest)| TOP.contains(&top) && !rest.is_empty());
+        let top_level_doc = !path.contains('/')
+            && path.ends_with(".md")
+            && path[..path.len() - 3]
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c == '_');
+        if (in_repo || top_level_doc) && !placeholder(path) && !repo_root().join(path).exists() {
+            missing.push(path.to_string());
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "README.md names files that do not exist: {missing:?}"
+    );
+}
+
+#[test]
+fn every_command_and_flag_the_readme_names_exists() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let mut wrong = Vec::new();
+    for code in code_in(&readme) {
+        // Each `nsync SUB ...` in the span or line, up to the next shell operator.
+        for part in code.split(['|', ';', '&', '#', '>']) {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            // nsync as the command itself (YAML `run:` and `- ` items, a prompt), not
+            // the word in a sentence.
+            let Some(at) = words.iter().enumerate().position(|(i, w)| {
+                *w == "nsync"
+                    && (i == 0
+                        || ["-", "$", "sudo", "time"].contains(&words[i - 1])
+                        || words[i - 1].ends_with(':'))
+            }) else {
+                continue;
+            };
+            let Some(sub) = words.get(at + 1) else {
+                continue;
+            };
+            if sub.starts_with('-') || !sub.chars().all(|c| c.is_ascii_lowercase()) {
+                continue;
+            }
+            // Hidden commands (`nsync man`) are not listed but answer --help.
+            let sub_help = common::nsync(&[sub, "--help"]).run();
+            if sub_help.code != 0 {
+                wrong.push(format!("`{}`: no command {sub}", part.trim()));
+                continue;
+            }
+            let sub_help = sub_help.stdout;
+            for flag in words[at + 2..].iter().filter(|w| w.starts_with("--")) {
+                let flag = flag.split('=').next().unwrap_or(flag);
+                if !sub_help.contains(flag) {
+                    wrong.push(format!("`{}`: nsync {sub} has no {flag}", part.trim()));
+                }
+            }
+        }
+    }
+    wrong.sort();
+    wrong.dedup();
+    assert!(
+        wrong.is_empty(),
+        "README.md names what nsync lacks:\n{}",
+        wrong.join("\n")
+    );
+}

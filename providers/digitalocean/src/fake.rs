@@ -379,58 +379,61 @@ fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Va
 /// tag "data"`; TXT data is one text, served split every 255 octets. The provider's SOA
 /// (its data a TTL, not an SOA) is left out.
 pub fn stored_zone(state: &Control, origin: &nsync_core::Name) -> nsync_core::zone::Zone {
-    use nsync_core::RecordType;
+    use nsync_testkit::fixture::{Field, present, stored_name, zone_from_presentations};
     let s = state.lock().unwrap();
     let domain = origin.to_ascii();
     let domain = domain.trim_end_matches('.');
-    let mut records: Vec<&Value> = s
+    let sets: Vec<_> = s
         .domains
         .iter()
         .filter(|d| d.name == domain)
         .flat_map(|d| d.records.iter().map(|r| &r.body))
-        .filter(|b| b["type"] != "SOA")
+        .map(|b| {
+            let rtype = b["type"].as_str().unwrap_or_default();
+            let data = b["data"].as_str().unwrap_or_default();
+            let text = match rtype {
+                "MX" => present(&[("priority", Field::Num), ("data", Field::Host)], b),
+                "SRV" => present(
+                    &[
+                        ("priority", Field::Num),
+                        ("weight", Field::Num),
+                        ("port", Field::Num),
+                        ("data", Field::Host),
+                    ],
+                    b,
+                ),
+                "CAA" => present(
+                    &[
+                        ("flags", Field::Num),
+                        ("tag", Field::Word),
+                        ("data", Field::Text),
+                    ],
+                    b,
+                ),
+                "TXT" => data
+                    .as_bytes()
+                    .chunks(255)
+                    .map(|c| {
+                        present(
+                            &[("t", Field::Text)],
+                            &json!({ "t": String::from_utf8_lossy(c) }),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                _ if data == "@" => origin.to_ascii(),
+                _ => data.to_string(),
+            };
+            (
+                stored_name(b["name"].as_str().unwrap_or_default(), origin, true),
+                rtype.parse().expect("a stored type"),
+                b["ttl"].as_u64().unwrap_or_default() as u32,
+                vec![text],
+            )
+        })
         .collect();
-    records.sort_by_key(|b| (b["name"].to_string(), b["type"].to_string()));
-    let mut zone = nsync_core::zone::RrsetCollector::new();
-    for b in records {
-        let text = |k: &str| b[k].as_str().unwrap_or_default().to_string();
-        let num = |k: &str| b[k].as_u64().unwrap_or_default();
-        let rtype: RecordType = text("type").parse().expect("a stored type");
-        let owner = match text("name").as_str() {
-            "@" => origin.clone(),
-            name => nsync_core::name::parse_name(name, origin).expect("a stored name"),
-        };
-        let data = text("data");
-        let presented = match rtype {
-            RecordType::MX => format!("{} {data}", num("priority")),
-            RecordType::SRV => format!(
-                "{} {} {} {data}",
-                num("priority"),
-                num("weight"),
-                num("port")
-            ),
-            RecordType::CAA => format!("{} {} \"{data}\"", num("flags"), text("tag")),
-            RecordType::TXT => data
-                .as_bytes()
-                .chunks(255)
-                .map(|c| {
-                    format!(
-                        "\"{}\"",
-                        String::from_utf8_lossy(c)
-                            .replace('\\', "\\\\")
-                            .replace('"', "\\\"")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(" "),
-            _ if data == "@" => origin.to_ascii(),
-            _ => data,
-        };
-        let rdata = nsync_core::rdata::parse_rdata_text(rtype, &presented, origin)
-            .unwrap_or_else(|e| panic!("the fake cannot read its own {rtype} {presented:?}: {e}"));
-        zone.add(&owner, rtype, num("ttl") as u32, rdata);
-    }
-    zone.into_zone(origin.clone())
+    drop(s);
+    zone_from_presentations(origin, sets)
 }
 
 /// Starts the fake on 127.0.0.1 with a random port; returns its API base URL.

@@ -247,59 +247,69 @@ fn invalid_answer(rtype: &str, fields: &[String]) -> Option<String> {
 /// stored (the conformance suite's independent view): each answer's fields in the
 /// type's order, host names absolute, TXT one text, CAA's value quoted.
 pub fn stored_zone(state: &Control, origin: &nsync_core::Name) -> nsync_core::zone::Zone {
-    use nsync_core::RecordType;
-    let quote = |t: &str| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""));
-    let host = |h: &str| {
-        if h.ends_with('.') {
-            h.to_string()
-        } else {
-            format!("{h}.")
+    use nsync_testkit::fixture::{Field, Fields, present, stored_name, zone_from_presentations};
+    // Each answer's fields by position, in presentation order.
+    let fields = |rtype: &str| -> Fields {
+        match rtype {
+            "CNAME" | "NS" | "PTR" => &[("0", Field::Host)],
+            "MX" => &[("0", Field::Num), ("1", Field::Host)],
+            "SRV" => &[
+                ("0", Field::Num),
+                ("1", Field::Num),
+                ("2", Field::Num),
+                ("3", Field::Host),
+            ],
+            "TXT" => &[("0", Field::Text)],
+            "CAA" => &[("0", Field::Num), ("1", Field::Word), ("2", Field::Text)],
+            "NAPTR" => &[
+                ("0", Field::Num),
+                ("1", Field::Num),
+                ("2", Field::Text),
+                ("3", Field::Text),
+                ("4", Field::Text),
+                ("5", Field::Host),
+            ],
+            _ => &[
+                ("0", Field::Word),
+                ("1", Field::Word),
+                ("2", Field::Word),
+                ("3", Field::Word),
+            ],
         }
     };
     let s = state.lock().unwrap();
     let name = origin.to_ascii();
     let name = name.trim_end_matches('.');
-    let mut zone = nsync_core::zone::RrsetCollector::new();
-    let mut records: Vec<&Record> = s
+    let sets: Vec<_> = s
         .zones
         .iter()
         .filter(|z| z.name == name)
         .flat_map(|z| &z.records)
+        .filter_map(|r| {
+            let rtype = r.rtype.parse().ok()?;
+            let texts = r
+                .answers
+                .iter()
+                .map(|a| {
+                    let by_position: serde_json::Map<String, Value> = a
+                        .iter()
+                        .enumerate()
+                        .map(|(i, f)| (i.to_string(), json!(f)))
+                        .collect();
+                    let used = &fields(&r.rtype)[..a.len().min(fields(&r.rtype).len())];
+                    present(used, &Value::Object(by_position))
+                })
+                .collect();
+            Some((
+                stored_name(&r.domain, origin, false),
+                rtype,
+                r.ttl as u32,
+                texts,
+            ))
+        })
         .collect();
-    records.sort_by_key(|r| (r.domain.clone(), r.rtype.clone()));
-    for r in records {
-        let Ok(rtype) = r.rtype.parse::<RecordType>() else {
-            continue;
-        };
-        let owner =
-            nsync_core::name::parse_name(&format!("{}.", r.domain), &nsync_core::Name::root())
-                .expect("a stored domain");
-        for a in &r.answers {
-            let presented = match (rtype, a.as_slice()) {
-                (RecordType::CNAME | RecordType::NS | RecordType::PTR, [h]) => host(h),
-                (RecordType::MX, [p, h]) => format!("{p} {}", host(h)),
-                (RecordType::SRV, [p, w, port, h]) => format!("{p} {w} {port} {}", host(h)),
-                (RecordType::TXT, [t]) => quote(t),
-                (RecordType::CAA, [flags, tag, value]) => format!("{flags} {tag} {}", quote(value)),
-                (RecordType::NAPTR, [o, p, f, sv, re, rep]) => {
-                    format!(
-                        "{o} {p} {} {} {} {}",
-                        quote(f),
-                        quote(sv),
-                        quote(re),
-                        host(rep)
-                    )
-                }
-                (_, fields) => fields.join(" "),
-            };
-            let rdata = nsync_core::rdata::parse_rdata_text(rtype, &presented, origin)
-                .unwrap_or_else(|e| {
-                    panic!("the fake cannot read its own {rtype} {presented:?}: {e}")
-                });
-            zone.add(&owner, rtype, r.ttl as u32, rdata);
-        }
-    }
-    zone.into_zone(origin.clone())
+    drop(s);
+    zone_from_presentations(origin, sets)
 }
 
 fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Value) {

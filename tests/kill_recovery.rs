@@ -28,9 +28,10 @@ const PROVIDERS: [&str; 4] = ["bind", "knot", "pdns", "cf"];
 const ALL: &[&str] = &PROVIDERS;
 
 /// Where the sync dies; the providers whose backup must be on disk by then (sync writes
-/// them in the order of the zone's providers, each before that provider's first write);
-/// and whether the provider named in the point is left half written there (some of its
-/// writes done, not all: the point really is between two of them).
+/// them in the order of the zone's providers, all before its first write anywhere, so at
+/// `after-backup` nothing is written yet); and whether the provider named in the point is
+/// left half written there (some of its writes done, not all: the point really is between
+/// two of them).
 const POINTS: &[(&str, &[&str], bool)] = &[
     ("after-backup@bind", &["bind"], false),
     ("after-backup@cf", ALL, false),
@@ -160,6 +161,18 @@ fn a_sync_killed_at_every_failpoint_converges_on_the_next_run_and_its_backups_re
             );
         }
 
+        if point.starts_with("after-backup") {
+            // Nothing written anywhere yet.
+            for p in PROVIDERS {
+                std::fs::write(dir.join("z.zone"), zone_text(start[p])).unwrap();
+                let plan = nsync(&["plan", "-q", "--provider", p]).dir(dir).run();
+                assert_eq!(
+                    plan.code, 0,
+                    "{point}: {p} was written before every backup was on disk: {plan:?}"
+                );
+            }
+            std::fs::write(dir.join("z.zone"), zone_text(variant)).unwrap();
+        }
         if *half {
             // Neither the old zone nor the new one: the writes stopped part way.
             for (what, v) in [("old", start[provider]), ("new", variant)] {

@@ -346,7 +346,9 @@ async fn apply_all(
 ) -> Vec<TargetResult> {
     let base = config.base_dir();
     let mut results: Vec<Option<TargetResult>> = (0..targets.len()).map(|_| None).collect();
-    let mut set = tokio::task::JoinSet::new();
+    // Every backup is on disk before the first write anywhere: a sync that dies at any
+    // moment of its writes has left a backup of every provider it may have touched.
+    let mut ready = Vec::new();
     for (i, (t, p)) in targets.iter().zip(plans).enumerate() {
         let plan = match p {
             Err(e) => {
@@ -377,6 +379,10 @@ async fn apply_all(
             }
         };
         nsync_core::failpoint::hit("after-backup", &t.provider_name);
+        ready.push((i, t, plan, provider, backup));
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for (i, t, plan, provider, backup) in ready {
         let job = ApplyJob {
             provider,
             origin: t.origin().clone(),

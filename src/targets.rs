@@ -8,12 +8,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use nsync_core::Name;
 use nsync_core::diag::Diagnostic;
 use nsync_core::provider::{
     ApexNs, Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState,
 };
 use nsync_core::zone::Zone;
+use nsync_core::{Name, RecordType};
 
 use crate::config::{Config, ZoneConfig, read_config};
 use crate::invocation::Invocation;
@@ -472,8 +472,51 @@ pub struct TargetPlan {
     pub managed: usize,
 }
 
+/// The zone file's rrsets that would land on what the provider holds through a feature
+/// nsync cannot represent (`ZoneState::held`): the same owner and type, or a CNAME beside
+/// it. Each would be written over the held one without its feature (or refused half way
+/// through a batch), so plan refuses the target and sync refuses to start.
+pub fn held_conflicts(target: &Target) -> Vec<String> {
+    let Ok(state) = &target.state else {
+        return Vec::new();
+    };
+    let zone = &target.desired.zone;
+    state
+        .held
+        .iter()
+        .filter(|h| !target.desired.config.ignore.iter().any(|p| p.matches(&h.name)))
+        .filter_map(|h| {
+            // A CNAME stands alone at its owner: it collides with any type there.
+            let clash = if h.rtype == RecordType::CNAME {
+                zone.rrsets().find(|r| r.name == h.name).map(|r| r.rtype)
+            } else {
+                [h.rtype, RecordType::CNAME]
+                    .into_iter()
+                    .find(|t| zone.get(&h.name, *t).is_some())
+            }?;
+            Some(format!(
+                "{} {clash} in the zone file lands on {} {} that provider {} holds as {}, which nsync cannot write: it would be written over without it. Leave the name out of the zone file (nsync then leaves it as the provider has it) or add it to the zone's `ignore`",
+                h.name.to_text(),
+                h.name.to_text(),
+                h.rtype,
+                target.provider_name,
+                h.feature
+            ))
+        })
+        .collect()
+}
+
 pub fn plan_target(target: &Target, union: &[Name]) -> Result<TargetPlan, ProviderError> {
     let state = target.state.as_ref().map_err(Clone::clone)?;
+    let conflicts = held_conflicts(target);
+    if !conflicts.is_empty() {
+        return Err(ProviderError::new(
+            nsync_core::provider::ErrorKind::Permanent,
+            &target.provider_name,
+            "plan",
+            conflicts.join("; "),
+        ));
+    }
     let input = PlanInput {
         desired: &target.desired.zone,
         current: &state.zone,

@@ -233,6 +233,20 @@ async fn audit_zone(
         if let Some(provider) = &provider {
             match provider.read_zone(&origin).await {
                 Ok(state) => {
+                    for h in &state.held {
+                        report.add(
+                            Severity::Info,
+                            "provider_feature",
+                            &origin,
+                            pname,
+                            format!(
+                                "provider {pname} holds {} {} as {}: nsync leaves it as it is, and that provider may answer for it differently from the others",
+                                h.name.to_text(),
+                                h.rtype,
+                                h.feature
+                            ),
+                        );
+                    }
                     for notice in &state.notices {
                         report.add(
                             Severity::Info,

@@ -137,6 +137,7 @@ fn serving(zone_text: &str, ns: &[&str]) -> Fake {
             zone: zone(&format!("{zone_text}{apex}")),
             nameservers: Vec::new(),
             notices: Vec::new(),
+            held: Vec::new(),
         }),
     }
 }

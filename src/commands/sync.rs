@@ -58,6 +58,20 @@ pub fn run(global: &Global, args: &SyncArgs) -> anyhow::Result<Outcome> {
     let plans = plan_all(&targets);
     let style = Style::result(global.color, global.output.is_some());
 
+    // A zone-file rrset on what a provider holds through a feature of its own: never
+    // written over, and --force does not change that.
+    let held: Vec<String> = targets
+        .iter()
+        .flat_map(crate::targets::held_conflicts)
+        .collect();
+    if !held.is_empty() {
+        for h in &held {
+            log.error(h);
+        }
+        bail!(
+            "the zone file collides with records a provider holds through a feature nsync cannot write; nothing was written to any provider"
+        );
+    }
     // Every safety check on every plan before the first write.
     let violations = safety_violations(&ws.config.safety, &targets, &plans);
     if !violations.is_empty() && !args.force {

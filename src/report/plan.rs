@@ -61,13 +61,23 @@ pub fn diff_text(
 /// Where nsync cannot write the apex NS at all, the plan says so once per target (the
 /// delegation is then audit's to check, not sync's to fix).
 fn apex_ns_note(t: &Target) -> String {
-    if t.capabilities.apex_ns != ApexNs::ProviderOwned {
-        return String::new();
+    let mut out = String::new();
+    if t.capabilities.apex_ns == ApexNs::ProviderOwned {
+        out.push_str(&format!(
+            "  (the apex NS there is {}'s own: nsync does not write it; `nsync audit` checks that the delegation names it)\n",
+            t.kind
+        ));
     }
-    format!(
-        "  (the apex NS there is {}'s own: nsync does not write it; `nsync audit` checks that the delegation names it)\n",
-        t.kind
-    )
+    for h in t.state.iter().flat_map(|s| &s.held) {
+        out.push_str(&format!(
+            "  = held at {}: {} {} ({}); nsync leaves it as it is\n",
+            t.provider_name,
+            h.name.to_text(),
+            h.rtype,
+            h.feature
+        ));
+    }
+    out
 }
 
 /// The summary table: one row per target.

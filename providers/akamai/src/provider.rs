@@ -244,6 +244,7 @@ impl Provider for Akamai {
             zone,
             nameservers,
             notices,
+            held: Vec::new(),
         })
     }
 

@@ -95,6 +95,7 @@ impl Provider for Azure {
             )
             .await?;
         let mut zone = Zone::new(origin.clone());
+        let mut held = Vec::new();
         let mut etags = HashMap::new();
         let mut next = format!("{zone_path}/recordsets?api-version={API_VERSION}&$top=100");
         let mut paging = nsync_http::Paging::default();
@@ -106,6 +107,10 @@ impl Provider for Azure {
                 .call(Method::GET, &next, None, None, &operation)
                 .await?;
             for set in answer["value"].as_array().into_iter().flatten() {
+                if let Some(h) = records::held(set, origin) {
+                    held.push(h);
+                    continue;
+                }
                 let rrset = records::from_record_set(set, origin)
                     .map_err(|e| self.client.api.error(ErrorKind::Permanent, &operation, e))?;
                 if let Some(rrset) = rrset {
@@ -132,6 +137,7 @@ impl Provider for Azure {
             zone,
             nameservers,
             notices: Vec::new(),
+            held,
         })
     }
 

@@ -175,6 +175,30 @@ pub fn presentations(rtype: RecordType, p: &Value) -> Vec<String> {
 
 /// A record set as the API returns it: its name, type, TTL and records, or `None` for a
 /// type nsync leaves alone.
+/// A record set Azure holds through a feature nsync cannot write: an alias record set
+/// (`properties.targetResource.id`: it answers with the addresses of an Azure resource,
+/// and holds no records of its own), or none.
+pub fn held(v: &Value, origin: &Name) -> Option<nsync_core::provider::HeldRrset> {
+    let target = v["properties"]["targetResource"]["id"]
+        .as_str()
+        .filter(|t| !t.is_empty())?;
+    let rtype = v["type"]
+        .as_str()
+        .and_then(|t| t.rsplit('/').next())
+        .and_then(nsync_core::rdata::managed_type)?;
+    let relative = v["name"].as_str().unwrap_or("@");
+    let name = if relative == "@" {
+        origin.clone()
+    } else {
+        nsync_core::name::absolute_owner(&format!("{relative}.{}", origin.to_text())).ok()?
+    };
+    Some(nsync_core::provider::HeldRrset {
+        name: name.to_lowercase(),
+        rtype,
+        feature: format!("an alias record set to the Azure resource {target}"),
+    })
+}
+
 pub fn from_record_set(v: &Value, origin: &Name) -> Result<Option<Rrset>, String> {
     let Some(rtype) = v["type"]
         .as_str()
@@ -214,6 +238,36 @@ pub fn relative_name(name: &Name, origin: &Name) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// An alias record set as the 2018-05-01 API returns it (azure-rest-api-specs
+    /// dns.json, "RecordSetProperties.targetResource"): no ARecords, a target resource.
+    #[test]
+    fn an_alias_record_set_is_held_not_read_as_an_empty_rrset() {
+        let origin = Name::from_ascii("example.com.").unwrap();
+        let alias = serde_json::json!({
+            "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/dnszones/example.com/A/@",
+            "name": "@",
+            "type": "Microsoft.Network/dnszones/A",
+            "etag": "7f159cb1-653d-4920-bc03-153c700be4e3",
+            "properties": {
+                "metadata": {"owner": "web team"},
+                "TTL": 3600,
+                "fqdn": "example.com.",
+                "targetResource": {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/web-ip"}
+            }
+        });
+        let held = super::held(&alias, &origin).expect("held");
+        assert_eq!(held.name, origin);
+        assert_eq!(held.rtype, nsync_core::RecordType::A);
+        assert!(
+            held.feature.contains("publicIPAddresses/web-ip"),
+            "{}",
+            held.feature
+        );
+        let plain = serde_json::json!({"name": "www", "type": "Microsoft.Network/dnszones/A",
+            "properties": {"TTL": 300, "ARecords": [{"ipv4Address": "192.0.2.1"}]}});
+        assert!(super::held(&plain, &origin).is_none());
+    }
+
     use super::*;
 
     /// Record-set properties as the 2018-05-01 REST reference's examples show them

@@ -189,6 +189,7 @@ impl Provider for Cloudflare {
             zone,
             nameservers,
             notices,
+            held: Vec::new(),
         })
     }
 

@@ -243,12 +243,31 @@ impl std::error::Error for ProviderError {}
 /// What a provider holds for one zone.
 #[derive(Clone, Debug)]
 pub struct ZoneState {
+    /// What nsync manages there: the rrsets it can represent exactly.
     pub zone: Zone,
     /// The names this provider serves the zone on, as it reports them (may be empty).
     pub nameservers: Vec<Name>,
-    /// Things nsync leaves alone but the user should know (for example Cloudflare's
-    /// proxied records); audit reports them.
+    /// Things nsync leaves alone but the user should know; audit reports them.
     pub notices: Vec<String>,
+    /// Rrsets the provider holds that nsync cannot represent exactly: kept out of `zone`,
+    /// so that no plan ever updates or deletes them.
+    pub held: Vec<HeldRrset>,
+}
+
+/// An rrset a provider holds through a feature of its own that nsync cannot represent
+/// exactly: a Cloudflare proxied record, a Route 53 alias or routing-policy set, an Azure
+/// alias, a Google routing policy. Every adapter reads these too, rather than skipping
+/// them (a zone-file rrset of the same owner and type would then be written over them)
+/// or reading them as plain rrsets (a plan would then rewrite them without the feature,
+/// or delete them). Plan lists them; a zone-file rrset of the same owner and type is
+/// refused before any write; audit reports them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldRrset {
+    pub name: Name,
+    pub rtype: RecordType,
+    /// The feature, as the provider's users know it, with what identifies this use of it
+    /// ("proxied", "alias to dualstack.lb-1.example.net.", "weighted routing, set id eu").
+    pub feature: String,
 }
 
 /// One change to one rrset.

@@ -131,6 +131,7 @@ impl Provider for DigitalOcean {
                 .filter_map(|n| Name::from_ascii(n).ok())
                 .collect(),
             notices: Vec::new(),
+            held: Vec::new(),
         })
     }
 

@@ -139,6 +139,7 @@ impl Provider for GoogleCloud {
     async fn read_zone(&self, origin: &Name) -> Result<ZoneState, ProviderError> {
         let (id, zone_obj) = self.zone(origin).await?;
         let mut zone = Zone::new(origin.clone());
+        let mut held = Vec::new();
         let mut token: Option<String> = None;
         let mut paging = nsync_http::Paging::default();
         let mut page = 1;
@@ -153,6 +154,10 @@ impl Provider for GoogleCloud {
                 .call(Method::GET, &path, None, &operation)
                 .await?;
             for r in answer["rrsets"].as_array().into_iter().flatten() {
+                if let Some(h) = records::held(r) {
+                    held.push(h);
+                    continue;
+                }
                 let rrset = records::from_google(r)
                     .map_err(|e| self.client.api.error(ErrorKind::Permanent, &operation, e))?;
                 if let Some(rrset) = rrset {
@@ -173,6 +178,7 @@ impl Provider for GoogleCloud {
             zone,
             nameservers,
             notices: Vec::new(),
+            held,
         })
     }
 

@@ -22,6 +22,28 @@ pub fn to_google(r: &Rrset) -> Value {
 
 /// An rrset as Cloud DNS returns it; `None` for types nsync leaves alone (SOA, and types
 /// it does not model).
+/// An rrset Google holds through a feature nsync cannot write: a routing policy
+/// (`routingPolicy`: geo, weighted round robin or primary-backup; its data lives in the
+/// policy's items, not in `rrdatas`), or none.
+pub fn held(v: &Value) -> Option<nsync_core::provider::HeldRrset> {
+    let policy = v.get("routingPolicy").filter(|p| p.is_object())?;
+    let rtype = v["type"].as_str().and_then(managed_type)?;
+    let name = absolute_owner(v["name"].as_str().unwrap_or_default()).ok()?;
+    let kind = ["geo", "wrr", "primaryBackup"]
+        .into_iter()
+        .find(|k| policy.get(*k).is_some())
+        .map_or("a", |k| match k {
+            "geo" => "a geolocation",
+            "wrr" => "a weighted round robin",
+            _ => "a failover (primary-backup)",
+        });
+    Some(nsync_core::provider::HeldRrset {
+        name: name.to_lowercase(),
+        rtype,
+        feature: format!("{kind} routing policy"),
+    })
+}
+
 pub fn from_google(v: &Value) -> Result<Option<Rrset>, String> {
     let Some(rtype) = v["type"].as_str().and_then(managed_type) else {
         return Ok(None);
@@ -62,6 +84,29 @@ pub fn zone_resource_name(origin: &Name) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Routing-policy rrsets as Cloud DNS returns them (the ResourceRecordSet reference:
+    /// `routingPolicy` with `geo` or `wrr` items, and no `rrdatas` of their own).
+    #[test]
+    fn routing_policy_rrsets_are_held_not_read_as_empty_rrsets() {
+        let geo = serde_json::json!({"kind": "dns#resourceRecordSet", "name": "geo.example.com.", "type": "A", "ttl": 300,
+            "routingPolicy": {"geo": {"items": [{"location": "us-east1", "rrdatas": ["192.0.2.1"]},
+                                                 {"location": "europe-west1", "rrdatas": ["192.0.2.2"]}]}}});
+        let wrr = serde_json::json!({"kind": "dns#resourceRecordSet", "name": "w.example.com.", "type": "CNAME", "ttl": 60,
+            "routingPolicy": {"wrr": {"items": [{"weight": 0.7, "rrdatas": ["a.example.net."]}]}}});
+        let g = super::held(&geo).expect("held");
+        assert_eq!(
+            (g.name.to_ascii().as_str(), g.rtype),
+            ("geo.example.com.", nsync_core::RecordType::A)
+        );
+        assert_eq!(g.feature, "a geolocation routing policy");
+        assert_eq!(
+            super::held(&wrr).expect("held").feature,
+            "a weighted round robin routing policy"
+        );
+        let plain = serde_json::json!({"name": "www.example.com.", "type": "A", "ttl": 300, "rrdatas": ["192.0.2.9"]});
+        assert!(super::held(&plain).is_none());
+    }
+
     use super::*;
     use hickory_proto::rr::RecordType;
 

@@ -80,6 +80,7 @@ impl Provider for Ns1 {
             zone,
             nameservers,
             notices,
+            held: Vec::new(),
         })
     }
 

@@ -62,6 +62,7 @@ impl Provider for PowerDns {
             zone,
             nameservers,
             notices: Vec::new(),
+            held: Vec::new(),
         })
     }
 

@@ -98,6 +98,7 @@ impl Provider for Rfc2136 {
             zone: t.zone,
             nameservers: Vec::new(),
             notices: Vec::new(),
+            held: Vec::new(),
         })
     }
 

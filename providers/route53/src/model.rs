@@ -86,9 +86,68 @@ pub struct ResourceRecordSet {
     #[serde(rename = "ResourceRecords", default)]
     pub records: Option<ResourceRecords>,
     #[serde(rename = "AliasTarget", default)]
-    pub alias_target: Option<serde::de::IgnoredAny>,
+    pub alias_target: Option<AliasTarget>,
     #[serde(rename = "SetIdentifier", default)]
     pub set_identifier: Option<String>,
+    /// The routing policy of a set with a SetIdentifier: which of these it carries.
+    #[serde(rename = "Weight", default)]
+    pub weight: Option<String>,
+    #[serde(rename = "Region", default)]
+    pub region: Option<String>,
+    #[serde(rename = "Failover", default)]
+    pub failover: Option<String>,
+    #[serde(rename = "GeoLocation", default)]
+    pub geo_location: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "GeoProximityLocation", default)]
+    pub geo_proximity: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "MultiValueAnswer", default)]
+    pub multi_value: Option<String>,
+    #[serde(rename = "CidrRoutingConfig", default)]
+    pub cidr: Option<serde::de::IgnoredAny>,
+}
+
+/// An alias's target (API reference, `AliasTarget`): what it answers with.
+#[derive(Debug, Deserialize)]
+pub struct AliasTarget {
+    #[serde(rename = "DNSName", default)]
+    pub dns_name: String,
+}
+
+impl ResourceRecordSet {
+    /// The Route 53 feature that makes this set one nsync cannot write, if any: an alias,
+    /// or a routing policy (weighted, latency, failover, geolocation, geoproximity,
+    /// multivalue answer, IP-based), each named as the console names it.
+    pub fn feature(&self) -> Option<String> {
+        let policy = if self.weight.is_some() {
+            "weighted"
+        } else if self.region.is_some() {
+            "latency"
+        } else if self.failover.is_some() {
+            "failover"
+        } else if self.geo_location.is_some() {
+            "geolocation"
+        } else if self.geo_proximity.is_some() {
+            "geoproximity"
+        } else if self.multi_value.is_some() {
+            "multivalue answer"
+        } else if self.cidr.is_some() {
+            "IP-based"
+        } else {
+            "routing"
+        };
+        let routing = self
+            .set_identifier
+            .as_ref()
+            .map(|id| format!("{policy} routing policy, set {id}"));
+        let alias = self
+            .alias_target
+            .as_ref()
+            .map(|a| format!("an alias to {}", a.dns_name));
+        match (alias, routing) {
+            (Some(a), Some(r)) => Some(format!("{a} ({r})")),
+            (a, r) => a.or(r),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use hickory_proto::rr::Name;
 use nsync_core::name::absolute_owner;
 use nsync_core::provider::{
-    Capabilities, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState, async_trait,
+    Capabilities, ChangeSet, ErrorKind, HeldRrset, Provider, ProviderError, ZoneState, async_trait,
 };
 use nsync_core::rdata::{managed_type, parse_rdata_text};
 use nsync_core::settings::Settings;
@@ -157,6 +157,7 @@ impl Provider for Route53 {
             })
             .collect();
         let mut zone = Zone::new(origin.clone());
+        let mut held = Vec::new();
         let mut query: Vec<(String, String)> = vec![("maxitems".into(), "300".into())];
         let mut paging = nsync_http::Paging::default();
         loop {
@@ -179,11 +180,12 @@ impl Provider for Route53 {
                         format!("unexpected answer: {e}"),
                     )
                 })?;
-            for rrset in page_rrsets(&page.sets.sets)
-                .map_err(|e| self.client.api.error(ErrorKind::Permanent, &operation, e))?
-            {
+            let (rrsets, page_held) = page_rrsets(&page.sets.sets)
+                .map_err(|e| self.client.api.error(ErrorKind::Permanent, &operation, e))?;
+            for rrset in rrsets {
                 zone.insert(rrset);
             }
+            held.extend(page_held);
             if page.is_truncated.as_deref() != Some("true") {
                 break;
             }
@@ -212,6 +214,7 @@ impl Provider for Route53 {
             zone,
             nameservers,
             notices: Vec::new(),
+            held,
         })
     }
 
@@ -311,22 +314,30 @@ impl Provider for Route53 {
     }
 }
 
-/// The rrsets nsync manages in one page of ListResourceRecordSets: the reader of
-/// Route 53's answers, apart from the network so that it can be fuzzed. Aliases and
-/// routing policies are Route 53 features nsync does not manage, and are left out.
-pub fn page_rrsets(sets: &[model::ResourceRecordSet]) -> Result<Vec<Rrset>, String> {
+/// The rrsets nsync manages in one page of ListResourceRecordSets, and those Route 53
+/// holds through a feature nsync cannot write (aliases, routing policies): the reader of
+/// Route 53's answers, apart from the network so that it can be fuzzed.
+pub fn page_rrsets(
+    sets: &[model::ResourceRecordSet],
+) -> Result<(Vec<Rrset>, Vec<HeldRrset>), String> {
     let root = Name::root();
     let mut out = Vec::new();
+    let mut held = Vec::new();
     for set in sets {
-        if set.alias_target.is_some() || set.set_identifier.is_some() {
-            continue;
-        }
         let Some(rtype) = managed_type(&set.rtype) else {
             continue;
         };
         // Read as a master file's name, so `\056` is a dot inside a label.
         let name = absolute_owner(&octal_to_decimal(&set.name))
             .map_err(|e| format!("owner {}: {e}", set.name))?;
+        if let Some(feature) = set.feature() {
+            held.push(HeldRrset {
+                name: name.to_lowercase(),
+                rtype,
+                feature,
+            });
+            continue;
+        }
         let mut rdata = Vec::new();
         for r in set.records.iter().flat_map(|r| &r.records) {
             // Route 53's names are absolute, with or without the final dot.
@@ -339,5 +350,53 @@ pub fn page_rrsets(sets: &[model::ResourceRecordSet]) -> Result<Vec<Rrset>, Stri
             out.push(Rrset::new(name, rtype, set.ttl.unwrap_or(0), rdata));
         }
     }
-    Ok(out)
+    Ok((out, held))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page as ListResourceRecordSets answers it (API reference examples): a plain
+    /// set, an alias, a weighted pair and a failover alias.
+    #[test]
+    fn aliases_and_routing_policies_are_held_not_read_nor_skipped() {
+        let xml = r#"<ListResourceRecordSetsResponse><ResourceRecordSets>
+<ResourceRecordSet><Name>www.example.com.</Name><Type>A</Type><TTL>300</TTL><ResourceRecords><ResourceRecord><Value>192.0.2.1</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>
+<ResourceRecordSet><Name>example.com.</Name><Type>A</Type><AliasTarget><HostedZoneId>Z35SXDOTRQ7X7K</HostedZoneId><DNSName>dualstack.lb-1.us-east-1.elb.amazonaws.com.</DNSName><EvaluateTargetHealth>false</EvaluateTargetHealth></AliasTarget></ResourceRecordSet>
+<ResourceRecordSet><Name>api.example.com.</Name><Type>A</Type><SetIdentifier>eu</SetIdentifier><Weight>70</Weight><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>192.0.2.10</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>
+<ResourceRecordSet><Name>api.example.com.</Name><Type>A</Type><SetIdentifier>us</SetIdentifier><Weight>30</Weight><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>192.0.2.20</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>
+<ResourceRecordSet><Name>app.example.com.</Name><Type>A</Type><SetIdentifier>primary</SetIdentifier><Failover>PRIMARY</Failover><AliasTarget><HostedZoneId>Z2</HostedZoneId><DNSName>primary.example.net.</DNSName><EvaluateTargetHealth>true</EvaluateTargetHealth></AliasTarget></ResourceRecordSet>
+</ResourceRecordSets><IsTruncated>false</IsTruncated><MaxItems>300</MaxItems></ListResourceRecordSetsResponse>"#;
+        let page: model::ListResourceRecordSetsResponse = quick_xml::de::from_str(xml).unwrap();
+        let (rrsets, held) = page_rrsets(&page.sets.sets).unwrap();
+        assert_eq!(rrsets.len(), 1, "{rrsets:?}");
+        assert_eq!(rrsets[0].name.to_ascii(), "www.example.com.");
+        let features: Vec<(String, String)> = held
+            .iter()
+            .map(|h| (h.name.to_ascii(), h.feature.clone()))
+            .collect();
+        assert_eq!(
+            features,
+            [
+                (
+                    "example.com.".to_string(),
+                    "an alias to dualstack.lb-1.us-east-1.elb.amazonaws.com.".to_string()
+                ),
+                (
+                    "api.example.com.".to_string(),
+                    "weighted routing policy, set eu".to_string()
+                ),
+                (
+                    "api.example.com.".to_string(),
+                    "weighted routing policy, set us".to_string()
+                ),
+                (
+                    "app.example.com.".to_string(),
+                    "an alias to primary.example.net. (failover routing policy, set primary)"
+                        .to_string()
+                ),
+            ]
+        );
+    }
 }

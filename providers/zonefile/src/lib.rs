@@ -225,6 +225,7 @@ impl Provider for ZoneFiles {
             zone,
             nameservers,
             notices: Vec::new(),
+            held: Vec::new(),
         })
     }
 

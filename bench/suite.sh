@@ -25,7 +25,8 @@ for i in $(seq 1 "$RUNS"); do
     slowest=$(awk '/^     Running / { name = $2 } /^test result:/ { for (j = 1; j <= NF; j++) if ($j == "in") { t = $(j + 1); sub(/s$/, "", t); print t, name } }' "$log" \
       | sort -rn | head -6 | awk '{ printf "%s %s s, ", $2, $1 }' | sed 's/, $//')
   fi
-  rm -f "$log"
+  # A failed run's whole output stays, to read what failed.
+  if [ "$status" = 0 ]; then rm -f "$log"; else mv "$log" "target/suite-run-$i.log"; echo "  its output: target/suite-run-$i.log"; fi
 done
 table=$(printf '%s\n\n%s\n%s\n%b\n%s' \
   "bash tests/run.sh from a warm build, $RUNS run(s) in a row on one lab ($(date -u +%Y-%m-%d), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)); the wall time includes the install check and starting the lab when it is down. Slowest test binaries of the first run: $slowest.${BEFORE:+ Before: $BEFORE}" \

@@ -298,7 +298,16 @@ pub async fn publish(
             p.provider,
             origin.to_text()
         ));
-        if let Err(e) = provider.publish_apex_dnssec(origin, p.ttl, &keys).await {
+        // Retried as sync's writes are: a PowerDNS on SQLite answers 500 while another
+        // write holds its database, and a publish that failed so once left the zone
+        // without the keys until the next sync.
+        let published = crate::retry::retry(
+            &crate::retry::RetryPolicy::default(),
+            || provider.publish_apex_dnssec(origin, p.ttl, &keys),
+            |e, wait| log.warn(&format!("{e}; trying again in {wait:.1?}")),
+        )
+        .await;
+        if let Err(e) = published {
             failed.push((p.provider.clone(), e.to_string()));
         }
     }
@@ -472,7 +481,14 @@ async fn publish_cds(
             .and_then(|p| p.dnskey_ttl)
             .unwrap_or(DEFAULT_DNSKEY_TTL);
         let result = match ws.config.providers[name].build() {
-            Ok(provider) => provider.publish_apex_dnssec(origin, ttl, &wanted).await,
+            Ok(provider) => {
+                crate::retry::retry(
+                    &crate::retry::RetryPolicy::default(),
+                    || provider.publish_apex_dnssec(origin, ttl, &wanted),
+                    |e, wait| log.warn(&format!("{e}; trying again in {wait:.1?}")),
+                )
+                .await
+            }
             Err(e) => Err(e),
         };
         if let Err(e) = result {

@@ -76,3 +76,41 @@ fn a_key_google_refuses_is_auth_failed_and_the_key_is_never_shown() {
     assert!(!ran.stderr.contains(pem_line) && !ran.stdout.contains(pem_line));
     assert_eq!(state.lock().unwrap().changes, 0, "nothing written");
 }
+
+/// Cloud DNS takes a deletion only as it stores the rrset (412 `conditionNotMet`
+/// otherwise): rrsets written by another tool, with rrdatas in its order and its case,
+/// are changed and deleted in one change each, repeating what was read.
+#[test]
+fn rrsets_written_by_another_tool_are_deleted_as_google_stores_them() {
+    let (_rt, state, base) = fake();
+    {
+        let mut s = state.lock().unwrap();
+        let zone = &mut s.zones[0];
+        zone.rrsets.push(fake::RrsetJson {
+            name: "www.tok.test.".into(),
+            rtype: "AAAA".into(),
+            ttl: 300,
+            rrdatas: vec!["2001:DB8::2".into(), "2001:DB8::1".into()],
+        });
+        zone.rrsets.push(fake::RrsetJson {
+            name: "old.tok.test.".into(),
+            rtype: "MX".into(),
+            ttl: 300,
+            rrdatas: vec!["20 MX2.Example.NET.".into(), "10 mx1.example.net.".into()],
+        });
+    }
+    let scratch = setup(&base, "$TTL 300\nwww AAAA 2001:db8::3\n");
+    let ran = nsync(&["sync", "--yes", "--force"])
+        .dir(scratch.path())
+        .run();
+    assert_eq!(ran.code, 0, "{ran:?}");
+    let s = state.lock().unwrap();
+    assert_eq!(s.changes, 1, "one change, not retried after a 412");
+    let names: Vec<(&str, &[String])> = s.zones[0]
+        .rrsets
+        .iter()
+        .filter(|r| r.rtype != "SOA" && r.rtype != "NS")
+        .map(|r| (r.name.as_str(), r.rrdatas.as_slice()))
+        .collect();
+    assert_eq!(names, [("www.tok.test.", &["2001:db8::3".to_string()][..])]);
+}

@@ -10,7 +10,9 @@
 //! most an hour after `iat`, and answers `{access_token, expires_in, token_type}`; the
 //! API takes only live tokens (401 `UNAUTHENTICATED` otherwise). A new zone holds
 //! Google's SOA and four NS; rrsets page by `maxResults` and `pageToken`; a change is
-//! atomic: every deletion must equal an rrset as it is (412 `conditionNotMet`), no
+//! atomic: every deletion must equal an rrset as it is stored, its TTL and every rrdata
+//! text for text in any order (412 `conditionNotMet`; octodns #661, external-dns #3311;
+//! rrdatas are kept and served in the order and text written, never sorted), no
 //! addition may exist after the deletions (409 `alreadyExists`); it is `pending` when
 //! created and `done` when asked again.
 //! Not reproduced: private zones and views, DNSSEC, routing policies, per-project rate
@@ -42,13 +44,14 @@ pub struct RrsetJson {
 
 impl RrsetJson {
     fn from(v: &Value) -> RrsetJson {
-        let mut rrdatas: Vec<String> = v["rrdatas"]
+        let rrdatas: Vec<String> = v["rrdatas"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|d| d.as_str().map(str::to_string))
             .collect();
-        rrdatas.sort();
+        // Kept in the order and the text given: Cloud DNS serves rrdatas as they were
+        // written (a deletion's are compared with them regardless of order).
         RrsetJson {
             name: v["name"].as_str().unwrap_or_default().to_lowercase(),
             rtype: v["type"].as_str().unwrap_or_default().to_string(),
@@ -393,10 +396,15 @@ fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Va
                         let mut held = next
                             .iter()
                             .position(|r| r.name == d.name && r.rtype == d.rtype);
+                        // Equal as Cloud DNS holds it: name, type, TTL and every rrdata as
+                        // stored, text for text, in any order.
                         if let Some(h) = held {
-                            let mut have = next[h].clone();
-                            have.rrdatas.sort();
-                            if have != d {
+                            let sorted = |r: &RrsetJson| {
+                                let mut r = r.clone();
+                                r.rrdatas.sort();
+                                r
+                            };
+                            if sorted(&next[h]) != sorted(&d) {
                                 held = None;
                             }
                         }

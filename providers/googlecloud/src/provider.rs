@@ -2,6 +2,7 @@
 //! every sync one atomic change (more only above the per-change quota), polled until
 //! Cloud DNS says it is done.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use hickory_proto::rr::Name;
@@ -10,7 +11,7 @@ use nsync_core::provider::{
     Capabilities, Change, ChangeSet, ErrorKind, Provider, ProviderError, ZoneState, async_trait,
 };
 use nsync_core::settings::Settings;
-use nsync_core::zone::Zone;
+use nsync_core::zone::{Rrset, RrsetKey, Zone};
 use nsync_http::reqwest::Method;
 use serde_json::{Value, json};
 
@@ -25,6 +26,10 @@ pub struct GoogleCloud {
     project: String,
     client: Client,
     zone_ids: nsync_http::ZoneIds,
+    /// Each rrset of the last read as Cloud DNS returned it: a change's deletions must
+    /// repeat an rrset exactly as stored (412 `conditionNotMet` otherwise), and nsync's
+    /// own rendering of it may differ (order, case, quoting).
+    as_read: std::sync::Mutex<HashMap<Name, HashMap<RrsetKey, Value>>>,
 }
 
 impl GoogleCloud {
@@ -45,6 +50,7 @@ impl GoogleCloud {
             )?,
             project,
             zone_ids: nsync_http::ZoneIds::default(),
+            as_read: Default::default(),
         })
     }
 
@@ -140,6 +146,7 @@ impl Provider for GoogleCloud {
         let (id, zone_obj) = self.zone(origin).await?;
         let mut zone = Zone::new(origin.clone());
         let mut held = Vec::new();
+        let mut raw = HashMap::new();
         let mut token: Option<String> = None;
         let mut paging = nsync_http::Paging::default();
         let mut page = 1;
@@ -161,6 +168,7 @@ impl Provider for GoogleCloud {
                 let rrset = records::from_google(r)
                     .map_err(|e| self.client.api.error(ErrorKind::Permanent, &operation, e))?;
                 if let Some(rrset) = rrset {
+                    raw.insert(rrset.key(), r.clone());
                     zone.insert(rrset);
                 }
             }
@@ -173,6 +181,9 @@ impl Provider for GoogleCloud {
                 _ => break,
             }
         }
+        if let Ok(mut a) = self.as_read.lock() {
+            a.insert(origin.clone(), raw);
+        }
         let nameservers = nsync_http::api::names(&zone_obj["nameServers"]);
         Ok(ZoneState {
             zone,
@@ -184,6 +195,19 @@ impl Provider for GoogleCloud {
 
     async fn apply(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
         let zone = self.zone_id(origin).await?;
+        let as_read = self
+            .as_read
+            .lock()
+            .ok()
+            .and_then(|a| a.get(origin).cloned())
+            .unwrap_or_default();
+        // A deletion repeats the rrset as read; one not read here is rendered by nsync.
+        let deletion = |r: &Rrset| {
+            as_read
+                .get(&r.key())
+                .cloned()
+                .unwrap_or_else(|| records::to_google(r))
+        };
         // One change, unless the quota per change makes it several; an update's deletion
         // and addition always travel together, so no change leaves an rrset missing.
         let mut batches: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
@@ -200,7 +224,7 @@ impl Provider for GoogleCloud {
                 batches.push(std::mem::take(&mut current));
             }
             current.0.extend(add.map(records::to_google));
-            current.1.extend(del.map(records::to_google));
+            current.1.extend(del.map(deletion));
         }
         batches.push(current);
         let total = batches.len();

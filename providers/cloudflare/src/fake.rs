@@ -177,7 +177,7 @@ const DATA_FIELDS: &[(&str, Fields)] = &[
 /// final dot, TXT content as quoted strings (one unquoted text split every 255 octets),
 /// other content as it is.
 pub fn stored_zone(state: &Control, origin: &nsync_core::Name) -> nsync_core::zone::Zone {
-    use nsync_testkit::fixture::{present, stored_name, zone_from_presentations};
+    use nsync_testkit::fixture::{present, split_text, stored_name, zone_from_presentations};
     let s = state.lock().unwrap();
     let name = origin.to_ascii();
     let name = name.trim_end_matches('.');
@@ -195,18 +195,7 @@ pub fn stored_zone(state: &Control, origin: &nsync_core::Name) -> nsync_core::zo
                 }
                 ("MX", _) => format!("{} {}", r.priority.unwrap_or_default(), host(&r.content)),
                 ("CNAME" | "NS" | "PTR", _) => host(&r.content),
-                ("TXT", _) if !r.content.starts_with('"') => r
-                    .content
-                    .as_bytes()
-                    .chunks(255)
-                    .map(|c| {
-                        present(
-                            &[("t", Field::Text)],
-                            &json!({ "t": String::from_utf8_lossy(c) }),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                ("TXT", _) if !r.content.starts_with('"') => split_text(&r.content),
                 _ => r.content.clone(),
             };
             (

@@ -379,7 +379,9 @@ fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Va
 /// tag "data"`; TXT data is one text, served split every 255 octets. The provider's SOA
 /// (its data a TTL, not an SOA) is left out.
 pub fn stored_zone(state: &Control, origin: &nsync_core::Name) -> nsync_core::zone::Zone {
-    use nsync_testkit::fixture::{Field, present, stored_name, zone_from_presentations};
+    use nsync_testkit::fixture::{
+        Field, present, split_text, stored_name, zone_from_presentations,
+    };
     let s = state.lock().unwrap();
     let domain = origin.to_ascii();
     let domain = domain.trim_end_matches('.');
@@ -410,17 +412,7 @@ pub fn stored_zone(state: &Control, origin: &nsync_core::Name) -> nsync_core::zo
                     ],
                     b,
                 ),
-                "TXT" => data
-                    .as_bytes()
-                    .chunks(255)
-                    .map(|c| {
-                        present(
-                            &[("t", Field::Text)],
-                            &json!({ "t": String::from_utf8_lossy(c) }),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                "TXT" => split_text(data),
                 _ if data == "@" => origin.to_ascii(),
                 _ => data.to_string(),
             };

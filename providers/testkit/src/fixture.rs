@@ -286,3 +286,18 @@ pub fn present(fields: &[(&str, Field)], v: &serde_json::Value) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// One text as character strings of at most 255 octets, quoted: how a provider that
+/// stores TXT as one text (DigitalOcean, Cloudflare's unquoted content) serves it.
+pub fn split_text(text: &str) -> String {
+    text.as_bytes()
+        .chunks(255)
+        .map(|c| {
+            present(
+                &[("t", Field::Text)],
+                &serde_json::json!({ "t": String::from_utf8_lossy(c) }),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -28,6 +28,9 @@ pub struct PlanInput<'a> {
     /// The nameservers the provider reports for the zone: where it keeps them in the
     /// apex NS (`ApexNs::AddOnly`), the apex NS written there always holds them.
     pub own_nameservers: &'a [Name],
+    /// Rrsets whose TTL the provider sets itself (`ZoneState::ttl_set_by_provider`,
+    /// sorted): their TTL is taken as read.
+    pub ttl_set_by_provider: &'a [RrsetKey],
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -196,7 +199,18 @@ pub fn plan(input: &PlanInput<'_>) -> ChangeSet {
                 }
             }
             Paired::Both(want, have) => {
-                let want = manages(input, want).then(|| as_stored(input, want));
+                let want = manages(input, want).then(|| {
+                    let stored = as_stored(input, want);
+                    if stored.ttl != have.ttl
+                        && input.ttl_set_by_provider.binary_search(key).is_ok()
+                    {
+                        let mut r = stored.into_owned();
+                        r.ttl = have.ttl;
+                        Cow::Owned(r)
+                    } else {
+                        stored
+                    }
+                });
                 step(want, manages(input, have).then_some(have));
             }
         }
@@ -289,6 +303,7 @@ mod tests {
             capabilities: caps,
             union_nameservers: &ns,
             own_nameservers: &own,
+            ttl_set_by_provider: &[],
         };
         plan(&input)
             .changes

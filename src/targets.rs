@@ -524,6 +524,7 @@ pub fn plan_target(target: &Target, union: &[Name]) -> Result<TargetPlan, Provid
         capabilities: &target.capabilities,
         union_nameservers: union,
         own_nameservers: &state.nameservers,
+        ttl_set_by_provider: &state.ttl_set_by_provider,
     };
     Ok(TargetPlan {
         changes: plan(&input),

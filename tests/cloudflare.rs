@@ -1,7 +1,8 @@
 //! Cloudflare against the in-repo fake API: 429 with retry-after then success, a rejected
 //! token, a missing zone, a 5xx in the middle of a multi-batch write (the re-run
-//! converges), a disabled token (audit: account_suspended), proxied records (reported,
-//! never changed), TTLs below Cloudflare's minimum; and one zone synced to rfc2136@BIND,
+//! converges), a disabled token (audit: account_suspended), proxied records (kept
+//! proxied, with their comment and tags, when their value changes; their TTL is
+//! Cloudflare's), TTLs below Cloudflare's minimum; and one zone synced to rfc2136@BIND,
 //! route53 and cloudflare at once.
 
 mod common;
@@ -253,6 +254,67 @@ fn a_disabled_token_proxied_records_and_ttls_below_the_floor() {
             .contains("the token is `disabled`"),
         "{suspended:#}"
     );
+}
+
+#[test]
+fn a_proxied_record_stays_proxied_with_its_comment_and_tags_when_its_value_changes() {
+    let f = fake(&["cf7.test"], &[("good", "active")]);
+    {
+        let mut s = f.state.lock().unwrap();
+        s.add_record("cf7.test", "A", "shop.cf7.test", "192.0.2.50", 1, true);
+        let r = s.zones[0].records.last_mut().unwrap();
+        r.comment = Some("origin behind the WAF".into());
+        r.tags = vec!["team:web".into()];
+    }
+    let id = f.state.lock().unwrap().zones[0].records[0].id.clone();
+    // The file's TTL is not what Cloudflare keeps for a proxied record (1, automatic).
+    let scratch = setup(
+        &f.url,
+        "good",
+        "cf7.test.",
+        "$TTL 3600\nshop A 192.0.2.60\n",
+    );
+    let _guard = f.rt.enter();
+    nsync(&["sync", "--yes", "--force", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    let shop = f.state.lock().unwrap().zones[0].records.clone();
+    assert_eq!(shop.len(), 1, "{shop:?}");
+    let shop = &shop[0];
+    assert_eq!(
+        (
+            shop.id.as_str(),
+            shop.content.as_str(),
+            shop.proxied,
+            shop.ttl
+        ),
+        (id.as_str(), "192.0.2.60", true, 1),
+        "rewritten in place, still proxied: {shop:?}"
+    );
+    assert_eq!(shop.comment.as_deref(), Some("origin behind the WAF"));
+    assert_eq!(shop.tags, ["team:web"]);
+    // Converged: no TTL patch on every run for a TTL Cloudflare sets itself.
+    let plan = nsync(&["plan", "-q"]).dir(scratch.path()).run();
+    assert_eq!(plan.code, 0, "{}", plan.stdout);
+
+    // A value added beside proxied ones is proxied too; a record that is not proxied
+    // is written as the file says.
+    std::fs::write(
+        scratch.path().join("z.zone"),
+        "$TTL 3600\nshop A 192.0.2.60\nshop A 192.0.2.61\nwww A 192.0.2.1\n",
+    )
+    .unwrap();
+    nsync(&["sync", "--yes", "--force", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    let records = f.state.lock().unwrap().zones[0].records.clone();
+    let added = records.iter().find(|r| r.content == "192.0.2.61").unwrap();
+    assert!(added.proxied && added.ttl == 1, "{added:?}");
+    let www = records.iter().find(|r| r.name == "www.cf7.test").unwrap();
+    assert!(!www.proxied && www.ttl == 3600, "{www:?}");
+    assert_eq!(nsync(&["plan", "-q"]).dir(scratch.path()).run().code, 0);
 }
 
 #[test]

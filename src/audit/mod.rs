@@ -265,6 +265,7 @@ async fn audit_zone(
                         capabilities: caps,
                         union_nameservers: union.as_deref().unwrap_or(&[]),
                         own_nameservers: &state.nameservers,
+                        ttl_set_by_provider: &state.ttl_set_by_provider,
                     };
                     for change in plan(&input).changes {
                         drift_finding(report, &origin, pname, &change);

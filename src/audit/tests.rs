@@ -138,6 +138,7 @@ fn serving(zone_text: &str, ns: &[&str]) -> Fake {
             nameservers: Vec::new(),
             notices: Vec::new(),
             held: Vec::new(),
+            ttl_set_by_provider: Vec::new(),
         }),
     }
 }

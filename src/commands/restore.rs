@@ -68,6 +68,7 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
         capabilities: p.capabilities(),
         union_nameservers: &[],
         own_nameservers: &state.nameservers,
+        ttl_set_by_provider: &state.ttl_set_by_provider,
     };
     let changes = plan(&input);
     let mut text = String::new();
@@ -113,6 +114,7 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
         let again = plan(&PlanInput {
             current: &now.zone,
             own_nameservers: &now.nameservers,
+            ttl_set_by_provider: &now.ttl_set_by_provider,
             ..input
         });
         if again.changes.is_empty() {

@@ -501,6 +501,7 @@ impl ApplyJob {
                 capabilities: &self.capabilities,
                 union_nameservers: &self.union,
                 own_nameservers: &state.nameservers,
+                ttl_set_by_provider: &state.ttl_set_by_provider,
             };
             changes = plan(&input);
             if changes.changes.is_empty() {

@@ -47,6 +47,7 @@ fn plan_for(
         capabilities: provider.capabilities(),
         union_nameservers: ns,
         own_nameservers: &state.nameservers,
+        ttl_set_by_provider: &state.ttl_set_by_provider,
     };
     plan(&input)
         .changes
@@ -198,6 +199,7 @@ async fn apply_step(
         capabilities: provider.capabilities(),
         union_nameservers: ns,
         own_nameservers: &state.nameservers,
+        ttl_set_by_provider: &state.ttl_set_by_provider,
     };
     let changes = plan(&input);
     // As sync does: a provider is never handed an empty change set.

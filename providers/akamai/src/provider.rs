@@ -245,6 +245,7 @@ impl Provider for Akamai {
             nameservers,
             notices,
             held: Vec::new(),
+            ttl_set_by_provider: Vec::new(),
         })
     }
 

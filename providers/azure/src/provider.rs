@@ -138,6 +138,7 @@ impl Provider for Azure {
             nameservers,
             notices: Vec::new(),
             held,
+            ttl_set_by_provider: Vec::new(),
         })
     }
 

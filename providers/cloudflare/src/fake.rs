@@ -9,6 +9,12 @@
 //! on the Free plan), TTL 1 ("automatic") or 60..86400 (code 9021 otherwise), 429 with
 //! `retry-after`, the error codes 10000/1000 (authentication) and 7003 (unknown zone), and
 //! single-record POST/PATCH/DELETE for accounts without the batch endpoint.
+//! Records carry what users set in the dashboard: `proxied` (only A, AAAA and CNAME can
+//! be, code 9004 otherwise: https://developers.cloudflare.com/dns/proxy-status/; a
+//! proxied record's TTL is "automatic", stored and returned as 1 whatever is sent:
+//! .../dns/manage-dns-records/reference/ttl/), `comment` and `tags`
+//! (.../dns/manage-dns-records/reference/record-attributes/). A PATCH changes only the
+//! fields it sends (the records `edit` method), a PUT replaces the record (`update`).
 //! Faults (rate limits, 5xx) are switched on by the tests through `Control`.
 
 use std::sync::{Arc, Mutex};
@@ -27,6 +33,9 @@ pub struct Record {
     pub proxied: bool,
     pub priority: Option<u64>,
     pub data: Option<Value>,
+    /// Set through the dashboard or API, kept by every write that does not send them.
+    pub comment: Option<String>,
+    pub tags: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -87,10 +96,13 @@ impl State {
                 rtype: rtype.into(),
                 name: name.into(),
                 content: content.into(),
-                ttl,
+                // Proxied records are kept at TTL 1, "automatic".
+                ttl: if proxied { 1 } else { ttl },
                 proxied,
                 priority: None,
                 data: None,
+                comment: None,
+                tags: Vec::new(),
             });
         }
     }
@@ -230,6 +242,8 @@ fn record_json(r: &Record) -> Value {
     if let Some(d) = &r.data {
         v["data"] = d.clone();
     }
+    v["comment"] = json!(r.comment);
+    v["tags"] = json!(r.tags);
     v
 }
 
@@ -237,34 +251,98 @@ fn valid_ttl(ttl: u64) -> bool {
     ttl == 1 || (60..=86_400).contains(&ttl)
 }
 
-/// A record as the batch endpoint takes it; the content of structured types is made the
-/// way Cloudflare shows it.
+/// A record as the API takes it (POST, or a batch `posts` entry).
 fn record_from(body: &Value, id: String) -> Record {
-    let data = body.get("data").cloned();
-    let content = body["content"]
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            data.as_ref()
-                .and_then(|d| d.as_object())
-                .map(|o| {
-                    o.values()
-                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .unwrap_or_default()
-        });
-    Record {
+    let mut r = Record {
         id,
-        rtype: body["type"].as_str().unwrap_or_default().to_string(),
-        name: body["name"].as_str().unwrap_or_default().to_string(),
-        content,
-        ttl: body["ttl"].as_u64().unwrap_or(1),
-        proxied: body["proxied"].as_bool().unwrap_or(false),
-        priority: body["priority"].as_u64(),
-        data,
+        rtype: String::new(),
+        name: String::new(),
+        content: String::new(),
+        ttl: 1,
+        proxied: false,
+        priority: None,
+        data: None,
+        comment: None,
+        tags: Vec::new(),
+    };
+    patch(&mut r, body);
+    r
+}
+
+/// A PATCH: only the fields sent change; `proxied`, `comment` and `tags` stay as they
+/// were unless sent. The content of structured types is made the way Cloudflare shows
+/// it. A proxied record's TTL is 1 ("automatic") whatever is sent.
+fn patch(r: &mut Record, body: &Value) {
+    if let Some(t) = body["type"].as_str() {
+        r.rtype = t.to_string();
     }
+    if let Some(n) = body["name"].as_str() {
+        r.name = n.to_string();
+    }
+    if let Some(d) = body.get("data").filter(|d| d.is_object()) {
+        r.data = Some(d.clone());
+        r.content = d
+            .as_object()
+            .map(|o| {
+                o.values()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default();
+    }
+    if let Some(c) = body["content"].as_str() {
+        r.content = c.to_string();
+    }
+    if let Some(p) = body["priority"].as_u64() {
+        r.priority = Some(p);
+    }
+    if let Some(t) = body["ttl"].as_u64() {
+        r.ttl = t;
+    }
+    if let Some(p) = body["proxied"].as_bool() {
+        r.proxied = p;
+    }
+    if let Some(c) = body.get("comment") {
+        r.comment = c.as_str().map(str::to_string);
+    }
+    if let Some(t) = body["tags"].as_array() {
+        r.tags = t
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_string))
+            .collect();
+    }
+    if r.proxied {
+        r.ttl = 1;
+    }
+}
+
+/// Why Cloudflare would refuse this record body, if it would: a TTL out of range
+/// (9021), or `proxied` on a type that cannot be proxied (9004; only A, AAAA and CNAME
+/// can, https://developers.cloudflare.com/dns/proxy-status/).
+fn refusal(body: &Value, current: Option<&Record>) -> Option<(u16, Value)> {
+    if let Some(ttl) = body["ttl"].as_u64()
+        && !valid_ttl(ttl)
+    {
+        return Some((
+            400,
+            failure(
+                9021,
+                "Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.",
+            ),
+        ));
+    }
+    let rtype = body["type"]
+        .as_str()
+        .or(current.map(|r| r.rtype.as_str()))
+        .unwrap_or_default();
+    let proxied = body["proxied"]
+        .as_bool()
+        .unwrap_or(current.is_some_and(|r| r.proxied));
+    if proxied && !matches!(rtype, "A" | "AAAA" | "CNAME") {
+        return Some((400, failure(9004, "This record type cannot be proxied.")));
+    }
+    None
 }
 
 fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Value) {
@@ -390,17 +468,8 @@ fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Va
                     (404, vec![], failure(7000, "No route for that URI"))
                 }
                 ("POST", ["dns_records"]) => {
-                    if let Some(ttl) = body["ttl"].as_u64()
-                        && !valid_ttl(ttl)
-                    {
-                        return (
-                            400,
-                            vec![],
-                            failure(
-                                9021,
-                                "Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.",
-                            ),
-                        );
+                    if let Some((status, body)) = refusal(body, None) {
+                        return (status, vec![], body);
                     }
                     s.single_writes += 1;
                     let id = s.id();
@@ -414,19 +483,10 @@ fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Va
                     let Some(r) = s.zones[zi].records.iter_mut().find(|r| r.id == *record) else {
                         return (404, vec![], failure(81044, "Record does not exist."));
                     };
-                    if let Some(ttl) = body["ttl"].as_u64() {
-                        if !valid_ttl(ttl) {
-                            return (
-                                400,
-                                vec![],
-                                failure(
-                                    9021,
-                                    "Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.",
-                                ),
-                            );
-                        }
-                        r.ttl = ttl;
+                    if let Some((status, body)) = refusal(body, Some(r)) {
+                        return (status, vec![], body);
                     }
+                    patch(r, body);
                     let out = record_json(r);
                     (200, vec![], envelope(out, None))
                 }
@@ -468,17 +528,12 @@ fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Va
                         }
                     }
                     for op in patches.iter().chain(&puts).chain(&posts) {
-                        if let Some(ttl) = op["ttl"].as_u64()
-                            && !valid_ttl(ttl)
-                        {
-                            return (
-                                400,
-                                vec![],
-                                failure(
-                                    9021,
-                                    "Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.",
-                                ),
-                            );
+                        let current = s.zones[zi]
+                            .records
+                            .iter()
+                            .find(|r| Some(r.id.as_str()) == op["id"].as_str());
+                        if let Some((status, body)) = refusal(op, current) {
+                            return (status, vec![], body);
                         }
                     }
                     for op in &deletes {
@@ -491,9 +546,8 @@ fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Va
                             .records
                             .iter_mut()
                             .find(|r| Some(r.id.as_str()) == op["id"].as_str())
-                            && let Some(ttl) = op["ttl"].as_u64()
                         {
-                            r.ttl = ttl;
+                            patch(r, op);
                         }
                     }
                     for op in &puts {

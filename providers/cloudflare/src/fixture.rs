@@ -26,8 +26,9 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
                 "{\"success\":false,\"errors\":[{\"code\":7003,\"message\":\"Could not route to /zones, perhaps your object identifier is invalid?\"}],\"messages\":[],\"result\":null}",
             ),
             create_missing: false,
-            // Batches of at most 200 operations, as the fault relay counts them.
-            writes: 13,
+            // Batches of at most 200 operations, as the fault relay counts them (a changed
+            // value is one patch, not a delete and a post).
+            writes: 8,
         }),
         dns_faults: false,
         start,

@@ -8,7 +8,8 @@ use nsync_core::provider::{
 };
 use nsync_core::rdata::{managed_type, parse_rdata_text};
 use nsync_core::settings::Settings;
-use nsync_http::per_record::{self, Collect, HeldZones};
+use nsync_core::zone::RrsetKey;
+use nsync_http::per_record::{self, Collect, HeldZones, Pairing};
 use nsync_http::reqwest::Method;
 use serde_json::{Value, json};
 
@@ -20,7 +21,15 @@ pub struct Cloudflare {
     client: Client,
     account_id: Option<String>,
     zone_ids: nsync_http::ZoneIds,
-    held: HeldZones<String>,
+    held: HeldZones<RecordRef>,
+}
+
+/// One record as read: its id, and whether Cloudflare proxies it (which a write must
+/// keep: a proxied record re-created without `proxied` exposes the origin address).
+#[derive(Clone, Debug)]
+pub struct RecordRef {
+    id: String,
+    proxied: bool,
 }
 
 impl Cloudflare {
@@ -122,6 +131,7 @@ impl Provider for Cloudflare {
         }
         let nameservers: Vec<Name> = nsync_http::api::names(&zone_obj["name_servers"]);
         let mut read = Collect::default();
+        let mut proxied = Vec::new();
         let root = Name::root();
         let mut page = 1;
         let mut paging = nsync_http::Paging::default();
@@ -170,11 +180,22 @@ impl Provider for Cloudflare {
                     1 => AUTO_TTL,
                     t => t as u32,
                 };
-                if r["proxied"].as_bool() == Some(true) {
-                    notices.push(format!("{} {rtype} is proxied: Cloudflare answers with its own addresses; nsync leaves `proxied` as it is", name.to_text()));
+                let is_proxied = r["proxied"].as_bool() == Some(true);
+                if is_proxied {
+                    notices.push(format!("{} {rtype} is proxied: Cloudflare answers with its own addresses; nsync keeps `proxied` (and the TTL Cloudflare sets for it) as it is", name.to_text()));
+                    proxied.push(RrsetKey::of(&name, rtype));
                 }
                 let id = r["id"].as_str().unwrap_or_default().to_string();
-                read.add(name, rtype, ttl, rdata, id);
+                read.add(
+                    name,
+                    rtype,
+                    ttl,
+                    rdata,
+                    RecordRef {
+                        id,
+                        proxied: is_proxied,
+                    },
+                );
             }
             let total = info.as_ref().map_or(1, |i| i.total_pages.max(1));
             if info.as_ref().map_or(page, |i| i.page.max(page)) >= total {
@@ -185,11 +206,15 @@ impl Provider for Cloudflare {
         }
         let (zone, held) = read.finish(origin);
         self.held.put(origin, held);
+        proxied.sort();
+        proxied.dedup();
         Ok(ZoneState {
             zone,
             nameservers,
             notices,
             held: Vec::new(),
+            // Cloudflare keeps proxied records at TTL 1 ("automatic") whatever is sent.
+            ttl_set_by_provider: proxied,
         })
     }
 
@@ -205,16 +230,37 @@ impl Provider for Cloudflare {
             Some(id) => id,
             None => self.zone(origin).await?.0,
         };
-        let w = per_record::writes(changes, &held);
-        let deletes = w.deletes.into_iter().map(|id| json!({"id": id}));
-        let patches = w
+        // A changed value is patched in place, so the record keeps its `proxied`,
+        // `comment` and `tags` (a PATCH changes only the fields it sends).
+        let w = per_record::writes(changes, &held, Pairing::Replace);
+        let deletes = w.deletes.into_iter().map(|r| json!({"id": r.id}));
+        let retimed = w
             .ttl_changes
             .into_iter()
-            .map(|(id, to)| json!({"id": id, "ttl": to.ttl}));
-        let posts = w
-            .creates
-            .into_iter()
-            .map(|(r, d)| records::record_body(r, d));
+            .filter(|(r, _)| !r.proxied)
+            .map(|(r, to)| json!({"id": r.id, "ttl": to.ttl}));
+        let rewritten = w.replaces.into_iter().map(|(r, to, d)| {
+            let mut body = records::record_body(to, d);
+            body["id"] = json!(r.id);
+            if r.proxied {
+                body.as_object_mut().map(|o| o.remove("ttl"));
+            }
+            body
+        });
+        let patches = retimed.chain(rewritten);
+        // A value added to an rrset Cloudflare proxies is proxied too, as the rest.
+        let proxied_rrset = |r: &nsync_core::zone::Rrset| {
+            held.get(&r.key())
+                .is_some_and(|h| !h.is_empty() && h.iter().all(|h| h.id.proxied))
+        };
+        let posts = w.creates.into_iter().map(|(r, d)| {
+            let mut body = records::record_body(r, d);
+            if proxied_rrset(r) {
+                body["proxied"] = json!(true);
+                body["ttl"] = json!(1);
+            }
+            body
+        });
         // Deletions, then patches, then creations, in batches of at most 200 operations:
         // Cloudflare runs each batch in that order too, so a CNAME can replace an A.
         let ops: Vec<(&str, Value)> = deletes

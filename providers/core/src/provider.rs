@@ -252,6 +252,10 @@ pub struct ZoneState {
     /// Rrsets the provider holds that nsync cannot represent exactly: kept out of `zone`,
     /// so that no plan ever updates or deletes them.
     pub held: Vec<HeldRrset>,
+    /// Rrsets whose TTL the provider sets itself whatever is written (Cloudflare keeps
+    /// proxied records at "automatic"): the plan takes their TTL as read, so they are not
+    /// rewritten on every run for a TTL the provider will never store.
+    pub ttl_set_by_provider: Vec<crate::zone::RrsetKey>,
 }
 
 /// An rrset a provider holds through a feature of its own that nsync cannot represent

@@ -132,13 +132,14 @@ impl Provider for DigitalOcean {
                 .collect(),
             notices: Vec::new(),
             held: Vec::new(),
+            ttl_set_by_provider: Vec::new(),
         })
     }
 
     async fn apply(&self, origin: &Name, changes: &ChangeSet) -> Result<(), ProviderError> {
         let held = self.held_for(origin).await?;
         let domain = bare(origin);
-        let w = per_record::writes(changes, &held);
+        let w = per_record::writes(changes, &held, per_record::Pairing::DeleteCreate);
         let deletes = w.deletes;
         let patches: Vec<(u64, Value)> = w
             .ttl_changes

@@ -190,6 +190,7 @@ impl Provider for GoogleCloud {
             nameservers,
             notices: Vec::new(),
             held,
+            ttl_set_by_provider: Vec::new(),
         })
     }
 

@@ -107,17 +107,36 @@ pub struct Writes<'c, Id> {
     pub deletes: Vec<Id>,
     /// Records kept whose TTL changes to the rrset's.
     pub ttl_changes: Vec<(Id, &'c Rrset)>,
+    /// Records kept whose value changes in place (with `Pairing::Replace`): a value the
+    /// rrset no longer has, given one it gains.
+    pub replaces: Vec<(Id, &'c Rrset, &'c Rdata)>,
     /// Values to create, with the rrset they belong to.
     pub creates: Vec<(&'c Rrset, &'c Rdata)>,
+}
+
+/// How an updated rrset's changed values are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pairing {
+    /// Each value it loses is deleted and each it gains created.
+    DeleteCreate,
+    /// A value it loses is rewritten in place with one it gains, as far as they pair up:
+    /// the record keeps its id and whatever else the provider keeps on it (Cloudflare's
+    /// `proxied`, `comment`, `tags`), which a delete and a create would lose.
+    Replace,
 }
 
 /// What `changes` mean record by record, given the ids read (`held`): a deleted rrset's
 /// records go, a created one's values come, and an updated one loses the values it no
 /// longer has, keeps the others (changing their TTL if it changed) and gains the new.
-pub fn writes<'c, Id: Clone>(changes: &'c ChangeSet, held: &HeldZone<Id>) -> Writes<'c, Id> {
+pub fn writes<'c, Id: Clone>(
+    changes: &'c ChangeSet,
+    held: &HeldZone<Id>,
+    pairing: Pairing,
+) -> Writes<'c, Id> {
     let mut w = Writes {
         deletes: Vec::new(),
         ttl_changes: Vec::new(),
+        replaces: Vec::new(),
         creates: Vec::new(),
     };
     for change in &changes.changes {
@@ -134,18 +153,24 @@ pub fn writes<'c, Id: Clone>(changes: &'c ChangeSet, held: &HeldZone<Id>) -> Wri
             Change::Update { to, .. } => {
                 let current = held.get(&to.key()).map(Vec::as_slice).unwrap_or_default();
                 let wanted: Vec<&[u8]> = to.rdata().iter().map(Rdata::wire).collect();
+                let mut gained = to
+                    .rdata()
+                    .iter()
+                    .filter(|d| !current.iter().any(|h| h.canonical == d.wire()));
                 for h in current {
                     if !wanted.contains(&&h.canonical[..]) {
-                        w.deletes.push(h.id.clone());
+                        match (pairing, gained.next()) {
+                            (Pairing::Replace, Some(d)) => w.replaces.push((h.id.clone(), to, d)),
+                            (_, d) => {
+                                w.deletes.push(h.id.clone());
+                                w.creates.extend(d.map(|d| (to, d)));
+                            }
+                        }
                     } else if h.ttl != to.ttl {
                         w.ttl_changes.push((h.id.clone(), to));
                     }
                 }
-                for d in to.rdata() {
-                    if !current.iter().any(|h| h.canonical == d.wire()) {
-                        w.creates.push((to, d));
-                    }
-                }
+                w.creates.extend(gained.map(|d| (to, d)));
             }
         }
     }
@@ -174,7 +199,7 @@ mod tests {
         let changes = ChangeSet {
             changes: vec![Change::Delete(gone), Change::Update { from, to }],
         };
-        let w = writes(&changes, &held);
+        let w = writes(&changes, &held, Pairing::DeleteCreate);
         assert_eq!(w.deletes, [3, 1]);
         assert_eq!(
             w.ttl_changes
@@ -185,5 +210,12 @@ mod tests {
         );
         assert_eq!(w.creates.len(), 1);
         assert_eq!(w.creates[0].1.wire(), a("192.0.2.3").wire());
+        // Paired, the value it loses is rewritten with the one it gains.
+        let w = writes(&changes, &held, Pairing::Replace);
+        assert_eq!(w.deletes, [3]);
+        assert!(w.creates.is_empty());
+        assert_eq!(w.replaces.len(), 1);
+        assert_eq!(w.replaces[0].0, 1);
+        assert_eq!(w.replaces[0].2.wire(), a("192.0.2.3").wire());
     }
 }

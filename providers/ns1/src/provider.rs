@@ -81,6 +81,7 @@ impl Provider for Ns1 {
             nameservers,
             notices,
             held: Vec::new(),
+            ttl_set_by_provider: Vec::new(),
         })
     }
 

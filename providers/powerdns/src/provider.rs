@@ -63,6 +63,7 @@ impl Provider for PowerDns {
             nameservers,
             notices: Vec::new(),
             held: Vec::new(),
+            ttl_set_by_provider: Vec::new(),
         })
     }
 

@@ -99,6 +99,7 @@ impl Provider for Rfc2136 {
             nameservers: Vec::new(),
             notices: Vec::new(),
             held: Vec::new(),
+            ttl_set_by_provider: Vec::new(),
         })
     }
 

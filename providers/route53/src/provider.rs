@@ -215,6 +215,7 @@ impl Provider for Route53 {
             nameservers,
             notices: Vec::new(),
             held,
+            ttl_set_by_provider: Vec::new(),
         })
     }
 

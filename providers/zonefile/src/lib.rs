@@ -226,6 +226,7 @@ impl Provider for ZoneFiles {
             nameservers,
             notices: Vec::new(),
             held: Vec::new(),
+            ttl_set_by_provider: Vec::new(),
         })
     }
 

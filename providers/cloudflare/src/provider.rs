@@ -237,8 +237,8 @@ impl Provider for Cloudflare {
         let retimed = w
             .ttl_changes
             .into_iter()
-            .filter(|(r, _)| !r.proxied)
-            .map(|(r, to)| json!({"id": r.id, "ttl": to.ttl}));
+            .filter(|(r, _, _)| !r.proxied)
+            .map(|(r, to, _)| json!({"id": r.id, "ttl": to.ttl}));
         let rewritten = w.replaces.into_iter().map(|(r, to, d)| {
             let mut body = records::record_body(to, d);
             body["id"] = json!(r.id);

@@ -9,8 +9,10 @@
 //! `links.pages.next`, `meta.total`), `POST`, `PATCH`/`PUT`, `DELETE .../records/{id}`
 //! (201, 200, 204); a new domain holds an SOA and the three NS records
 //! ns1-3.digitalocean.com; the record checks the reference states (the eight types, TTL
-//! 30 and up, TXT data at most 512 octets, CAA without `;`, host names ending with a dot
-//! or `@`) answered with 422 `unprocessable_entity`; `ratelimit-limit`,
+//! 30 and up, TXT data at most 512 octets, host names ending with a dot or `@`) and the
+//! ones peers found (a CAA issue/issuewild value needs a final dot, which is stored
+//! without it; CAA whitespace, TXT backslashes and null MX refused: see `invalid`)
+//! answered with 422 `unprocessable_entity`; a PATCH is checked as the record it leaves; `ratelimit-limit`,
 //! `ratelimit-remaining` and `ratelimit-reset` on every answer, and 429
 //! `too_many_requests` with `Retry-After` when the budget is spent. Only the documented
 //! record fields are stored (others in a body are dropped), each type's own are required
@@ -221,14 +223,37 @@ fn invalid(body: &Value) -> Option<String> {
         return Some("TTL must be at least 30 seconds".into());
     }
     let data = body["data"].as_str().unwrap_or_default();
+    let tag = body["tag"].as_str().unwrap_or_default();
     match rtype {
         "TXT" if data.len() > 512 => Some("Data is too long (maximum is 512 characters)".into()),
-        "CAA" if data.contains(';') => Some("Data cannot contain ';'".into()),
+        // DNSControl's audit: TXT with a backslash (verified 2023-11-11), CAA with
+        // whitespace, null MX (2020-12-28). The wording is this fake's own.
+        "TXT" if data.contains('\\') => Some("Data is invalid".into()),
+        "CAA" if data.contains(char::is_whitespace) => Some("Data is invalid".into()),
+        "MX" if data == "." => Some("Data is invalid".into()),
+        // octodns PR #692, terraform-provider-digitalocean #1010: issue and issuewild
+        // values need the final dot.
+        "CAA" if matches!(tag, "issue" | "issuewild") && !data.ends_with('.') => {
+            Some("Data needs to end with a dot (.)".into())
+        }
         "CNAME" | "MX" | "NS" | "SRV" if data != "@" && !data.ends_with('.') => {
             Some("Data needs to end with a dot (.)".into())
         }
         _ => None,
     }
+}
+
+/// A record as DigitalOcean keeps it once taken: a CAA value without the final dot the
+/// write needed (DNSControl's client: "the value returned from API doesn't contain a
+/// trailing dot"; terraform-provider-digitalocean #421).
+fn as_stored(mut body: Value) -> Value {
+    if body["type"] == "CAA"
+        && let Some(d) = body["data"].as_str()
+        && let Some(bare) = d.strip_suffix('.')
+    {
+        body["data"] = json!(bare);
+    }
+    body
 }
 
 fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Value) {
@@ -331,7 +356,10 @@ fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Va
                         let id = s.id();
                         let mut stored = json!({"priority": null, "port": null, "ttl": 1800, "weight": null, "flags": null, "tag": null});
                         merge_fields(&mut stored, &body);
-                        let r = Record { id, body: stored };
+                        let r = Record {
+                            id,
+                            body: as_stored(stored),
+                        };
                         let out = record_json(&r);
                         s.domains[di].records.push(r);
                         s.writes += 1;
@@ -348,7 +376,7 @@ fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Va
                     if let Some(why) = invalid(&next) {
                         (422, error("unprocessable_entity", &why))
                     } else {
-                        s.domains[di].records[ri].body = next;
+                        s.domains[di].records[ri].body = as_stored(next);
                         s.writes += 1;
                         let out = record_json(&s.domains[di].records[ri]);
                         (200, json!({"domain_record": out}))

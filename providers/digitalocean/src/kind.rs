@@ -56,15 +56,24 @@ fn refused(message: String, hint: &'static str) -> Option<RecordProblem> {
 
 /// What DigitalOcean's records cannot hold as the zone file says: a TXT record is one
 /// string of at most 512 octets (served split every 255), so several strings split
-/// elsewhere would come back joined differently; a CAA value with `;` is rejected
-/// (its parameters syntax); both travel as JSON text, so octets that are not printable
-/// UTF-8 would not come back the same.
+/// elsewhere would come back joined differently; both TXT and CAA travel as JSON text, so
+/// octets that are not printable UTF-8 would not come back the same. And what it refuses
+/// or mangles, as DNSControl's DigitalOcean audit records it (providers/digitalocean/
+/// auditrecords.go): a CAA value with whitespace, an empty TXT, a TXT with a backslash, a
+/// null MX (`0 .`). A CAA value with `;` is taken (DNSControl PR #1749, 2022).
 fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
     for rdata in rrset.rdata() {
         match rrset.rtype {
             RecordType::TXT => {
                 let strings = txt_strings(rdata.wire());
                 let total: usize = strings.iter().map(|s| s.len()).sum();
+                if total == 0 {
+                    return refused(
+                        "an empty TXT record, which DigitalOcean refuses (\"Data can't be blank\")"
+                            .into(),
+                        "give it text, or take DigitalOcean off this zone",
+                    );
+                }
                 if total > crate::MAX_TXT_OCTETS {
                     return refused(
                         format!("a TXT record of {total} octets; DigitalOcean takes at most 512"),
@@ -80,10 +89,18 @@ fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
                         "write it as one string (split only every 255 octets), or take DigitalOcean off this zone",
                     );
                 }
-                if !is_printable_text(&strings.concat()) {
+                let text = strings.concat();
+                if !is_printable_text(&text) {
                     return refused(
                         "TXT data with control characters or octets that are not UTF-8, which DigitalOcean's API cannot carry exactly".into(),
                         "use printable text, or take DigitalOcean off this zone",
+                    );
+                }
+                if text.contains(&b'\\') {
+                    return refused(
+                        "TXT data with a backslash, which DigitalOcean does not store as written"
+                            .into(),
+                        "leave out the backslash, or take DigitalOcean off this zone",
                     );
                 }
             }
@@ -91,13 +108,13 @@ fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
                 let Some((_, tag, value)) = caa_parts(rdata.wire()) else {
                     continue;
                 };
-                if value.contains(&b';') {
+                if value.iter().any(u8::is_ascii_whitespace) {
                     return refused(
                         format!(
-                            "a CAA {} value with `;`, which DigitalOcean rejects",
+                            "a CAA {} value with whitespace, which DigitalOcean refuses",
                             String::from_utf8_lossy(tag)
                         ),
-                        "leave out the `;` parameters, or take DigitalOcean off this zone",
+                        "write the parameters without spaces (`ca.example;account=1`), or take DigitalOcean off this zone",
                     );
                 }
                 if !is_printable_text(value) {
@@ -106,6 +123,12 @@ fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
                         "use printable text, or take DigitalOcean off this zone",
                     );
                 }
+            }
+            RecordType::MX if rdata.wire().get(2..) == Some(&[0][..]) => {
+                return refused(
+                    "a null MX (`0 .`, RFC 7505), which DigitalOcean refuses".into(),
+                    "take DigitalOcean off this zone to publish a null MX",
+                );
             }
             _ => {}
         }
@@ -148,9 +171,12 @@ mod tests {
         );
         assert!(no(RecordType::TXT, "\"one\" \"two\"").contains("several strings"));
         assert!(no(RecordType::TXT, "\"tab\\009\"").contains("control"));
-        assert!(no(RecordType::CAA, "0 issuewild \";\"").contains("`;`"));
-        assert!(
-            no(RecordType::CAA, "0 issue \"ca.example; account=1\"").contains("CAA issue value")
-        );
+        ok(RecordType::CAA, "0 issuewild \";\"");
+        ok(RecordType::CAA, "0 issue \"ca.example;account=1\"");
+        assert!(no(RecordType::CAA, "0 issue \"ca.example; account=1\"").contains("whitespace"));
+        assert!(no(RecordType::TXT, "\"\"").contains("empty TXT"));
+        assert!(no(RecordType::TXT, "\"a\\\\b\"").contains("backslash"));
+        assert!(no(RecordType::MX, "0 .").contains("null MX"));
+        ok(RecordType::MX, "10 mail.example.com.");
     }
 }

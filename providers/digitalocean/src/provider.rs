@@ -141,10 +141,13 @@ impl Provider for DigitalOcean {
         let domain = bare(origin);
         let w = per_record::writes(changes, &held, per_record::Pairing::DeleteCreate);
         let deletes = w.deletes;
+        // The whole record, not just the TTL: DigitalOcean checks the record a PATCH
+        // leaves, and it stores some data without the final dot that a write needs
+        // (CAA values), so a TTL-only PATCH of such a record is answered 422.
         let patches: Vec<(u64, Value)> = w
             .ttl_changes
             .iter()
-            .map(|(id, to)| (*id, json!({"type": to.rtype.to_string(), "ttl": to.ttl})))
+            .map(|(id, to, d)| (*id, Self::body(origin, to, d)))
             .collect();
         let posts: Vec<Value> = w
             .creates

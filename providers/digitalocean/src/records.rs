@@ -56,9 +56,12 @@ pub fn fields(rtype: RecordType, rdata: &Rdata) -> Value {
         (RecordType::SRV, RData::SRV(s)) => json!({
             "data": host(&s.target), "priority": s.priority, "weight": s.weight, "port": s.port,
         }),
+        // DigitalOcean takes a CAA value only with a final dot (422 "Data needs to end
+        // with a dot (.)" for issue and issuewild) and stores it without that dot, so one
+        // is added to the value as it should read back (DNSControl does the same).
         (RecordType::CAA, _) => match caa_parts(wire) {
             Some((flags, tag, value)) => json!({
-                "data": String::from_utf8_lossy(value), "flags": flags,
+                "data": format!("{}.", String::from_utf8_lossy(value)), "flags": flags,
                 "tag": String::from_utf8_lossy(tag),
             }),
             None => json!({"data": ""}),
@@ -203,6 +206,11 @@ mod tests {
             assert_eq!(presentation(rtype, &vendor, &origin()), text, "{vendor}");
             let rdata = parse_rdata_text(rtype, text, &origin()).unwrap();
             let mut sent = fields(rtype, &rdata);
+            // A CAA value is sent with the final dot DigitalOcean requires and strips.
+            let mut vendor = vendor.clone();
+            if rtype == RecordType::CAA {
+                vendor["data"] = json!(format!("{}.", vendor["data"].as_str().unwrap()));
+            }
             for (k, v) in vendor.as_object().unwrap() {
                 assert_eq!(&sent[k], v, "{rtype} {text}: field {k}");
             }

@@ -105,8 +105,8 @@ impl<Id: Clone> HeldZones<Id> {
 /// The record writes one change set means.
 pub struct Writes<'c, Id> {
     pub deletes: Vec<Id>,
-    /// Records kept whose TTL changes to the rrset's.
-    pub ttl_changes: Vec<(Id, &'c Rrset)>,
+    /// Records kept whose TTL changes to the rrset's, with the value they hold.
+    pub ttl_changes: Vec<(Id, &'c Rrset, &'c Rdata)>,
     /// Records kept whose value changes in place (with `Pairing::Replace`): a value the
     /// rrset no longer has, given one it gains.
     pub replaces: Vec<(Id, &'c Rrset, &'c Rdata)>,
@@ -152,22 +152,23 @@ pub fn writes<'c, Id: Clone>(
             Change::Create(r) => w.creates.extend(r.rdata().iter().map(|d| (r, d))),
             Change::Update { to, .. } => {
                 let current = held.get(&to.key()).map(Vec::as_slice).unwrap_or_default();
-                let wanted: Vec<&[u8]> = to.rdata().iter().map(Rdata::wire).collect();
                 let mut gained = to
                     .rdata()
                     .iter()
                     .filter(|d| !current.iter().any(|h| h.canonical == d.wire()));
                 for h in current {
-                    if !wanted.contains(&&h.canonical[..]) {
-                        match (pairing, gained.next()) {
+                    match to.rdata().iter().find(|d| d.wire() == h.canonical) {
+                        Some(kept) if h.ttl != to.ttl => {
+                            w.ttl_changes.push((h.id.clone(), to, kept));
+                        }
+                        Some(_) => {}
+                        None => match (pairing, gained.next()) {
                             (Pairing::Replace, Some(d)) => w.replaces.push((h.id.clone(), to, d)),
                             (_, d) => {
                                 w.deletes.push(h.id.clone());
                                 w.creates.extend(d.map(|d| (to, d)));
                             }
-                        }
-                    } else if h.ttl != to.ttl {
-                        w.ttl_changes.push((h.id.clone(), to));
+                        },
                     }
                 }
                 w.creates.extend(gained.map(|d| (to, d)));
@@ -204,7 +205,7 @@ mod tests {
         assert_eq!(
             w.ttl_changes
                 .iter()
-                .map(|(id, r)| (*id, r.ttl))
+                .map(|(id, r, _)| (*id, r.ttl))
                 .collect::<Vec<_>>(),
             [(2, 60)]
         );

@@ -1,7 +1,8 @@
 //! Akamai Edge DNS against the in-repo fake API (providers/akamai/src/fake.rs): one sync
 //! is one submitted change list; a failure before the submission discards the list and
 //! leaves the zone as it was (the next sync converges); a change list someone else has
-//! open is theirs, named with what to do; a secondary zone is read and never written.
+//! open is theirs, named with what to do; a secondary zone is read and never written; a
+//! zone nsync creates gets its SOA and NS from Edge DNS first; TXT it refuses is refused.
 
 mod common;
 
@@ -109,4 +110,45 @@ fn someone_elses_change_list_and_secondary_zones_are_left_alone() {
     let s = state.lock().unwrap();
     assert_eq!(s.submissions, 0);
     assert_eq!(s.zones[1].sets.len(), 2, "the secondary zone is as it was");
+}
+
+#[test]
+fn a_created_zone_gets_its_soa_and_ns_from_edge_dns_before_the_first_change_list() {
+    let (_rt, state, base) = fake(&[]);
+    let scratch = setup(&base, "new.test.", "$TTL 300\nwww A 192.0.2.1\n");
+    let toml = std::fs::read_to_string(scratch.path().join("nsync.toml")).unwrap();
+    let toml = toml.replace(
+        "[zones.",
+        &format!("contract_id = \"{}\"\n\n[zones.", fake::CONTRACT),
+    );
+    std::fs::write(scratch.path().join("nsync.toml"), toml).unwrap();
+    nsync(&["sync", "--yes", "--create-missing", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    let s = state.lock().unwrap();
+    let types: Vec<&str> = s.zones[0]
+        .sets
+        .iter()
+        .map(|v| v["type"].as_str().unwrap())
+        .collect();
+    assert!(
+        types.contains(&"SOA") && types.contains(&"NS") && types.contains(&"A"),
+        "{types:?}"
+    );
+    assert_eq!(s.submissions, 2, "the empty first list, then the sync's");
+    drop(s);
+    assert_eq!(nsync(&["plan", "-q"]).dir(scratch.path()).run().code, 0);
+}
+
+#[test]
+fn txt_that_edge_dns_refuses_is_refused_before_any_write() {
+    let (_rt, state, base) = fake(&[("q.test", "primary")]);
+    let scratch = setup(&base, "q.test.", "$TTL 300\nt TXT \"say \\\"hi\\\"\"\n");
+    nsync(&["sync", "--yes"])
+        .dir(scratch.path())
+        .run()
+        .code(2)
+        .stderr_has("TXT text with a double quote, which Akamai Edge DNS refuses");
+    assert_eq!(state.lock().unwrap().submissions, 0);
 }

@@ -8,7 +8,11 @@
 //! A zone has one change list at a time (409 when one is open); a change list holds the
 //! zone's record sets, replaced whole by `PUT .../recordsets`, applied by `submit` only;
 //! secondary zones take no change list (400); the SOA and the apex NS must stay in a
-//! change list's record sets (400).
+//! change list's record sets (400). A zone made by `POST /zones` holds no record set
+//! until a first (empty) change list is submitted, which makes its SOA and NS
+//! (DNSControl's akamaiEdgeDnsService.go createZone). TXT rdata holding a double quote or
+//! a backslash is refused (400: DNSControl's akamaiedgedns/auditrecords.go, verified
+//! 2023-12-12; the message is this fake's own).
 //! Not reproduced: zone versions and their history, the `stale` flag, bulk zone
 //! operations, TSIG for secondaries, rate-limit headers, timestamps' clock-skew window.
 
@@ -46,18 +50,36 @@ pub struct State {
 pub type Control = Arc<Mutex<State>>;
 
 impl State {
-    /// A zone as Edge DNS creates it: its SOA and the account's nameservers at the apex.
+    /// A zone as Edge DNS holds it once set up: its SOA and the account's nameservers at
+    /// the apex.
     pub fn add_zone(&mut self, name: &str, zone_type: &str) {
         self.zones.push(EdgeZone {
             name: name.into(),
             zone_type: zone_type.into(),
-            sets: vec![
-                json!({"name": name, "type": "SOA", "ttl": 86400, "rdata": [format!("{} hostmaster.{name}. 1 3600 600 604800 300", AUTHORITIES[0])]}),
-                json!({"name": name, "type": "NS", "ttl": 86400, "rdata": AUTHORITIES}),
-            ],
+            sets: apex_sets(name),
             change_list: None,
         });
     }
+}
+
+/// The SOA and NS record sets Edge DNS makes for a zone.
+fn apex_sets(name: &str) -> Vec<Value> {
+    vec![
+        json!({"name": name, "type": "SOA", "ttl": 86400, "rdata": [format!("{} hostmaster.{name}. 1 3600 600 604800 300", AUTHORITIES[0])]}),
+        json!({"name": name, "type": "NS", "ttl": 86400, "rdata": AUTHORITIES}),
+    ]
+}
+
+/// Whether a TXT rdata's text holds a double quote or a backslash (an escaped `\"` or
+/// `\\` inside its quoted strings), which Edge DNS refuses.
+fn txt_has_quote_or_backslash(rdata: &str) -> bool {
+    let mut chars = rdata.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' && matches!(chars.next(), Some('"' | '\\')) {
+            return true;
+        }
+    }
+    false
 }
 
 /// The zone `origin` as this fake holds it: each record set's `rdata` is presentation
@@ -197,7 +219,15 @@ fn handle(state: &Control, request: &Request) -> (u16, Value) {
                 );
             }
             let t = body["type"].as_str().unwrap_or("PRIMARY").to_lowercase();
-            s.add_zone(&name, &t);
+            // A new zone holds nothing until a first change list is submitted: that one
+            // makes its SOA and NS (DNSControl's akamaiEdgeDnsService.go createZone,
+            // "Indirectly create NS and SOA records").
+            s.zones.push(EdgeZone {
+                name: name.clone(),
+                zone_type: t.clone(),
+                sets: Vec::new(),
+                change_list: None,
+            });
             (
                 201,
                 json!({"zone": name, "type": t.to_uppercase(), "contractId": CONTRACT}),
@@ -319,6 +349,21 @@ fn handle(state: &Control, request: &Request) -> (u16, Value) {
                     }
                     let mut seen = std::collections::HashSet::new();
                     for v in &sets {
+                        let quoted = v["type"] == "TXT"
+                            && v["rdata"].as_array().is_some_and(|a| {
+                                a.iter()
+                                    .any(|r| r.as_str().is_some_and(txt_has_quote_or_backslash))
+                            });
+                        if quoted {
+                            return (
+                                400,
+                                problem(
+                                    400,
+                                    "Bad Request",
+                                    &format!("Invalid TXT rdata in record set {}", v["name"]),
+                                ),
+                            );
+                        }
                         if !seen.insert(key(v))
                             || v["rdata"].as_array().is_none_or(|a| a.is_empty())
                         {
@@ -347,7 +392,10 @@ fn handle(state: &Control, request: &Request) -> (u16, Value) {
                     (204, Value::Null)
                 }
                 ("POST", ["submit"]) => {
-                    let sets = s.zones[zi].change_list.take().unwrap_or_default();
+                    let mut sets = s.zones[zi].change_list.take().unwrap_or_default();
+                    if sets.is_empty() {
+                        sets = apex_sets(&zone);
+                    }
                     s.zones[zi].sets = sets;
                     s.submissions += 1;
                     (204, Value::Null)

@@ -315,7 +315,23 @@ impl Provider for Akamai {
         }
         self.client
             .call(Method::POST, &path, Some(&json!({"zone": records::bare(origin), "type": "PRIMARY", "comment": "created by nsync"})), &operation)
-            .await
-            .map(|_| ())
+            .await?;
+        // A new zone holds no record set, not even its SOA and NS, until a first change
+        // list is submitted: submitting an empty one has Edge DNS make them (as peers
+        // do), so the first sync's change list can carry them as every later one must.
+        let zone = records::bare(origin);
+        self.open(&zone).await?;
+        self.client
+            .call(
+                Method::POST,
+                &format!("/changelists/{zone}/submit"),
+                None,
+                &format!("submit {zone}'s first change list (Edge DNS makes its SOA and NS)"),
+            )
+            .await?;
+        if let Ok(mut o) = self.opened.lock() {
+            o.remove(&zone);
+        }
+        Ok(())
     }
 }

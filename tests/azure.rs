@@ -1,7 +1,8 @@
 //! Azure DNS against the in-repo fake of ARM and Entra ID (providers/azure/src/fake.rs):
 //! an edit made by someone else between nsync's read and its write is refused by its
 //! ETag (412), read again and planned again, never overwritten unseen; Azure's four NS
-//! stay in the apex NS; a resource group spelt in another case is named as such.
+//! stay in the apex NS; a resource group spelt in another case is named as such; the
+//! budget headers Azure DNS sends pace the writes.
 
 mod common;
 
@@ -117,4 +118,54 @@ fn azures_own_nameservers_stay_and_a_group_in_another_case_is_named() {
         .code(2)
         .stdout_has("ResourceGroupNotFound")
         .stdout_has("check resource_group's spelling and case");
+}
+
+#[test]
+fn azure_dns_budget_headers_pace_the_writes_without_a_429() {
+    let (_rt, state, authority, endpoint) = fake("paced.test");
+    // A write budget of 10, refilled over 2 s; the sync writes 25 record sets.
+    state.lock().unwrap().budgets[0] = fake::Bucket::new(10, std::time::Duration::from_secs(2));
+    let text: String = std::iter::once("$TTL 300\n".to_string())
+        .chain((0..25).map(|i| format!("h{i} A 192.0.2.{}\n", i + 1)))
+        .collect();
+    let scratch = setup(&authority, &endpoint, "DNS-Zones", "paced.test.", &text);
+    let ran = nsync(&["sync", "--yes", "-v"]).dir(scratch.path()).run();
+    ran.code(0).stderr_has("az: pacing: waiting");
+    let s = state.lock().unwrap();
+    assert_eq!(s.throttled, 0, "paced: no request met a spent budget");
+    assert_eq!(s.zones[0].sets.len(), 2 + 25, "SOA, NS and the 25");
+}
+
+#[test]
+fn metadata_set_on_a_record_set_survives_nsync_changing_it() {
+    let (_rt, state, authority, endpoint) = fake("meta.test");
+    let scratch = setup(
+        &authority,
+        &endpoint,
+        "DNS-Zones",
+        "meta.test.",
+        "$TTL 300\nwww A 192.0.2.1\n",
+    );
+    nsync(&["sync", "--yes", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    {
+        let mut s = state.lock().unwrap();
+        let www = s.zones[0]
+            .sets
+            .iter_mut()
+            .find(|r| r.name == "www")
+            .unwrap();
+        www.properties["metadata"] = serde_json::json!({"owner": "web team"});
+    }
+    std::fs::write(scratch.path().join("z.zone"), "$TTL 300\nwww A 192.0.2.2\n").unwrap();
+    nsync(&["sync", "--yes", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    let s = state.lock().unwrap();
+    let www = s.zones[0].sets.iter().find(|r| r.name == "www").unwrap();
+    assert_eq!(www.properties["ARecords"][0]["ipv4Address"], "192.0.2.2");
+    assert_eq!(www.properties["metadata"]["owner"], "web team", "{www:?}");
 }

@@ -13,22 +13,39 @@ use nsync_http::reqwest::{Method, RequestBuilder};
 use nsync_http::{Api, Auth};
 use serde_json::Value;
 
-/// ARM says only what is left of the bucket that answered (reads or writes); its size
-/// and refill are documented: 250 reads at 25 a second, 200 writes at 10 a second.
+/// ARM says only what is left of the bucket that answered, never its size or refill.
+/// Azure DNS answers with Microsoft.Network's own budgets (`-resource-requests`, and
+/// `-resource-entities-read` for lists), documented as 1000 writes and 10000 reads per 5
+/// minutes; the header does not say which, so the bucket is taken as at least the write
+/// budget: pacing engages when fewer than a tenth of that is left, at the write rate.
+/// Other ARM answers carry the subscription's reads/writes (250 at 25 a second, 200 at 10
+/// a second). Where several are given, the scarcest counts.
 pub fn arm_budget(headers: &HeaderMap) -> Option<Budget> {
     let left =
         |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
-    if let Some(w) = left("x-ms-ratelimit-remaining-subscription-writes") {
-        return Some(Budget {
+    let network = |remaining: u64| Budget {
+        limit: remaining.max(1000),
+        remaining,
+        refill: Refill::Over(Duration::from_secs(300)),
+    };
+    [
+        left("x-ms-ratelimit-remaining-subscription-resource-requests").map(network),
+        left("x-ms-ratelimit-remaining-subscription-resource-entities-read").map(network),
+        left("x-ms-ratelimit-remaining-subscription-writes").map(|w| Budget {
             limit: 200,
             remaining: w,
             refill: Refill::Over(Duration::from_secs(20)),
-        });
-    }
-    left("x-ms-ratelimit-remaining-subscription-reads").map(|r| Budget {
-        limit: 250,
-        remaining: r,
-        refill: Refill::Over(Duration::from_secs(10)),
+        }),
+        left("x-ms-ratelimit-remaining-subscription-reads").map(|r| Budget {
+            limit: 250,
+            remaining: r,
+            refill: Refill::Over(Duration::from_secs(10)),
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by(|a, b| {
+        (a.remaining as f64 / a.limit as f64).total_cmp(&(b.remaining as f64 / b.limit as f64))
     })
 }
 
@@ -173,5 +190,18 @@ mod tests {
         let b = arm_budget(&h).unwrap();
         assert_eq!((b.limit, b.remaining), (200, 7));
         assert!(arm_budget(&HeaderMap::new()).is_none());
+        // What Azure DNS sends: Microsoft.Network's budget, and the scarcest counts.
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-ms-ratelimit-remaining-subscription-resource-requests",
+            "42".parse().unwrap(),
+        );
+        let b = arm_budget(&h).unwrap();
+        assert_eq!((b.limit, b.remaining), (1000, 42));
+        h.insert(
+            "x-ms-ratelimit-remaining-subscription-resource-entities-read",
+            "9000".parse().unwrap(),
+        );
+        assert_eq!(arm_budget(&h).unwrap().remaining, 42);
     }
 }

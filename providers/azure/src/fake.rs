@@ -4,16 +4,22 @@
 //! (https://learn.microsoft.com/en-us/rest/api/dns/: Zones get/create-or-update, Record
 //! Sets list-by-dns-zone, create-or-update, delete), ARM's conventions (ETags with
 //! `If-Match`/`If-None-Match`, 412 `PreconditionFailed`, `nextLink` paging, the
-//! `{"error": {"code", "message"}}` body, `x-ms-ratelimit-remaining-subscription-*`
-//! headers: https://learn.microsoft.com/azure/azure-resource-manager/management/) and the
+//! `{"error": {"code", "message"}}` body; Microsoft.Network's budgets (1000 writes and
+//! 10000 reads per 5 minutes) told in `x-ms-ratelimit-remaining-subscription-resource-
+//! requests` and `-resource-entities-read` (lists), 429 with Retry-After when spent:
+//! https://learn.microsoft.com/azure/azure-resource-manager/management/
+//! request-limits-and-throttling) and the
 //! client-credentials grant (https://learn.microsoft.com/entra/identity-platform/
 //! v2-oauth2-client-creds-grant-flow). Two listeners: the token endpoint
 //! (`/{tenant}/oauth2/v2.0/token`) and ARM. A new zone holds its SOA and Azure's four NS;
 //! the apex NS cannot lose them (400) and cannot be deleted; subscription and resource
 //! group are matched exactly (404 `SubscriptionNotFound`, `ResourceGroupNotFound`);
 //! `api-version` must be 2018-05-01.
-//! Not reproduced: alias record sets (`targetResource`), private zones, metadata, the
-//! record-set limits per zone, the global throttling limit, tags.
+//! A PUT replaces the record set whole, `metadata` included (absent: gone). A null MX and
+//! an empty TXT are refused (DNSControl's providers/azuredns/auditrecords.go).
+//! Not reproduced: alias record sets' resolution (a `targetResource` a test stores is
+//! served as stored), private zones, the record-set limits per zone, the global
+//! throttling limit, tags.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -128,6 +134,59 @@ pub struct State {
     /// write arrives: between nsync's read and its write.
     pub edit_before_write: Option<(String, String, String)>,
     pub writes: usize,
+    /// Microsoft.Network's own budgets, which Azure DNS answers with instead of ARM's
+    /// subscription reads/writes: writes and deletes, reads of one resource, and lists.
+    pub budgets: [Bucket; 3],
+    /// Requests answered 429 because their budget was spent.
+    pub throttled: usize,
+}
+
+/// A token bucket as ARM throttles (the 2024 regional token-bucket algorithm): `size`
+/// tokens, refilled evenly over `refill`.
+#[derive(Clone, Debug)]
+pub struct Bucket {
+    pub size: f64,
+    pub refill: Duration,
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    pub fn new(size: u32, refill: Duration) -> Bucket {
+        Bucket {
+            size: size as f64,
+            refill,
+            tokens: size as f64,
+            at: Instant::now(),
+        }
+    }
+
+    /// Takes a token if one is there; the tokens left after.
+    fn take(&mut self) -> Option<u64> {
+        let now = Instant::now();
+        let rate = self.size / self.refill.as_secs_f64().max(0.001);
+        self.tokens =
+            (self.tokens + now.duration_since(self.at).as_secs_f64() * rate).min(self.size);
+        self.at = now;
+        if self.tokens < 1.0 {
+            return None;
+        }
+        self.tokens -= 1.0;
+        Some(self.tokens as u64)
+    }
+}
+
+/// Microsoft.Network's documented limits are 1000 writes/deletes and 10000 reads per 5
+/// minutes (request-limits-and-throttling, "Network throttling"); by default this fake
+/// gives far more, as the suite's 1,201-rrset steps would otherwise take minutes. Tests
+/// of pacing set small ones.
+fn network_budgets() -> [Bucket; 3] {
+    let five_minutes = Duration::from_secs(300);
+    [
+        Bucket::new(1_000_000, five_minutes),
+        Bucket::new(1_000_000, five_minutes),
+        Bucket::new(1_000_000, five_minutes),
+    ]
 }
 
 impl Default for State {
@@ -144,6 +203,8 @@ impl Default for State {
             precondition_failed: 0,
             edit_before_write: None,
             writes: 0,
+            budgets: network_budgets(),
+            throttled: 0,
         }
     }
 }
@@ -304,15 +365,33 @@ fn arm(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Value
     if write && let Some((zone, name, rtype)) = s.edit_before_write.take() {
         s.concurrent_edit(&zone, &name, &rtype);
     }
-    let headers = vec![(
-        if write {
-            "x-ms-ratelimit-remaining-subscription-writes"
-        } else {
-            "x-ms-ratelimit-remaining-subscription-reads"
-        }
-        .to_string(),
-        "11999".to_string(),
-    )];
+    // Azure DNS overrides ARM's default limits, so its answers carry the resource-type
+    // headers, not `-subscription-reads`/`-writes` (request-limits-and-throttling,
+    // "Remaining requests"): `-resource-entities-read` on lists (collection requests),
+    // `-resource-requests` on the rest. A spent budget is 429 with Retry-After.
+    let list = !write && request.path.ends_with("/recordsets");
+    let (bucket, header) = match (write, list) {
+        (true, _) => (0, "x-ms-ratelimit-remaining-subscription-resource-requests"),
+        (false, false) => (1, "x-ms-ratelimit-remaining-subscription-resource-requests"),
+        (false, true) => (
+            2,
+            "x-ms-ratelimit-remaining-subscription-resource-entities-read",
+        ),
+    };
+    let Some(left) = s.budgets[bucket].take() else {
+        s.throttled += 1;
+        let b = &s.budgets[bucket];
+        let wait = (b.refill.as_secs_f64() / b.size).ceil().max(1.0) as u64;
+        return (
+            429,
+            vec![("retry-after".into(), wait.to_string())],
+            error(
+                "TooManyRequests",
+                "The request is being throttled as the limit has been reached for operation type.",
+            ),
+        );
+    };
+    let headers = vec![(header.to_string(), left.to_string())];
     let live = request.bearer().map(|t| {
         s.tokens
             .iter()
@@ -501,6 +580,34 @@ fn arm(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Value
                                         "BadRequest",
                                         "The value for the record set TTL must be between 1 and 2147483647.",
                                     ),
+                                );
+                            }
+                            // DNSControl's Azure audit (auditrecords.go): a null MX and an
+                            // empty TXT are refused. The wording is this fake's own.
+                            let null_mx =
+                                rtype == "MX"
+                                    && props["MXRecords"].as_array().into_iter().flatten().any(
+                                        |r| {
+                                            r["exchange"]
+                                                .as_str()
+                                                .is_some_and(|e| e.is_empty() || e == ".")
+                                        },
+                                    );
+                            let empty_txt = rtype == "TXT"
+                                && props["TXTRecords"]
+                                    .as_array()
+                                    .into_iter()
+                                    .flatten()
+                                    .any(|r| {
+                                        r["value"].as_array().is_none_or(|v| {
+                                            v.iter().all(|s| s.as_str().is_none_or(str::is_empty))
+                                        })
+                                    });
+                            if null_mx || empty_txt {
+                                return (
+                                    400,
+                                    headers,
+                                    error("BadRequest", "The record data is invalid."),
                                 );
                             }
                             if name == "@" && rtype == "NS" {

@@ -7,7 +7,7 @@ use hickory_proto::rr::RecordType;
 use nsync_core::diag::Diagnostic;
 use nsync_core::kind::{KeyType, Kind, RecordProblem, key};
 use nsync_core::provider::{Provider, ProviderError};
-use nsync_core::rdata::{caa_parts, is_printable_text, txt_strings};
+use nsync_core::rdata::{caa_parts, is_empty_txt, is_null_mx, is_printable_text, txt_strings};
 use nsync_core::settings::Settings;
 use nsync_core::zone::Rrset;
 
@@ -70,9 +70,24 @@ fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>
 }
 
 /// TXT strings and CAA values travel as JSON text: octets that are not printable UTF-8
-/// would not come back the same.
+/// would not come back the same. Azure DNS refuses a null MX and an empty TXT
+/// (DNSControl's Azure audit, providers/azuredns/auditrecords.go, verified 2020-12-28
+/// and 2023-10-27).
 fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
+    let refused = |message: &str| {
+        Some(RecordProblem {
+            refused: true,
+            message: message.to_string(),
+            hint: "take Azure off this zone to publish it",
+        })
+    };
     for rdata in rrset.rdata() {
+        if rrset.rtype == RecordType::MX && is_null_mx(rdata.wire()) {
+            return refused("a null MX (`0 .`, RFC 7505), which Azure DNS refuses");
+        }
+        if rrset.rtype == RecordType::TXT && is_empty_txt(rdata.wire()) {
+            return refused("an empty TXT record, which Azure DNS refuses");
+        }
         let texts: Vec<&[u8]> = match rrset.rtype {
             RecordType::TXT => txt_strings(rdata.wire()),
             RecordType::CAA => caa_parts(rdata.wire())

@@ -18,13 +18,17 @@ use serde_json::json;
 use crate::client::{Client, Condition, Credentials};
 use crate::{API_VERSION, DEFAULT_AUTHORITY, DEFAULT_ENDPOINT, kind, records};
 
+/// Each record set's ETag and `metadata` as last read: a write is conditional on the
+/// first and carries the second.
+type ReadSets = HashMap<RrsetKey, (String, serde_json::Value)>;
+
 pub struct Azure {
     name: String,
     subscription: String,
     resource_group: String,
     client: Client,
     /// Each record set's ETag, from the last read.
-    etags: Mutex<HashMap<Name, HashMap<RrsetKey, String>>>,
+    etags: Mutex<HashMap<Name, ReadSets>>,
 }
 
 impl Azure {
@@ -115,7 +119,8 @@ impl Provider for Azure {
                     .map_err(|e| self.client.api.error(ErrorKind::Permanent, &operation, e))?;
                 if let Some(rrset) = rrset {
                     if let Some(etag) = set["etag"].as_str() {
-                        etags.insert(rrset.key(), etag.to_string());
+                        let metadata = set["properties"]["metadata"].clone();
+                        etags.insert(rrset.key(), (etag.to_string(), metadata));
                     }
                     zone.insert(rrset);
                 }
@@ -171,9 +176,10 @@ impl Provider for Azure {
                 r.rtype,
                 i + 1
             );
-            let condition = match (change, etags.get(&r.key())) {
+            let read = etags.get(&r.key());
+            let condition = match (change, read) {
                 (Change::Create(_), _) => Condition::Absent,
-                (_, Some(etag)) => Condition::Matches(etag),
+                (_, Some((etag, _))) => Condition::Matches(etag),
                 // Read without an ETag: Azure always sends one; nothing to write blind.
                 (_, None) => {
                     return Err(self.client.api.error(
@@ -183,8 +189,17 @@ impl Provider for Azure {
                     ));
                 }
             };
-            let body =
-                (method == Method::PUT).then(|| json!({"properties": records::properties(r)}));
+            // A PUT replaces the whole record set: the metadata someone set on it (in the
+            // portal, by another tool) goes with it unless it is sent again.
+            let body = (method == Method::PUT).then(|| {
+                let mut properties = records::properties(r);
+                if let Some((_, metadata)) = read
+                    && metadata.is_object()
+                {
+                    properties["metadata"] = metadata.clone();
+                }
+                json!({ "properties": properties })
+            });
             self.client
                 .call(
                     method,

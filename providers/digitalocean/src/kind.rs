@@ -10,7 +10,7 @@ use nsync_core::provider::{Provider, ProviderError};
 use nsync_core::settings::Settings;
 use nsync_core::zone::Rrset;
 
-use nsync_core::rdata::{caa_parts, is_printable_text, txt_strings};
+use nsync_core::rdata::{caa_parts, is_empty_txt, is_null_mx, is_printable_text, txt_strings};
 
 pub const KIND: Kind = Kind {
     name: "digitalocean",
@@ -67,7 +67,7 @@ fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
             RecordType::TXT => {
                 let strings = txt_strings(rdata.wire());
                 let total: usize = strings.iter().map(|s| s.len()).sum();
-                if total == 0 {
+                if is_empty_txt(rdata.wire()) {
                     return refused(
                         "an empty TXT record, which DigitalOcean refuses (\"Data can't be blank\")"
                             .into(),
@@ -124,7 +124,7 @@ fn check_rrset(rrset: &Rrset) -> Option<RecordProblem> {
                     );
                 }
             }
-            RecordType::MX if rdata.wire().get(2..) == Some(&[0][..]) => {
+            RecordType::MX if is_null_mx(rdata.wire()) => {
                 return refused(
                     "a null MX (`0 .`, RFC 7505), which DigitalOcean refuses".into(),
                     "take DigitalOcean off this zone to publish a null MX",

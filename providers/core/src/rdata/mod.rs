@@ -181,6 +181,17 @@ pub fn txt_strings(wire: &[u8]) -> Vec<&[u8]> {
     out
 }
 
+/// Whether MX wire data is a null MX (RFC 7505: `0 .`, "this domain takes no mail"),
+/// which several APIs refuse.
+pub fn is_null_mx(wire: &[u8]) -> bool {
+    wire.get(2..) == Some(&[0][..])
+}
+
+/// Whether TXT wire data holds no text at all (`""`), which several APIs refuse.
+pub fn is_empty_txt(wire: &[u8]) -> bool {
+    txt_strings(wire).iter().all(|s| s.is_empty())
+}
+
 /// Whether text travels through a JSON API unchanged: valid UTF-8 without control
 /// characters (a JSON string cannot carry other octets, and APIs differ on controls).
 pub fn is_printable_text(octets: &[u8]) -> bool {

@@ -1,6 +1,7 @@
 //! NS1 against the in-repo fake API (providers/ns1/src/fake.rs): writes paced by the
 //! `X-RateLimit-*` token bucket spend a small budget without one 429 (shown in `-v`);
-//! NS1's own nameservers stay in the apex NS and join the union.
+//! NS1's own nameservers stay in the apex NS and join the union; an advanced record (a
+//! filter chain) is held: never flattened, deleted or written over.
 
 mod common;
 
@@ -104,4 +105,67 @@ fn ns1s_own_nameservers_stay_and_join_the_union() {
         "plans nothing after: {}{}",
         ran.stdout, ran.stderr
     );
+}
+
+#[test]
+fn a_filter_chain_record_is_held_never_flattened_or_deleted() {
+    let (_rt, state, url) = fake(&["geo.test"]);
+    {
+        let mut s = state.lock().unwrap();
+        let r = fake::Record {
+            id: "geo-cdn".into(),
+            domain: "cdn.geo.test".into(),
+            rtype: "CNAME".into(),
+            ttl: 60,
+            answers: vec![
+                vec!["eu.cdn.example.net".into()],
+                vec!["us.cdn.example.net".into()],
+            ],
+            meta: serde_json::json!({}),
+            filters: vec![
+                serde_json::json!({"filter": "geotarget_country", "config": {}}),
+                serde_json::json!({"filter": "select_first_n", "config": {"N": 1}}),
+            ],
+            link: None,
+        };
+        s.zones[0].records.push(r);
+    }
+    let scratch = setup(
+        &url,
+        "geo.test.",
+        "$TTL 300\nwww A 192.0.2.1\n",
+        "",
+        "\"ns1\"",
+    );
+    let plan = nsync(&["plan"]).dir(scratch.path()).run();
+    plan.code(1).stdout_has(
+        "= held at ns1: cdn.geo.test. CNAME (NS1 advanced record (tier 3: metadata or a filter chain))",
+    );
+    nsync(&["sync", "--yes", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    {
+        let s = state.lock().unwrap();
+        let cdn = s.zones[0]
+            .records
+            .iter()
+            .find(|r| r.id == "geo-cdn")
+            .unwrap();
+        assert_eq!(cdn.answers.len(), 2, "not flattened, not deleted: {cdn:?}");
+        assert_eq!(cdn.filters.len(), 2);
+    }
+    let writes = state.lock().unwrap().writes;
+    // The name in the zone file: refused before any write.
+    std::fs::write(
+        scratch.path().join("z.zone"),
+        "$TTL 300\nwww A 192.0.2.2\ncdn CNAME eu.cdn.example.net.\n",
+    )
+    .unwrap();
+    nsync(&["sync", "--yes"])
+        .dir(scratch.path())
+        .run()
+        .code(2)
+        .stderr_has("that provider ns1 holds as NS1 advanced record");
+    assert_eq!(state.lock().unwrap().writes, writes, "nothing written");
 }

@@ -13,7 +13,11 @@
 //! limit exceeded"}` when it is empty. Each answer's fields are checked against its type
 //! (their count, numbers in range, addresses, host names; 400 otherwise), and
 //! `stored_zone` reads what is stored by the fake's own rules, for the conformance suite.
-//! Not reproduced: advanced records (filters, regions, meta), linked records and zones,
+//! Advanced records (record `meta`, `filters`) are stored and listed with their `tier`
+//! (2 with meta, 3 with filters) and their answers flattened into `short_answers`, as the
+//! zone list shows them; a linked record lists its `link`; an update keeps `meta` and
+//! `filters` unless it sends them.
+//! Not reproduced: regions, answer-level meta, filters' effect on answers, linked zones,
 //! paging of very large zones (`Link` headers), DNSSEC.
 
 use std::collections::HashMap;
@@ -31,6 +35,24 @@ pub struct Record {
     pub ttl: u64,
     /// Each answer's fields.
     pub answers: Vec<Vec<String>>,
+    /// What NS1's advanced records add: record `meta` and a filter chain (geo, weights,
+    /// up/down). Either makes the record tier 2 (meta) or 3 (filters) in the zone's list.
+    pub meta: Value,
+    pub filters: Vec<Value>,
+    /// The record this one answers as (a linked record).
+    pub link: Option<String>,
+}
+
+impl Record {
+    fn tier(&self) -> u64 {
+        if !self.filters.is_empty() {
+            3
+        } else if self.meta.as_object().is_some_and(|m| !m.is_empty()) {
+            2
+        } else {
+            1
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -130,6 +152,9 @@ impl State {
                 rtype: "NS".into(),
                 ttl: 3600,
                 answers: DNS_SERVERS.iter().map(|s| vec![s.to_string()]).collect(),
+                meta: json!({}),
+                filters: Vec::new(),
+                link: None,
             }],
         });
     }
@@ -168,6 +193,7 @@ fn record_json(zone: &str, r: &Record) -> Value {
     json!({
         "id": r.id, "zone": zone, "domain": r.domain, "type": r.rtype, "ttl": r.ttl,
         "answers": r.answers.iter().map(|a| json!({"answer": a})).collect::<Vec<_>>(),
+        "meta": r.meta, "filters": r.filters, "link": r.link, "tier": r.tier(),
     })
 }
 
@@ -176,7 +202,8 @@ fn zone_json(z: &Zone) -> Value {
         "zone": z.name, "id": "zone-id", "ttl": 3600, "dns_servers": DNS_SERVERS,
         "primary": {"enabled": false, "secondaries": []},
         "records": z.records.iter().map(|r| json!({
-            "domain": r.domain, "id": r.id, "type": r.rtype, "ttl": r.ttl, "tier": 1,
+            "domain": r.domain, "id": r.id, "type": r.rtype, "ttl": r.ttl, "tier": r.tier(),
+            "link": r.link,
             "short_answers": r.answers.iter().map(|a| a.join(" ")).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
@@ -396,9 +423,17 @@ fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Va
                                 ("PUT", Some(_)) => (400, message("record already exists")),
                                 ("POST", None) => (404, message("record not found")),
                                 (_, Some(i)) => {
+                                    // An update sets what it sends; `meta` and
+                                    // `filters` stay unless sent.
                                     let r = &mut s.zones[zi].records[i];
                                     r.answers = answers;
                                     r.ttl = ttl;
+                                    if let Some(m) = body.get("meta") {
+                                        r.meta = m.clone();
+                                    }
+                                    if let Some(f) = body["filters"].as_array() {
+                                        r.filters = f.clone();
+                                    }
                                     let out = record_json(zone, r);
                                     s.writes += 1;
                                     (200, out)
@@ -411,6 +446,12 @@ fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Va
                                         rtype: rtype.to_string(),
                                         ttl,
                                         answers,
+                                        meta: body.get("meta").cloned().unwrap_or(json!({})),
+                                        filters: body["filters"]
+                                            .as_array()
+                                            .cloned()
+                                            .unwrap_or_default(),
+                                        link: None,
                                     };
                                     let out = record_json(zone, &r);
                                     s.zones[zi].records.push(r);

@@ -73,14 +73,14 @@ impl Provider for Ns1 {
                 &operation,
             )
             .await?;
-        let (zone, notices) = records::zone_from(origin, &z)
+        let read = records::zone_from(origin, &z)
             .map_err(|e| self.client.api.error(ErrorKind::Permanent, &operation, e))?;
         let nameservers = nsync_http::api::names(&z["dns_servers"]);
         Ok(ZoneState {
-            zone,
+            zone: read.zone,
             nameservers,
-            notices,
-            held: Vec::new(),
+            notices: read.notices,
+            held: read.held,
             ttl_set_by_provider: Vec::new(),
         })
     }

@@ -5,6 +5,7 @@
 //! by spaces. These functions turn one answer into nsync's presentation text and back.
 
 use hickory_proto::rr::RecordType;
+use nsync_core::provider::HeldRrset;
 use nsync_core::rdata::{Rdata, caa_parts, format_wire, quote, txt_strings};
 use serde_json::{Value, json};
 
@@ -80,49 +81,102 @@ pub fn presentation(rtype: RecordType, short: &str) -> String {
     }
 }
 
-/// The zone nsync reads from NS1's answer to `GET /v1/zones/{zone}`, with what it says
-/// of records it leaves alone: the reader of NS1's answers, apart from the network so
-/// that it can be fuzzed.
-pub fn zone_from(
-    origin: &nsync_core::Name,
-    z: &Value,
-) -> Result<(nsync_core::zone::Zone, Vec<String>), String> {
+/// What nsync reads of one NS1 zone: the rrsets it manages, what it says of records it
+/// leaves alone, and the records it holds (never writes) because they use NS1 features
+/// it cannot represent.
+pub struct ZoneRead {
+    pub zone: nsync_core::zone::Zone,
+    pub notices: Vec<String>,
+    pub held: Vec<HeldRrset>,
+}
+
+/// The zone nsync reads from NS1's answer to `GET /v1/zones/{zone}`: the reader of NS1's
+/// answers, apart from the network so that it can be fuzzed. Read by NS1's own rules:
+/// only the types this kind manages are parsed (a NAPTR or an NS1-only type such as
+/// URLFWD is left alone and said so, never a reason the whole read fails); a record that
+/// is linked to another, or of tier 2 or 3 (answer or record metadata, a filter chain:
+/// geo, weights, up/down), is held, since its `short_answers` are a flattening of what it
+/// serves (a geo CNAME lists every region's answer) and a write from them would drop the
+/// rest; an answer of a managed type that does not read is held too, naming why.
+pub fn zone_from(origin: &nsync_core::Name, z: &Value) -> Result<ZoneRead, String> {
     use nsync_core::zone::{Rrset, Zone};
     let root = nsync_core::Name::root();
-    let mut zone = Zone::new(origin.clone());
-    let mut notices = Vec::new();
+    let mut read = ZoneRead {
+        zone: Zone::new(origin.clone()),
+        notices: Vec::new(),
+        held: Vec::new(),
+    };
     if z["secondary"]["enabled"].as_bool() == Some(true) {
-        notices.push(
+        read.notices.push(
             "the zone is a secondary at NS1 (it transfers from a primary); writes to it will fail"
                 .to_string(),
         );
     }
     for r in z["records"].as_array().into_iter().flatten() {
-        let Some(rtype) = r["type"].as_str().and_then(nsync_core::rdata::managed_type) else {
+        let type_text = r["type"].as_str().unwrap_or_default();
+        let domain = r["domain"].as_str().unwrap_or_default();
+        let managed =
+            nsync_core::rdata::managed_type(type_text).filter(|t| crate::CAPABILITIES.supports(*t));
+        let Some(rtype) = managed else {
+            // ALIAS answers A and AAAA queries at its owner: a zone-file A or AAAA there
+            // would fight it, so it is held as both.
+            if type_text.eq_ignore_ascii_case("ALIAS")
+                && let Ok(name) = nsync_core::name::absolute_owner(domain)
+            {
+                let target = r["short_answers"][0].as_str().unwrap_or_default();
+                for t in [RecordType::A, RecordType::AAAA] {
+                    read.held.push(HeldRrset {
+                        name: name.to_lowercase(),
+                        rtype: t,
+                        feature: format!("NS1 ALIAS to {target}"),
+                    });
+                }
+            } else {
+                read.notices.push(format!(
+                    "{domain} {type_text}: a type nsync does not manage at NS1; left as it is"
+                ));
+            }
             continue;
         };
-        let domain = r["domain"].as_str().unwrap_or_default();
-        if r["link"].is_string() {
-            notices.push(format!(
-                "{domain} {rtype} is linked to another record; nsync leaves it as it is"
-            ));
-            continue;
-        }
         let name = nsync_core::name::absolute_owner(domain)
             .map_err(|e| format!("record domain {domain}: {e}"))?
             .to_lowercase();
+        let hold = |feature: String| HeldRrset {
+            name: name.clone(),
+            rtype,
+            feature,
+        };
+        if let Some(link) = r["link"].as_str() {
+            read.held.push(hold(format!("linked to {link}")));
+            continue;
+        }
+        let tier = r["tier"].as_u64().unwrap_or(1);
+        if tier > 1 {
+            read.held.push(hold(format!(
+                "NS1 advanced record (tier {tier}: metadata or a filter chain)"
+            )));
+            continue;
+        }
         let mut rdata = Vec::new();
+        let mut unreadable = None;
         for short in r["short_answers"].as_array().into_iter().flatten() {
             let text = presentation(rtype, short.as_str().unwrap_or_default());
-            rdata.push(
-                nsync_core::rdata::parse_rdata_text(rtype, &text, &root)
-                    .map_err(|e| format!("{domain} {rtype} `{text}`: {e}"))?,
-            );
+            match nsync_core::rdata::parse_rdata_text(rtype, &text, &root) {
+                Ok(d) => rdata.push(d),
+                Err(e) => {
+                    unreadable = Some(format!("an answer nsync cannot read (`{text}`: {e})"));
+                    break;
+                }
+            }
+        }
+        if let Some(why) = unreadable {
+            read.held.push(hold(why));
+            continue;
         }
         let ttl = r["ttl"].as_u64().unwrap_or(3600) as u32;
-        zone.insert(Rrset::new(name, rtype, ttl, rdata));
+        read.zone.insert(Rrset::new(name, rtype, ttl, rdata));
     }
-    Ok((zone, notices))
+    Ok(read)
 }
 
 #[cfg(test)]
@@ -229,5 +283,38 @@ mod tests {
                 "{rtype} {text}"
             );
         }
+    }
+
+    /// A zone listing shaped as NS1 returns it (the record entries of
+    /// `GET /v1/zones/{zone}`: `domain`, `type`, `ttl`, `tier`, `link`,
+    /// `short_answers`), with what multi-provider users keep there beside plain records.
+    #[test]
+    fn a_listing_is_read_by_ns1s_own_types_and_tiers() {
+        let origin = Name::from_ascii("example.com.").unwrap();
+        let listing = json!({"zone": "example.com", "records": [
+            {"domain": "www.example.com", "type": "A", "ttl": 300, "tier": 1, "short_answers": ["192.0.2.1"]},
+            {"domain": "sip.example.com", "type": "NAPTR", "ttl": 300, "tier": 1, "short_answers": ["100 10 S SIP+D2U  _sip._udp.example.com"]},
+            {"domain": "go.example.com", "type": "URLFWD", "ttl": 300, "tier": 1, "short_answers": ["/ https://example.net 301 2 0"]},
+            {"domain": "example.com", "type": "ALIAS", "ttl": 300, "tier": 1, "short_answers": ["lb.example.net"]},
+            {"domain": "cdn.example.com", "type": "CNAME", "ttl": 60, "tier": 3, "short_answers": ["eu.cdn.example.net", "us.cdn.example.net"]},
+            {"domain": "mirror.example.com", "type": "A", "ttl": 300, "tier": 1, "link": "www.example.com", "short_answers": ["192.0.2.1"]},
+            {"domain": "odd.example.com", "type": "MX", "ttl": 300, "tier": 1, "short_answers": ["ten mail.example.com"]},
+        ]});
+        let read = zone_from(&origin, &listing).unwrap();
+        assert_eq!(read.zone.len(), 1, "only www A is nsync's");
+        let held: Vec<String> = read
+            .held
+            .iter()
+            .map(|h| format!("{} {} {}", h.name, h.rtype, h.feature))
+            .collect();
+        assert_eq!(held.len(), 5, "{held:#?}");
+        assert!(held[0].starts_with("example.com. A NS1 ALIAS to lb.example.net"));
+        assert!(held[1].starts_with("example.com. AAAA NS1 ALIAS"));
+        assert!(held[2].contains("cdn.example.com. CNAME NS1 advanced record (tier 3"));
+        assert!(held[3].contains("mirror.example.com. A linked to www.example.com"));
+        assert!(held[4].contains("odd.example.com. MX an answer nsync cannot read"));
+        assert_eq!(read.notices.len(), 2, "{:?}", read.notices);
+        assert!(read.notices[0].starts_with("sip.example.com NAPTR"));
+        assert!(read.notices[1].starts_with("go.example.com URLFWD"));
     }
 }

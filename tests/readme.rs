@@ -250,3 +250,32 @@ fn every_command_and_flag_the_readme_names_exists() {
         wrong.join("\n")
     );
 }
+
+#[test]
+fn the_accounts_table_holds_every_answer_the_suite_replays() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let inside = readme
+        .split("<!-- accounts:begin -->\n")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- accounts:end -->").next())
+        .expect("README.md has the accounts:begin/end markers");
+    let mut declared = 0;
+    for f in nsync::providers::fixtures() {
+        let Some(api) = f.http_api() else { continue };
+        for state in api.accounts {
+            declared += 1;
+            let row = format!("| `{}` | {} |", f.kind(), state.case);
+            let line = inside
+                .lines()
+                .find(|l| l.starts_with(&row))
+                .unwrap_or_else(|| panic!("README's accounts table has no row `{row}`"));
+            assert!(
+                line.contains(&format!("`{}`", state.kind)),
+                "{row}: the suite checks {}, the README says otherwise: {line}",
+                state.kind
+            );
+        }
+    }
+    assert!(declared >= 10, "{declared} answers declared");
+}

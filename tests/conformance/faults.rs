@@ -186,3 +186,64 @@ pub fn run_dns_fault(
     }
     Ok(())
 }
+
+/// One documented answer of an account not in order, answered to every request: sync
+/// fails that provider with the error kind it is, writing nothing, and audit reports it
+/// as a finding of that kind (`auth_failed` is not `account_suspended`: one is fixed in
+/// nsync.toml, the other at the provider's billing page).
+pub fn run_account(
+    kind: &str,
+    started: &Started,
+    f: &HttpApi,
+    state: &nsync_testkit::fixture::AccountState,
+) -> Result<(), Failed> {
+    let target: SocketAddr = started
+        .api
+        .ok_or("the fixture declares an HTTP API but started none")?;
+    let (status, body) = (state.status, state.body);
+    let rule: http_relay::Rule = std::sync::Arc::new(move |_, _, _| http_relay::Action::Respond {
+        status,
+        body: body.to_string(),
+    });
+    let relay = runtime().block_on(http_relay::start(target, rule));
+    let scratch = Scratch::new(&[("z.zone", &zone_text(now(), 0))]);
+    let dir = scratch.path();
+    let config = format!(
+        "{}{}\n[zones.\"{}\"]\nfile = \"z.zone\"\nproviders = [\"{PROVIDER}\"]\n",
+        crate::common::PRIVATE_ROOT,
+        started.table,
+        f.zone
+    )
+    .replace(&target.to_string(), &relay.to_string());
+    std::fs::write(dir.join("nsync.toml"), config).unwrap();
+    let _guard = runtime().enter();
+    let ran = nsync(&["sync", "--yes", "--force", "--format", "json"])
+        .dir(dir)
+        .run();
+    if ran.code != 2 {
+        return Err(format!("{kind} ({}): expected exit 2: {ran:?}", state.case).into());
+    }
+    let json = ran.json();
+    let got = &json["targets"][0]["error"]["kind"];
+    if got != state.kind {
+        return Err(format!(
+            "{kind} ({}): sync said {got}, not {}: {json:#}",
+            state.case, state.kind
+        )
+        .into());
+    }
+    let audit = nsync(&["audit", "--format", "json"]).dir(dir).run().json();
+    let found = audit["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|x| x["kind"] == state.kind);
+    if !found {
+        return Err(format!(
+            "{kind} ({}): audit has no {} finding: {audit:#}",
+            state.case, state.kind
+        )
+        .into());
+    }
+    Ok(())
+}

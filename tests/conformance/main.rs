@@ -359,6 +359,20 @@ fn main() {
                 }));
             }
         }
+        if let Some(api) = f.http_api() {
+            for (i, state) in api.accounts.iter().enumerate() {
+                let f2 = f.clone();
+                trials.push(trial(
+                    f.as_ref(),
+                    format!("account: {}", state.case),
+                    move || {
+                        let (started, _turn) = started(f2.as_ref());
+                        let api = f2.http_api().expect("an HTTP API");
+                        faults::run_account(f2.kind(), &started, api, &api.accounts[i])
+                    },
+                ));
+            }
+        }
         per_fixture.push(trials);
     }
     let mut queues: Vec<_> = per_fixture.into_iter().map(Vec::into_iter).collect();

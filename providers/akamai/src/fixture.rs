@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use nsync_testkit::fixture::{
-    Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch, secret_file,
+    AccountState, Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch,
+    secret_file,
 };
 
 use crate::fake::{self, ACCESS_TOKEN, CLIENT_SECRET, CLIENT_TOKEN, State};
@@ -26,6 +27,13 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             create_missing: false,
             // Record-set writes in bulk, as the fault relay counts them.
             writes: 3,
+            accounts: &[AccountState {
+                case: "client credentials revoked or wrong",
+                status: 401,
+                body: "{\"type\":\"https://problems.luna.akamaiapis.net/-/pep-authn/deny\",\"title\":\"Not authorized\",\"status\":401,\"detail\":\"The signature does not match\"}",
+                kind: "auth_failed",
+                source: "https://techdocs.akamai.com/developer/docs/troubleshooting",
+            }],
         }),
         dns_faults: false,
         start,

@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use nsync_testkit::fixture::{
-    Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch, secret_file,
+    AccountState, Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch,
+    secret_file,
 };
 
 use crate::fake::{self, CLIENT_ID, SUBSCRIPTION, State, TENANT};
@@ -26,6 +27,22 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             create_missing: false,
             // One PUT per record set, as the fault relay counts them.
             writes: 1201,
+            accounts: &[
+                AccountState {
+                    case: "client secret revoked or token refused",
+                    status: 401,
+                    body: "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"The access token is invalid.\"}}",
+                    kind: "auth_failed",
+                    source: "https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/common-deployment-errors",
+                },
+                AccountState {
+                    case: "subscription disabled (cancelled, past due, spending limit)",
+                    status: 409,
+                    body: "{\"error\":{\"code\":\"ReadOnlyDisabledSubscription\",\"message\":\"The subscription '00000000-1111-2222-3333-444444444444' is disabled and therefore marked as read only. You cannot perform any write actions on this subscription until it is re-enabled.\"}}",
+                    kind: "account_suspended",
+                    source: "https://learn.microsoft.com/azure/cost-management-billing/manage/subscription-disabled",
+                },
+            ],
         }),
         dns_faults: false,
         start,

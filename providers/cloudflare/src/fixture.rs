@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use nsync_testkit::fixture::{
-    Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch, secret_file,
+    AccountState, Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch,
+    secret_file,
 };
 
 use crate::fake::{self, State};
@@ -29,6 +30,22 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             // Batches of at most 200 operations, as the fault relay counts them (a changed
             // value is one patch, not a delete and a post).
             writes: 8,
+            accounts: &[
+                AccountState {
+                    case: "token invalid, expired or deleted",
+                    status: 401,
+                    body: "{\"success\":false,\"errors\":[{\"code\":1000,\"message\":\"Invalid API Token\"}],\"messages\":[],\"result\":null}",
+                    kind: "auth_failed",
+                    source: "https://developers.cloudflare.com/fundamentals/api/troubleshooting/",
+                },
+                AccountState {
+                    case: "token without permission on the zone",
+                    status: 403,
+                    body: "{\"success\":false,\"errors\":[{\"code\":10000,\"message\":\"Authentication error\"}],\"messages\":[],\"result\":null}",
+                    kind: "auth_failed",
+                    source: "https://developers.cloudflare.com/fundamentals/api/troubleshooting/",
+                },
+            ],
         }),
         dns_faults: false,
         start,

@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use nsync_testkit::fixture::{
-    Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch, secret_file,
+    AccountState, Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch,
+    secret_file,
 };
 
 use crate::fake::{self, State};
@@ -28,6 +29,13 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             create_missing: false,
             // A delete and a create per record, as the fault relay counts them.
             writes: 2402,
+            accounts: &[AccountState {
+                case: "token revoked, expired or wrong",
+                status: 401,
+                body: "{\"id\":\"Unauthorized\",\"message\":\"Unable to authenticate you\"}",
+                kind: "auth_failed",
+                source: "https://docs.digitalocean.com/reference/api/digitalocean/ (HTTP Statuses)",
+            }],
         }),
         dns_faults: false,
         start,

@@ -2,7 +2,8 @@
 //! `{"error": {"code", "message", "status", "errors": [{"reason", "message"}]}}`
 //! (https://cloud.google.com/apis/design/errors): 401 `UNAUTHENTICATED` and 403
 //! `PERMISSION_DENIED` are credentials refused, except 403 with reason
-//! `rateLimitExceeded`/`quotaExceeded` (a rate limit); 404 `notFound` a zone that is
+//! `rateLimitExceeded`/`quotaExceeded` (a rate limit) and `accountDisabled` (billing
+//! disabled: the account suspended); 404 `notFound` a zone that is
 //! gone; 409 `alreadyExists` and 412 `conditionNotMet` a change built on a state the
 //! zone is no longer in (someone wrote between read and write: read again, plan again).
 
@@ -38,6 +39,9 @@ pub fn failure(answer: &Answer) -> Failure {
             {
                 ErrorKind::RateLimited { retry_after: None }
             }
+            // Billing disabled, or the billing account closed: the project is not
+            // served until it is back (reason `accountDisabled`, recorded answers).
+            403 if has("accountDisabled") => ErrorKind::AccountSuspended,
             404 => ErrorKind::ZoneMissing,
             409 | 412 => ErrorKind::Temporary,
             _ => k,
@@ -48,6 +52,9 @@ pub fn failure(answer: &Answer) -> Failure {
             " (check credentials: the service account may be disabled, its key deleted, or lack the DNS Administrator role on the project)"
         }
         (ErrorKind::ZoneMissing, _) => " (the managed zone is gone from this project)",
+        (ErrorKind::AccountSuspended, _) => {
+            " (the project's billing is disabled or its billing account closed: Cloud DNS stops serving its zones; see Billing in the console)"
+        }
         (ErrorKind::Temporary, 409 | 412) => {
             " (the zone changed after nsync read it; nsync reads it again and plans again)"
         }

@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use nsync_testkit::fixture::{
-    Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch, secret_file,
+    AccountState, Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch,
+    secret_file,
 };
 
 use crate::fake::{self, State};
@@ -26,6 +27,22 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             create_missing: false,
             // Changes of at most 1,000 additions and deletions each, as the fault relay counts them.
             writes: 2,
+            accounts: &[
+                AccountState {
+                    case: "service account key deleted or wrong",
+                    status: 401,
+                    body: "{\"error\":{\"code\":401,\"message\":\"Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.\",\"status\":\"UNAUTHENTICATED\"}}",
+                    kind: "auth_failed",
+                    source: "https://cloud.google.com/apis/design/errors",
+                },
+                AccountState {
+                    case: "billing disabled or the billing account closed",
+                    status: 403,
+                    body: "{\"error\":{\"code\":403,\"message\":\"The billing account for the owning project is disabled in state absent\",\"errors\":[{\"message\":\"The billing account for the owning project is disabled in state absent\",\"domain\":\"global\",\"reason\":\"accountDisabled\",\"locationType\":\"header\",\"location\":\"Authorization\"}]}}",
+                    kind: "account_suspended",
+                    source: "recorded Google API answers (googleapis/python-storage #1456, forseti-security #1465)",
+                },
+            ],
         }),
         dns_faults: false,
         start,

@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use nsync_testkit::fixture::{
-    Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch, secret_file,
+    AccountState, Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch,
+    secret_file,
 };
 
 use crate::fake::{self, State};
@@ -25,6 +26,13 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             create_missing: false,
             // One request per record, as the fault relay counts them.
             writes: 1201,
+            accounts: &[AccountState {
+                case: "API key revoked or wrong",
+                status: 401,
+                body: "{\"message\":\"Unauthorized\"}",
+                kind: "auth_failed",
+                source: "https://developer.ibm.com/apis/catalog/ns1--ibm-ns1-connect-api/ (Errors)",
+            }],
         }),
         dns_faults: false,
         start,

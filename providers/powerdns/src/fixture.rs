@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use nsync_testkit::fixture::{
-    Declared, Fixture, HttpApi, NEEDS_LAB, PROVIDER, Started, address_of,
+    AccountState, Declared, Fixture, HttpApi, NEEDS_LAB, PROVIDER, Started, address_of,
 };
 use nsync_testkit::lab::Lab;
 
@@ -23,6 +23,13 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             create_missing: false,
             // One PATCH of the zone per sync, as the fault relay counts them.
             writes: 1,
+            accounts: &[AccountState {
+                case: "API key wrong",
+                status: 401,
+                body: "Unauthorized",
+                kind: "auth_failed",
+                source: "https://doc.powerdns.com/authoritative/http-api/index.html",
+            }],
         }),
         dns_faults: false,
         start,

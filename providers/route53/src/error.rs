@@ -1,7 +1,8 @@
 //! What Route 53's failures mean for nsync
 //! (https://docs.aws.amazon.com/Route53/latest/APIReference/CommonErrors.html and each
 //! action's Errors): Throttling and PriorRequestNotComplete (HTTP 400) and 5xx are
-//! retried, NoSuchHostedZone is a missing zone, rejected credentials are auth failures.
+//! retried, NoSuchHostedZone is a missing zone, rejected credentials are auth failures,
+//! OptInRequired an account that is suspended or closed.
 
 use nsync_core::provider::ErrorKind;
 use nsync_http::{Answer, Failure};
@@ -19,6 +20,11 @@ const AUTH_CODES: &[&str] = &[
     "MissingAuthenticationToken",
 ];
 
+/// What AWS answers for an account that is suspended, closed or was never activated
+/// ("The AWS Access Key Id needs a subscription for the service":
+/// https://repost.aws/knowledge-center/error-access-service).
+const SUSPENDED_CODES: &[&str] = &["OptInRequired", "SubscriptionRequiredException"];
+
 pub fn failure(answer: &Answer) -> Failure {
     let (code, message) = parse_error(&answer.text);
     let retry_after = answer.retry_after;
@@ -30,6 +36,8 @@ pub fn failure(answer: &Answer) -> Failure {
         nsync_http::classify(answer.status, retry_after, |k| {
             if code == "NoSuchHostedZone" {
                 ErrorKind::ZoneMissing
+            } else if SUSPENDED_CODES.contains(&code.as_str()) {
+                ErrorKind::AccountSuspended
             } else if AUTH_CODES.contains(&code.as_str()) {
                 ErrorKind::AuthFailed
             } else {
@@ -42,6 +50,9 @@ pub fn failure(answer: &Answer) -> Failure {
             " (check access_key_id and secret_access_key; the key may be revoked)"
         }
         ErrorKind::ZoneMissing => " (the hosted zone is gone; the account may be closed)",
+        ErrorKind::AccountSuspended => {
+            " (AWS says the account is suspended, closed or not activated: see its Billing and Account pages)"
+        }
         _ => "",
     };
     Failure {

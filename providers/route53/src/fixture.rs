@@ -1,7 +1,9 @@
 //! Where the shared suite runs Route 53: against the lab's moto_server (which serves no
 //! DNS, so steps are checked through the API only).
 
-use nsync_testkit::fixture::{Declared, Fixture, HttpApi, NEEDS_LAB, PROVIDER, Started};
+use nsync_testkit::fixture::{
+    AccountState, Declared, Fixture, HttpApi, NEEDS_LAB, PROVIDER, Started,
+};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
@@ -24,6 +26,22 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             create_missing: true,
             // ChangeResourceRecordSets batches, under its 1,000-record and 32,000-character limits, as the fault relay counts them.
             writes: 3,
+            accounts: &[
+                AccountState {
+                    case: "credentials revoked or wrong",
+                    status: 403,
+                    body: "<?xml version=\"1.0\"?>\n<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>x</RequestId></ErrorResponse>",
+                    kind: "auth_failed",
+                    source: "https://docs.aws.amazon.com/Route53/latest/APIReference/CommonErrors.html",
+                },
+                AccountState {
+                    case: "account suspended, closed or not activated",
+                    status: 403,
+                    body: "<?xml version=\"1.0\"?>\n<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Error><Type>Sender</Type><Code>OptInRequired</Code><Message>The AWS Access Key Id needs a subscription for the service</Message></Error><RequestId>x</RequestId></ErrorResponse>",
+                    kind: "account_suspended",
+                    source: "a recorded Route 53 answer (pcorliss/ruby_route_53 #1); https://repost.aws/knowledge-center/error-access-service",
+                },
+            ],
         }),
         dns_faults: false,
         start,

@@ -85,6 +85,23 @@ pub struct HttpApi {
     /// "the write half way through fails" fails the one in the middle, and the test checks
     /// that the sync sent at least this many.
     pub writes: usize,
+    /// How the API answers when the account is not in order (credentials revoked, the
+    /// account suspended or its billing disabled), as the vendor documents or peers
+    /// recorded it: each is answered to every request by the fault relay, and sync and
+    /// audit must name it as what it is.
+    pub accounts: &'static [AccountState],
+}
+
+/// One documented answer of an account that is not in order.
+pub struct AccountState {
+    /// What happened, as the README's table names it ("billing disabled").
+    pub case: &'static str,
+    pub status: u16,
+    pub body: &'static str,
+    /// The error kind sync and audit must report: `auth_failed`, `account_suspended`.
+    pub kind: &'static str,
+    /// Where this answer is documented or recorded.
+    pub source: &'static str,
 }
 
 /// The runtime fakes are served on: one per test binary, alive between tests.

@@ -116,6 +116,12 @@ pub enum Command {
         after_help = "Examples:\n  nsync restore --provider pdns .nsync/backups/example.com./pdns/20261129T101500Z.zone\n  nsync restore --yes --provider bind .nsync/backups/example.com./bind/20261129T101500.123456Z.zone\n  nsync restore --provider pdns --zone example.com.   (lists the backups, newest first)"
     )]
     Restore(RestoreArgs),
+    /// Write, change and delete every record type on a scratch zone of one account, and
+    /// report what it stores exactly, changes or refuses
+    #[command(
+        after_help = "Examples:\n  nsync selftest --provider cf --zone nsync-scratch.example.com.\n  nsync selftest --provider r53 --zone scratch.example.com. --format json"
+    )]
+    Selftest(SelftestArgs),
     /// Run the built-in authoritative nameserver on a folder of zones
     #[command(
         after_help = "Examples:\n  nsync serve --provider home          (the folder and addresses of a builtin provider)\n  nsync serve --directory /var/lib/nsync/zones --listen 127.0.0.1:5353 --listen [::1]:5353"
@@ -190,6 +196,17 @@ pub struct RestoreArgs {
     /// Do not ask for confirmation
     #[arg(long)]
     pub yes: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SelftestArgs {
+    /// Run on a zone that holds other records too (selftest touches only names under
+    /// nsync-selftest.ZONE)
+    #[arg(long)]
+    pub force: bool,
+    /// Create the scratch zone at the provider if it does not have it
+    #[arg(long)]
+    pub create_missing: bool,
 }
 
 #[derive(Args, Debug)]

@@ -8,6 +8,7 @@ pub mod dnssec;
 pub mod import;
 pub mod plan;
 pub mod restore;
+pub mod selftest;
 pub mod serve;
 pub mod sync;
 pub mod verify;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         } => dnssec::run(&global),
         Command::Import => import::run(&global),
         Command::Restore(args) => restore::run(&global, &args),
+        Command::Selftest(args) => selftest::run(&global, &args),
         Command::Man => man(),
         Command::Serve(args) => serve::run(&global, &args),
         Command::Demo => demo::run(&global),

@@ -91,12 +91,14 @@ fn rrsets_written_by_another_tool_are_deleted_as_google_stores_them() {
             rtype: "AAAA".into(),
             ttl: 300,
             rrdatas: vec!["2001:DB8::2".into(), "2001:DB8::1".into()],
+            routing_policy: None,
         });
         zone.rrsets.push(fake::RrsetJson {
             name: "old.tok.test.".into(),
             rtype: "MX".into(),
             ttl: 300,
             rrdatas: vec!["20 MX2.Example.NET.".into(), "10 mx1.example.net.".into()],
+            routing_policy: None,
         });
     }
     let scratch = setup(&base, "$TTL 300\nwww AAAA 2001:db8::3\n");

@@ -66,6 +66,7 @@ fn real_account() -> Option<Box<dyn Fixture>> {
         any_octet_owners: std::env::var("NSYNC_TEST_ANY_OCTET").is_ok_and(|v| v == "1"),
         http_api: None,
         dns_faults: false,
+        held_features: &[],
         start: || {
             let table = std::env::var("NSYNC_TEST_TABLE")
                 .expect("NSYNC_TEST needs NSYNC_TEST_TABLE: the provider table, as in nsync.toml");
@@ -86,6 +87,7 @@ fn builtin() -> Box<dyn Fixture> {
         any_octet_owners: true,
         http_api: None,
         dns_faults: false,
+        held_features: &[],
         start: || {
             let dir: PathBuf = scratch("builtin").join("zones");
             std::fs::create_dir_all(&dir).expect("the builtin folder");
@@ -121,6 +123,85 @@ fn builtin() -> Box<dyn Fixture> {
             }
         },
     })
+}
+
+/// Records the provider holds through its own features, planted in its store as its API
+/// would hold them, come through syncs that create, change and delete everything around
+/// them byte for byte, are listed by plan, and a zone-file rrset landing on them is
+/// refused with nothing written.
+fn held_survive(started: &Started, zone: &str) -> Result<(), Failed> {
+    struct Remove<'a>(&'a nsync_testkit::HeldPlant, &'a str);
+    impl Drop for Remove<'_> {
+        fn drop(&mut self) {
+            (self.0.remove)(self.1);
+        }
+    }
+    let held = started
+        .held
+        .as_ref()
+        .ok_or("the fixture declares held features but plants none")?;
+    let bare = zone.trim_end_matches('.');
+    (held.plant)(bare);
+    let _remove = Remove(held, bare);
+    let before = (held.snapshot)(bare);
+    if before.is_empty() {
+        return Err("the fixture planted nothing".into());
+    }
+    let config = format!(
+        "{}\n[zones.\"{zone}\"]\nfile = \"z.zone\"\nproviders = [\"{PROVIDER}\"]\n",
+        started.table
+    );
+    let scratch = common::Scratch::new(&[("nsync.toml", &config), ("z.zone", "$TTL 300\n")]);
+    let dir = scratch.path();
+    let _guard = runtime().enter();
+    let steps = [
+        "$TTL 300\nwww A 192.0.2.1\nmail MX 10 mx.example.net.\nt TXT \"held test\"\n",
+        "$TTL 600\nwww A 192.0.2.2\nt TXT \"held test, changed\"\n",
+        "$TTL 300\n",
+    ];
+    for (i, text) in steps.iter().enumerate() {
+        std::fs::write(dir.join("z.zone"), text).unwrap();
+        let ran = common::nsync(&["sync", "--yes", "--force", "-q"])
+            .dir(dir)
+            .run();
+        if ran.code != 0 {
+            return Err(format!("step {i}: sync failed: {ran:?}").into());
+        }
+        let now = (held.snapshot)(bare);
+        if now != before {
+            return Err(
+                format!("step {i} changed a held record:\nbefore {before}\nafter  {now}").into(),
+            );
+        }
+    }
+    let plan = common::nsync(&["plan"]).dir(dir).run();
+    if !plan.stdout.contains(&format!(
+        "= held at {PROVIDER}: {}.{zone} {}",
+        held.owner, held.rtype
+    )) {
+        return Err(format!("plan does not list the held record: {}", plan.stdout).into());
+    }
+    let value = match held.rtype {
+        "CNAME" => "elsewhere.example.net.",
+        "AAAA" => "2001:db8::99",
+        _ => "192.0.2.99",
+    };
+    std::fs::write(
+        dir.join("z.zone"),
+        format!(
+            "$TTL 300\nwww A 192.0.2.1\n{} {} {value}\n",
+            held.owner, held.rtype
+        ),
+    )
+    .unwrap();
+    let ran = common::nsync(&["sync", "--yes", "--force"]).dir(dir).run();
+    if ran.code != 2 || !ran.stderr.contains("holds as") {
+        return Err(format!("a zone-file rrset on a held record was not refused: {ran:?}").into());
+    }
+    if (held.snapshot)(bare) != before {
+        return Err("the refused sync changed the held record".into());
+    }
+    Ok(())
 }
 
 /// `nsync selftest` on the fixture's zone (beside the transitions' records, so
@@ -365,6 +446,14 @@ fn main() {
             }
             Ok(())
         }));
+        if !f.held_features().is_empty() {
+            let f2 = f.clone();
+            let name = format!("held records survive ({})", f.held_features().join(", "));
+            trials.push(trial(f.as_ref(), name, move || {
+                let (started, _turn) = started(f2.as_ref());
+                held_survive(&started, f2.zone())
+            }));
+        }
         let f2 = f.clone();
         trials.push(trial(
             f.as_ref(),

@@ -36,6 +36,7 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             }],
         }),
         dns_faults: false,
+        held_features: &[],
         start,
     })]
 }

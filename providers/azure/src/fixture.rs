@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use nsync_testkit::fixture::{
-    AccountState, Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch,
-    secret_file,
+    AccountState, Declared, Fixture, HeldPlant, HttpApi, PROVIDER, Started, address_of, runtime,
+    scratch, secret_file,
 };
 
 use crate::fake::{self, CLIENT_ID, SUBSCRIPTION, State, TENANT};
@@ -45,6 +45,7 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             ],
         }),
         dns_faults: false,
+        held_features: &["alias record set (targetResource)"],
         start,
     })]
 }
@@ -68,8 +69,44 @@ fn start() -> Started {
         ),
         Some(addr),
     );
+    let (plant, snap, gone) = (state.clone(), state.clone(), state.clone());
+    let held = HeldPlant {
+        owner: "cdn",
+        rtype: "A",
+        // An alias record set as Azure DNS returns one: `targetResource` and no
+        // `ARecords` (https://learn.microsoft.com/azure/dns/dns-alias), with metadata.
+        plant: Box::new(move |zone| {
+            let mut s = plant.lock().unwrap();
+            if let Some(z) = s.zones.iter_mut().find(|z| z.name == zone) {
+                z.sets.push(fake::RecordSet {
+                    name: "cdn".into(),
+                    rtype: "A".into(),
+                    etag: "held-0000-4000-8000-000000000001".into(),
+                    properties: serde_json::json!({"TTL": 60, "metadata": {"owner": "cdn team"}, "targetResource": {"id": format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/net/providers/Microsoft.Network/publicIPAddresses/edge-ip")}}),
+                });
+            }
+        }),
+        snapshot: Box::new(move |zone| {
+            let s = snap.lock().unwrap();
+            s.zones
+                .iter()
+                .filter(|z| z.name == zone)
+                .flat_map(|z| &z.sets)
+                .filter(|r| r.name == "cdn")
+                .map(|r| format!("{} {} {} {}", r.name, r.rtype, r.etag, r.properties))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }),
+        remove: Box::new(move |zone| {
+            let mut s = gone.lock().unwrap();
+            if let Some(z) = s.zones.iter_mut().find(|z| z.name == zone) {
+                z.sets.retain(|r| r.name != "cdn");
+            }
+        }),
+    };
     Started {
         stored: Some(Box::new(move |origin| fake::stored_zone(&state, origin))),
+        held: Some(held),
         ..started
     }
 }

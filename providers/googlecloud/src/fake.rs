@@ -40,6 +40,10 @@ pub struct RrsetJson {
     pub rtype: String,
     pub ttl: u64,
     pub rrdatas: Vec<String>,
+    /// A routing policy (geo, weighted round robin, primary-backup) in place of
+    /// `rrdatas`, kept as given (https://cloud.google.com/dns/docs/reference/rest/v1/
+    /// resourceRecordSets: `routingPolicy`).
+    pub routing_policy: Option<Value>,
 }
 
 impl RrsetJson {
@@ -57,11 +61,17 @@ impl RrsetJson {
             rtype: v["type"].as_str().unwrap_or_default().to_string(),
             ttl: v["ttl"].as_u64().unwrap_or(0),
             rrdatas,
+            routing_policy: v.get("routingPolicy").filter(|p| p.is_object()).cloned(),
         }
     }
 
     fn json(&self) -> Value {
-        json!({"kind": "dns#resourceRecordSet", "name": self.name, "type": self.rtype, "ttl": self.ttl, "rrdatas": self.rrdatas})
+        let mut v = json!({"kind": "dns#resourceRecordSet", "name": self.name, "type": self.rtype, "ttl": self.ttl});
+        match &self.routing_policy {
+            Some(p) => v["routingPolicy"] = p.clone(),
+            None => v["rrdatas"] = json!(self.rrdatas),
+        }
+        v
     }
 }
 
@@ -77,6 +87,8 @@ pub fn stored_zone(state: &Control, origin: &nsync_core::Name) -> nsync_core::zo
         .iter()
         .filter(|z| z.dns_name == dns_name)
         .flat_map(|z| &z.rrsets)
+        // A routing policy has no rrdatas to read: it is held, never nsync's.
+        .filter(|r| r.routing_policy.is_none())
         .map(|r| {
             (
                 stored_name(&r.name, origin, false),
@@ -143,6 +155,7 @@ impl State {
                     rtype: "NS".into(),
                     ttl: 21600,
                     rrdatas: NAME_SERVERS.iter().map(|s| s.to_string()).collect(),
+                    routing_policy: None,
                 },
                 RrsetJson {
                     name: dns_name.into(),
@@ -152,6 +165,7 @@ impl State {
                         "{} cloud-dns-hostmaster.google.com. 1 21600 3600 259200 300",
                         NAME_SERVERS[0]
                     )],
+                    routing_policy: None,
                 },
             ],
         });
@@ -426,7 +440,8 @@ fn handle(state: &Control, request: &Request) -> (u16, Vec<(String, String)>, Va
                     }
                     for a in &additions {
                         let a = RrsetJson::from(a);
-                        if a.rrdatas.is_empty() || a.rtype == "SOA" {
+                        if (a.rrdatas.is_empty() && a.routing_policy.is_none()) || a.rtype == "SOA"
+                        {
                             return (
                                 400,
                                 vec![],

@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use nsync_testkit::fixture::{
-    AccountState, Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch,
-    secret_file,
+    AccountState, Declared, Fixture, HeldPlant, HttpApi, PROVIDER, Started, address_of, runtime,
+    scratch, secret_file,
 };
 
 use crate::fake::{self, State};
@@ -45,6 +45,7 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             ],
         }),
         dns_faults: false,
+        held_features: &["routing policy (geo)"],
         start,
     })]
 }
@@ -67,8 +68,51 @@ fn start() -> Started {
         ),
         Some(addr),
     );
+    let (plant, snap, gone) = (state.clone(), state.clone(), state.clone());
+    let owner = |zone: &str| format!("geo.{zone}.");
+    let held = HeldPlant {
+        owner: "geo",
+        rtype: "A",
+        // A geolocation policy as Cloud DNS returns one: `routingPolicy`, no `rrdatas`
+        // (https://cloud.google.com/dns/docs/reference/rest/v1/resourceRecordSets).
+        plant: Box::new(move |zone| {
+            let mut s = plant.lock().unwrap();
+            let dns_name = format!("{zone}.");
+            if let Some(z) = s.zones.iter_mut().find(|z| z.dns_name == dns_name) {
+                z.rrsets.push(fake::RrsetJson {
+                    name: owner(zone),
+                    rtype: "A".into(),
+                    ttl: 60,
+                    rrdatas: Vec::new(),
+                    routing_policy: Some(
+                        serde_json::json!({"geo": {"enableFencing": false, "items": [
+                            {"location": "europe-west1", "rrdatas": ["192.0.2.10"]},
+                            {"location": "us-east1", "rrdatas": ["192.0.2.20"]},
+                        ]}}),
+                    ),
+                });
+            }
+        }),
+        snapshot: Box::new(move |zone| {
+            let s = snap.lock().unwrap();
+            s.zones
+                .iter()
+                .flat_map(|z| &z.rrsets)
+                .filter(|r| r.name == owner(zone))
+                .map(|r| format!("{r:?}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }),
+        remove: Box::new(move |zone| {
+            let mut s = gone.lock().unwrap();
+            for z in &mut s.zones {
+                z.rrsets.retain(|r| r.name != owner(zone));
+            }
+        }),
+    };
     Started {
         stored: Some(Box::new(move |origin| fake::stored_zone(&state, origin))),
+        held: Some(held),
         ..started
     }
 }

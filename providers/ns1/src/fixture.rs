@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use nsync_testkit::fixture::{
-    AccountState, Declared, Fixture, HttpApi, PROVIDER, Started, address_of, runtime, scratch,
-    secret_file,
+    AccountState, Declared, Fixture, HeldPlant, HttpApi, PROVIDER, Started, address_of, runtime,
+    scratch, secret_file,
 };
 
 use crate::fake::{self, State};
@@ -35,6 +35,7 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             }],
         }),
         dns_faults: false,
+        held_features: &["filter chain (geo)"],
         start,
     })]
 }
@@ -58,8 +59,54 @@ fn start() -> Started {
         ),
         Some(addr),
     );
+    let (plant, snap, gone) = (state.clone(), state.clone(), state.clone());
+    let owner = |zone: &str| format!("cdn.{zone}");
+    let held = HeldPlant {
+        owner: "cdn",
+        rtype: "CNAME",
+        // A geo CNAME as NS1 lists it: tier 3, its regions' answers flattened into
+        // short_answers (the fake keeps the filters and answers as given).
+        plant: Box::new(move |zone| {
+            let mut s = plant.lock().unwrap();
+            if let Some(z) = s.zones.iter_mut().find(|z| z.name == zone) {
+                z.records.push(fake::Record {
+                    id: "held-geo-cdn".into(),
+                    domain: owner(zone),
+                    rtype: "CNAME".into(),
+                    ttl: 60,
+                    answers: vec![
+                        vec!["eu.cdn.example.net".into()],
+                        vec!["us.cdn.example.net".into()],
+                    ],
+                    meta: serde_json::json!({}),
+                    filters: vec![
+                        serde_json::json!({"filter": "geotarget_country", "config": {}}),
+                        serde_json::json!({"filter": "select_first_n", "config": {"N": 1}}),
+                    ],
+                    link: None,
+                });
+            }
+        }),
+        snapshot: Box::new(move |zone| {
+            let s = snap.lock().unwrap();
+            s.zones
+                .iter()
+                .flat_map(|z| &z.records)
+                .filter(|r| r.domain == owner(zone))
+                .map(|r| format!("{r:?}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }),
+        remove: Box::new(move |zone| {
+            let mut s = gone.lock().unwrap();
+            for z in &mut s.zones {
+                z.records.retain(|r| r.domain != owner(zone));
+            }
+        }),
+    };
     Started {
         stored: Some(Box::new(move |origin| fake::stored_zone(&state, origin))),
+        held: Some(held),
         ..started
     }
 }

@@ -32,6 +32,7 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             }],
         }),
         dns_faults: false,
+        held_features: &[],
         start,
     })]
 }

@@ -15,6 +15,7 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
             http_api: None,
             // The relay goes in front of `server`: cut and slowed transfers and UPDATEs.
             dns_faults: true,
+            held_features: &[],
             start,
         })
     }

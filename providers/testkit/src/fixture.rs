@@ -34,6 +34,11 @@ pub trait Fixture: Send + Sync {
     fn dns_faults(&self) -> bool {
         false
     }
+    /// The provider features a fixture plants as held records (`Started::held`): the
+    /// "held records survive" test runs where this is not empty.
+    fn held_features(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Brings up what the provider talks to (a fake is started here), once per run.
     fn start(&self) -> Started;
 }
@@ -69,6 +74,23 @@ pub struct Started {
     /// Where `table`'s endpoint points, for a fixture with an `http_api`: the fault relay
     /// is put in front of it.
     pub api: Option<SocketAddr>,
+    /// Records made through the provider's own features (an alias, a routing policy, a
+    /// filter chain), put straight into the fake's store as the vendor's API would hold
+    /// them, for the "held records survive" test.
+    pub held: Option<HeldPlant>,
+}
+
+/// Held records a fixture can plant in a zone, read back raw, and take away.
+pub struct HeldPlant {
+    /// Where they are: an owner relative to the zone and its type, for the zone-file
+    /// line that collides with them.
+    pub owner: &'static str,
+    pub rtype: &'static str,
+    /// Puts them in the zone (its name without the final dot).
+    pub plant: Box<dyn Fn(&str) + Send + Sync>,
+    /// Their stored form, as the fake keeps it, to compare byte for byte.
+    pub snapshot: Box<dyn Fn(&str) -> String + Send + Sync>,
+    pub remove: Box<dyn Fn(&str) + Send + Sync>,
 }
 
 /// What the fault table needs to know of an HTTP API, known before it is started.
@@ -137,6 +159,7 @@ pub struct Declared {
     pub any_octet_owners: bool,
     pub http_api: Option<HttpApi>,
     pub dns_faults: bool,
+    pub held_features: &'static [&'static str],
     pub start: fn() -> Started,
 }
 
@@ -162,6 +185,9 @@ impl Fixture for Declared {
     fn dns_faults(&self) -> bool {
         self.dns_faults
     }
+    fn held_features(&self) -> &'static [&'static str] {
+        self.held_features
+    }
     fn start(&self) -> Started {
         (self.start)()
     }
@@ -186,6 +212,7 @@ impl Started {
             after_step: None,
             stored: None,
             api,
+            held: None,
         }
     }
 }

@@ -12,4 +12,4 @@ pub mod http_relay;
 pub mod lab;
 pub mod transitions;
 
-pub use fixture::{Declared, Fixture, HttpApi, NEEDS_LAB, PROVIDER, Started};
+pub use fixture::{Declared, Fixture, HeldPlant, HttpApi, NEEDS_LAB, PROVIDER, Started};

@@ -13,6 +13,7 @@ pub fn fixtures() -> Vec<Box<dyn Fixture>> {
         any_octet_owners: true,
         http_api: None,
         dns_faults: false,
+        held_features: &[],
         start: || {
             let lab = Lab::get();
             Started::dns(lab.zonefile_provider(PROVIDER), lab.ip("knot"))

@@ -27,16 +27,15 @@ pub fn fine_timestamp(now: SystemTime) -> String {
 /// The folder holding one zone's backups from one provider.
 pub fn folder(base: &Path, origin: &nsync_core::Name, provider: &str) -> PathBuf {
     base.join(".nsync/backups")
-        .join(origin.to_text())
+        .join(nsync_core::name::file_stem(origin))
         .join(provider)
 }
 
 /// Writes the backup; returns its path.
 pub fn save(base: &Path, provider: &str, zone: &Zone, now: SystemTime) -> anyhow::Result<PathBuf> {
     let stamp = fine_timestamp(now);
-    let dir = folder(base, &zone.origin, provider);
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("creating backup folder {}", dir.display()))?;
+    let stem = nsync_core::name::file_stem(&zone.origin);
+    let dir = crate::statedir::folder(base, &["backups", &stem, provider])?;
     let header = format!(
         "backup of zone {} at provider {provider}, taken by nsync sync at {stamp} before writing",
         zone.origin.to_text()
@@ -44,7 +43,10 @@ pub fn save(base: &Path, provider: &str, zone: &Zone, now: SystemTime) -> anyhow
     let note = "the apex SOA belongs to the provider and is not included";
     let text = write_master_file(zone, &[&header, note]);
     let temp = dir.join(format!(".{stamp}.{}.partial", std::process::id()));
-    std::fs::write(&temp, text).with_context(|| format!("writing backup {}", temp.display()))?;
+    crate::statedir::no_follow(std::fs::OpenOptions::new().write(true).create_new(true))
+        .open(&temp)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .with_context(|| format!("writing backup {}", temp.display()))?;
     let placed = place(&temp, &dir, &stamp);
     let _ = std::fs::remove_file(&temp);
     placed

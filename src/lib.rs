@@ -15,6 +15,7 @@ pub mod report;
 pub mod retry;
 pub mod selftest;
 pub mod serve;
+pub mod statedir;
 pub mod targets;
 pub mod verify;
 pub mod zonecheck;

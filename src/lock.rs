@@ -26,7 +26,7 @@ pub struct ZoneLocks {
 /// Where a zone's lock lives.
 pub fn lock_path(base: &Path, origin: &Name) -> PathBuf {
     base.join(".nsync/locks")
-        .join(format!("{}lock", origin.to_text()))
+        .join(format!("{}lock", nsync_core::name::file_stem(origin)))
 }
 
 /// Takes the lock of every zone, in name order (so two syncs of overlapping zone sets
@@ -56,17 +56,16 @@ fn lock_one(
     deadline: Option<Instant>,
 ) -> anyhow::Result<File> {
     let path = lock_path(base, origin);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating the lock folder {}", dir.display()))?;
-    }
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .with_context(|| format!("opening the lock {}", path.display()))?;
+    crate::statedir::folder(base, &["locks"])?;
+    let mut file = crate::statedir::no_follow(
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false),
+    )
+    .open(&path)
+    .with_context(|| format!("opening the lock {}", path.display()))?;
     loop {
         match file.try_lock() {
             Ok(()) => break,

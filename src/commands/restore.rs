@@ -24,17 +24,23 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
         .and_then(|p| p.parent())
         .and_then(|p| p.file_name())
         .and_then(|n| n.to_str());
-    let zone = match (global.zones.as_slice(), zone_dir) {
-        ([z], _) => z.clone(),
-        ([], Some(z)) if z.ends_with('.') => z.to_string(),
+    let origin = match (global.zones.as_slice(), zone_dir) {
+        ([z], _) => {
+            nsync_core::name::parse_name(z.trim_end_matches('.'), &nsync_core::Name::root())
+                .map_err(|e| anyhow::anyhow!("zone {z}: {e}"))?
+        }
+        ([], Some(stem)) => match nsync_core::name::from_file_stem(stem) {
+            Some(origin) => origin,
+            None => bail!(
+                "cannot tell the zone of {}; give --zone ZONE",
+                backup_path.display()
+            ),
+        },
         _ => bail!(
             "cannot tell the zone of {}; give --zone ZONE",
             backup_path.display()
         ),
     };
-    let origin =
-        nsync_core::name::parse_name(zone.trim_end_matches('.'), &nsync_core::Name::root())
-            .map_err(|e| anyhow::anyhow!("zone {zone}: {e}"))?;
     let backup = read_master_file(
         backup_path,
         &origin,

@@ -50,8 +50,24 @@ pub(super) fn read_provider(
     base: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<ProviderConfig> {
-    let what = format!("[providers.{name}]");
     let at = doc.at(value.span());
+    // A provider's name goes into messages, reports and file names (its backups): letters,
+    // digits, `-` and `_` only, so none can hold a path, a control character or an
+    // escape sequence.
+    if !is_provider_name(name) {
+        diags.push(
+            Diagnostic::error(
+                at,
+                format!(
+                    "provider name `{}` is not allowed",
+                    nsync_core::outside::printable(name, 80)
+                ),
+            )
+            .with_hint("name providers with letters, digits, `-` and `_` (at most 63), e.g. [providers.cf-main]"),
+        );
+        return None;
+    }
+    let what = format!("[providers.{name}]");
     let Some(table) = value.get_ref().as_table() else {
         diags.push(
             Diagnostic::error(at, format!("{what} must be a table"))
@@ -96,6 +112,15 @@ pub(super) fn read_provider(
         settings,
         location: at,
     })
+}
+
+/// Letters, digits, `-` and `_`, 1 to 63 of them, not starting with `-`.
+pub fn is_provider_name(name: &str) -> bool {
+    (1..=63).contains(&name.len())
+        && !name.starts_with('-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Reads the keys of `specs` from a table; `prefix` names nested tables (`tsig.`).

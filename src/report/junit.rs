@@ -5,6 +5,24 @@ use std::fmt::Write;
 
 /// Escapes text for an XML attribute value.
 pub fn xml(s: &str) -> String {
+    // XML 1.0 has no way to write most control characters, escaped or not: they are
+    // shown as `\u{..}` first, so every report is well formed whatever an answer held.
+    let s = if s
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
+        s.chars()
+            .map(|c| {
+                if c.is_control() && !matches!(c, '\n' | '\t') {
+                    format!("\\u{{{:x}}}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        s.to_string()
+    };
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -28,20 +28,16 @@ pub fn zone_files(dir: &Path) -> Vec<(PathBuf, Name)> {
         let Some(file) = path.file_name().and_then(|f| f.to_str()) else {
             continue;
         };
-        // Hidden files are nsync's own temporary ones (`.NAME.nsync-tmp`) or not zones;
-        // `.zone` is the root zone's file, as the zonefile provider names it.
-        if file.starts_with('.') && file != ".zone" {
+        // Hidden files are nsync's own temporary ones (`.NAME.nsync-tmp`) or not zones.
+        if file.starts_with('.') {
             continue;
         }
+        // The zonefile provider names files by the zone's file-name form
+        // (`nsync_core::name::file_stem`), `@root.zone` for the root.
         let Some(stem) = file.strip_suffix("zone") else {
             continue;
         };
-        let zone = if stem.ends_with('.') {
-            stem.to_string()
-        } else {
-            continue;
-        };
-        if let Ok(origin) = Name::from_ascii(&zone) {
+        if let Some(origin) = nsync_core::name::from_file_stem(stem) {
             out.push((path, origin.to_lowercase()));
         }
     }

@@ -8,6 +8,7 @@ pub mod diag;
 pub mod failpoint;
 pub mod kind;
 pub mod name;
+pub mod outside;
 pub mod provider;
 pub mod rcode;
 pub mod rdata;

@@ -483,3 +483,112 @@ mod tests {
         assert_eq!(relative_to(&other, &origin()), "x.other.test.");
     }
 }
+
+/// The one form of a zone name used in a file name (locks, backups, zone files): each
+/// label lower-cased, its octets outside `a-z 0-9 - _ *` written `%XX`, labels joined by
+/// `.` with the final dot kept (`example.com.`, as earlier versions wrote the common
+/// names). No stem can hold `/`, start with `.` or a control character, or be longer
+/// than a file name may be: past 180 octets the rest is replaced by a hash of the name.
+/// The root zone is `@root`.
+pub fn file_stem(name: &Name) -> String {
+    if name.is_root() {
+        return "@root".to_string();
+    }
+    let mut out = String::new();
+    for label in name.iter() {
+        for &b in label {
+            let b = b.to_ascii_lowercase();
+            if b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'*') {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out.push('.');
+    }
+    const MAX: usize = 180;
+    if out.len() > MAX {
+        // FNV-1a over the lower-cased wire form: stable across builds and platforms.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for label in name.iter() {
+            for b in
+                std::iter::once(label.len() as u8).chain(label.iter().map(u8::to_ascii_lowercase))
+            {
+                hash = (hash ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        let mut cut = 120;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out = format!("{}~{hash:016x}.", &out[..cut]);
+    }
+    out
+}
+
+/// The zone a [`file_stem`] names, where it can be told (a hashed stem cannot).
+pub fn from_file_stem(stem: &str) -> Option<Name> {
+    if stem == "@root" {
+        return Some(Name::root());
+    }
+    if stem.contains('~') || !stem.ends_with('.') {
+        return None;
+    }
+    let mut labels: Vec<Vec<u8>> = Vec::new();
+    for text in stem.trim_end_matches('.').split('.') {
+        let mut label = Vec::new();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                label.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            } else {
+                label.push(bytes[i]);
+                i += 1;
+            }
+        }
+        labels.push(label);
+    }
+    Name::from_labels(labels).ok().map(|mut n| {
+        n.set_fqdn(true);
+        n
+    })
+}
+
+#[cfg(test)]
+mod file_stem_tests {
+    use super::*;
+
+    #[test]
+    fn every_zone_name_is_one_safe_file_name_and_reads_back() {
+        let plain = Name::from_ascii("Example.COM.").unwrap();
+        assert_eq!(file_stem(&plain), "example.com.");
+        assert_eq!(from_file_stem("example.com."), Some(plain.to_lowercase()));
+        // One label holding `/`: no path.
+        let slash = Name::from_labels(vec![b"/tmp/x/victim".to_vec()]).unwrap();
+        let stem = file_stem(&slash);
+        assert_eq!(stem, "%2Ftmp%2Fx%2Fvictim.");
+        assert_eq!(from_file_stem(&stem).unwrap(), slash);
+        for hostile in [&b".."[..], b".hidden", b"\x1b[2J", b"a b"] {
+            let n = Name::from_labels(vec![hostile.to_vec(), b"test".to_vec()]).unwrap();
+            let stem = file_stem(&n);
+            assert!(!stem.starts_with('.') && !stem.contains('/'), "{stem}");
+            assert!(stem.bytes().all(|b| b.is_ascii_graphic()), "{stem}");
+            assert_eq!(from_file_stem(&stem).unwrap(), n);
+        }
+        // A legal 254-octet name fits a file name (255 octets with its suffix).
+        let long = Name::from_labels(vec![
+            vec![b'\\'; 63],
+            vec![b'a'; 63],
+            vec![b'b'; 63],
+            vec![b'c'; 61],
+        ])
+        .unwrap();
+        let stem = file_stem(&long);
+        assert!(stem.len() < 200, "{}", stem.len());
+        assert_eq!(from_file_stem(&stem), None, "hashed: --zone names it");
+        assert_eq!(file_stem(&Name::root()), "@root");
+    }
+}

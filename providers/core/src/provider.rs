@@ -219,11 +219,14 @@ impl ProviderError {
         operation: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
+        // Messages quote what APIs and servers said: shown escaped and bounded wherever
+        // the error goes (terminal, JSON, JUnit).
+        use crate::outside::{MAX_QUOTED, printable};
         ProviderError {
             kind,
-            provider: provider.to_string(),
-            operation: operation.into(),
-            message: message.into(),
+            provider: printable(provider, 200),
+            operation: printable(&operation.into(), MAX_QUOTED),
+            message: printable(&message.into(), MAX_QUOTED),
         }
     }
 }

@@ -247,5 +247,5 @@ pub fn names(list: &serde_json::Value) -> Vec<nsync_core::Name> {
 
 /// The first `n` characters of a body that is not the API's error shape, for a message.
 pub fn excerpt(text: &str, n: usize) -> String {
-    text.trim().chars().take(n).collect()
+    nsync_core::outside::printable(text.trim(), n)
 }

@@ -55,7 +55,11 @@ impl ZoneFiles {
 
     pub fn path(&self, origin: &Name) -> PathBuf {
         self.directory
-            .join(self.filename.replace("{zone}", &origin.to_text()))
+            // The zone's file-name form: no zone name can make a path of it.
+            .join(
+                self.filename
+                    .replace("{zone}", &nsync_core::name::file_stem(origin)),
+            )
     }
 
     fn error(&self, kind: ErrorKind, operation: &str, message: impl Into<String>) -> ProviderError {
@@ -108,7 +112,24 @@ impl ZoneFiles {
         let Some(command) = &self.reload_command else {
             return Ok(());
         };
-        let command = command.replace("{zone}", &origin.to_text());
+        // The command goes to a shell: a zone name is put in only if no shell would read
+        // anything but the name in it.
+        let zone = origin.to_text();
+        if command.contains("{zone}")
+            && !zone
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+        {
+            return Err(self.error(
+                ErrorKind::Permanent,
+                "reload_command",
+                format!(
+                    "zone {} holds characters a shell would read, so `{{zone}}` is not put into the command; the file is written, reload the server yourself",
+                    nsync_core::outside::printable(&zone, 300)
+                ),
+            ));
+        }
+        let command = command.replace("{zone}", &zone);
         let operation = format!("reload_command `{command}`");
         let out = tokio::process::Command::new("sh")
             .args(["-c", &command])

@@ -147,6 +147,22 @@ impl Api {
             p.after_answer(response.headers());
         }
         let status = response.status();
+        if status.is_redirection() {
+            let to = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .map(|l| crate::api::excerpt(l, 200))
+                .unwrap_or_else(|| "nowhere said".to_string());
+            return Err(self.error(
+                ErrorKind::Permanent,
+                operation,
+                format!(
+                    "HTTP {status}: {} redirects to {to}; nsync follows no redirect (the credentials and the request would go there). If the API has moved, set `endpoint` to its new address",
+                    self.endpoint
+                ),
+            ));
+        }
         let retry_after = crate::retry_after(response.headers());
         let too_large = || {
             self.error(

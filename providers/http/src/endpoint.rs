@@ -43,6 +43,29 @@ pub fn check(key: &str, url: &str, insecure_ok: bool) -> Result<(), Problem> {
             hint,
         })
     };
+    // The URL as the HTTP client will read it: `http://[::1]@192.0.2.1` is a user name
+    // `[::1]` at host 192.0.2.1, whatever the text looks like.
+    if let Ok(parsed) = reqwest::Url::parse(url) {
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return problem(
+                "holds a user name or password before `@`: the URL's host is what follows it",
+                "write the endpoint without `user@` (credentials go in their own keys, as secret references)",
+            );
+        }
+        if parsed.scheme() == "http"
+            && !insecure_ok
+            && !parsed.host_str().is_some_and(|h| {
+                let h = h.trim_start_matches('[').trim_end_matches(']');
+                h.eq_ignore_ascii_case("localhost")
+                    || h.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+            })
+        {
+            return problem(
+                "uses plain http to a host that is not loopback: the credentials would travel in clear",
+                "use https, or set `allow_insecure_http = true` where the provider allows it and the network is trusted",
+            );
+        }
+    }
     match url.split_once("://") {
         None => problem(
             "is not a URL",
@@ -114,6 +137,10 @@ mod tests {
             "http://192.0.2.1",
             "ftp://x",
             "pdns",
+            // Looks like loopback, connects to 192.0.2.1.
+            "http://[::1]@192.0.2.1:8081",
+            "http://127.0.0.1@192.0.2.1",
+            "https://user:pw@api.example.net",
         ] {
             assert!(check("url", bad, false).is_err(), "{bad}");
         }

@@ -85,6 +85,9 @@ pub fn client_with(provider: &str, timeout: Duration) -> Result<reqwest::Client,
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
     reqwest::Client::builder()
+        // No redirect is followed: the provider's credentials (X-API-Key, X-NSONE-Key, a
+        // session token) and its writes would go with it to wherever it points.
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10).min(timeout))
         .timeout(timeout)
         .user_agent(concat!("nsync/", env!("CARGO_PKG_VERSION")))

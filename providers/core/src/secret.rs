@@ -38,7 +38,7 @@ impl SecretRef {
                 Ok(_) => Err(format!("environment variable {name} is empty")),
                 Err(_) => Err(format!("environment variable {name} is not set")),
             },
-            SecretRef::File(path) => match std::fs::read_to_string(path) {
+            SecretRef::File(path) => match read_bounded(path) {
                 // A trailing newline from `echo secret > file` is not part of the secret.
                 Ok(v) => Ok(Secret {
                     value: v.trim_end_matches(['\n', '\r']).to_string(),
@@ -48,6 +48,33 @@ impl SecretRef {
             },
         }
     }
+}
+
+/// The largest secret file read: a service-account key file is about 2.5 KB.
+pub const MAX_SECRET_FILE: u64 = 64 * 1024;
+
+/// A secret file's text: a regular file (a FIFO would block forever, `/dev/zero` never
+/// ends) of at most [`MAX_SECRET_FILE`] octets, read no further than that.
+fn read_bounded(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("it is not a regular file (a folder, FIFO or device); point it at a file holding the secret".into());
+    }
+    if meta.len() > MAX_SECRET_FILE {
+        return Err(format!(
+            "it is {} octets; a secret file holds at most {MAX_SECRET_FILE}",
+            meta.len()
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SECRET_FILE + 1).read_to_string(&mut text))
+        .map_err(|e| e.to_string())?;
+    if text.len() as u64 > MAX_SECRET_FILE {
+        return Err(format!("it grew past {MAX_SECRET_FILE} octets while read"));
+    }
+    Ok(text)
 }
 
 impl fmt::Display for SecretRef {
@@ -99,6 +126,30 @@ impl fmt::Debug for Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_files_are_regular_and_bounded() {
+        let dev_zero = SecretRef::File("/dev/zero".into()).resolve();
+        assert!(dev_zero.unwrap_err().contains("not a regular file"));
+        let dir = std::env::temp_dir().join(format!("nsync-secret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let big = dir.join("big");
+        std::fs::write(&big, vec![b'a'; (MAX_SECRET_FILE + 1) as usize]).unwrap();
+        let e = SecretRef::File(big).resolve().unwrap_err();
+        assert!(e.contains("at most 65536"), "{e}");
+        let fifo = dir.join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(
+            made.is_ok_and(|s| s.success()),
+            "mkfifo (coreutils) makes the FIFO"
+        );
+        let e = SecretRef::File(fifo).resolve().unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
+        let ok = dir.join("ok");
+        std::fs::write(&ok, "s3cret\n").unwrap();
+        assert_eq!(SecretRef::File(ok).resolve().unwrap().expose(), "s3cret");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn references_parse_and_literals_do_not() {

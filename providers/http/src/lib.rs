@@ -104,6 +104,16 @@ pub fn transport_error(
     endpoint: &str,
     e: &reqwest::Error,
 ) -> ProviderError {
+    if e.is_builder() {
+        // Nothing was sent: retrying cannot help. The usual cause is a secret with
+        // characters an HTTP header cannot carry (a control character, a newline).
+        return ProviderError::new(
+            ErrorKind::Config,
+            provider,
+            operation,
+            "the request could not be made: a header value (an API key or token from this provider's secrets) holds characters HTTP cannot carry, such as a control character or a newline inside it; check the secret's value",
+        );
+    }
     let what = if e.is_timeout() {
         format!("{endpoint} timed out")
     } else if e.is_connect() {

@@ -72,11 +72,13 @@ impl Rfc2136Config {
     /// The signer for this key. The secret is base64 as BIND's `tsig-keygen` writes it.
     pub fn signer(&self, provider: &str) -> Result<TSigner, ProviderError> {
         let key = data_encoding::BASE64.decode(self.secret.expose().trim().as_bytes()).map_err(|_| {
+            // A fault of the secret's value, found before anything was sent: not a key
+            // the server rejected.
             ProviderError::new(
-                ErrorKind::AuthFailed,
+                ErrorKind::Config,
                 provider,
                 "read the TSIG secret",
-                "the TSIG secret is not base64 (it should look like tsig-keygen's `secret \"...\"`)",
+                "the TSIG secret is not base64 (it should look like tsig-keygen's `secret \"...\"`); nothing was sent to the server",
             )
         })?;
         TSigner::new(

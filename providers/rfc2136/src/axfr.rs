@@ -26,27 +26,65 @@ pub async fn transfer(server: &Server<'_>, origin: &Name) -> Result<Transfer, Pr
     query.add_query(Query::query(origin.clone(), RecordType::AXFR));
     let mut verifier = server.send_signed(&mut conn, query, &operation).await?;
 
-    let mut reader = Reader::default();
-    while !reader.done() {
-        let message = server
-            .receive_verified(&mut conn, &mut verifier, origin, &operation)
-            .await?;
-        reader
-            .take(message)
-            .map_err(|(kind, why)| server.error(kind, &operation, why))?;
+    let mut reader = Reader::new(server.config.max_transfer_records);
+    let limit = server.config.transfer_timeout;
+    let whole = async {
+        while !reader.done() {
+            let message = server
+                .receive_verified(&mut conn, &mut verifier, origin, &operation)
+                .await?;
+            reader
+                .take(message)
+                .map_err(|(kind, why)| server.error(kind, &operation, why))?;
+        }
+        Ok::<(), ProviderError>(())
+    };
+    match tokio::time::timeout(limit, whole).await {
+        Ok(done) => done?,
+        Err(_) => {
+            return Err(server.error(
+                ErrorKind::Permanent,
+                &operation,
+                format!(
+                    "the transfer had not ended after {} s ({} records so far); nsync stopped it. A zone this size needs a larger `transfer_timeout_seconds`; a server that never ends a transfer is broken or hostile",
+                    limit.as_secs(),
+                    reader.records
+                ),
+            ));
+        }
     }
     Ok(reader.finish(origin))
 }
 
-/// The records of a transfer, message by message: from the first SOA to the second.
-#[derive(Default)]
+/// The records of a transfer, message by message: from the first SOA to the second, at
+/// most `max_records` records and `MAX_TRANSFER_OCTETS` octets of them.
 pub struct Reader {
     soas: usize,
     serial: u32,
     rrsets: RrsetCollector,
+    records: u64,
+    max_records: u64,
+    octets: u64,
+}
+
+impl Default for Reader {
+    fn default() -> Self {
+        Reader::new(crate::config::DEFAULT_MAX_TRANSFER_RECORDS)
+    }
 }
 
 impl Reader {
+    pub fn new(max_records: u64) -> Reader {
+        Reader {
+            soas: 0,
+            serial: 0,
+            rrsets: RrsetCollector::default(),
+            records: 0,
+            max_records,
+            octets: 0,
+        }
+    }
+
     /// Whether the closing SOA has come.
     pub fn done(&self) -> bool {
         self.soas >= 2
@@ -58,6 +96,25 @@ impl Reader {
             return Err((
                 ErrorKind::Temporary,
                 "the server sent an empty transfer message",
+            ));
+        }
+        self.records += message.answers.len() as u64;
+        // Each record's owner and data, as a lower bound of what the message carried.
+        self.octets += message
+            .answers
+            .iter()
+            .map(|r| r.name.len() as u64 + 10)
+            .sum::<u64>();
+        if self.records > self.max_records {
+            return Err((
+                ErrorKind::Permanent,
+                "the transfer holds more records than `max_transfer_records` allows (default 2,000,000); nsync stopped it. Raise the setting for a zone this large; a server that never ends a transfer is broken or hostile",
+            ));
+        }
+        if self.octets > crate::config::MAX_TRANSFER_OCTETS {
+            return Err((
+                ErrorKind::Permanent,
+                "the transfer passed 2 GiB; nsync stopped it (no zone it manages is that large)",
             ));
         }
         for record in message.answers {
@@ -96,5 +153,56 @@ impl Reader {
             nameservers,
             serial: self.serial,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hickory_proto::rr::Record;
+    use hickory_proto::rr::rdata::{A, SOA};
+
+    fn message(records: Vec<Record>) -> Message {
+        let mut m = Message::new(1, MessageType::Response, OpCode::Query);
+        m.answers = records;
+        m
+    }
+
+    #[test]
+    fn a_transfer_past_its_record_cap_is_stopped() {
+        let origin = Name::from_ascii("big.test.").unwrap();
+        let soa = Record::from_rdata(
+            origin.clone(),
+            300,
+            RData::SOA(SOA::new(
+                Name::from_ascii("ns.big.test.").unwrap(),
+                Name::from_ascii("host.big.test.").unwrap(),
+                1,
+                3600,
+                600,
+                86400,
+                300,
+            )),
+        );
+        let mut reader = Reader::new(1_000);
+        reader.take(message(vec![soa])).unwrap();
+        let batch = || {
+            (0..100)
+                .map(|i| {
+                    Record::from_rdata(
+                        Name::from_ascii(format!("h{i}.big.test.")).unwrap(),
+                        300,
+                        RData::A(A::new(192, 0, 2, 1)),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        // A server that never sends the closing SOA: ten messages fit, the eleventh not.
+        for _ in 0..9 {
+            reader.take(message(batch())).unwrap();
+        }
+        let (kind, why) = reader.take(message(batch())).unwrap_err();
+        assert_eq!(kind, ErrorKind::Permanent);
+        assert!(why.contains("max_transfer_records"), "{why}");
     }
 }

@@ -13,6 +13,14 @@ use nsync_core::settings::Settings;
 /// How long one exchange with the primary may take before it counts as a timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// What one zone transfer may hold before nsync stops it: twice the million-record zones
+/// nsync is built for, and the octets and time such a transfer takes many times over. A
+/// primary that streams signed messages forever no longer keeps plan, verify and audit
+/// running until they are killed (each message came within the per-message timeout).
+pub const DEFAULT_MAX_TRANSFER_RECORDS: u64 = 2_000_000;
+pub const MAX_TRANSFER_OCTETS: u64 = 2 << 30;
+pub const DEFAULT_TRANSFER_SECONDS: u64 = 600;
+
 /// TSIG allows this much clock difference (RFC 8945 recommends 300 s).
 const FUDGE_SECONDS: u16 = 300;
 
@@ -24,6 +32,9 @@ pub struct Rfc2136Config {
     /// `Secret`'s Debug shows where the secret came from, never its value.
     pub secret: Secret,
     pub timeout: Duration,
+    /// Bounds of one whole transfer (`max_transfer_records`, `transfer_timeout_seconds`).
+    pub max_transfer_records: u64,
+    pub transfer_timeout: Duration,
 }
 
 impl Rfc2136Config {
@@ -60,12 +71,24 @@ impl Rfc2136Config {
             .int("timeout_seconds")
             .and_then(|s| u64::try_from(s).ok())
             .map_or(DEFAULT_TIMEOUT, Duration::from_secs);
+        let positive = |key: &str, default: u64| {
+            settings
+                .int(key)
+                .and_then(|v| u64::try_from(v).ok())
+                .filter(|v| *v > 0)
+                .unwrap_or(default)
+        };
         Ok(Rfc2136Config {
             server,
             key_name,
             algorithm,
             secret,
             timeout,
+            max_transfer_records: positive("max_transfer_records", DEFAULT_MAX_TRANSFER_RECORDS),
+            transfer_timeout: Duration::from_secs(positive(
+                "transfer_timeout_seconds",
+                DEFAULT_TRANSFER_SECONDS,
+            )),
         })
     }
 

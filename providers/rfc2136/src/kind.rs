@@ -29,6 +29,8 @@ pub const KIND: Kind = Kind {
             "{ name = \"nsync-key\", algorithm = \"hmac-sha256\", secret = \"env:NSYNC_TSIG_SECRET\" }",
         ),
         key("timeout_seconds", KeyType::Int, false, "10"),
+        key("max_transfer_records", KeyType::Int, false, "2000000"),
+        key("transfer_timeout_seconds", KeyType::Int, false, "600"),
     ],
     // BIND (dnssec-policy on a dynamic zone) and Knot (dnskey-management: incremental)
     // keep DNSKEYs added by UPDATE and sign the set with their own key-signing keys.

@@ -1,6 +1,7 @@
-//! Primaries that never finish: a transfer that drips forever stops at
+//! Servers that never finish: a transfer that drips forever stops at
 //! `transfer_timeout_seconds` whatever the per-message timeout says, with a message that
-//! names the setting; nothing retries it.
+//! names the setting, and nothing retries it; a root that answers every query with a
+//! referral to 13 new glue-less names (NXNSAttack) costs at most 100 queries per name.
 
 mod common;
 
@@ -46,4 +47,61 @@ fn a_transfer_that_never_ends_is_stopped_at_its_deadline() {
         took < Duration::from_secs(20),
         "stopped at its deadline, not retried: {took:?}"
     );
+}
+
+#[test]
+fn a_referral_flood_is_bounded_per_name() {
+    let flood = common::hostile::ReferralFlood::start();
+    let scratch = Scratch::new(&[("z.zone", "$TTL 300\nwww A 192.0.2.1\n")]);
+    let config = format!(
+        "[resolver]\nroot_hints = [\"{}\"]\n\n[providers.p]\nkind = \"zonefile\"\ndirectory = \"out\"\nnameservers = [{{ name = \"ns1.flood.example.\" }}]\n\n[verify]\ntimeout_ms = 300\nretries = 0\n\n[zones.\"flood.test.\"]\nfile = \"z.zone\"\nproviders = [\"p\"]\n",
+        flood.address
+    );
+    std::fs::write(scratch.path().join("nsync.toml"), config).unwrap();
+    nsync(&["sync", "--yes", "--create-missing", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    let began = Instant::now();
+    let ran = nsync(&["verify"]).dir(scratch.path()).run();
+    let took = began.elapsed();
+    let sent = flood.queries.load(std::sync::atomic::Ordering::SeqCst);
+    assert_ne!(ran.code, 0, "{ran:?}");
+    assert!(
+        format!("{}{}", ran.stdout, ran.stderr).contains("ns1.flood.example."),
+        "names what it could not resolve: {ran:?}"
+    );
+    eprintln!("referral flood: {sent} queries in {took:?}");
+    // Was 673,080 queries and still running after 120 s.
+    assert!(
+        sent <= 2 * 100 + 10,
+        "{sent} queries for one name (A and AAAA)"
+    );
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}
+
+#[test]
+fn a_referral_flood_is_bounded_for_audits_delegation_walk() {
+    let flood = common::hostile::ReferralFlood::start();
+    let scratch = Scratch::new(&[("z.zone", "$TTL 300\nwww A 192.0.2.1\n")]);
+    let config = format!(
+        "[resolver]\nroot_hints = [\"{}\"]\n\n[providers.p]\nkind = \"zonefile\"\ndirectory = \"out\"\nnameservers = [{{ name = \"ns1.example.net.\", addresses = [\"127.0.0.1\"] }}]\n\n[verify]\ntimeout_ms = 300\nretries = 0\n\n[zones.\"flood.test.\"]\nfile = \"z.zone\"\nproviders = [\"p\"]\n",
+        flood.address
+    );
+    std::fs::write(scratch.path().join("nsync.toml"), config).unwrap();
+    nsync(&["sync", "--yes", "--create-missing", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    let began = Instant::now();
+    let ran = nsync(&["audit", "--format", "json"])
+        .dir(scratch.path())
+        .run();
+    let took = began.elapsed();
+    let sent = flood.queries.load(std::sync::atomic::Ordering::SeqCst);
+    eprintln!("audit under a referral flood: {sent} queries in {took:?}");
+    assert_ne!(ran.code, 0, "{ran:?}");
+    // Was 248,717 queries in 45 s.
+    assert!(sent <= 500, "{sent} queries");
+    assert!(took < Duration::from_secs(30), "{took:?}");
 }

@@ -51,6 +51,40 @@ pub const IANA_ROOTS: &[&str] = &[
 /// How deep referrals and glue-less detours may go before giving up.
 const MAX_DEPTH: usize = 12;
 
+/// Queries one name's resolution may send in all, detours for glue-less nameservers
+/// included: resolvers cap the work one query may cause since the NXNSAttack (BIND's
+/// max-recursion-queries is 32 to 100); a server answering every query with a referral
+/// to new names would otherwise make nsync send hundreds of thousands of queries, to
+/// servers of its choosing.
+const MAX_QUERIES_PER_NAME: usize = 100;
+
+/// Glue-less nameserver names one referral may send nsync to resolve (the NXNSAttack
+/// mitigation resolvers adopted): the rest of a long list without glue is not followed.
+const MAX_GLUELESS_PER_REFERRAL: usize = 3;
+
+/// The queries one resolution has left.
+struct Work(std::sync::atomic::AtomicUsize);
+
+impl Work {
+    fn new() -> Work {
+        Work(std::sync::atomic::AtomicUsize::new(MAX_QUERIES_PER_NAME))
+    }
+
+    /// Takes one query from the budget; an error once it is spent.
+    fn take(&self, name: &Name) -> Result<(), String> {
+        use std::sync::atomic::Ordering;
+        self.0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1))
+            .map(|_| ())
+            .map_err(|_| {
+                format!(
+                    "gave up on {} after {MAX_QUERIES_PER_NAME} queries: the servers on the way keep referring elsewhere (a broken or hostile delegation)",
+                    name.to_text()
+                )
+            })
+    }
+}
+
 pub struct Resolver {
     roots: Vec<SocketAddr>,
     recursive: Vec<SocketAddr>,
@@ -100,8 +134,9 @@ impl Resolver {
     pub async fn addresses(&self, name: &Name) -> Result<Vec<IpAddr>, String> {
         let mut out = Vec::new();
         let mut why = String::new();
+        let work = Work::new();
         for rtype in [RecordType::A, RecordType::AAAA] {
-            match self.lookup(name, rtype, 0).await {
+            match self.lookup(name, rtype, 0, &work).await {
                 Ok(found) => out.extend(found),
                 Err(e) => why = e,
             }
@@ -132,6 +167,7 @@ impl Resolver {
         name: &'a Name,
         rtype: RecordType,
         depth: usize,
+        work: &'a Work,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<IpAddr>, String>> + Send + 'a>>
     {
         Box::pin(async move {
@@ -140,7 +176,7 @@ impl Resolver {
                 return Ok(hit.clone());
             }
             let found = if self.recursive.is_empty() {
-                self.iterate(name, rtype, depth).await?
+                self.iterate(name, rtype, depth, work).await?
             } else {
                 self.ask_recursive(name, rtype).await?
             };
@@ -178,6 +214,7 @@ impl Resolver {
         name: &Name,
         rtype: RecordType,
         depth: usize,
+        work: &Work,
     ) -> Result<Vec<IpAddr>, String> {
         let mut servers = self.roots.clone();
         let mut qname = name.clone();
@@ -191,6 +228,7 @@ impl Resolver {
                 let Some(client) = self.client(*ip).await else {
                     continue;
                 };
+                work.take(name)?;
                 let answer = match client.query(&qname, rtype).await {
                     Ok(a) => a.message,
                     Err(e) => {
@@ -246,8 +284,8 @@ impl Resolver {
                     })
                     .collect();
                 if glue.is_empty() {
-                    for n in &ns {
-                        if let Ok(found) = self.lookup(n, RecordType::A, depth + 1).await {
+                    for n in ns.iter().take(MAX_GLUELESS_PER_REFERRAL) {
+                        if let Ok(found) = self.lookup(n, RecordType::A, depth + 1, work).await {
                             glue.extend(found.into_iter().map(|ip| SocketAddr::new(ip, 53)));
                         }
                         if !glue.is_empty() {
@@ -318,6 +356,8 @@ impl Resolver {
     /// from the root hints (never through a recursive resolver: it would hide the parent).
     pub async fn delegation(&self, zone: &Name) -> Result<Delegation, String> {
         let mut servers = self.roots.clone();
+        // One budget for the walk and the glue-less detours on the way.
+        let work = Work::new();
         for _ in 0..MAX_DEPTH {
             let mut next: Option<Vec<SocketAddr>> = None;
             let mut last = String::from("no server answered");
@@ -325,6 +365,7 @@ impl Resolver {
                 let Some(client) = self.client(*ip).await else {
                     continue;
                 };
+                work.take(zone)?;
                 let answer = match client.query(zone, RecordType::NS).await {
                     Ok(a) => a.message,
                     Err(e) => {
@@ -425,8 +466,14 @@ impl Resolver {
                     .map(|(_, a)| SocketAddr::new(a, 53))
                     .collect();
                 if addrs.is_empty() {
-                    for n in &names {
-                        if let Ok(found) = self.addresses(n).await {
+                    for n in names.iter().take(MAX_GLUELESS_PER_REFERRAL) {
+                        let mut found = Vec::new();
+                        for rtype in [RecordType::A, RecordType::AAAA] {
+                            if found.is_empty() {
+                                found = self.lookup(n, rtype, 1, &work).await.unwrap_or_default();
+                            }
+                        }
+                        if !found.is_empty() {
                             addrs.extend(found.into_iter().map(|ip| SocketAddr::new(ip, 53)));
                             break;
                         }

@@ -83,3 +83,73 @@ impl HostileRelay {
         HostileRelay { address, stop }
     }
 }
+
+/// A root server from an NXNSAttack: every query is answered with a referral (to the zone
+/// just above the name asked) to 13 new nameserver names, never with glue, so each answer
+/// asks for 13 more resolutions.
+pub struct ReferralFlood {
+    pub address: SocketAddr,
+    pub queries: Arc<std::sync::atomic::AtomicUsize>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for ReferralFlood {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+impl ReferralFlood {
+    pub fn start() -> ReferralFlood {
+        use hickory_proto::op::{MessageType, OpCode, ResponseCode};
+        use hickory_proto::rr::{RData, Record, rdata::NS};
+        let socket = UdpSocket::bind("127.0.0.1:0").expect("bind UDP");
+        socket
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        let address = socket.local_addr().unwrap();
+        let queries = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (count, done) = (queries.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while !done.load(Ordering::Relaxed) {
+                let Ok((n, from)) = socket.recv_from(&mut buf) else {
+                    continue;
+                };
+                let Ok(query) = Message::from_vec(&buf[..n]) else {
+                    continue;
+                };
+                let k = count.fetch_add(1, Ordering::SeqCst);
+                let mut reply =
+                    Message::new(query.metadata.id, MessageType::Response, OpCode::Query);
+                reply.metadata.response_code = ResponseCode::NoError;
+                for q in &query.queries {
+                    reply.add_query(q.clone());
+                }
+                // The cut is just above the name asked, as a real referral's is.
+                let asked = query.queries.first().map(|q| q.name().clone());
+                let cut = asked
+                    .filter(|n| n.num_labels() > 1)
+                    .map(|n| n.base_name())
+                    .unwrap_or_else(Name::root);
+                for i in 0..13 {
+                    let target = Name::from_ascii(format!("ns{i}.victim{k}.example.")).unwrap();
+                    reply.authorities.push(Record::from_rdata(
+                        cut.clone(),
+                        300,
+                        RData::NS(NS(target)),
+                    ));
+                }
+                if let Ok(bytes) = reply.to_vec() {
+                    let _ = socket.send_to(&bytes, from);
+                }
+            }
+        });
+        ReferralFlood {
+            address,
+            queries,
+            stop,
+        }
+    }
+}

@@ -37,7 +37,7 @@ pub fn save(base: &Path, provider: &str, zone: &Zone, now: SystemTime) -> anyhow
     let stem = nsync_core::name::file_stem(&zone.origin);
     let dir = crate::statedir::folder(base, &["backups", &stem, provider])?;
     let header = format!(
-        "backup of zone {} at provider {provider}, taken by nsync sync at {stamp} before writing",
+        "backup of zone {} at provider {provider}, taken by nsync at {stamp} before writing to it",
         zone.origin.to_text()
     );
     let note = "the apex SOA belongs to the provider and is not included";

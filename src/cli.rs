@@ -196,6 +196,9 @@ pub struct RestoreArgs {
     /// Do not ask for confirmation
     #[arg(long)]
     pub yes: bool,
+    /// Restore even when it exceeds the [safety] thresholds
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]

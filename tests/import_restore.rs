@@ -67,3 +67,75 @@ fn restore_puts_a_backup_back() {
         "the backup's zone is back"
     );
 }
+
+#[test]
+fn restore_is_held_to_the_safety_thresholds_and_backs_up_first() {
+    let hosts = |n: usize| -> String {
+        std::iter::once("$TTL 300\n".to_string())
+            .chain((0..n).map(|i| format!("h{i} A 192.0.2.{}\n", i + 1)))
+            .collect()
+    };
+    let scratch = Scratch::new(&[
+        (
+            "nsync.toml",
+            "[providers.files]\nkind = \"zonefile\"\ndirectory = \"out\"\n\n[zones.\"rs.test.\"]\nfile = \"z.zone\"\nproviders = [\"files\"]\n",
+        ),
+        ("z.zone", &hosts(10)),
+    ]);
+    let dir = scratch.path();
+    nsync(&["sync", "--yes", "--create-missing", "-q"])
+        .dir(dir)
+        .run()
+        .code(0);
+    std::fs::write(dir.join("z.zone"), hosts(20)).unwrap();
+    nsync(&["sync", "--yes", "-q"]).dir(dir).run().code(0);
+    let backups = || -> Vec<std::path::PathBuf> {
+        let mut b: Vec<_> = std::fs::read_dir(dir.join(".nsync/backups/rs.test./files"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        b.sort();
+        b
+    };
+    let older = backups().pop().unwrap();
+    let before = backups().len();
+    // The older backup has 10 of the 20 rrsets: restoring it deletes half the zone.
+    nsync(&[
+        "restore",
+        "--yes",
+        "--provider",
+        "files",
+        older.to_str().unwrap(),
+    ])
+    .dir(dir)
+    .run()
+    .code(2)
+    .stderr_has("above max_delete_percent")
+    .stderr_has("nothing was written");
+    assert_eq!(backups().len(), before, "nothing done");
+    std::fs::write(dir.join("z.zone"), hosts(20)).unwrap();
+    assert_eq!(
+        nsync(&["plan", "-q"]).dir(dir).run().code,
+        0,
+        "still the 20"
+    );
+    let ran = nsync(&[
+        "restore",
+        "--yes",
+        "--force",
+        "--provider",
+        "files",
+        older.to_str().unwrap(),
+    ])
+    .dir(dir)
+    .run();
+    ran.code(0).stdout_has("what was there is in");
+    assert_eq!(backups().len(), before + 1, "the 20 were backed up first");
+    std::fs::write(dir.join("z.zone"), hosts(10)).unwrap();
+    assert_eq!(
+        nsync(&["plan", "-q"]).dir(dir).run().code,
+        0,
+        "the 10 are back"
+    );
+}

@@ -77,6 +77,27 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
         ttl_set_by_provider: &state.ttl_set_by_provider,
     };
     let changes = plan(&input);
+    // A restore of an old backup can delete much of a zone: the same thresholds as sync.
+    let violations = crate::commands::sync::threshold_violations(
+        &config.safety,
+        provider,
+        &origin,
+        crate::plan::managed_count(&input),
+        &changes,
+    );
+    let log = crate::report::Log::new(global.quiet, global.verbose, global.color);
+    if !violations.is_empty() && !args.force {
+        for v in &violations {
+            log.error(v);
+        }
+        bail!(
+            "restoring {} exceeds the [safety] thresholds; nothing was written. Check that it is the backup you mean, or run again with --force",
+            backup_path.display()
+        );
+    }
+    for v in &violations {
+        log.warn(&format!("{v} (--force given)"));
+    }
     let mut text = String::new();
     for c in &changes.changes {
         let (sign, line) = describe(c);
@@ -107,6 +128,18 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
             bail!("not confirmed; nothing was written");
         }
     }
+    // What is there now is backed up first, as sync does: a restore can be undone.
+    let saved = crate::backup::save(
+        &config.base_dir(),
+        provider,
+        &state.zone,
+        std::time::SystemTime::now(),
+    )?;
+    log.info(&format!(
+        "backed up {} at {provider} to {} before restoring",
+        origin.to_text(),
+        saved.display()
+    ));
     rt.block_on(p.apply(&origin, &changes))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     // Read back: a write the server had already received from a run killed just before
@@ -135,7 +168,7 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
                 again.changes.len()
             );
         }
-        crate::report::Log::new(global.quiet, global.verbose, global.color).warn(&format!(
+        log.warn(&format!(
             "{} at {provider} changed while it was restored ({} rrset(s), a write that landed late); writing the difference again",
             origin.to_text(),
             again.changes.len()
@@ -146,12 +179,13 @@ pub fn run(global: &Global, args: &RestoreArgs) -> anyhow::Result<Outcome> {
     write_result(
         global.output.as_deref(),
         &format!(
-            "restored {} at {provider} from {}: {} created, {} updated, {} deleted\n",
+            "restored {} at {provider} from {}: {} created, {} updated, {} deleted (what was there is in {})\n",
             origin.to_text(),
             backup_path.display(),
             counts.creates,
             counts.updates,
-            counts.deletes
+            counts.deletes,
+            saved.display()
         ),
     )?;
     Ok(Outcome::Ok)

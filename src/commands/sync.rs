@@ -286,10 +286,32 @@ fn safety_violations(
     let mut out = Vec::new();
     for (t, p) in targets.iter().zip(plans) {
         let Ok(plan) = p else { continue };
-        if plan.managed < 10 {
-            continue;
+        out.extend(threshold_violations(
+            safety,
+            &t.provider_name,
+            t.origin(),
+            plan.managed,
+            &plan.changes,
+        ));
+    }
+    out
+}
+
+/// One provider's plan against the thresholds: `managed` is how many rrsets nsync
+/// manages there now. Restore is held to the same ones.
+pub fn threshold_violations(
+    safety: &Safety,
+    provider: &str,
+    origin: &Name,
+    managed: usize,
+    changes: &nsync_core::provider::ChangeSet,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    {
+        if managed < 10 {
+            return out;
         }
-        let c = Counts::of(&plan.changes);
+        let c = Counts::of(changes);
         for (what, n, limit, key) in [
             (
                 "deletes",
@@ -304,13 +326,11 @@ fn safety_violations(
                 "max_update_percent",
             ),
         ] {
-            if n * 100 > limit as usize * plan.managed {
+            if n * 100 > limit as usize * managed {
                 out.push(format!(
-                    "provider {}, zone {}: the plan {what} {n} of {} rrsets ({}%), above {key} = {limit}",
-                    t.provider_name,
-                    t.origin().to_text(),
-                    plan.managed,
-                    n * 100 / plan.managed
+                    "provider {provider}, zone {}: the plan {what} {n} of {managed} rrsets ({}%), above {key} = {limit}",
+                    origin.to_text(),
+                    n * 100 / managed
                 ));
             }
         }

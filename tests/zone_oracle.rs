@@ -574,3 +574,42 @@ fn the_corpus_synced_to_bind_knot_and_powerdns_comes_back_unchanged() {
         assert_same(&format!("{server}'s AXFR"), &want, &managed);
     }
 }
+
+/// A `$TTL` inside an `$INCLUDE`d file stays in force after the include, as BIND reads
+/// it (its default and last TTL belong to the whole load); the origin does not.
+#[test]
+fn a_ttl_set_in_an_included_file_carries_on_after_it_as_in_bind() {
+    let scratch = Scratch::new(&[
+        (
+            "inc.zone",
+            "$TTL 60\n$ORIGIN sub.oracle.test.\ninside A 192.0.2.2\n",
+        ),
+        ("main.zone", ""),
+    ]);
+    let inc = scratch.path().join("inc.zone");
+    let main = format!(
+        "$TTL 5400\n@ SOA ns.oracle.test. host.oracle.test. 1 3600 600 86400 300\n@ NS ns.oracle.test.\nns A 192.0.2.53\nbefore A 192.0.2.1\n$INCLUDE {}\nafter A 192.0.2.3\n",
+        inc.display()
+    );
+    let path = scratch.path().join("main.zone");
+    std::fs::write(&path, &main).unwrap();
+    let read = nsync_core::zonefile::read_master_file(
+        &path,
+        &origin(),
+        &nsync_core::zonefile::ReadPolicy::beside(&path),
+    );
+    assert!(read.diagnostics.is_empty(), "{:#?}", read.diagnostics);
+    let after = read
+        .zone
+        .get(
+            &Name::from_ascii("after.oracle.test.").unwrap(),
+            RecordType::A,
+        )
+        .expect("after is back under the zone's origin");
+    assert_eq!(after.ttl, 60, "the included $TTL is still in force");
+    assert_same(
+        "BIND on an include that sets $TTL",
+        &nsync_records(&read.zone),
+        &bind(&path, "oracle.test.").unwrap(),
+    );
+}

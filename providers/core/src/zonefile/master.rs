@@ -23,7 +23,9 @@ use crate::zone::{TTL_HINT, parse_ttl};
 pub const MAX_INCLUDE_DEPTH: usize = 16;
 
 /// What carries from one entry to the next (RFC 1035 §5.1); an `$INCLUDE` gets a copy,
-/// so nothing it changes leaks back into the including file.
+/// and after it the including file's origin and owner are as before (RFC 1035 §5.1), but
+/// the TTLs are what the included file left: BIND keeps the default and last TTL of the
+/// whole load, so a `$TTL` inside an include stays in force after it.
 #[derive(Clone)]
 struct State {
     origin: Name,
@@ -209,7 +211,9 @@ fn split_point(text: &str, state: &State) -> Option<Split> {
                 }
             }
             if bytes[i] == b'$' {
-                // $ORIGIN and $TTL change what follows; $INCLUDE does not.
+                // $ORIGIN and $TTL change what follows; so may an $INCLUDE (a $TTL in
+                // it stays in force after it, as in BIND), which this scan does not
+                // read: no split after one.
                 let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
                 let mut words = text[i..end]
                     .split(';')
@@ -224,7 +228,6 @@ fn split_point(text: &str, state: &State) -> Option<Split> {
                             parse_name_in(arg, &state.origin, NameSyntax::Master).ok()?;
                     }
                     ("$TTL", Some(arg)) => state.default_ttl = Some(parse_ttl(arg).ok()?),
-                    ("$INCLUDE", _) => {}
                     _ => return None,
                 }
             }
@@ -324,7 +327,12 @@ fn directive(
             Ok(ttl) => state.default_ttl = Some(ttl),
             Err(e) => builder.report(Diagnostic::error(at(arg), e).with_hint(TTL_HINT)),
         },
-        "$INCLUDE" => include(builder, reader, path, index, entry, state),
+        "$INCLUDE" => {
+            if let Some(after) = include(builder, reader, path, index, entry, state) {
+                state.default_ttl = after.default_ttl;
+                state.last_ttl = after.last_ttl;
+            }
+        }
         _ => builder.report(
             Diagnostic::error(
                 at(&tokens[0]),
@@ -336,7 +344,8 @@ fn directive(
 }
 
 /// `$INCLUDE file [origin]` (RFC 1035 §5.1): the file is read with a copy of the state,
-/// relative to the including file's folder, under the zone's read policy.
+/// relative to the including file's folder, under the zone's read policy; the state it
+/// ended with, when it was read.
 fn include(
     builder: &mut ZoneBuilder,
     reader: &mut Reader<'_>,
@@ -344,7 +353,7 @@ fn include(
     index: &LineIndex,
     entry: &Entry,
     state: &State,
-) {
+) -> Option<State> {
     let tokens = &entry.tokens;
     let at = |t: &Token| index.location(t.offset);
     let arg = &tokens[1];
@@ -360,7 +369,7 @@ fn include(
             }
             Err(e) => {
                 builder.report(Diagnostic::error(at(origin), e).with_hint(NAME_HINT));
-                return;
+                return None;
             }
         }
     }
@@ -377,7 +386,7 @@ fn include(
                 )
                 .with_hint(e.hint),
             );
-            return;
+            return None;
         }
     };
     if reader.stack.contains(&real) {
@@ -391,7 +400,7 @@ fn include(
             )
             .with_hint("remove the $INCLUDE that leads back to a file already being read"),
         );
-        return;
+        return None;
     }
     if reader.stack.len() >= MAX_INCLUDE_DEPTH {
         builder.report(
@@ -401,11 +410,12 @@ fn include(
             )
             .with_hint("include the files from fewer levels (one file may $INCLUDE many)"),
         );
-        return;
+        return None;
     }
     reader.stack.push(real);
     read_text(builder, reader, &file, &text, &mut inner);
     reader.stack.pop();
+    Some(inner)
 }
 
 fn is_class(text: &str) -> bool {

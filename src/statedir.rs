@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 
 /// `base/.nsync/<parts...>`, each folder made (owner-only) if missing and checked.
 pub fn folder(base: &Path, parts: &[&str]) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(base).with_context(|| format!("creating {}", base.display()))?;
     let mut path = base.join(".nsync");
     real_dir(&path)?;
     for part in parts {

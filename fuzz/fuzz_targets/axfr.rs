@@ -7,7 +7,8 @@ use libfuzzer_sys::fuzz_target;
 use nsync_rfc2136::axfr::Reader;
 
 fuzz_target!(|data: &[u8]| {
-    let mut reader = Reader::default();
+    let origin = nsync_core::Name::from_ascii("example.test.").unwrap();
+    let mut reader = Reader::new(&origin, 100_000);
     // Messages as on the wire of a TCP transfer: two-octet length, then the message.
     let mut rest = data;
     while rest.len() >= 2 && !reader.done() {

@@ -28,7 +28,12 @@ pub fn zone_files(dir: &Path) -> Vec<(PathBuf, Name)> {
         let Some(file) = path.file_name().and_then(|f| f.to_str()) else {
             continue;
         };
-        // Hidden files are nsync's own temporary ones (`.NAME.nsync-tmp`) or not zones.
+        // Hidden files are nsync's own temporary ones (`.NAME.nsync-tmp`) or not zones,
+        // but for `.zone`: the root zone's file as earlier versions named it.
+        if file == ".zone" {
+            out.push((path, Name::root()));
+            continue;
+        }
         if file.starts_with('.') {
             continue;
         }

@@ -71,7 +71,7 @@ fn start() -> Started {
     );
     let (plant, snap, gone) = (state.clone(), state.clone(), state.clone());
     let held = HeldPlant {
-        owner: "cdn",
+        owner: "held-geo",
         rtype: "A",
         // An alias record set as Azure DNS returns one: `targetResource` and no
         // `ARecords` (https://learn.microsoft.com/azure/dns/dns-alias), with metadata.
@@ -79,7 +79,7 @@ fn start() -> Started {
             let mut s = plant.lock().unwrap();
             if let Some(z) = s.zones.iter_mut().find(|z| z.name == zone) {
                 z.sets.push(fake::RecordSet {
-                    name: "cdn".into(),
+                    name: "held-geo".into(),
                     rtype: "A".into(),
                     etag: "held-0000-4000-8000-000000000001".into(),
                     properties: serde_json::json!({"TTL": 60, "metadata": {"owner": "cdn team"}, "targetResource": {"id": format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/net/providers/Microsoft.Network/publicIPAddresses/edge-ip")}}),
@@ -92,7 +92,7 @@ fn start() -> Started {
                 .iter()
                 .filter(|z| z.name == zone)
                 .flat_map(|z| &z.sets)
-                .filter(|r| r.name == "cdn")
+                .filter(|r| r.name == "held-geo" && r.rtype == "A")
                 .map(|r| format!("{} {} {} {}", r.name, r.rtype, r.etag, r.properties))
                 .collect::<Vec<_>>()
                 .join("\n")
@@ -100,7 +100,7 @@ fn start() -> Started {
         remove: Box::new(move |zone| {
             let mut s = gone.lock().unwrap();
             if let Some(z) = s.zones.iter_mut().find(|z| z.name == zone) {
-                z.sets.retain(|r| r.name != "cdn");
+                z.sets.retain(|r| !(r.name == "held-geo" && r.rtype == "A"));
             }
         }),
     };

@@ -97,10 +97,18 @@ impl Provider for DigitalOcean {
                     &operation,
                 )
                 .await?;
-            let list = answer["domain_records"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
+            // An answer without the list is not DigitalOcean's (a proxy's page, another
+            // API): read as an empty domain it would make the plan create everything.
+            let Some(list) = answer["domain_records"].as_array().cloned() else {
+                return Err(self.client.api.error(
+                    ErrorKind::Permanent,
+                    &operation,
+                    format!(
+                        "the answer has no `domain_records` list: {}; is `endpoint` DigitalOcean's API?",
+                        nsync_http::api::excerpt(&answer.to_string(), 160)
+                    ),
+                ));
+            };
             for r in &list {
                 let record = records::read_record(r, origin)
                     .map_err(|e| self.client.api.error(ErrorKind::Permanent, &operation, e))?;

@@ -69,9 +69,9 @@ fn start() -> Started {
         Some(addr),
     );
     let (plant, snap, gone) = (state.clone(), state.clone(), state.clone());
-    let owner = |zone: &str| format!("geo.{zone}.");
+    let owner = |zone: &str| format!("held-geo.{zone}.");
     let held = HeldPlant {
-        owner: "geo",
+        owner: "held-geo",
         rtype: "A",
         // A geolocation policy as Cloud DNS returns one: `routingPolicy`, no `rrdatas`
         // (https://cloud.google.com/dns/docs/reference/rest/v1/resourceRecordSets).
@@ -98,7 +98,7 @@ fn start() -> Started {
             s.zones
                 .iter()
                 .flat_map(|z| &z.rrsets)
-                .filter(|r| r.name == owner(zone))
+                .filter(|r| r.name == owner(zone) && r.rtype == "A")
                 .map(|r| format!("{r:?}"))
                 .collect::<Vec<_>>()
                 .join("\n")
@@ -106,7 +106,8 @@ fn start() -> Started {
         remove: Box::new(move |zone| {
             let mut s = gone.lock().unwrap();
             for z in &mut s.zones {
-                z.rrsets.retain(|r| r.name != owner(zone));
+                z.rrsets
+                    .retain(|r| !(r.name == owner(zone) && r.rtype == "A"));
             }
         }),
     };

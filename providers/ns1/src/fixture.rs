@@ -60,9 +60,9 @@ fn start() -> Started {
         Some(addr),
     );
     let (plant, snap, gone) = (state.clone(), state.clone(), state.clone());
-    let owner = |zone: &str| format!("cdn.{zone}");
+    let owner = |zone: &str| format!("held-geo.{zone}");
     let held = HeldPlant {
-        owner: "cdn",
+        owner: "held-geo",
         rtype: "CNAME",
         // A geo CNAME as NS1 lists it: tier 3, its regions' answers flattened into
         // short_answers (the fake keeps the filters and answers as given).
@@ -87,20 +87,20 @@ fn start() -> Started {
                 });
             }
         }),
-        snapshot: Box::new(move |zone| {
+        snapshot: Box::new(move |_zone| {
             let s = snap.lock().unwrap();
             s.zones
                 .iter()
                 .flat_map(|z| &z.records)
-                .filter(|r| r.domain == owner(zone))
+                .filter(|r| r.id == "held-geo-cdn")
                 .map(|r| format!("{r:?}"))
                 .collect::<Vec<_>>()
                 .join("\n")
         }),
-        remove: Box::new(move |zone| {
+        remove: Box::new(move |_zone| {
             let mut s = gone.lock().unwrap();
             for z in &mut s.zones {
-                z.records.retain(|r| r.domain != owner(zone));
+                z.records.retain(|r| r.id != "held-geo-cdn");
             }
         }),
     };

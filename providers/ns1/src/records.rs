@@ -112,7 +112,15 @@ pub fn zone_from(origin: &nsync_core::Name, z: &Value) -> Result<ZoneRead, Strin
                 .to_string(),
         );
     }
-    for r in z["records"].as_array().into_iter().flatten() {
+    // An answer without the record list is not NS1's zone (a proxy's page, another API):
+    // read as an empty zone it would make the plan create everything.
+    let Some(listed) = z["records"].as_array() else {
+        return Err(format!(
+            "the answer has no `records` list: {}; is `endpoint` NS1's API?",
+            nsync_core::outside::printable(&z.to_string(), 160)
+        ));
+    };
+    for r in listed {
         let type_text = r["type"].as_str().unwrap_or_default();
         let domain = r["domain"].as_str().unwrap_or_default();
         let managed =
@@ -316,5 +324,12 @@ mod tests {
         assert_eq!(read.notices.len(), 2, "{:?}", read.notices);
         assert!(read.notices[0].starts_with("sip.example.com NAPTR"));
         assert!(read.notices[1].starts_with("go.example.com URLFWD"));
+    }
+
+    #[test]
+    fn an_answer_without_the_record_list_is_refused_not_read_as_empty() {
+        let origin = Name::from_ascii("example.com.").unwrap();
+        let e = zone_from(&origin, &json!({"status": "ok"})).err().unwrap();
+        assert!(e.contains("no `records` list"), "{e}");
     }
 }

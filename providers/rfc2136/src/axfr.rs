@@ -16,6 +16,8 @@ pub struct Transfer {
     pub zone: Zone,
     pub nameservers: Vec<Name>,
     pub serial: u32,
+    /// Records the server sent whose owner is outside the zone (left out).
+    pub outside: u64,
 }
 
 pub async fn transfer(server: &Server<'_>, origin: &Name) -> Result<Transfer, ProviderError> {
@@ -26,7 +28,7 @@ pub async fn transfer(server: &Server<'_>, origin: &Name) -> Result<Transfer, Pr
     query.add_query(Query::query(origin.clone(), RecordType::AXFR));
     let mut verifier = server.send_signed(&mut conn, query, &operation).await?;
 
-    let mut reader = Reader::new(server.config.max_transfer_records);
+    let mut reader = Reader::new(origin, server.config.max_transfer_records);
     let limit = server.config.transfer_timeout;
     let whole = async {
         while !reader.done() {
@@ -57,8 +59,12 @@ pub async fn transfer(server: &Server<'_>, origin: &Name) -> Result<Transfer, Pr
 }
 
 /// The records of a transfer, message by message: from the first SOA to the second, at
-/// most `max_records` records and `MAX_TRANSFER_OCTETS` octets of them.
+/// most `max_records` records and `MAX_TRANSFER_OCTETS` octets of them. Records whose
+/// owner is not in the zone are not the zone's: dropped, and counted (a plan would
+/// otherwise "delete" `evil.` from `hostile.test.`).
 pub struct Reader {
+    pub outside: u64,
+    origin: Name,
     soas: usize,
     serial: u32,
     rrsets: RrsetCollector,
@@ -67,15 +73,11 @@ pub struct Reader {
     octets: u64,
 }
 
-impl Default for Reader {
-    fn default() -> Self {
-        Reader::new(crate::config::DEFAULT_MAX_TRANSFER_RECORDS)
-    }
-}
-
 impl Reader {
-    pub fn new(max_records: u64) -> Reader {
+    pub fn new(origin: &Name, max_records: u64) -> Reader {
         Reader {
+            outside: 0,
+            origin: origin.clone(),
             soas: 0,
             serial: 0,
             rrsets: RrsetCollector::default(),
@@ -135,6 +137,10 @@ impl Reader {
                     "the transfer did not start with the SOA",
                 ));
             }
+            if !self.origin.zone_of(&record.name) {
+                self.outside += 1;
+                continue;
+            }
             // DNSSEC records and types nsync does not manage belong to the server.
             if !is_supported(rtype) {
                 continue;
@@ -152,6 +158,7 @@ impl Reader {
             zone,
             nameservers,
             serial: self.serial,
+            outside: self.outside,
         }
     }
 }
@@ -184,7 +191,7 @@ mod tests {
                 300,
             )),
         );
-        let mut reader = Reader::new(1_000);
+        let mut reader = Reader::new(&origin, 1_000);
         reader.take(message(vec![soa])).unwrap();
         let batch = || {
             (0..100)
@@ -204,5 +211,43 @@ mod tests {
         let (kind, why) = reader.take(message(batch())).unwrap_err();
         assert_eq!(kind, ErrorKind::Permanent);
         assert!(why.contains("max_transfer_records"), "{why}");
+    }
+}
+
+#[cfg(test)]
+mod outside_tests {
+    use super::*;
+    use hickory_proto::rr::Record;
+    use hickory_proto::rr::rdata::{A, SOA};
+
+    #[test]
+    fn records_outside_the_zone_are_left_out_and_counted() {
+        let origin = Name::from_ascii("hostile.test.").unwrap();
+        let soa = Record::from_rdata(
+            origin.clone(),
+            300,
+            RData::SOA(SOA::new(origin.clone(), origin.clone(), 1, 1, 1, 1, 1)),
+        );
+        let a = |name: &str| {
+            Record::from_rdata(
+                Name::from_ascii(name).unwrap(),
+                300,
+                RData::A(A::new(192, 0, 2, 1)),
+            )
+        };
+        let mut m = Message::new(1, MessageType::Response, OpCode::Query);
+        m.answers = vec![
+            soa.clone(),
+            a("www.hostile.test."),
+            a("evil2."),
+            a("x.other.test."),
+            soa,
+        ];
+        let mut reader = Reader::new(&origin, 100);
+        reader.take(m).unwrap();
+        assert!(reader.done());
+        let t = reader.finish(&origin);
+        assert_eq!(t.zone.len(), 1, "only www");
+        assert_eq!(t.outside, 2);
     }
 }

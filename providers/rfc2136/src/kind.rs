@@ -79,11 +79,45 @@ fn check_values(provider: &str, settings: &Settings, diags: &mut Vec<Diagnostic>
     }
 }
 
+/// BIND's default `max-records-per-type`.
+const BIND_MAX_RECORDS_PER_TYPE: usize = 100;
+
 /// BIND checks names in the zones it is primary for (`check-names primary fail`, its
 /// default): an address record whose owner is not a host name (an `_` label, as in
 /// `_sip._tcp`) is refused with REFUSED. Knot and PowerDNS take it; so a warning.
+///
+/// An rrset whose UPDATE does not fit one message cannot be written atomically (and a
+/// message past 65,535 octets is cut, so the server sees a bad signature): refused. More
+/// than 100 records of one rrset pass BIND's default `max-records-per-type` (9.18.28 and
+/// later) and are refused by it with SERVFAIL: a warning.
 fn check_rrset(rrset: &nsync_core::zone::Rrset) -> Option<nsync_core::kind::RecordProblem> {
     use nsync_core::RecordType;
+    let octets: usize = rrset
+        .rdata()
+        .iter()
+        .map(|d| rrset.name.len() + 10 + d.wire().len())
+        .sum();
+    if octets > crate::update::MAX_UPDATE_OCTETS {
+        return Some(nsync_core::kind::RecordProblem {
+            refused: true,
+            message: format!(
+                "an rrset of {octets} octets ({} records): one UPDATE message holds at most {} octets of it, so it cannot be written in one piece",
+                rrset.rdata().len(),
+                crate::update::MAX_UPDATE_OCTETS
+            ),
+            hint: "split it over several names, or shorten it",
+        });
+    }
+    if rrset.rdata().len() > BIND_MAX_RECORDS_PER_TYPE {
+        return Some(nsync_core::kind::RecordProblem {
+            refused: false,
+            message: format!(
+                "{} records in one rrset; BIND refuses more than {BIND_MAX_RECORDS_PER_TYPE} by default (max-records-per-type), answering SERVFAIL",
+                rrset.rdata().len()
+            ),
+            hint: "raise max-records-per-type in BIND's options, or split the rrset",
+        });
+    }
     let host_record = matches!(rrset.rtype, RecordType::A | RecordType::AAAA);
     let not_a_host = rrset.name.iter().any(|label| label.contains(&b'_'));
     (host_record && not_a_host).then(|| nsync_core::kind::RecordProblem {
@@ -92,4 +126,37 @@ fn check_rrset(rrset: &nsync_core::zone::Rrset) -> Option<nsync_core::kind::Reco
             .to_string(),
         hint: "move it to a host name, or set `check-names primary ignore;` in BIND's zone",
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nsync_core::rdata::parse_rdata_text;
+    use nsync_core::zone::Rrset;
+    use nsync_core::{Name, RecordType};
+
+    fn txt_rrset(n: usize, len: usize) -> Rrset {
+        let origin = Name::from_ascii("example.com.").unwrap();
+        let rdata = (0..n)
+            .map(|i| {
+                let text = format!("\"{i:03}{}\"", "x".repeat(len - 3));
+                parse_rdata_text(RecordType::TXT, &text, &origin).unwrap()
+            })
+            .collect();
+        Rrset::new(origin, RecordType::TXT, 300, rdata)
+    }
+
+    #[test]
+    fn an_rrset_too_large_for_one_update_is_refused_and_many_records_warned() {
+        // 248 records of 252 octets: the UPDATE was cut at 65,500 octets (BADSIG).
+        let big = check_rrset(&txt_rrset(248, 252)).unwrap();
+        assert!(
+            big.refused && big.message.contains("one UPDATE message"),
+            "{}",
+            big.message
+        );
+        let many = check_rrset(&txt_rrset(150, 10)).unwrap();
+        assert!(!many.refused && many.message.contains("max-records-per-type"));
+        assert!(check_rrset(&txt_rrset(20, 50)).is_none());
+    }
 }

@@ -12,6 +12,7 @@ pub mod update;
 pub mod wire;
 
 use hickory_proto::rr::Name;
+use nsync_core::name::NameText;
 use nsync_core::provider::{
     BoxFuture, Capabilities, ChangeSet, Provider, ProviderError, ZoneState, async_trait,
 };
@@ -94,10 +95,19 @@ impl Provider for Rfc2136 {
         let t = axfr::transfer(&server, origin).await?;
         // A primary cannot tell which of the zone's NS are its own: the apex NS lists
         // every provider's. nsync.toml's `nameservers` says which are.
+        let mut notices = Vec::new();
+        if t.outside > 0 {
+            notices.push(format!(
+                "the transfer from {} held {} record(s) whose owner is outside {}; they are not the zone's and were left out",
+                self.config.server,
+                t.outside,
+                origin.to_text()
+            ));
+        }
         Ok(ZoneState {
             zone: t.zone,
             nameservers: Vec::new(),
-            notices: Vec::new(),
+            notices,
             held: Vec::new(),
             ttl_set_by_provider: Vec::new(),
         })

@@ -2,7 +2,8 @@
 //! id but another question, one cut short, or 64 KB of garbage, arriving before the real
 //! answer, is dropped and counted, and the real answer 50 ms later is used. With only the
 //! bad packets the address is reported (timeout, saying what was dropped), within the
-//! configured timeouts.
+//! configured timeouts. An address that answers only over TCP (UDP goes nowhere) is
+//! reported `udp_unanswered`: resolvers never get past the UDP.
 
 mod common;
 
@@ -94,4 +95,57 @@ fn only_bad_packets_are_reported_as_such_within_the_configured_timeout() {
             .contains("did not parse or answered another question, and were dropped"),
         "{report:#}"
     );
+}
+
+/// An address that answers over TCP only: UDP to it goes nowhere, TCP reaches the real
+/// server. Resolvers never get past the UDP, so verify must not call it consistent.
+#[test]
+#[ignore = "needs the test lab: bash tests/lab/up.sh (tests/run.sh runs every lab test)"]
+fn an_address_that_answers_only_over_tcp_is_reported() {
+    let lab = Lab::get();
+    let bind = SocketAddr::new(lab.ip("bind"), 53);
+    // A UDP socket that reads and never answers, and a TCP proxy on the same port.
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = udp.local_addr().unwrap().port();
+    let tcp = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while udp.recv_from(&mut buf).is_ok() {}
+    });
+    std::thread::spawn(move || {
+        for client in tcp.incoming().flatten() {
+            let Ok(server) = std::net::TcpStream::connect(bind) else {
+                continue;
+            };
+            let (mut c1, mut s1) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let (mut c2, mut s2) = (client, server);
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut c1, &mut s1);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut s2, &mut c2);
+            });
+        }
+    });
+    let only_tcp = SocketAddr::from(([127, 0, 0, 1], port));
+    let scratch = Scratch::new(&[
+        ("nsync.toml", &config(&lab, only_tcp)),
+        ("z.zone", ZONE_FILE),
+    ]);
+    nsync(&["sync", "--yes", "--force", "-q"])
+        .dir(scratch.path())
+        .run()
+        .code(0);
+    let ran = nsync(&["verify", "--format", "json"])
+        .dir(scratch.path())
+        .run();
+    ran.code(1);
+    let report = ran.json();
+    let findings = report["zones"][0]["findings"].as_array().unwrap();
+    let udp = findings
+        .iter()
+        .find(|f| f["kind"] == "udp_unanswered")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(udp["address"], only_tcp.to_string().as_str());
+    assert!(udp["actual"].as_str().unwrap().contains("dead"), "{udp:#}");
 }

@@ -61,6 +61,10 @@ pub struct Case {
 pub struct Tally {
     pub by_result: BTreeMap<&'static str, u64>,
     pub latencies: Vec<Duration>,
+    /// Answers that came over UDP (or over TCP after a TC), and answers that came only
+    /// over TCP after every UDP datagram went unanswered.
+    pub udp_answered: u64,
+    pub tcp_only: u64,
 }
 
 impl Tally {
@@ -68,6 +72,11 @@ impl Tally {
         let label = match result {
             Ok(a) => {
                 self.latencies.push(a.latency);
+                if a.udp_lost {
+                    self.tcp_only += 1;
+                } else {
+                    self.udp_answered += 1;
+                }
                 match a.message.metadata.response_code {
                     ResponseCode::NoError => "noerror",
                     ResponseCode::NXDomain => "nxdomain",
@@ -425,6 +434,18 @@ pub async fn check_address_in(
         };
         // A stable case name: CI systems track test cases by name across runs.
         out.push(&nonexistent_case(&origin), "A", finding);
+    }
+    // Answered, but never over UDP: resolvers ask over UDP and go to TCP only when an
+    // answer is truncated, so for them this address does not answer at all.
+    if out.tally.udp_answered == 0 && out.tally.tcp_only > 0 {
+        let mut f = place.finding(FindingKind::UdpUnanswered);
+        f.name = Some(origin.to_text());
+        f.expected = Some("answers over UDP, as resolvers ask".into());
+        f.actual = Some(format!(
+            "none of {} queries got an answer over UDP (or only packets that were not the answer); each was answered over TCP. Resolvers retry over TCP only when an answer says TC, so to them this address is dead: check what drops or mangles UDP on its path",
+            out.tally.tcp_only
+        ));
+        out.push("udp", "UDP", Some(f));
     }
     out
 }

@@ -85,6 +85,10 @@ pub struct Answer {
     /// The UDP answer was truncated (TC) and this one came over TCP: for DNSKEY, a set
     /// too large for the EDNS buffer.
     pub truncated: bool,
+    /// Every UDP datagram of the query went unanswered and this answer came over TCP:
+    /// resolvers retry over TCP only when an answer says TC, so an address that answers
+    /// only this way is dead to them.
+    pub udp_lost: bool,
 }
 
 /// The EDNS buffer verify offers: the DNS flag day 2020 value, what resolvers use, so an
@@ -203,23 +207,25 @@ impl AddressClient {
             .await
             .map_err(|_| QueryError::Network("client closed".into()))?;
         let start = Instant::now();
-        let answered = |message, truncated| Answer {
+        let answered = |message, truncated, udp_lost| Answer {
             message,
             latency: start.elapsed(),
             truncated,
+            udp_lost,
         };
         match self.udp(name, rtype, rd).await {
-            Ok(message) if message.metadata.truncation => {
-                self.tcp(name, rtype, rd).await.map(|m| answered(m, true))
-            }
-            Ok(message) => Ok(answered(message, false)),
+            Ok(message) if message.metadata.truncation => self
+                .tcp(name, rtype, rd)
+                .await
+                .map(|m| answered(m, true, false)),
+            Ok(message) => Ok(answered(message, false, false)),
             // Every datagram lost (a lossy or UDP-filtering path): TCP, which retransmits
             // on its own, gets one try within the budget before the address is called
             // unreachable. Its own failure says less than the UDP one, which is kept.
             Err(e @ (QueryError::Timeout | QueryError::OnlyInvalid(_))) => self
                 .tcp(name, rtype, rd)
                 .await
-                .map(|m| answered(m, false))
+                .map(|m| answered(m, false, true))
                 .map_err(|_| e),
             Err(e) => Err(e),
         }

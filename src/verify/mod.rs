@@ -55,6 +55,8 @@ pub enum FindingKind {
     AlgorithmMismatch,
     CdsInconsistent,
     DnskeyTruncated,
+    /// Answers came only over TCP; every UDP query went unanswered.
+    UdpUnanswered,
 }
 
 impl FindingKind {
@@ -82,6 +84,7 @@ impl FindingKind {
             FindingKind::AlgorithmMismatch => "algorithm_mismatch",
             FindingKind::CdsInconsistent => "cds_inconsistent",
             FindingKind::DnskeyTruncated => "dnskey_truncated",
+            FindingKind::UdpUnanswered => "udp_unanswered",
         }
     }
 

@@ -172,6 +172,7 @@ impl Asker for ScriptedAsker {
                 message: m,
                 latency: Duration::from_micros(100),
                 truncated,
+                udp_lost: false,
             })
         })
     }

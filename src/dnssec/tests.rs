@@ -525,3 +525,64 @@ fn a_dnskey_answer_that_needed_tcp_is_named_at_its_address() {
     );
     assert_eq!(found[0].at.as_ref().map(|(_, a)| a.as_str()), Some("a"));
 }
+
+/// KeyTrap (CVE-2023-50387): many keys sharing one tag and many signatures per rrset.
+/// The work one rrset may cost is bounded, and past it the rrset is bogus, as for the
+/// resolvers patched in 2024.
+#[test]
+fn colliding_key_tags_and_piles_of_signatures_are_bounded() {
+    use super::validate::{MAX_KEYS_PER_TAG, MAX_VERIFICATIONS_PER_RRSET};
+    let zsk = TestKey::new(ZONE, 256);
+    let www = a("www.example.test.", [192, 0, 2, 1]);
+    let t = now();
+    let z = zone();
+    let good = zsk.sign(std::slice::from_ref(&www), t - DAY, t + DAY);
+    // Keys that share the signature's tag (here: the tag of the real key, on copies that
+    // fail, as forged colliding keys would).
+    let other = TestKey::new(ZONE, 256);
+    let mut keys: Vec<super::keys::Key> = (0..100)
+        .map(|_| {
+            let mut k = other.key.clone();
+            k.id = zsk.key.id;
+            k
+        })
+        .collect();
+    keys.push(zsk.key.clone());
+    let v = rrset(
+        &[www.clone(), good.clone()],
+        &www.name,
+        RecordType::A,
+        &keys,
+        &z,
+        t,
+    );
+    assert!(
+        matches!(&v, Verdict::Bogus(w) if w.contains(&format!("tries at most {MAX_KEYS_PER_TAG}"))),
+        "{v:?}"
+    );
+    // Ninety signatures over other data before the good one: the budget runs out first.
+    let changed = a("www.example.test.", [192, 0, 2, 99]);
+    let mut answer = vec![www.clone()];
+    for _ in 0..90 {
+        answer.push(zsk.sign(std::slice::from_ref(&changed), t - DAY, t + DAY));
+    }
+    answer.push(good);
+    let started = std::time::Instant::now();
+    let v = rrset(
+        &answer,
+        &www.name,
+        RecordType::A,
+        std::slice::from_ref(&zsk.key),
+        &z,
+        t,
+    );
+    assert!(
+        matches!(&v, Verdict::Bogus(w) if w.contains(&format!("than the {MAX_VERIFICATIONS_PER_RRSET}"))),
+        "{v:?}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -39,6 +39,14 @@ pub fn signatures<'a>(
     })
 }
 
+/// Signature verifications one rrset may cost, and keys tried for one signature's key
+/// tag: past these the rrset is bogus. KeyTrap (CVE-2023-50387) answers carry many keys
+/// sharing a tag and many signatures, so that each answer costs millions of checks;
+/// resolvers bounded the work per answer in 2024 (Unbound 1.19.1, BIND 9.18.24), and an
+/// answer past these bounds fails at them too.
+pub const MAX_VERIFICATIONS_PER_RRSET: usize = 16;
+pub const MAX_KEYS_PER_TAG: usize = 4;
+
 /// Validates the rrset `name` `rtype` as it appears in `section` (answer or authority).
 pub fn rrset(
     section: &[Record],
@@ -56,9 +64,16 @@ pub fn rrset(
     let mut expires: Option<u32> = None;
     let mut by = BTreeSet::new();
     let mut any = false;
+    let mut budget = MAX_VERIFICATIONS_PER_RRSET;
     for sig in signatures(section, name, rtype) {
         any = true;
-        match one(sig, name, &records, keys, zone, now) {
+        if budget == 0 {
+            why.push(format!(
+                "more signature checks than the {MAX_VERIFICATIONS_PER_RRSET} nsync (like resolvers since KeyTrap) spends on one rrset: too many RRSIGs or keys sharing a tag"
+            ));
+            break;
+        }
+        match one(sig, name, &records, keys, zone, now, &mut budget) {
             Ok(key) => {
                 let e = sig.input().sig_expiration.get();
                 expires = Some(expires.map_or(e, |x| if before(x, e) { e } else { x }));
@@ -85,6 +100,7 @@ fn one<'k>(
     keys: &'k [Key],
     zone: &Name,
     now: u32,
+    budget: &mut usize,
 ) -> Result<&'k Key, String> {
     let input = sig.input();
     let id = KeyId {
@@ -120,7 +136,17 @@ fn one<'k>(
     if records.is_empty() {
         return Err(format!("the signature by {id} covers no records"));
     }
+    if candidates.len() > MAX_KEYS_PER_TAG {
+        return Err(format!(
+            "{} keys share the signature's tag {id}: nsync (like resolvers since KeyTrap) tries at most {MAX_KEYS_PER_TAG}",
+            candidates.len()
+        ));
+    }
     for key in candidates {
+        if *budget == 0 {
+            break;
+        }
+        *budget -= 1;
         if key
             .dnskey
             .verify_rrsig(name, DNSClass::IN, sig, records.iter().copied())

@@ -15,7 +15,14 @@ pub enum Denial {
     /// The answer carries no NSEC or NSEC3 at all.
     Unsigned,
     Bogus(String),
+    /// A proof resolvers do not check and take as insecure: NSEC3 with more iterations
+    /// than RFC 9276 §3.2 lets them accept.
+    Insecure(String),
 }
+
+/// NSEC3 iterations above which resolvers treat an answer as insecure (RFC 9276 §3.2;
+/// BIND and Unbound use 150; 0 is what RFC 9276 asks zones to use).
+pub const MAX_NSEC3_ITERATIONS: u16 = 150;
 
 /// Checks the authority section of an NXDOMAIN answer for `qname` in `zone`.
 pub fn nxdomain(qname: &Name, zone: &Name, authority: &[Record], keys: &[Key], now: u32) -> Denial {
@@ -117,6 +124,12 @@ fn nsec_proof(qname: &Name, nsecs: &[(&Name, &NSEC)]) -> Denial {
 fn nsec3_proof(qname: &Name, zone: &Name, nsec3s: &[(&Name, &NSEC3)]) -> Denial {
     let (_, first) = nsec3s[0];
     let (algorithm, salt, iterations) = (first.hash_algorithm(), first.salt(), first.iterations());
+    // Not even hashed: the cost is the attack (CVE-2023-50868), and resolvers stopped.
+    if iterations > MAX_NSEC3_ITERATIONS {
+        return Denial::Insecure(format!(
+            "the NSEC3 chain uses {iterations} iterations; resolvers take answers above {MAX_NSEC3_ITERATIONS} as insecure (RFC 9276 §3.2), so names that do not exist are not proven to anyone: sign with 0 iterations and no salt"
+        ));
+    }
     let hash = |name: &Name| -> Option<Vec<u8>> {
         algorithm
             .hash(salt, name, iterations)

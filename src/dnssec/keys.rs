@@ -84,12 +84,30 @@ impl Key {
 
 /// The zone keys at the apex among `records` (an answer section): keys with the zone-key
 /// flag and not revoked (RFC 5011), the only ones that may validate the zone's data.
+/// Whether the apex DNSKEY set has zone keys, and every one of them is revoked.
+pub fn only_revoked(records: &[Record], origin: &Name) -> bool {
+    let zone: Vec<&DNSKEY> = records
+        .iter()
+        .filter(|r| r.name == *origin)
+        .filter_map(|r| match &r.data {
+            RData::DNSSEC(DNSSECRData::DNSKEY(k)) if k.zone_key() => Some(k),
+            _ => None,
+        })
+        .collect();
+    !zone.is_empty() && zone.iter().all(|k| k.revoke())
+}
+
 pub fn zone_keys(records: &[Record], origin: &Name) -> Vec<Key> {
     let mut keys: Vec<Key> = records
         .iter()
         .filter(|r| r.name == *origin)
         .filter_map(|r| match &r.data {
-            RData::DNSSEC(DNSSECRData::DNSKEY(k)) if k.zone_key() && !k.revoke() => {
+            // A revoked key validates nothing (RFC 5011 §2.1); a key of an algorithm
+            // nsync cannot check makes no zone bogus (RFC 6840 §5.2: without a
+            // supported algorithm the zone is insecure to a resolver).
+            RData::DNSSEC(DNSSECRData::DNSKEY(k))
+                if k.zone_key() && !k.revoke() && k.algorithm().is_supported() =>
+            {
                 Key::from_dnskey(k)
             }
             _ => None,

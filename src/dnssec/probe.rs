@@ -37,6 +37,15 @@ pub async fn keys(client: &dyn Asker, zone: &Name, now: u32) -> (AddressDnssec, 
         .iter()
         .find(|r| r.name == *zone && r.record_type() == RecordType::DNSKEY)
         .map(|r| r.ttl);
+    // Keys, every one revoked: the zone is signed and nothing may validate it.
+    if seen.keys.is_empty() && super::keys::only_revoked(&m.answers, zone) {
+        return (
+            seen,
+            KeySet::Bogus(
+                "every zone key in the DNSKEY set carries the REVOKE flag (RFC 5011), so none may validate the zone".into(),
+            ),
+        );
+    }
     // An unsigned zone costs this one question: CDS and CDNSKEY only matter beside keys.
     if seen.keys.is_empty() {
         return (seen, KeySet::Absent);

@@ -586,3 +586,48 @@ fn colliding_key_tags_and_piles_of_signatures_are_bounded() {
         started.elapsed()
     );
 }
+
+/// A DNSKEY set whose only key carries REVOKE: nothing may validate the zone, and that
+/// is said, not taken for an unsigned zone.
+#[test]
+fn a_set_of_revoked_keys_only_is_not_an_unsigned_zone() {
+    let revoked = TestKey::new(ZONE, 257 | 0x0080);
+    let records = vec![revoked.record()];
+    assert!(super::keys::zone_keys(&records, &zone()).is_empty());
+    assert!(super::keys::only_revoked(&records, &zone()));
+    let live = TestKey::new(ZONE, 257);
+    let both = vec![revoked.record(), live.record()];
+    assert_eq!(super::keys::zone_keys(&both, &zone()).len(), 1);
+    assert!(!super::keys::only_revoked(&both, &zone()));
+}
+
+/// NSEC3 with more iterations than RFC 9276 lets resolvers accept: said, not accepted.
+#[test]
+fn an_nsec3_chain_past_rfc_9276s_iterations_is_insecure() {
+    let zsk = TestKey::new(ZONE, 256);
+    let t = now();
+    let owner = name("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example.test.");
+    let r = Record::from_rdata(
+        owner,
+        60,
+        RData::DNSSEC(DNSSECRData::NSEC3(NSEC3::new(
+            Nsec3HashAlgorithm::SHA1,
+            false,
+            500,
+            vec![0xab],
+            vec![0; 20],
+            [RecordType::A],
+        ))),
+    );
+    let sig = zsk.sign(std::slice::from_ref(&r), t - DAY, t + DAY);
+    match nxdomain(
+        &name("nope.example.test."),
+        &zone(),
+        &[r, sig],
+        &[zsk.key.clone()],
+        t,
+    ) {
+        Denial::Insecure(why) => assert!(why.contains("500 iterations"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -65,7 +65,9 @@ pub fn rrset(
     let mut by = BTreeSet::new();
     let mut any = false;
     let mut budget = MAX_VERIFICATIONS_PER_RRSET;
-    for sig in signatures(section, name, rtype) {
+    // Signatures of an algorithm nsync cannot check neither validate nor condemn the
+    // rrset (RFC 6840 §5.2).
+    for sig in signatures(section, name, rtype).filter(|s| s.input().algorithm.is_supported()) {
         any = true;
         if budget == 0 {
             why.push(format!(

@@ -318,8 +318,9 @@ pub async fn check_address_in(
         _ => None,
     };
     out.push(&origin.to_text(), "SOA", soa_finding);
-    // A case whenever there are keys, valid or not: `--wait` re-checks replace it then.
-    if signed {
+    // A case whenever there are keys, valid or not (or only revoked ones): `--wait`
+    // re-checks replace it then.
+    if signed || matches!(keyset, KeySet::Bogus(_)) {
         let finding = match keyset {
             KeySet::Bogus(why) => {
                 let mut f = place.finding(FindingKind::DnssecBogus);
@@ -503,6 +504,7 @@ fn denial_problem(
             FindingKind::DnssecBogus,
             format!("{why}: validating resolvers answer SERVFAIL for names that do not exist"),
         ),
+        Denial::Insecure(why) => (FindingKind::DnssecInsecure, why),
     };
     let mut f = place.finding(kind);
     f.name = Some(probe.to_text());

@@ -57,6 +57,8 @@ pub enum FindingKind {
     DnskeyTruncated,
     /// Answers came only over TCP; every UDP query went unanswered.
     UdpUnanswered,
+    /// A signed proof resolvers do not check (NSEC3 iterations past RFC 9276's limit).
+    DnssecInsecure,
 }
 
 impl FindingKind {
@@ -85,6 +87,7 @@ impl FindingKind {
             FindingKind::CdsInconsistent => "cds_inconsistent",
             FindingKind::DnskeyTruncated => "dnskey_truncated",
             FindingKind::UdpUnanswered => "udp_unanswered",
+            FindingKind::DnssecInsecure => "dnssec_insecure",
         }
     }
 

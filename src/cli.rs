@@ -220,6 +220,9 @@ pub struct ServeArgs {
     /// Address to listen on (repeatable)
     #[arg(long, value_name = "ADDR")]
     pub listen: Vec<String>,
+    /// An address that may transfer the zones (AXFR; repeatable); without it, loopback only
+    #[arg(long, value_name = "IP")]
+    pub allow_transfer: Vec<std::net::IpAddr>,
 }
 
 /// `500ms`, `30s`, `5m`, `1h`, or a bare number of seconds.

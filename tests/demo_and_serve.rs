@@ -329,3 +329,75 @@ fn sync_asks_on_a_terminal_and_writes_only_when_told_yes() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(nsync(&["plan", "-q"]).dir(scratch.path()).run().code, 0);
 }
+
+/// The rcode of an AXFR of `zone` at `addr`, asked from `source`.
+fn axfr_rcode(source: IpAddr, addr: SocketAddr, zone: &str) -> hickory_proto::op::ResponseCode {
+    use hickory_proto::op::{Message, MessageType, OpCode, Query};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(SocketAddr::new(source, 0)).unwrap();
+        let mut stream = socket.connect(addr).await.unwrap();
+        let mut q = Message::new(9, MessageType::Query, OpCode::Query);
+        q.add_query(Query::query(
+            Name::from_ascii(zone).unwrap(),
+            RecordType::AXFR,
+        ));
+        let bytes = q.to_vec().unwrap();
+        stream
+            .write_all(&(bytes.len() as u16).to_be_bytes())
+            .await
+            .unwrap();
+        stream.write_all(&bytes).await.unwrap();
+        let len = stream.read_u16().await.unwrap();
+        let mut buf = vec![0u8; len as usize];
+        stream.read_exact(&mut buf).await.unwrap();
+        Message::from_vec(&buf).unwrap().metadata.response_code
+    })
+}
+
+#[test]
+fn serve_gives_zone_transfers_only_to_the_addresses_allowed() {
+    let port = free_port();
+    let scratch = Scratch::new(&[(
+        "zones/xfr.test.zone",
+        "$TTL 300\n@ SOA ns.xfr.test. h.xfr.test. 1 3600 600 86400 300\n@ NS ns.xfr.test.\nns A 127.0.0.1\n",
+    )]);
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_nsync"))
+        .args([
+            "serve",
+            "--directory",
+            "zones",
+            "--listen",
+            &listen,
+            "--allow-transfer",
+            "127.0.0.2",
+        ])
+        .current_dir(scratch.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(server.stderr.take().unwrap());
+    let _first = stderr.lines().next();
+    let addr: SocketAddr = listen.parse().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while soa_serial(addr, "xfr.test.").is_none() {
+        assert!(Instant::now() < deadline, "never served");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    use hickory_proto::op::ResponseCode;
+    assert_eq!(
+        axfr_rcode([127, 0, 0, 3].into(), addr, "xfr.test."),
+        ResponseCode::Refused
+    );
+    assert_eq!(
+        axfr_rcode([127, 0, 0, 2].into(), addr, "xfr.test."),
+        ResponseCode::NoError
+    );
+    let _ = Command::new("kill")
+        .args(["-INT", &server.id().to_string()])
+        .status();
+    let _ = server.wait();
+}

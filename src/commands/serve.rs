@@ -15,15 +15,18 @@ use crate::serve::{Zones, bind, start};
 /// Where a standalone `nsync serve` listens unless told otherwise (no root needed).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:5353";
 
+/// What to serve: the folder, the addresses, and who besides loopback may transfer.
+type ToServe = (PathBuf, Vec<String>, Vec<std::net::IpAddr>);
+
 /// The folder and addresses: from the flags, or from a builtin provider in nsync.toml.
-fn what_to_serve(global: &Global, args: &ServeArgs) -> anyhow::Result<(PathBuf, Vec<String>)> {
+fn what_to_serve(global: &Global, args: &ServeArgs) -> anyhow::Result<ToServe> {
     if let Some(dir) = &args.directory {
         let listen = if args.listen.is_empty() {
             vec![DEFAULT_LISTEN.to_string()]
         } else {
             args.listen.clone()
         };
-        return Ok((dir.clone(), listen));
+        return Ok((dir.clone(), listen, args.allow_transfer.clone()));
     }
     let path = config_path(global.config.as_deref());
     let (config, diags) = read_config(&path);
@@ -65,13 +68,22 @@ fn what_to_serve(global: &Global, args: &ServeArgs) -> anyhow::Result<(PathBuf, 
             .map(<[String]>::to_vec)
             .unwrap_or_else(|| vec![DEFAULT_LISTEN.to_string()])
     };
-    Ok((PathBuf::from(dir), listen))
+    let mut allow = args.allow_transfer.clone();
+    for a in p.settings.strings("allow_transfer").unwrap_or_default() {
+        allow.push(a.parse().with_context(|| {
+            format!(
+                "provider {}: allow_transfer `{a}` is not an IP address",
+                p.name
+            )
+        })?);
+    }
+    Ok((PathBuf::from(dir), listen, allow))
 }
 
 pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
     let inv = super::invocation(global);
     let log = inv.log.clone();
-    let (dir, listen) = what_to_serve(global, args)?;
+    let (dir, listen, allow_transfer) = what_to_serve(global, args)?;
     if !dir.is_dir() {
         bail!(
             "{} is not a folder; create it, or run `nsync sync` to a builtin provider that writes it",
@@ -87,7 +99,7 @@ pub fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<Outcome> {
         })
         .collect::<anyhow::Result<_>>()?;
     super::runtime()?.block_on(async {
-        let zones = Zones::default();
+        let zones = Zones::default().with_transfers_from(allow_transfer);
         let mut running = Vec::new();
         for (i, addr) in addresses.iter().enumerate() {
             let (udp, tcp) = bind(*addr)

@@ -624,7 +624,7 @@ fn an_nsec3_chain_past_rfc_9276s_iterations_is_insecure() {
         &name("nope.example.test."),
         &zone(),
         &[r, sig],
-        &[zsk.key.clone()],
+        std::slice::from_ref(&zsk.key),
         t,
     ) {
         Denial::Insecure(why) => assert!(why.contains("500 iterations"), "{why}"),

@@ -7,14 +7,14 @@ pub mod load;
 pub mod referral;
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use hickory_proto::op::OpCode;
-use hickory_proto::rr::{LowerName, Name};
+use hickory_proto::rr::{LowerName, Name, RecordType};
 use hickory_server::Server;
 use hickory_server::net::runtime::Time;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
@@ -36,6 +36,11 @@ pub struct Zones {
     scanned: Arc<std::sync::Mutex<SystemTime>>,
     /// Each served zone's cuts, answered with referrals before the catalog is asked.
     cuts: Arc<std::sync::RwLock<HashMap<LowerName, Arc<Cuts>>>>,
+    /// Who may transfer a whole zone (AXFR, IXFR): these addresses, or loopback only
+    /// when none are given.
+    /// A zone transfer hands out every name at once and is the largest answer a 40-octet
+    /// query can get, so it is not for anyone who asks.
+    transfer_from: Arc<Vec<IpAddr>>,
 }
 
 impl Default for Zones {
@@ -44,6 +49,7 @@ impl Default for Zones {
             catalog: Arc::default(),
             scanned: Arc::new(std::sync::Mutex::new(SystemTime::UNIX_EPOCH)),
             cuts: Arc::default(),
+            transfer_from: Arc::default(),
         }
     }
 }
@@ -55,6 +61,12 @@ impl RequestHandler for Zones {
         request: &Request,
         response_handle: R,
     ) -> ResponseInfo {
+        let transfer = request
+            .request_info()
+            .is_ok_and(|i| matches!(i.query.query_type(), RecordType::AXFR | RecordType::IXFR));
+        if transfer && !self.may_transfer(request.src().ip()) {
+            return referral::refuse(request, response_handle).await;
+        }
         if let Some(delegation) = self.referral(request) {
             return referral::send(request, &delegation, response_handle).await;
         }
@@ -67,6 +79,24 @@ impl RequestHandler for Zones {
 }
 
 impl Zones {
+    /// These zones, transferable by `from` only (by loopback only when it is empty).
+    pub fn with_transfers_from(mut self, from: Vec<IpAddr>) -> Zones {
+        self.transfer_from = Arc::new(from);
+        self
+    }
+
+    fn may_transfer(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+            v4 => v4,
+        };
+        if self.transfer_from.is_empty() {
+            ip.is_loopback()
+        } else {
+            self.transfer_from.contains(&ip)
+        }
+    }
+
     pub async fn upsert(&self, origin: &Name, served: Served) {
         let origin = LowerName::new(origin);
         self.catalog

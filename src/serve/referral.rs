@@ -105,6 +105,26 @@ pub fn zone_of<'a, T>(
     }
 }
 
+/// Refuses `request` (a zone transfer from an address not allowed one).
+pub async fn refuse(request: &Request, mut response_handle: impl ResponseHandler) -> ResponseInfo {
+    let mut metadata = Metadata::response_from_request(&request.metadata);
+    metadata.response_code = ResponseCode::Refused;
+    let response = MessageResponseBuilder::new(&request.queries, None).build(
+        metadata,
+        iter::empty(),
+        iter::empty(),
+        iter::empty(),
+        iter::empty(),
+    );
+    match response_handle.send_response(response).await {
+        Ok(info) => info,
+        Err(_) => ResponseInfo::from(Header {
+            metadata,
+            counts: HeaderCounts::default(),
+        }),
+    }
+}
+
 /// Sends the referral to `delegation` for `request`.
 pub async fn send(
     request: &Request,

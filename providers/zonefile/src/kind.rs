@@ -37,6 +37,12 @@ pub const BUILTIN: Kind = Kind {
             "\"/var/lib/nsync/builtin\"",
         ),
         key("listen", KeyType::Strings, false, "[\"127.0.0.1:5353\"]"),
+        key(
+            "allow_transfer",
+            KeyType::Strings,
+            false,
+            "[\"192.0.2.53\"]",
+        ),
     ],
     capabilities: Capabilities::FULL,
     check_values: no_value_checks,

@@ -13,6 +13,7 @@ pub mod plan;
 pub mod providers;
 pub mod report;
 pub mod retry;
+pub mod secret_pins;
 pub mod selftest;
 pub mod serve;
 pub mod statedir;

@@ -370,6 +370,11 @@ pub fn require_secrets(config: &Config, inv: &Invocation) -> anyhow::Result<()> 
         let Some(pc) = config.providers.get(name) else {
             continue;
         };
+        for why in crate::secret_pins::problems(pc) {
+            problems.push(Diagnostic::error(pc.location.clone(), why).with_hint(
+                "point the endpoint back where the secret may go, or change the pin in the environment that holds the secret",
+            ));
+        }
         for (key, reference, at) in pc.settings.secrets() {
             if let Err(why) = reference.resolve() {
                 problems.push(

@@ -100,6 +100,9 @@ pub fn one_provider(
             path.display()
         )
     })?;
+    if let Some(why) = crate::secret_pins::problems(pc).into_iter().next() {
+        anyhow::bail!("{}: {why}", pc.location);
+    }
     for (key, reference, at) in pc.settings.secrets() {
         if let Err(why) = reference.resolve() {
             anyhow::bail!(

@@ -136,11 +136,13 @@ const CASES: &[Case] = &[
         3,
         "TTL 120 differs from TTL 60",
     ),
+    // Above 2^31-1 but within 32 bits BIND reads a TTL as 0 with a warning, and so does
+    // nsync (tests/zone_oracle.rs); past 32 bits it is no TTL.
     zone(
-        "TTL above 2^31-1",
-        "www 2147483648 A 192.0.2.1\n",
+        "TTL above 32 bits",
+        "www 4294967296 A 192.0.2.1\n",
         1,
-        "TTL `2147483648` is not a number of seconds",
+        "TTL `4294967296` is not a number of seconds",
     ),
     zone(
         "TTL with a bad unit",
@@ -231,12 +233,6 @@ const CASES: &[Case] = &[
         "$TTL 60\nsub DS 1 13 2 aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899\n",
         2,
         "DS at sub.example.test. without NS",
-    ),
-    zone(
-        "wildcard inside a name",
-        "$TTL 60\na.*.b A 192.0.2.1\n",
-        2,
-        "`*` is allowed only as the whole leftmost label",
     ),
     zone(
         "SSHFP with bad hex",

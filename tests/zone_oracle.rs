@@ -613,3 +613,28 @@ fn a_ttl_set_in_an_included_file_carries_on_after_it_as_in_bind() {
         &bind(&path, "oracle.test.").unwrap(),
     );
 }
+
+/// What BIND reads with a warning, nsync reads the same way and warns of: TTLs above
+/// 2^31-1 (read as 0), `CLASS1`, an inherited owner right after `$ORIGIN`, and `*` that is
+/// not a whole leftmost label.
+#[test]
+fn what_bind_reads_with_a_warning_nsync_reads_the_same() {
+    let text = "$TTL 300\n@ SOA ns.oracle.test. host.oracle.test. 1 3600 600 86400 300\n@ NS ns.oracle.test.\nns A 192.0.2.53\nbig 4294967295 A 192.0.2.1\nc CLASS1 A 192.0.2.3\n$ORIGIN sub.oracle.test.\n  A 192.0.2.4\nw.*.x A 192.0.2.5\n*y A 192.0.2.6\n";
+    let scratch = Scratch::new(&[("w.zone", text)]);
+    let path = scratch.path().join("w.zone");
+    let read = parse_master_text(&path, text, &origin());
+    let errors: Vec<_> = read.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let warnings: Vec<String> = read.diagnostics.iter().map(|d| d.to_string()).collect();
+    for said in ["read as 0", "right after $ORIGIN", "not a wildcard"] {
+        assert!(
+            warnings.iter().any(|w| w.contains(said)),
+            "{said}: {warnings:#?}"
+        );
+    }
+    assert_same(
+        "BIND on what it warns of",
+        &nsync_records(&read.zone),
+        &bind(&path, "oracle.test.").unwrap(),
+    );
+}

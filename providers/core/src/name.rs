@@ -136,12 +136,16 @@ pub(crate) fn name_wire(text: &str, origin: &Name, syntax: NameSyntax) -> Result
             out.len()
         ));
     }
-    check_wildcard(&out).map_err(|()| {
-        format!(
-            "name `{}`: `*` is allowed only as the whole leftmost label (a wildcard)",
-            shown()
-        )
-    })?;
+    // BIND reads `a.*.b` and `*x` in master files (a `*` that is no wildcard, a plain
+    // octet); the master reader warns of them (`odd_wildcard`). Elsewhere they are typos.
+    if syntax != NameSyntax::Master {
+        check_wildcard(&out).map_err(|()| {
+            format!(
+                "name `{}`: `*` is allowed only as the whole leftmost label (a wildcard)",
+                shown()
+            )
+        })?;
+    }
     Ok(out)
 }
 
@@ -226,6 +230,14 @@ pub fn unescape(text: &str, at: usize, out: &mut Vec<u8>) -> Result<usize, Strin
         }
         _ => Err("`\\` at the end escapes nothing: write `\\\\` for a backslash".into()),
     }
+}
+
+/// Whether `name` holds a `*` that is not a wildcard (not the whole leftmost label):
+/// BIND takes it as a plain octet, some providers refuse it.
+pub fn odd_wildcard(name: &Name) -> bool {
+    let mut labels = name.iter();
+    let first = labels.next();
+    first.is_some_and(|l| l.contains(&b'*') && l != b"*") || labels.any(|l| l.contains(&b'*'))
 }
 
 /// `*` is a wildcard only as the whole leftmost label; anywhere else it is a typo that

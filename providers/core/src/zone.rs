@@ -422,6 +422,26 @@ pub fn parse_ttl(text: &str) -> Result<u32, String> {
     check_ttl(total as i64).map_err(|_| bad())
 }
 
+/// A TTL as BIND's loader reads one: above 2^31-1 but within 32 bits it is set to 0,
+/// with a warning (RFC 2181 §8 says such a TTL is read as zero); the warning, if any.
+pub fn parse_ttl_as_bind(text: &str) -> Result<(u32, Option<String>), String> {
+    match parse_ttl(text) {
+        Ok(ttl) => Ok((ttl, None)),
+        Err(e) => {
+            let number: Option<u64> = text.parse().ok();
+            match number {
+                Some(n) if n > MAX_TTL as u64 && n <= u32::MAX as u64 => Ok((
+                    0,
+                    Some(format!(
+                        "TTL {n} is above {MAX_TTL}: read as 0, as BIND does (RFC 2181 §8)"
+                    )),
+                )),
+                _ => Err(e),
+            }
+        }
+    }
+}
+
 /// Checks a TTL given as a number against RFC 2181's range.
 pub fn check_ttl(value: i64) -> Result<u32, String> {
     if (0..=MAX_TTL as i64).contains(&value) {

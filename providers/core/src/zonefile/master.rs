@@ -16,7 +16,7 @@ use crate::builder::{Owner, Pos, ZoneBuilder, ZoneRead};
 use crate::diag::{Diagnostic, LineIndex, Location, excerpt};
 use crate::name::{NAME_HINT, NameSyntax, parse_name_in};
 use crate::rdata::{hint, parse_rdata, parse_type, supported_list};
-use crate::zone::{TTL_HINT, parse_ttl};
+use crate::zone::{TTL_HINT, parse_ttl, parse_ttl_as_bind};
 
 /// How deep `$INCLUDE` may nest. BIND has no limit but the file descriptors; a chain this
 /// deep is a mistake, and the message says it is the depth, not a loop.
@@ -33,6 +33,9 @@ struct State {
     last_owner: Option<Owner>,
     /// The owner as last written, so that the next record with the same text reuses it.
     last_owner_text: String,
+    /// A `$ORIGIN` came since the last record: a blank-owner line now inherits an owner
+    /// under the old origin (BIND warns of it).
+    owner_after_origin: bool,
     last_ttl: Option<u32>,
 }
 
@@ -123,6 +126,7 @@ fn new_state(origin: &Name) -> State {
         default_ttl: None,
         last_owner: None,
         last_owner_text: String::new(),
+        owner_after_origin: false,
         last_ttl: None,
     }
 }
@@ -317,14 +321,22 @@ fn directive(
     match name.as_str() {
         "$ORIGIN" => match parse_name_in(arg.raw, &state.origin, NameSyntax::Master) {
             Ok(origin) => {
+                // The owner of the next blank-owner line stays the last one written, as
+                // BIND keeps it (and warns); only the text it was written as is forgotten,
+                // since the same text now names something else.
                 state.origin = origin;
-                state.last_owner = None;
                 state.last_owner_text.clear();
+                state.owner_after_origin = true;
             }
             Err(e) => builder.report(Diagnostic::error(at(arg), e).with_hint(NAME_HINT)),
         },
-        "$TTL" => match parse_ttl(&arg.text()) {
-            Ok(ttl) => state.default_ttl = Some(ttl),
+        "$TTL" => match parse_ttl_as_bind(&arg.text()) {
+            Ok((ttl, warning)) => {
+                if let Some(w) = warning {
+                    builder.report(Diagnostic::warning(at(arg), w));
+                }
+                state.default_ttl = Some(ttl)
+            }
             Err(e) => builder.report(Diagnostic::error(at(arg), e).with_hint(TTL_HINT)),
         },
         "$INCLUDE" => {
@@ -364,8 +376,8 @@ fn include(
         match parse_name_in(origin.raw, &state.origin, NameSyntax::Master) {
             Ok(o) => {
                 inner.origin = o;
-                inner.last_owner = None;
                 inner.last_owner_text.clear();
+                inner.owner_after_origin = true;
             }
             Err(e) => {
                 builder.report(Diagnostic::error(at(origin), e).with_hint(NAME_HINT));
@@ -418,11 +430,17 @@ fn include(
     Some(inner)
 }
 
+/// A class mnemonic, or RFC 3597's generic `CLASSn` (`CLASS1` is IN).
 fn is_class(text: &str) -> bool {
-    matches!(
-        text.to_ascii_uppercase().as_str(),
-        "IN" | "CH" | "CS" | "HS"
-    )
+    let upper = text.to_ascii_uppercase();
+    matches!(upper.as_str(), "IN" | "CH" | "CS" | "HS")
+        || upper
+            .strip_prefix("CLASS")
+            .is_some_and(|n| !n.is_empty() && n.parse::<u16>().is_ok())
+}
+
+fn is_in(text: &str) -> bool {
+    text.eq_ignore_ascii_case("IN") || text.eq_ignore_ascii_case("CLASS1")
 }
 
 /// One record entry: `[owner] [ttl] [class] type rdata`, TTL and class in either order.
@@ -445,23 +463,45 @@ fn record(
                     .with_hint("write the owner name (or @) at the very start of the line"),
             ));
         }
+        if state.owner_after_origin {
+            builder.report(
+                Diagnostic::warning(
+                    at(&tokens[0]),
+                    "record with an inherited owner right after $ORIGIN: it keeps the owner of the record before, under the old origin (as BIND reads it)",
+                )
+                .with_hint("write the owner name at the start of the line to make it plain"),
+            );
+        }
         0
     } else if state.last_owner.is_some() && tokens[0].raw == state.last_owner_text {
         1
     } else {
         let name = parse_name_in(tokens[0].raw, &state.origin, NameSyntax::Master)
             .map_err(|e| err(&tokens[0], e, NAME_HINT))?;
+        if crate::name::odd_wildcard(&name) {
+            builder.report(
+                Diagnostic::warning(
+                    at(&tokens[0]),
+                    format!(
+                        "owner `{}` holds a `*` that is not a wildcard (only a whole leftmost `*` label is one); BIND reads it as a plain character, and some providers refuse it",
+                        excerpt(tokens[0].raw)
+                    ),
+                )
+                .with_hint("write `*` only as the whole leftmost label"),
+            );
+        }
         state.last_owner = Some(Owner::new(name, builder.origin()));
         state.last_owner_text.clear();
         state.last_owner_text.push_str(tokens[0].raw);
         1
     };
+    state.owner_after_origin = false;
     let mut ttl = None;
     for _ in 0..2 {
         let Some(t) = tokens.get(i) else { break };
         let text = t.text();
         if is_class(&text) {
-            if !text.eq_ignore_ascii_case("IN") {
+            if !is_in(&text) {
                 return Err(err(
                     t,
                     format!(
@@ -473,7 +513,11 @@ fn record(
             }
             i += 1;
         } else if text.starts_with(|c: char| c.is_ascii_digit()) {
-            ttl = Some(parse_ttl(&text).map_err(|e| err(t, e, TTL_HINT))?);
+            let (value, warning) = parse_ttl_as_bind(&text).map_err(|e| err(t, e, TTL_HINT))?;
+            if let Some(w) = warning {
+                builder.report(Diagnostic::warning(at(t), w));
+            }
+            ttl = Some(value);
             i += 1;
         } else {
             break;

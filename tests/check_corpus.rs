@@ -200,9 +200,21 @@ const CASES: &[Case] = &[
     ),
     zone(
         "unknown directive",
-        "$TTL 60\n$GENERATE 1-3 h$ A 192.0.2.$\n",
+        "$TTL 60\n$DATE 20260101\nh A 192.0.2.1\n",
         2,
-        "unknown directive $GENERATE",
+        "unknown directive $DATE",
+    ),
+    zone(
+        "$GENERATE with a bad range",
+        "$TTL 60\n$GENERATE 9-3 h$ A 192.0.2.$\n",
+        2,
+        "is not a $GENERATE range",
+    ),
+    zone(
+        "$GENERATE making a bad record",
+        "$TTL 60\n$GENERATE 250-260 h$ A 192.0.2.$\n",
+        2,
+        "$GENERATE at 256",
     ),
     zone(
         "class other than IN",

@@ -638,3 +638,24 @@ fn what_bind_reads_with_a_warning_nsync_reads_the_same() {
         &bind(&path, "oracle.test.").unwrap(),
     );
 }
+
+/// `$GENERATE` as BIND expands it: the value, offsets, widths and bases, in owners and
+/// data, for address, name and text records.
+#[test]
+fn generate_expands_as_in_bind() {
+    let text = "$TTL 300\n@ SOA ns.oracle.test. host.oracle.test. 1 3600 600 86400 300\n@ NS ns.oracle.test.\nns A 192.0.2.53\n$GENERATE 1-20 host$ A 192.0.2.$\n$GENERATE 0-30/10 h${0,3,d} 600 IN CNAME host${1}\n$GENERATE 10-12 x${0,2,x} TXT \"n=$\"\n";
+    let scratch = Scratch::new(&[("g.zone", text)]);
+    let path = scratch.path().join("g.zone");
+    let read = parse_master_text(&path, text, &origin());
+    assert!(read.diagnostics.is_empty(), "{:#?}", read.diagnostics);
+    assert_eq!(
+        read.zone.len(),
+        2 + 20 + 4 + 3,
+        "NS, ns A and the generated"
+    );
+    assert_same(
+        "BIND on $GENERATE",
+        &nsync_records(&read.zone),
+        &bind(&path, "oracle.test.").unwrap(),
+    );
+}

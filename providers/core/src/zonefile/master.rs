@@ -291,10 +291,82 @@ fn read_range(
             }
         };
         let first = &entry.tokens[0];
-        if !entry.blank_owner && first.raw.starts_with('$') {
+        if !entry.blank_owner && first.raw.eq_ignore_ascii_case("$GENERATE") {
+            generate(builder, path, &index, file, &entry, state);
+        } else if !entry.blank_owner && first.raw.starts_with('$') {
             directive(builder, reader, path, &index, &entry, state);
         } else if let Err(d) = record(builder, &index, file, &entry, state) {
             builder.report(*d);
+        }
+    }
+}
+
+/// `$GENERATE range lhs [ttl] [class] type rhs` (BIND): each generated line is read as
+/// a record written there; a problem is reported at the `$GENERATE` line, with the value.
+fn generate(
+    builder: &mut ZoneBuilder,
+    path: &Path,
+    index: &LineIndex,
+    file: u32,
+    entry: &Entry,
+    state: &mut State,
+) {
+    use super::generate::{expand, range};
+    let tokens = &entry.tokens;
+    let at = index.location(tokens[0].offset);
+    if tokens.len() < 5 {
+        builder.report(
+            Diagnostic::error(at, "$GENERATE needs a range, an owner, a type and data")
+                .with_hint("write it as BIND does: `$GENERATE 1-10 host$ A 192.0.2.$`"),
+        );
+        return;
+    }
+    let values = match range(&tokens[1].text()) {
+        Ok(v) => v,
+        Err(e) => {
+            builder.report(
+                Diagnostic::error(index.location(tokens[1].offset), e)
+                    .with_hint("write the range as start-stop or start-stop/step, e.g. 1-254"),
+            );
+            return;
+        }
+    };
+    let lhs = tokens[2].raw;
+    let rest: Vec<&str> = tokens[3..].iter().map(|t| t.raw).collect();
+    let rest = rest.join(" ");
+    for n in values {
+        let line = match (expand(lhs, n), expand(&rest, n)) {
+            (Ok(l), Ok(r)) => format!("{l} {r}\n"),
+            (Err(e), _) | (_, Err(e)) => {
+                builder.report(Diagnostic::error(at.clone(), e).with_hint(
+                    "write `$` for the value, `${offset,width,base}` to shape it, `\\$` for a plain $",
+                ));
+                return;
+            }
+        };
+        let generated = LineIndex::new(path, &line);
+        let entries = match lexer::lex(&line) {
+            Ok(e) => e,
+            Err(e) => {
+                let mut d = Diagnostic::error(
+                    at.clone(),
+                    format!("$GENERATE at {n}: `{}`: {}", line.trim(), e.message),
+                );
+                d.hint = e.hint;
+                builder.report(d);
+                return;
+            }
+        };
+        for generated_entry in entries {
+            if let Err(d) = record(builder, &generated, file, &generated_entry, state) {
+                let mut e = Diagnostic::error(
+                    at.clone(),
+                    format!("$GENERATE at {n}: `{}`: {}", line.trim(), d.message),
+                );
+                e.hint = d.hint;
+                builder.report(e);
+                return;
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 //! has one read and one write entry; `read_zone_file` picks the format by extension
 //! (`.toml` is nsync's TOML format, anything else a master file).
 
+pub mod generate;
 pub mod lexer;
 pub mod master;
 pub mod source;

@@ -659,3 +659,35 @@ fn generate_expands_as_in_bind() {
         &bind(&path, "oracle.test.").unwrap(),
     );
 }
+
+/// A newline escaped inside a string is a newline octet, as BIND reads it (and the lines
+/// after it keep their numbers); a private-use TYPE65534 record (BIND's signing state) is
+/// read and left out with a warning.
+#[test]
+fn escaped_newlines_and_private_types_as_bind_reads_them() {
+    let text = "$TTL 300\n@ SOA ns.oracle.test. host.oracle.test. 1 3600 600 86400 300\n@ NS ns.oracle.test.\nns A 192.0.2.53\nt TXT \"first\\\nsecond\"\n@ TYPE65534 \\# 5 0d12340001\nlast A 192.0.2.9\n";
+    let scratch = Scratch::new(&[("n.zone", text)]);
+    let path = scratch.path().join("n.zone");
+    let read = parse_master_text(&path, text, &origin());
+    assert!(
+        read.diagnostics.iter().all(|d| !d.is_error()),
+        "{:#?}",
+        read.diagnostics
+    );
+    let private = read
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("TYPE65534"))
+        .expect("a warning for the private type");
+    assert_eq!(private.location.line, 7, "lines count on after the string");
+    let theirs: BTreeSet<Rec> = bind(&path, "oracle.test.")
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.1 != 65534)
+        .collect();
+    assert_same(
+        "BIND on an escaped newline",
+        &nsync_records(&read.zone),
+        &theirs,
+    );
+}

@@ -142,6 +142,11 @@ impl<'a> Lexer<'a> {
                     } else {
                         unquoted(text, i)?
                     };
+                    // A string may hold escaped newlines: the lines go on counting.
+                    if let Some(last) = text[i..next].rfind('\n') {
+                        self.line += text[i..next].matches('\n').count() as u32;
+                        self.line_start = i + last + 1;
+                    }
                     current.tokens.push(token);
                     i = next;
                 }
@@ -193,6 +198,12 @@ fn quoted(text: &str, start: usize) -> Result<(Token<'_>, usize), LexError> {
                 });
             }
             Some(b'"') => break,
+            // A newline escaped inside a string is a newline octet of it, as BIND reads it.
+            Some(b'\\') if matches!(bytes.get(i + 1), Some(b'\n')) => {
+                let buf = out.get_or_insert_with(|| bytes[start + 1..i].to_vec());
+                buf.push(b'\n');
+                i += 2;
+            }
             Some(b'\\') => {
                 let buf = out.get_or_insert_with(|| bytes[start + 1..i].to_vec());
                 i = escape(text, i, buf)?;

@@ -602,6 +602,25 @@ fn record(
             "write `owner [ttl] [IN] TYPE data`, e.g. `www 300 IN A 192.0.2.1`",
         )
     })?;
+    // A private-use type (RFC 6895 §3.1: 65280-65534), as BIND's signer keeps its state
+    // in TYPE65534 records: a server's own business, read and left out, with a warning.
+    let type_text = type_token.text().to_ascii_uppercase();
+    if let Some(code) = type_text
+        .strip_prefix("TYPE")
+        .and_then(|n| n.parse::<u16>().ok())
+        .filter(|n| (65280..=65534).contains(n))
+    {
+        builder.report(
+            Diagnostic::warning(
+                at(type_token),
+                format!(
+                    "TYPE{code} is a private-use type (BIND keeps its signing state in TYPE65534): it belongs to the server that made it, so nsync leaves it out of every provider"
+                ),
+            )
+            .with_hint("remove it from the zone file, or leave it: nothing is written for it"),
+        );
+        return Ok(());
+    }
     let rtype = parse_type(&type_token.text()).ok_or_else(|| {
         Box::new(
             Diagnostic::error(

@@ -631,3 +631,43 @@ fn an_nsec3_chain_past_rfc_9276s_iterations_is_insecure() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The fuzz corpus's KeyTrap-shaped answer (fuzz/corpus/dnssec_answer/keytrap): twenty
+/// zone keys and ninety signatures that fail before one that holds, for the fuzz target
+/// to start from. Checked here to stay within the validation budget; written again with
+/// `NSYNC_WRITE_CORPUS=1`.
+#[test]
+fn the_keytrap_corpus_answer_stays_bounded() {
+    use hickory_proto::op::{Message, MessageType, OpCode, Query};
+    let t = 1_797_000_000;
+    let zsk = TestKey::new(ZONE, 256);
+    let mut m = Message::new(0x4b54, MessageType::Response, OpCode::Query);
+    m.add_query(Query::query(zone(), RecordType::DNSKEY));
+    m.answers.push(zsk.record());
+    for _ in 0..19 {
+        m.answers.push(TestKey::new(ZONE, 256).record());
+    }
+    let www = a("www.example.test.", [192, 0, 2, 1]);
+    let changed = a("www.example.test.", [192, 0, 2, 99]);
+    m.answers.push(www.clone());
+    for _ in 0..90 {
+        m.answers
+            .push(zsk.sign(std::slice::from_ref(&changed), t - DAY, t + 10 * DAY));
+    }
+    m.answers
+        .push(zsk.sign(std::slice::from_ref(&www), t - DAY, t + 10 * DAY));
+    let bytes = m.to_vec().unwrap();
+    let read = Message::from_vec(&bytes).unwrap();
+    let keys = super::keys::zone_keys(&read.answers, &zone());
+    let started = std::time::Instant::now();
+    let v = rrset(&read.answers, &www.name, RecordType::A, &keys, &zone(), t);
+    assert!(matches!(v, Verdict::Bogus(_)), "{v:?}");
+    assert!(started.elapsed() < std::time::Duration::from_millis(500));
+    if std::env::var_os("NSYNC_WRITE_CORPUS").is_some() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fuzz/corpus/dnssec_answer/keytrap"
+        );
+        std::fs::write(path, bytes).unwrap();
+    }
+}

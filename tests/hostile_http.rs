@@ -47,3 +47,39 @@ fn a_redirect_to_another_origin_is_not_followed() {
     );
     assert!(!ran.stdout.contains("secret-api-key") && !ran.stderr.contains("secret-api-key"));
 }
+
+#[test]
+fn an_api_key_http_cannot_carry_is_a_config_error_not_retried() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let reached = Arc::new(AtomicUsize::new(0));
+    let seen = reached.clone();
+    let server = rt.block_on(http_fake::serve(Arc::new(move |_: &Request| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        Response::json(200, "{}".into())
+    })));
+    let scratch = Scratch::new(&[
+        ("key", "bad\u{7}key\n"),
+        ("z.zone", "$TTL 300\nwww A 192.0.2.1\n"),
+    ]);
+    let config = format!(
+        "[providers.p]\nkind = \"powerdns\"\nurl = \"http://{server}\"\napi_key = \"file:{}\"\n\n[zones.\"k.test.\"]\nfile = \"z.zone\"\nproviders = [\"p\"]\n",
+        scratch.path().join("key").display()
+    );
+    std::fs::write(scratch.path().join("nsync.toml"), config).unwrap();
+    let _guard = rt.enter();
+    let began = std::time::Instant::now();
+    let ran = nsync(&["plan", "--format", "json"])
+        .dir(scratch.path())
+        .run();
+    assert_eq!(ran.code, 2, "{ran:?}");
+    assert!(
+        ran.stdout.contains("holds characters HTTP cannot carry"),
+        "{ran:?}"
+    );
+    assert!(ran.stdout.contains("config_error"), "{ran:?}");
+    assert!(
+        began.elapsed() < std::time::Duration::from_secs(5),
+        "not retried"
+    );
+    assert_eq!(reached.load(Ordering::SeqCst), 0, "nothing was sent");
+}

@@ -49,12 +49,13 @@ fn a_transfer_that_never_ends_is_stopped_at_its_deadline() {
     );
 }
 
-#[test]
-fn a_referral_flood_is_bounded_per_name() {
+/// A zone synced to a zonefile provider whose nameserver is `nameserver`, with the root
+/// hints pointing at a referral flood.
+fn behind_a_flood(nameserver: &str) -> (common::hostile::ReferralFlood, Scratch) {
     let flood = common::hostile::ReferralFlood::start();
     let scratch = Scratch::new(&[("z.zone", "$TTL 300\nwww A 192.0.2.1\n")]);
     let config = format!(
-        "[resolver]\nroot_hints = [\"{}\"]\n\n[providers.p]\nkind = \"zonefile\"\ndirectory = \"out\"\nnameservers = [{{ name = \"ns1.flood.example.\" }}]\n\n[verify]\ntimeout_ms = 300\nretries = 0\n\n[zones.\"flood.test.\"]\nfile = \"z.zone\"\nproviders = [\"p\"]\n",
+        "[resolver]\nroot_hints = [\"{}\"]\n\n[providers.p]\nkind = \"zonefile\"\ndirectory = \"out\"\nnameservers = [{nameserver}]\n\n[verify]\ntimeout_ms = 300\nretries = 0\n\n[zones.\"flood.test.\"]\nfile = \"z.zone\"\nproviders = [\"p\"]\n",
         flood.address
     );
     std::fs::write(scratch.path().join("nsync.toml"), config).unwrap();
@@ -62,6 +63,12 @@ fn a_referral_flood_is_bounded_per_name() {
         .dir(scratch.path())
         .run()
         .code(0);
+    (flood, scratch)
+}
+
+#[test]
+fn a_referral_flood_is_bounded_per_name() {
+    let (flood, scratch) = behind_a_flood("{ name = \"ns1.flood.example.\" }");
     let began = Instant::now();
     let ran = nsync(&["verify"]).dir(scratch.path()).run();
     let took = began.elapsed();
@@ -82,17 +89,8 @@ fn a_referral_flood_is_bounded_per_name() {
 
 #[test]
 fn a_referral_flood_is_bounded_for_audits_delegation_walk() {
-    let flood = common::hostile::ReferralFlood::start();
-    let scratch = Scratch::new(&[("z.zone", "$TTL 300\nwww A 192.0.2.1\n")]);
-    let config = format!(
-        "[resolver]\nroot_hints = [\"{}\"]\n\n[providers.p]\nkind = \"zonefile\"\ndirectory = \"out\"\nnameservers = [{{ name = \"ns1.example.net.\", addresses = [\"127.0.0.1\"] }}]\n\n[verify]\ntimeout_ms = 300\nretries = 0\n\n[zones.\"flood.test.\"]\nfile = \"z.zone\"\nproviders = [\"p\"]\n",
-        flood.address
-    );
-    std::fs::write(scratch.path().join("nsync.toml"), config).unwrap();
-    nsync(&["sync", "--yes", "--create-missing", "-q"])
-        .dir(scratch.path())
-        .run()
-        .code(0);
+    let (flood, scratch) =
+        behind_a_flood("{ name = \"ns1.example.net.\", addresses = [\"127.0.0.1\"] }");
     let began = Instant::now();
     let ran = nsync(&["audit", "--format", "json"])
         .dir(scratch.path())

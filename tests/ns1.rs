@@ -112,23 +112,9 @@ fn a_filter_chain_record_is_held_never_flattened_or_deleted() {
     let (_rt, state, url) = fake(&["geo.test"]);
     {
         let mut s = state.lock().unwrap();
-        let r = fake::Record {
-            id: "geo-cdn".into(),
-            domain: "cdn.geo.test".into(),
-            rtype: "CNAME".into(),
-            ttl: 60,
-            answers: vec![
-                vec!["eu.cdn.example.net".into()],
-                vec!["us.cdn.example.net".into()],
-            ],
-            meta: serde_json::json!({}),
-            filters: vec![
-                serde_json::json!({"filter": "geotarget_country", "config": {}}),
-                serde_json::json!({"filter": "select_first_n", "config": {"N": 1}}),
-            ],
-            link: None,
-        };
-        s.zones[0].records.push(r);
+        s.zones[0]
+            .records
+            .push(fake::Record::geo_cname("geo-cdn", "cdn.geo.test"));
     }
     let scratch = setup(
         &url,

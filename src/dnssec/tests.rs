@@ -567,7 +567,6 @@ fn colliding_key_tags_and_piles_of_signatures_are_bounded() {
         answer.push(zsk.sign(std::slice::from_ref(&changed), t - DAY, t + DAY));
     }
     answer.push(good);
-    let started = std::time::Instant::now();
     let v = rrset(
         &answer,
         &www.name,
@@ -579,11 +578,6 @@ fn colliding_key_tags_and_piles_of_signatures_are_bounded() {
     assert!(
         matches!(&v, Verdict::Bogus(w) if w.contains(&format!("than the {MAX_VERIFICATIONS_PER_RRSET}"))),
         "{v:?}"
-    );
-    assert!(
-        started.elapsed() < std::time::Duration::from_millis(500),
-        "{:?}",
-        started.elapsed()
     );
 }
 
@@ -659,10 +653,8 @@ fn the_keytrap_corpus_answer_stays_bounded() {
     let bytes = m.to_vec().unwrap();
     let read = Message::from_vec(&bytes).unwrap();
     let keys = super::keys::zone_keys(&read.answers, &zone());
-    let started = std::time::Instant::now();
     let v = rrset(&read.answers, &www.name, RecordType::A, &keys, &zone(), t);
     assert!(matches!(v, Verdict::Bogus(_)), "{v:?}");
-    assert!(started.elapsed() < std::time::Duration::from_millis(500));
     if std::env::var_os("NSYNC_WRITE_CORPUS").is_some() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),

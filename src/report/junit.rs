@@ -82,6 +82,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn control_characters_from_answers_keep_the_report_well_formed() {
+        assert_eq!(
+            xml("a\u{1b}[2J<b>&\u{0}"),
+            "a\\u{1b}[2J&lt;b&gt;&amp;\\u{0}"
+        );
+        assert_eq!(xml("line\nnext\ttab"), "line\nnext\ttab");
+    }
+
+    #[test]
     fn a_failed_case_carries_its_failures_escaped_and_is_counted() {
         let mut cases = Cases::new("  ");
         cases.case("z.", "ok", &[]);

@@ -44,6 +44,27 @@ pub struct Record {
 }
 
 impl Record {
+    /// A geo CNAME as NS1 users make them: two regions' answers and a filter chain that
+    /// picks one by the asker's country (tier 3).
+    pub fn geo_cname(id: &str, domain: &str) -> Record {
+        Record {
+            id: id.into(),
+            domain: domain.into(),
+            rtype: "CNAME".into(),
+            ttl: 60,
+            answers: vec![
+                vec!["eu.cdn.example.net".into()],
+                vec!["us.cdn.example.net".into()],
+            ],
+            meta: json!({}),
+            filters: vec![
+                json!({"filter": "geotarget_country", "config": {}}),
+                json!({"filter": "select_first_n", "config": {"N": 1}}),
+            ],
+            link: None,
+        }
+    }
+
     fn tier(&self) -> u64 {
         if !self.filters.is_empty() {
             3

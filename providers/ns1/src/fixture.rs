@@ -69,22 +69,8 @@ fn start() -> Started {
         plant: Box::new(move |zone| {
             let mut s = plant.lock().unwrap();
             if let Some(z) = s.zones.iter_mut().find(|z| z.name == zone) {
-                z.records.push(fake::Record {
-                    id: "held-geo-cdn".into(),
-                    domain: owner(zone),
-                    rtype: "CNAME".into(),
-                    ttl: 60,
-                    answers: vec![
-                        vec!["eu.cdn.example.net".into()],
-                        vec!["us.cdn.example.net".into()],
-                    ],
-                    meta: serde_json::json!({}),
-                    filters: vec![
-                        serde_json::json!({"filter": "geotarget_country", "config": {}}),
-                        serde_json::json!({"filter": "select_first_n", "config": {"N": 1}}),
-                    ],
-                    link: None,
-                });
+                z.records
+                    .push(fake::Record::geo_cname("held-geo-cdn", &owner(zone)));
             }
         }),
         snapshot: Box::new(move |_zone| {

@@ -41,7 +41,8 @@ fn what_to_serve(global: &Global, args: &ServeArgs) -> anyhow::Result<ToServe> {
         .providers
         .values()
         .filter(|p| {
-            p.kind.name == "builtin"
+            // A kind nsync serve runs is one that says where it listens (`builtin`).
+            p.kind.keys.iter().any(|k| k.key == "listen")
                 && (global.providers.is_empty() || global.providers.contains(&p.name))
         })
         .collect();

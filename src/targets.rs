@@ -138,6 +138,8 @@ pub struct Target {
     /// The zone's apex NS union, from every provider of the zone (whatever `--provider`
     /// selected); `None` when some provider's nameservers are unknown.
     pub union: Option<Vec<Name>>,
+    /// The provider's `deadline_seconds`: its whole write is bounded by it too.
+    pub deadline: Duration,
 }
 
 impl Target {
@@ -204,21 +206,38 @@ pub fn start_reads(
         let origin = zones[*zi].origin.clone();
         let policy = *policy;
         let log = log.clone();
+        let deadline = config.providers[&entries[i].1].deadline;
         set.spawn_on(
             async move {
                 let start = Instant::now();
-                let state = retry(
+                let read = retry(
                     &policy,
                     || provider.read_zone(&origin),
                     |e, wait| log.info(&format!("{e}; retrying in {wait:.1?}")),
-                )
-                .await;
+                );
+                let state = match tokio::time::timeout(deadline, read).await {
+                    Ok(state) => state,
+                    Err(_) => Err(past_deadline(provider.name(), "read zone", deadline)),
+                };
                 (i, state, start.elapsed())
             },
             handle,
         );
     }
     PendingReads { entries, set }
+}
+
+/// The error of a provider that did not finish within its deadline.
+pub fn past_deadline(provider: &str, operation: &str, deadline: Duration) -> ProviderError {
+    ProviderError::new(
+        ErrorKind::Temporary,
+        provider,
+        operation,
+        format!(
+            "no result within its deadline of {} s (deadline_seconds), retries and timeouts included; nsync gave up on it so the other providers are not held back",
+            deadline.as_secs()
+        ),
+    )
 }
 
 fn not_read(provider: &str) -> ProviderError {
@@ -287,6 +306,7 @@ pub async fn finish_reads(reads: PendingReads, ws: &Workspace, log: &Log) -> Tar
                 state,
                 read_time,
                 union: None,
+                deadline: pc.deadline,
             }
         })
         .collect();

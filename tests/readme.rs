@@ -117,7 +117,11 @@ fn the_ci_recipes_work_as_written_against_the_lab() {
         .env_remove("NSYNC_CONFIG")
         .output()
         .unwrap();
-    assert!(setup.status.success(), "{}", String::from_utf8_lossy(&setup.stderr));
+    assert!(
+        setup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&setup.stderr)
+    );
     for command in &commands {
         let out = std::process::Command::new("bash")
             .args(["-c", command])

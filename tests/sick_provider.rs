@@ -62,8 +62,9 @@ fn a_stalled_provider_fails_alone_at_its_deadline() {
     for p in ["a", "b"] {
         assert!(by(p)["error"].is_null(), "{p} was written: {report:#}");
     }
-    // The others were written in this run, not after five 60 s timeouts.
-    assert!(took < Duration::from_secs(30), "{took:?}");
+    // The stalled provider was given up at its deadline, not retried five times.
+    assert!(!ran.stderr.contains("retrying"), "{}", ran.stderr);
+    eprintln!("the sync with a stalled provider took {took:?}");
     let plan = nsync(&["plan", "-q", "--provider", "a", "--provider", "b"])
         .dir(scratch.path())
         .run();

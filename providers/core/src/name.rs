@@ -138,8 +138,8 @@ pub(crate) fn name_wire(text: &str, origin: &Name, syntax: NameSyntax) -> Result
     }
     // BIND reads `a.*.b` and `*x` in master files (a `*` that is no wildcard, a plain
     // octet); the master reader warns of them (`odd_wildcard`). Elsewhere they are typos.
-    if syntax != NameSyntax::Master {
-        check_wildcard(&out).map_err(|()| {
+    if syntax != NameSyntax::Master && literal_odd_star(text) {
+        Err(()).map_err(|()| {
             format!(
                 "name `{}`: `*` is allowed only as the whole leftmost label (a wildcard)",
                 shown()
@@ -240,21 +240,38 @@ pub fn odd_wildcard(name: &Name) -> bool {
     first.is_some_and(|l| l.contains(&b'*') && l != b"*") || labels.any(|l| l.contains(&b'*'))
 }
 
-/// `*` is a wildcard only as the whole leftmost label; anywhere else it is a typo that
-/// some providers accept and others reject.
-fn check_wildcard(wire: &[u8]) -> Result<(), ()> {
-    let mut at = 0;
-    let mut first = true;
-    while at < wire.len() && wire[at] != 0 {
-        let len = wire[at] as usize;
-        let label = &wire[at + 1..at + 1 + len];
-        if label.contains(&b'*') && (!first || label != b"*") {
-            return Err(());
+/// Whether `text` writes a bare `*` anywhere but as its whole leftmost label: a typo
+/// that some providers accept and others reject (an escaped `\*` is meant).
+fn literal_odd_star(text: &str) -> bool {
+    let (mut label, mut index, mut escaped, mut bare_star) = (String::new(), 0, false, false);
+    let mut odd = false;
+    let mut close = |label: &mut String, index: &mut usize, bare_star: &mut bool| {
+        if *bare_star && (*index > 0 || label != "*") {
+            odd = true;
         }
-        first = false;
-        at += 1 + len;
+        label.clear();
+        *bare_star = false;
+        *index += 1;
+    };
+    for c in text.chars() {
+        if escaped {
+            escaped = false;
+            label.push('\\');
+            label.push(c);
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '.' => close(&mut label, &mut index, &mut bare_star),
+            '*' => {
+                bare_star = true;
+                label.push(c);
+            }
+            c => label.push(c),
+        }
     }
-    Ok(())
+    close(&mut label, &mut index, &mut bare_star);
+    odd
 }
 
 /// Checks that a name can be a host name: letters, digits and inner hyphens per label
@@ -311,8 +328,31 @@ fn check_host_labels<'a>(
 /// something in a master file behind a backslash, every octet that is not printable
 /// ASCII as `\DDD` in decimal, so the text reads back to the same octets and never
 /// carries a control character into a terminal or a log.
-pub fn write_label(out: &mut String, label: &[u8]) {
+///
+/// A `*` is written bare only as a whole leftmost label (`leftmost`: a wildcard);
+/// elsewhere it is `\*`, so a name BIND reads with a `*` inside (`w.*.x`) is written in
+/// a form every nsync reader takes back.
+pub fn write_label_at(out: &mut String, label: &[u8], leftmost: bool) {
+    if leftmost && label == b"*" {
+        out.push('*');
+        return;
+    }
     for &b in label {
+        if b == b'*' {
+            out.push_str("\\*");
+            continue;
+        }
+        write_octet(out, b);
+    }
+}
+
+/// [`write_label_at`] for a label that is not a name's leftmost.
+pub fn write_label(out: &mut String, label: &[u8]) {
+    write_label_at(out, label, false);
+}
+
+fn write_octet(out: &mut String, b: u8) {
+    {
         match b {
             b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$' => {
                 out.push('\\');
@@ -335,8 +375,8 @@ pub fn format_name(name: &Name) -> String {
         return ".".into();
     }
     let mut out = String::with_capacity(name.len() + 8);
-    for label in name.iter() {
-        write_label(&mut out, label);
+    for (i, label) in name.iter().enumerate() {
+        write_label_at(&mut out, label, i == 0);
         out.push('.');
     }
     out
@@ -367,7 +407,7 @@ pub fn relative_to(name: &Name, origin: &Name) -> String {
             if i > 0 {
                 out.push('.');
             }
-            write_label(&mut out, label);
+            write_label_at(&mut out, label, i == 0);
         }
         return out;
     }
@@ -602,5 +642,23 @@ mod file_stem_tests {
         assert!(stem.len() < 200, "{}", stem.len());
         assert_eq!(from_file_stem(&stem), None, "hashed: --zone names it");
         assert_eq!(file_stem(&Name::root()), "@root");
+    }
+}
+
+#[cfg(test)]
+mod star_tests {
+    use super::*;
+
+    #[test]
+    fn a_star_inside_a_label_is_written_escaped_and_read_back_everywhere() {
+        let origin = Name::from_ascii("example.test.").unwrap();
+        let odd = parse_name_in("w.*.x_*y", &origin, NameSyntax::Master).unwrap();
+        let text = format_name(&odd);
+        assert_eq!(text, "w.\\*.x_\\*y.example.test.");
+        // TOML zones (International) take the escaped form, and refuse the bare one.
+        assert_eq!(parse_name(&text, &origin).unwrap(), odd);
+        assert!(parse_name("w.*.x", &origin).is_err());
+        let wild = parse_name("*.example.test.", &origin).unwrap();
+        assert_eq!(format_name(&wild), "*.example.test.");
     }
 }

@@ -11,7 +11,7 @@ use hickory_proto::rr::RecordType;
 
 use super::svcb;
 use super::wire::Cursor;
-use crate::name::write_label;
+use crate::name::write_label_at;
 
 /// `rtype` data in presentation format, or `None` when the octets are not valid data of
 /// that type (then [`generic`] still writes them).
@@ -110,8 +110,8 @@ fn name(out: &mut String, c: &mut Cursor<'_>) -> Option<()> {
     if labels.is_empty() {
         out.push('.');
     }
-    for label in labels {
-        write_label(out, label);
+    for (i, label) in labels.into_iter().enumerate() {
+        write_label_at(out, label, i == 0);
         out.push('.');
     }
     Some(())
